@@ -1,0 +1,67 @@
+package loyalty
+
+import (
+	"fmt"
+	"time"
+)
+
+// draft is a change being computed on an account: the member's new state,
+// the entries it appends and the lots it touches.
+type draft struct {
+	m          Member
+	prev       int64
+	lots       *lotSet
+	entries    []LedgerEntry
+	reversalOf int64
+	now        time.Time
+	today      Date
+	ids        IDs
+}
+
+func newDraft(acct Account, now time.Time, ids IDs) *draft {
+	return &draft{m: acct.Member, prev: acct.Member.Version, lots: newLotSet(acct.Lots), now: now, today: DateOf(now), ids: ids}
+}
+
+// post appends an entry and applies its points to the balance.
+func (d *draft) post(e LedgerEntry) {
+	d.m.LedgerSeq++
+	d.m.Balance += e.Points
+	e.ID = d.ids.NewID(d.now)
+	e.MemberID = d.m.ID
+	e.Seq = d.m.LedgerSeq
+	e.BalanceAfter = d.m.Balance
+	e.CreatedAt = d.now
+	d.entries = append(d.entries, e)
+}
+
+// credit posts a positive entry into the lot expiring on expires.
+func (d *draft) credit(expires Date, e LedgerEntry) {
+	if e.Points > 0 {
+		d.lots.credit(expires, e.Points)
+	}
+	d.post(e)
+}
+
+// debit posts a negative entry, consuming the soonest-expiring lots first.
+func (d *draft) debit(e LedgerEntry) error {
+	if d.m.Balance < -e.Points {
+		return fmt.Errorf("%w: balance is %d, %d needed", ErrInsufficientPoints, d.m.Balance, -e.Points)
+	}
+	d.lots.debit(-e.Points, nil)
+	d.post(e)
+	return nil
+}
+
+// posting closes the draft. It refuses a change that would break the ledger's
+// invariants, which would be a bug here, never the caller's fault.
+func (d *draft) posting() (Posting, error) {
+	if d.lots.total() != d.m.Balance || d.m.Balance < 0 {
+		return Posting{}, fmt.Errorf("ledger invariant broken for member %s: lots hold %d, balance %d", d.m.ID, d.lots.total(), d.m.Balance)
+	}
+	if len(d.entries) == 0 && d.prev != 0 {
+		return Posting{}, fmt.Errorf("posting for member %s has no ledger entry", d.m.ID)
+	}
+	d.m.Version = d.prev + 1
+	d.m.UpdatedAt = d.now
+	return Posting{Member: d.m, PrevVersion: d.prev, Entries: d.entries, Lots: d.lots.changed(), ReversalOf: d.reversalOf}, nil
+}

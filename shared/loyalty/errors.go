@@ -1,0 +1,27 @@
+package loyalty
+
+import "errors"
+
+// Errors a caller can act on. The API maps each to one HTTP status and one
+// stable problem code, in one place.
+var (
+	// ErrInvalid wraps every refusal of malformed input; its message says what to fix.
+	ErrInvalid            = errors.New("invalid request")
+	ErrMemberNotFound     = errors.New("member not found")
+	ErrEntryNotFound      = errors.New("ledger entry not found")
+	ErrEmailTaken         = errors.New("email already enrolled")
+	ErrInsufficientPoints = errors.New("insufficient points")
+	// ErrIdempotencyMismatch: a key was reused with a different request.
+	ErrIdempotencyMismatch = errors.New("idempotency key reused with a different request")
+	ErrNotReversible       = errors.New("only an earning can be reversed")
+	ErrAlreadyReversed     = errors.New("transaction already reversed")
+	// ErrBusy: the member's account kept changing under us; the caller may retry.
+	ErrBusy = errors.New("account is busy, retry")
+)
+
+// Errors a Book returns from Commit when the posting was computed from state
+// that changed meanwhile. Program retries on them; they never reach the API.
+var (
+	ErrVersionConflict = errors.New("member changed since it was read")
+	ErrKeyTaken        = errors.New("idempotency key was committed concurrently")
+)

@@ -1,0 +1,76 @@
+package loyalty
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Kind says why a ledger entry changed a balance.
+type Kind string
+
+const (
+	KindWelcome  Kind = "welcome"
+	KindEarn     Kind = "earn"
+	KindRedeem   Kind = "redeem"
+	KindReversal Kind = "reversal"
+	KindDonate   Kind = "donate"
+	KindBirthday Kind = "birthday"
+	KindExpire   Kind = "expire"
+	KindAdjust   Kind = "adjust"
+)
+
+// LedgerEntry records one change of a member's balance. The ledger is
+// append-only: a correction is a new entry, never an edit.
+type LedgerEntry struct {
+	ID       string `json:"id"`
+	MemberID string `json:"memberId"`
+	// Seq numbers a member's entries 1, 2, 3… in the order they were committed.
+	Seq  int64 `json:"seq"`
+	Kind Kind  `json:"kind"`
+	// Points is signed: positive credits, negative debits.
+	Points       int64 `json:"points"`
+	BalanceAfter int64 `json:"balanceAfter"`
+	// Qualifying is the change of tier-qualifying points this entry made.
+	Qualifying int64 `json:"qualifying,omitempty"`
+	// Shortfall is what a reversal could not take back because it was already spent.
+	Shortfall int64     `json:"shortfall,omitempty"`
+	Amount    *Money    `json:"amount,omitempty"`
+	Ref       Reference `json:"ref,omitzero"`
+	Actor     string    `json:"actor"`
+	CreatedAt time.Time `json:"createdAt"`
+}
+
+// Reference ties an entry to what caused it.
+type Reference struct {
+	StoreID   string `json:"storeId,omitempty"`
+	ReceiptID string `json:"receiptId,omitempty"`
+	RewardID  string `json:"rewardId,omitempty"`
+	CharityID string `json:"charityId,omitempty"`
+	// Reverses is the Seq of the earning a reversal undoes.
+	Reverses int64  `json:"reverses,omitempty"`
+	Note     string `json:"note,omitempty"`
+}
+
+// TxID names a ledger entry across the whole program: the member's id and the
+// entry's sequence number, so that it is found without an index.
+type TxID struct {
+	MemberID string
+	Seq      int64
+}
+
+func (t TxID) String() string { return t.MemberID + "-" + strconv.FormatInt(t.Seq, 10) }
+
+// ParseTxID reads a TxID written by TxID.String.
+func ParseTxID(s string) (TxID, error) {
+	member, seq, ok := strings.Cut(s, "-")
+	n, err := strconv.ParseInt(seq, 10, 64)
+	if !ok || member == "" || err != nil || n < 1 {
+		return TxID{}, fmt.Errorf("%w: %q is not a transaction id", ErrInvalid, s)
+	}
+	return TxID{member, n}, nil
+}
+
+// TxID is the entry's program-wide id.
+func (e LedgerEntry) TxID() TxID { return TxID{e.MemberID, e.Seq} }

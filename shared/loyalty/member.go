@@ -1,0 +1,132 @@
+package loyalty
+
+import (
+	"fmt"
+	"net/mail"
+	"regexp"
+	"strings"
+	"time"
+	// Lambda's runtime has no zoneinfo: members' time zones must resolve anywhere.
+	_ "time/tzdata"
+	"unicode/utf8"
+)
+
+// Member is one person in the program and the state of their account.
+type Member struct {
+	ID    string `json:"id"`
+	Name  string `json:"name"`
+	Email string `json:"email"`
+	// Birthday is optional; BirthdayChangedAt guards birthday rewards against a
+	// date moved to collect a present.
+	Birthday          Date      `json:"birthday,omitzero"`
+	BirthdayChangedAt time.Time `json:"birthdayChangedAt,omitzero"`
+	TimeZone          string    `json:"timeZone"`
+	Locale            string    `json:"locale"`
+
+	Tier Tier `json:"tier"`
+	// ReviewedTier is the tier the last review (or enrollment) granted: only a
+	// review lowers a tier below it, a reversal never does.
+	ReviewedTier Tier  `json:"reviewedTier"`
+	Balance      int64 `json:"balance"`
+	// Qualifying holds the qualifying points earned per UTC day, for the last
+	// QualifyingDays days only: the tier window is exact and the map stays small.
+	Qualifying   map[string]int64 `json:"qualifying,omitempty"`
+	TierReviewOn Date             `json:"tierReviewOn,omitzero"`
+
+	// Version increases with every committed change; Book.Commit is
+	// conditioned on it (optimistic concurrency).
+	Version int64 `json:"version"`
+	// LedgerSeq is the sequence number of the member's latest ledger entry.
+	// Entries are numbered 1, 2, 3… so the ledger's order is exact.
+	LedgerSeq int64 `json:"ledgerSeq"`
+
+	// Serial identifies the member's wallet card.
+	Serial string `json:"serial"`
+	// TokenHash is the SHA-256 of the member's bearer token; the token itself is never stored.
+	TokenHash string `json:"tokenHash"`
+
+	CreatedAt time.Time `json:"createdAt"`
+	UpdatedAt time.Time `json:"updatedAt"`
+}
+
+// Account is a member with the lots that make up their balance, soonest expiry first.
+type Account struct {
+	Member Member
+	Lots   []Lot
+}
+
+// QualifyingPoints sums the qualifying points of the QualifyingDays days up to today.
+func (m Member) QualifyingPoints(today Date) int64 {
+	from := today.AddDays(-QualifyingDays + 1).String()
+	var sum int64
+	for day, pts := range m.Qualifying {
+		if day >= from {
+			sum += pts
+		}
+	}
+	return sum
+}
+
+// addQualifying records qualifying points (negative to take them back) on a
+// day and forgets days that have left the window.
+func (m *Member) addQualifying(day Date, points int64, today Date) {
+	next := make(map[string]int64, len(m.Qualifying)+1)
+	from := today.AddDays(-QualifyingDays + 1).String()
+	for d, p := range m.Qualifying {
+		if d >= from {
+			next[d] = p
+		}
+	}
+	if key := day.String(); key >= from {
+		next[key] = max(0, next[key]+points)
+		if next[key] == 0 {
+			delete(next, key)
+		}
+	}
+	m.Qualifying = next
+}
+
+// NormalizeEmail is the form in which emails are compared: trimmed and lower case.
+func NormalizeEmail(email string) string { return strings.ToLower(strings.TrimSpace(email)) }
+
+var localePattern = regexp.MustCompile(`^[a-z]{2,3}(-[A-Z]{2})?$`)
+
+// Profile is what a person tells the program about themselves.
+type Profile struct {
+	Name     string
+	Email    string
+	Birthday Date
+	TimeZone string
+	Locale   string
+}
+
+// validate checks and normalizes a profile; today bounds the birthday.
+func (p Profile) validate(today Date) (Profile, error) {
+	p.Name = strings.TrimSpace(p.Name)
+	if p.Name == "" || utf8.RuneCountInString(p.Name) > 100 {
+		return p, fmt.Errorf("%w: name must be 1 to 100 characters", ErrInvalid)
+	}
+	p.Email = NormalizeEmail(p.Email)
+	addr, err := mail.ParseAddress(p.Email)
+	if err != nil || addr.Address != p.Email || len(p.Email) > 254 {
+		return p, fmt.Errorf("%w: %q is not an email address", ErrInvalid, p.Email)
+	}
+	if !p.Birthday.IsZero() {
+		if p.Birthday.Year < 1900 || !p.Birthday.Before(today) {
+			return p, fmt.Errorf("%w: birthday must be a past date after 1900", ErrInvalid)
+		}
+	}
+	if p.TimeZone == "" {
+		p.TimeZone = "UTC"
+	}
+	if _, err := time.LoadLocation(p.TimeZone); err != nil || p.TimeZone == "Local" {
+		return p, fmt.Errorf("%w: %q is not an IANA time zone such as Europe/Paris", ErrInvalid, p.TimeZone)
+	}
+	if p.Locale == "" {
+		p.Locale = "en"
+	}
+	if !localePattern.MatchString(p.Locale) {
+		return p, fmt.Errorf("%w: %q is not a locale such as en or fr-FR", ErrInvalid, p.Locale)
+	}
+	return p, nil
+}

@@ -1,0 +1,101 @@
+package loyalty
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base32"
+	"encoding/hex"
+	"io"
+	"sync"
+	"time"
+
+	"github.com/oklog/ulid/v2"
+)
+
+// Book is what the ledger needs from storage. store.Store includes it.
+type Book interface {
+	// LoadAccount reads a member and their lots; ErrMemberNotFound when there is none.
+	LoadAccount(ctx context.Context, memberID string) (Account, error)
+	// Entry reads one ledger entry; ErrEntryNotFound when there is none.
+	Entry(ctx context.Context, tx TxID) (LedgerEntry, error)
+	// Idempotency reads the record at a key's address, expired or not.
+	Idempotency(ctx context.Context, scope, keyHash string) (IdempotencyRecord, bool, error)
+	// Commit writes a posting all or nothing. It fails with ErrVersionConflict
+	// when the member is not at p.PrevVersion (or exists, for a new member),
+	// ErrEmailTaken, ErrKeyTaken when an unexpired record holds the key, and
+	// ErrAlreadyReversed when the reversed entry was reversed before.
+	Commit(ctx context.Context, p Posting) error
+	// Rules returns the program's rules, DefaultRules until an operator saves others.
+	Rules(ctx context.Context) (Rules, error)
+}
+
+// Posting is one atomic change of an account.
+type Posting struct {
+	// Member is the member after the change.
+	Member Member
+	// PrevVersion is the version the change was computed from; 0 creates the
+	// member and claims its email.
+	PrevVersion int64
+	Entries     []LedgerEntry
+	// Lots are the lots the change touched; Remaining 0 means the lot is gone.
+	Lots        []Lot
+	Idempotency *IdempotencyRecord
+	// ReversalOf, when not 0, is the Seq of the earning this posting reverses;
+	// an earning is reversed once.
+	ReversalOf int64
+}
+
+// Clock tells the time.
+type Clock interface{ Now() time.Time }
+
+// SystemClock is the real clock.
+type SystemClock struct{}
+
+func (SystemClock) Now() time.Time { return time.Now().UTC() }
+
+// IDs makes identifiers and secrets.
+type IDs interface {
+	// NewID returns a ULID: sortable by time, unguessable.
+	NewID(at time.Time) string
+	// Secret returns 160 random bits as 32 lower-case base32 characters.
+	Secret() string
+}
+
+// RandomIDs is the production IDs, backed by crypto/rand.
+type RandomIDs struct {
+	mu      sync.Mutex
+	entropy io.Reader
+}
+
+// NewRandomIDs returns IDs whose ULIDs are monotonic within a process.
+func NewRandomIDs() *RandomIDs { return &RandomIDs{entropy: ulid.Monotonic(rand.Reader, 0)} }
+
+func (r *RandomIDs) NewID(at time.Time) string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return ulid.MustNew(ulid.Timestamp(at), r.entropy).String()
+}
+
+var secretEncoding = base32.NewEncoding("abcdefghijklmnopqrstuvwxyz234567").WithPadding(base32.NoPadding)
+
+func (r *RandomIDs) Secret() string {
+	b := make([]byte, 20)
+	if _, err := rand.Read(b); err != nil {
+		panic("loyalty: no randomness: " + err.Error()) // the system is unusable
+	}
+	return secretEncoding.EncodeToString(b)
+}
+
+// HashSecret is how tokens are stored: hex SHA-256. The secrets are 160
+// random bits, so a fast hash is enough; there is nothing to brute-force.
+func HashSecret(secret string) string {
+	sum := sha256.Sum256([]byte(secret))
+	return hex.EncodeToString(sum[:])
+}
+
+// SecretMatches compares a presented secret with a stored hash in constant time.
+func SecretMatches(secret, hash string) bool {
+	return hash != "" && subtle.ConstantTimeCompare([]byte(HashSecret(secret)), []byte(hash)) == 1
+}

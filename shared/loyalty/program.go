@@ -1,0 +1,368 @@
+package loyalty
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Program carries out the operations of a loyalty program on its Book.
+type Program struct {
+	book  Book
+	clock Clock
+	ids   IDs
+}
+
+// NewProgram returns a Program; a nil clock or ids means the real ones.
+func NewProgram(book Book, clock Clock, ids IDs) *Program {
+	if clock == nil {
+		clock = SystemClock{}
+	}
+	if ids == nil {
+		ids = NewRandomIDs()
+	}
+	return &Program{book: book, clock: clock, ids: ids}
+}
+
+// Now is the program's clock reading, in UTC.
+func (p *Program) Now() time.Time { return p.clock.Now().UTC() }
+
+// Receipt is the result of a change of balance.
+type Receipt struct {
+	Entry        LedgerEntry `json:"entry"`
+	Balance      int64       `json:"balance"`
+	Tier         Tier        `json:"tier"`
+	PreviousTier Tier        `json:"previousTier"`
+	// Replayed is true when the answer is the stored one of an earlier identical request.
+	Replayed bool `json:"-"`
+}
+
+// Enrollment is the result of joining the program.
+type Enrollment struct {
+	Member Member `json:"member"`
+	// Token is the member's bearer token, in clear only in this answer.
+	Token    string `json:"token"`
+	Replayed bool   `json:"-"`
+}
+
+// EnrollRequest asks for a new member.
+type EnrollRequest struct {
+	Profile Profile
+	Key     IdemKey
+}
+
+// Enroll creates a member with the welcome bonus. An email is enrolled once,
+// compared case-insensitively.
+func (p *Program) Enroll(ctx context.Context, req EnrollRequest) (Enrollment, error) {
+	now := p.Now()
+	profile, err := req.Profile.validate(DateOf(now))
+	if err != nil {
+		return Enrollment{}, err
+	}
+	reqHash := RequestHash("enroll", profile.Name, profile.Email, profile.Birthday, profile.TimeZone, profile.Locale)
+	for attempt := 0; ; attempt++ {
+		var out Enrollment
+		if replayed, err := p.replay(ctx, req.Key, reqHash, now, &out); replayed || err != nil {
+			out.Replayed = replayed
+			return out, err
+		}
+		rules, err := p.book.Rules(ctx)
+		if err != nil {
+			return Enrollment{}, fmt.Errorf("enroll: %w", err)
+		}
+		id := p.ids.NewID(now)
+		token := "fm_" + id + "_" + p.ids.Secret()
+		m := Member{
+			ID: id, Name: profile.Name, Email: profile.Email,
+			Birthday: profile.Birthday, TimeZone: profile.TimeZone, Locale: profile.Locale,
+			Tier: Bronze, ReviewedTier: Bronze, TierReviewOn: DateOf(now.AddDate(1, 0, 0)),
+			Serial: p.ids.Secret(), TokenHash: HashSecret(token), CreatedAt: now,
+		}
+		if !m.Birthday.IsZero() {
+			m.BirthdayChangedAt = now
+		}
+		d := newDraft(Account{Member: m}, now, p.ids)
+		if rules.WelcomeBonus > 0 {
+			d.credit(rules.LotExpiry(now), LedgerEntry{Kind: KindWelcome, Points: rules.WelcomeBonus, Actor: "program"})
+		}
+		out = Enrollment{Token: token}
+		posting, err := d.posting()
+		if err != nil {
+			return Enrollment{}, err
+		}
+		out.Member = posting.Member
+		if err := p.commit(ctx, &posting, req.Key, reqHash, now, out); err != nil {
+			if retryable(err) && attempt < maxAttempts {
+				backoff(ctx, attempt)
+				continue
+			}
+			return Enrollment{}, err
+		}
+		return out, nil
+	}
+}
+
+// EarnRequest awards points for a purchase. A store's receipt earns once.
+type EarnRequest struct {
+	MemberID  string
+	Amount    Money
+	StoreID   string
+	ReceiptID string
+	Actor     string
+}
+
+// Earn credits the points a purchase earns at the member's tier, counts them
+// towards the tier, and upgrades the member as soon as a threshold is crossed.
+func (p *Program) Earn(ctx context.Context, req EarnRequest) (Receipt, error) {
+	if err := validRef("storeId", req.StoreID); err != nil {
+		return Receipt{}, err
+	}
+	if err := validRef("receiptId", req.ReceiptID); err != nil {
+		return Receipt{}, err
+	}
+	if err := req.Amount.Validate(); err != nil {
+		return Receipt{}, err
+	}
+	key := IdemKey{Scope: "earn/" + req.StoreID, Key: req.ReceiptID}
+	return p.change(ctx, req.MemberID, key, RequestHash("earn", req.MemberID, req.Amount),
+		func(d *draft, rules Rules) error {
+			points, err := rules.EarnPoints(req.Amount, d.m.Tier)
+			if err != nil {
+				return err
+			}
+			amount := req.Amount
+			d.credit(rules.LotExpiry(d.now), LedgerEntry{
+				Kind: KindEarn, Points: points, Qualifying: points, Amount: &amount,
+				Ref: Reference{StoreID: req.StoreID, ReceiptID: req.ReceiptID}, Actor: req.Actor,
+			})
+			d.m.addQualifying(d.today, points, d.today)
+			if t := rules.TierFor(d.m.QualifyingPoints(d.today)); t.Rank() > d.m.Tier.Rank() {
+				d.m.Tier = t
+				d.m.TierReviewOn = DateOf(d.now.AddDate(1, 0, 0))
+			}
+			return nil
+		})
+}
+
+// RedeemRequest spends points on a reward.
+type RedeemRequest struct {
+	MemberID string
+	Points   int64
+	Ref      Reference
+	Actor    string
+	Key      IdemKey
+}
+
+// Redeem spends points from the lots that expire soonest. It never makes a
+// balance negative.
+func (p *Program) Redeem(ctx context.Context, req RedeemRequest) (Receipt, error) {
+	if err := validPoints(req.Points, false); err != nil {
+		return Receipt{}, err
+	}
+	return p.change(ctx, req.MemberID, req.Key, RequestHash("redeem", req.MemberID, req.Points, req.Ref),
+		func(d *draft, _ Rules) error {
+			return d.debit(LedgerEntry{Kind: KindRedeem, Points: -req.Points, Ref: req.Ref, Actor: req.Actor})
+		})
+}
+
+// ReverseRequest undoes an earning, for a refund. StoreID, when set, is the
+// store the earning must come from.
+type ReverseRequest struct {
+	Tx      TxID
+	StoreID string
+	Actor   string
+	Key     IdemKey
+}
+
+// ErrWrongStore refuses a reversal of another store's earning.
+var ErrWrongStore = errors.New("transaction belongs to another store")
+
+// Reverse takes back what is left of an earning's points, never more than the
+// balance (the rest is recorded as a shortfall), and its qualifying points.
+// An earning is reversed once.
+func (p *Program) Reverse(ctx context.Context, req ReverseRequest) (Receipt, error) {
+	earning, err := p.book.Entry(ctx, req.Tx)
+	if err != nil {
+		return Receipt{}, err
+	}
+	if earning.Kind != KindEarn {
+		return Receipt{}, fmt.Errorf("%w: transaction %s is a %s", ErrNotReversible, req.Tx, earning.Kind)
+	}
+	if req.StoreID != "" && earning.Ref.StoreID != req.StoreID {
+		return Receipt{}, ErrWrongStore
+	}
+	key := req.Key
+	if key.IsZero() {
+		key = IdemKey{Scope: "reversal", Key: req.Tx.String()}
+	}
+	return p.change(ctx, req.Tx.MemberID, key, RequestHash("reverse", req.Tx.String(), req.StoreID),
+		func(d *draft, rules Rules) error {
+			ownLot := rules.LotExpiry(earning.CreatedAt)
+			taken := d.lots.debit(min(earning.Points, d.m.Balance), &ownLot)
+			d.reversalOf = earning.Seq
+			d.post(LedgerEntry{
+				Kind: KindReversal, Points: -taken, Qualifying: -earning.Qualifying,
+				Shortfall: earning.Points - taken, Amount: earning.Amount, Actor: req.Actor,
+				Ref: Reference{Reverses: earning.Seq, StoreID: earning.Ref.StoreID, ReceiptID: earning.Ref.ReceiptID},
+			})
+			d.m.addQualifying(DateOf(earning.CreatedAt), -earning.Qualifying, d.today)
+			// An upgrade the earning bought is undone; a tier granted at review stays.
+			t := rules.TierFor(d.m.QualifyingPoints(d.today))
+			if t.Rank() < d.m.ReviewedTier.Rank() {
+				t = d.m.ReviewedTier
+			}
+			if t.Rank() < d.m.Tier.Rank() {
+				d.m.Tier = t
+			}
+			return nil
+		})
+}
+
+// AdjustRequest is an operator's correction.
+type AdjustRequest struct {
+	MemberID string
+	Points   int64
+	Note     string
+	Actor    string
+	Key      IdemKey
+}
+
+// Adjust credits or debits points by hand, with a note saying why.
+func (p *Program) Adjust(ctx context.Context, req AdjustRequest) (Receipt, error) {
+	if err := validPoints(req.Points, true); err != nil {
+		return Receipt{}, err
+	}
+	note := strings.TrimSpace(req.Note)
+	if note == "" || utf8.RuneCountInString(note) > 500 {
+		return Receipt{}, fmt.Errorf("%w: an adjustment needs a note of 1 to 500 characters saying why", ErrInvalid)
+	}
+	return p.change(ctx, req.MemberID, req.Key, RequestHash("adjust", req.MemberID, req.Points, note),
+		func(d *draft, rules Rules) error {
+			e := LedgerEntry{Kind: KindAdjust, Points: req.Points, Ref: Reference{Note: note}, Actor: req.Actor}
+			if req.Points > 0 {
+				d.credit(rules.LotExpiry(d.now), e)
+				return nil
+			}
+			return d.debit(e)
+		})
+}
+
+// change runs the read–decide–commit loop of one balance change: it replays a
+// completed request, retries when the account changed under it, and stores
+// the answer with the change.
+func (p *Program) change(ctx context.Context, memberID string, key IdemKey, reqHash string, decide func(*draft, Rules) error) (Receipt, error) {
+	if memberID == "" {
+		return Receipt{}, ErrMemberNotFound
+	}
+	for attempt := 0; ; attempt++ {
+		now := p.Now()
+		var out Receipt
+		if replayed, err := p.replay(ctx, key, reqHash, now, &out); replayed || err != nil {
+			out.Replayed = replayed
+			return out, err
+		}
+		acct, err := p.book.LoadAccount(ctx, memberID)
+		if err != nil {
+			return Receipt{}, err
+		}
+		rules, err := p.book.Rules(ctx)
+		if err != nil {
+			return Receipt{}, fmt.Errorf("read rules: %w", err)
+		}
+		d := newDraft(acct, now, p.ids)
+		if err := decide(d, rules); err != nil {
+			return Receipt{}, err
+		}
+		posting, err := d.posting()
+		if err != nil {
+			return Receipt{}, err
+		}
+		out = Receipt{Entry: posting.Entries[len(posting.Entries)-1], Balance: posting.Member.Balance, Tier: posting.Member.Tier, PreviousTier: acct.Member.Tier}
+		err = p.commit(ctx, &posting, key, reqHash, now, out)
+		if err == nil {
+			return out, nil
+		}
+		if !retryable(err) || attempt >= maxAttempts {
+			return Receipt{}, err
+		}
+		backoff(ctx, attempt)
+	}
+}
+
+// replay answers a request whose key already completed. It reports false when
+// the key is new (or its record expired).
+func (p *Program) replay(ctx context.Context, key IdemKey, reqHash string, now time.Time, out any) (bool, error) {
+	if key.IsZero() {
+		return false, nil
+	}
+	rec, found, err := p.book.Idempotency(ctx, key.Scope, key.Hash())
+	if err != nil {
+		return false, fmt.Errorf("read idempotency record: %w", err)
+	}
+	if !found || !rec.ExpiresAt.After(now) {
+		return false, nil
+	}
+	if rec.RequestHash != reqHash {
+		return false, ErrIdempotencyMismatch
+	}
+	if err := key.open(rec.Sealed, out); err != nil {
+		return false, err
+	}
+	return true, nil
+}
+
+func (p *Program) commit(ctx context.Context, posting *Posting, key IdemKey, reqHash string, now time.Time, answer any) error {
+	if !key.IsZero() {
+		sealed, err := key.seal(answer)
+		if err != nil {
+			return err
+		}
+		posting.Idempotency = &IdempotencyRecord{
+			Scope: key.Scope, KeyHash: key.Hash(), RequestHash: reqHash, MemberID: posting.Member.ID,
+			Sealed: sealed, CreatedAt: now, ExpiresAt: now.Add(IdempotencyTTL),
+		}
+	}
+	return p.book.Commit(ctx, *posting)
+}
+
+// maxAttempts bounds the retries of one change on a hot account; past it the
+// caller gets ErrBusy and may retry with the same key.
+const maxAttempts = 200
+
+func retryable(err error) bool {
+	return errors.Is(err, ErrVersionConflict) || errors.Is(err, ErrKeyTaken)
+}
+
+// backoff sleeps a jittered, growing time so that writers racing on one
+// account spread out instead of colliding again.
+func backoff(ctx context.Context, attempt int) {
+	ceiling := time.Millisecond << min(attempt, 6)
+	t := time.NewTimer(time.Duration(rand.Int64N(int64(ceiling))) + time.Millisecond)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+	case <-t.C:
+	}
+}
+
+func validPoints(points int64, signed bool) error {
+	const most = 1_000_000_000
+	if signed && points != 0 && points >= -most && points <= most {
+		return nil
+	}
+	if !signed && points > 0 && points <= most {
+		return nil
+	}
+	return fmt.Errorf("%w: points must be a whole number from 1 to %d", ErrInvalid, most)
+}
+
+func validRef(name, v string) error {
+	if v == "" || len(v) > 64 || strings.ContainsFunc(v, func(r rune) bool { return r < ' ' || r == 0x7f }) {
+		return fmt.Errorf("%w: %s must be 1 to 64 printable characters", ErrInvalid, name)
+	}
+	return nil
+}

@@ -1,0 +1,122 @@
+package loyalty
+
+import (
+	"fmt"
+	"time"
+)
+
+// Rules are the program's terms, set by the operator.
+type Rules struct {
+	// Currency is the ISO 4217 currency purchases are made in.
+	Currency string `json:"currency"`
+	// PointsPerUnit is how many points one whole unit of currency earns at a multiplier of 100%.
+	PointsPerUnit int64 `json:"pointsPerUnit"`
+	// MultiplierPercent per tier: 125 means 1.25 points for every base point.
+	MultiplierPercent map[Tier]int64 `json:"multiplierPercent"`
+	// Thresholds are the qualifying points, earned in the last QualifyingDays, that reach each tier.
+	Thresholds map[Tier]int64 `json:"thresholds"`
+	// WelcomeBonus is credited at enrollment.
+	WelcomeBonus int64 `json:"welcomeBonus"`
+	// BirthdayBonus is credited on the member's birthday.
+	BirthdayBonus int64 `json:"birthdayBonus"`
+	// ExpiryMonths: points earned in a month can be spent until the end of the
+	// month that many months later.
+	ExpiryMonths int `json:"expiryMonths"`
+}
+
+// QualifyingDays is the rolling window of qualifying points that decides a tier.
+const QualifyingDays = 365
+
+// DefaultRules are the terms a new program starts with.
+func DefaultRules() Rules {
+	return Rules{
+		Currency:          "EUR",
+		PointsPerUnit:     1,
+		MultiplierPercent: map[Tier]int64{Bronze: 100, Silver: 125, Gold: 150, Platinum: 200},
+		Thresholds:        map[Tier]int64{Bronze: 0, Silver: 500, Gold: 1500, Platinum: 5000},
+		WelcomeBonus:      50,
+		BirthdayBonus:     100,
+		ExpiryMonths:      12,
+	}
+}
+
+// Validate refuses rules that would make the arithmetic overflow or the tiers
+// ambiguous.
+func (r Rules) Validate() error {
+	if _, err := unitSize(r.Currency); err != nil {
+		return err
+	}
+	if r.PointsPerUnit < 0 || r.PointsPerUnit > 1000 {
+		return fmt.Errorf("%w: pointsPerUnit must be between 0 and 1000", ErrInvalid)
+	}
+	prev := int64(-1)
+	for _, t := range Tiers {
+		m, ok := r.MultiplierPercent[t]
+		if !ok || m < 0 || m > 1000 {
+			return fmt.Errorf("%w: multiplierPercent for %s must be between 0 and 1000", ErrInvalid, t)
+		}
+		th, ok := r.Thresholds[t]
+		if !ok || th < 0 || th > 1_000_000_000 {
+			return fmt.Errorf("%w: threshold for %s must be between 0 and 1000000000", ErrInvalid, t)
+		}
+		if th <= prev {
+			return fmt.Errorf("%w: thresholds must rise with each tier (%s is %d)", ErrInvalid, t, th)
+		}
+		prev = th
+	}
+	if r.Thresholds[Bronze] != 0 {
+		return fmt.Errorf("%w: bronze threshold must be 0, every member starts there", ErrInvalid)
+	}
+	if r.WelcomeBonus < 0 || r.WelcomeBonus > 1_000_000 || r.BirthdayBonus < 0 || r.BirthdayBonus > 1_000_000 {
+		return fmt.Errorf("%w: welcomeBonus and birthdayBonus must be between 0 and 1000000", ErrInvalid)
+	}
+	if r.ExpiryMonths < 1 || r.ExpiryMonths > 120 {
+		return fmt.Errorf("%w: expiryMonths must be between 1 and 120", ErrInvalid)
+	}
+	return nil
+}
+
+// EarnPoints is what a purchase earns at a tier: one base point per
+// PointsPerUnit for every whole unit of currency (12.50 EUR is 12 units),
+// times the tier's multiplier, always rounded down. Integers only.
+func (r Rules) EarnPoints(amount Money, tier Tier) (int64, error) {
+	if err := amount.Validate(); err != nil {
+		return 0, err
+	}
+	if amount.Currency != r.Currency {
+		return 0, fmt.Errorf("%w: this program takes purchases in %s, not %s", ErrInvalid, r.Currency, amount.Currency)
+	}
+	unit, err := unitSize(amount.Currency)
+	if err != nil {
+		return 0, err
+	}
+	base := amount.Value / unit * r.PointsPerUnit
+	return base * r.MultiplierPercent[tier] / 100, nil
+}
+
+// TierFor is the highest tier whose threshold qualifying reaches.
+func (r Rules) TierFor(qualifying int64) Tier {
+	best := Bronze
+	for _, t := range Tiers {
+		if qualifying >= r.Thresholds[t] {
+			best = t
+		}
+	}
+	return best
+}
+
+// NextTier returns the tier above t and the qualifying points still needed to
+// reach it; ok is false at the top.
+func (r Rules) NextTier(t Tier, qualifying int64) (next Tier, needed int64, ok bool) {
+	rank := t.Rank()
+	if rank < 0 || rank+1 >= len(Tiers) {
+		return "", 0, false
+	}
+	next = Tiers[rank+1]
+	return next, max(0, r.Thresholds[next]-qualifying), true
+}
+
+// LotExpiry is the last day points credited at t can be spent.
+func (r Rules) LotExpiry(t time.Time) Date {
+	return DateOf(t.UTC()).EndOfMonthAfter(r.ExpiryMonths)
+}

@@ -1,0 +1,24 @@
+package embedded_test
+
+import (
+	"path/filepath"
+	"testing"
+
+	"github.com/fidelio/fidelio/shared/store"
+	"github.com/fidelio/fidelio/shared/store/embedded"
+	"github.com/fidelio/fidelio/shared/store/storetest"
+)
+
+func open(t *testing.T) store.Store {
+	t.Helper()
+	s, err := embedded.Open(filepath.Join(t.TempDir(), "fidelio.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+func TestConformance(t *testing.T) {
+	t.Run("embedded", func(t *testing.T) { storetest.Run(t, open) })
+}
