@@ -16,7 +16,8 @@ import (
 
 // Book is what the ledger needs from storage. store.Store includes it.
 type Book interface {
-	// LoadAccount reads a member and their lots; ErrMemberNotFound when there is none.
+	// LoadAccount reads a member and their lots; ErrMemberNotFound when there is
+	// none, ErrVersionConflict when no consistent read could be had.
 	LoadAccount(ctx context.Context, memberID string) (Account, error)
 	// Entry reads one ledger entry; ErrEntryNotFound when there is none.
 	Entry(ctx context.Context, tx TxID) (LedgerEntry, error)

@@ -266,6 +266,10 @@ func (p *Program) change(ctx context.Context, memberID string, key IdemKey, reqH
 			return out, err
 		}
 		acct, err := p.book.LoadAccount(ctx, memberID)
+		if retryable(err) && attempt < maxAttempts {
+			backoff(ctx, attempt)
+			continue
+		}
 		if err != nil {
 			return Receipt{}, err
 		}

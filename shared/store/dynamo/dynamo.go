@@ -1,0 +1,349 @@
+// Package dynamo is the Store on Amazon DynamoDB: the single table of
+// docs/architecture.md, every change of balance one TransactWriteItems. It is
+// the only package that imports the DynamoDB SDK.
+package dynamo
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/fidelio/fidelio/shared/loyalty"
+	"github.com/fidelio/fidelio/shared/store"
+)
+
+var _ store.Store = (*Store)(nil)
+
+// Store is a store.Store on one DynamoDB table.
+type Store struct {
+	db    *dynamodb.Client
+	table string
+}
+
+// New returns a Store on table through db.
+func New(db *dynamodb.Client, table string) *Store { return &Store{db: db, table: table} }
+
+// Close releases nothing: the SDK client holds no resource that needs it.
+func (s *Store) Close() error { return nil }
+
+// Keys of the single table.
+const (
+	skProfile = "PROFILE"
+	skIdem    = "IDEM"
+	skEmail   = "EMAIL"
+	pkProgram = "PROGRAM"
+	skRules   = "RULES"
+)
+
+func memberPK(id string) string     { return "MEMBER#" + id }
+func txSK(seq int64) string         { return fmt.Sprintf("TX#%020d", seq) }
+func lotSK(d loyalty.Date) string   { return "LOT#" + d.String() }
+func reversalSK(seq int64) string   { return fmt.Sprintf("REV#%020d", seq) }
+func idemPK(scope, h string) string { return "IDEM#" + scope + "#" + h }
+func emailPK(email string) string {
+	return "EMAIL#" + loyalty.HashSecret(loyalty.NormalizeEmail(email))
+}
+
+func key(pk, sk string) map[string]types.AttributeValue {
+	return map[string]types.AttributeValue{"PK": str(pk), "SK": str(sk)}
+}
+
+func str(s string) types.AttributeValue { return &types.AttributeValueMemberS{Value: s} }
+func num(n int64) types.AttributeValue {
+	return &types.AttributeValueMemberN{Value: strconv.FormatInt(n, 10)}
+}
+
+// Items reuse the domain types' JSON names, and dates and times are written
+// as text, so an item reads like the API's JSON.
+func marshal(v any, pk, sk string) (map[string]types.AttributeValue, error) {
+	item, err := attributevalue.MarshalMapWithOptions(v, func(o *attributevalue.EncoderOptions) {
+		o.TagKey = "json"
+		o.UseEncodingMarshalers = true
+	})
+	if err != nil {
+		return nil, err
+	}
+	item["PK"], item["SK"] = str(pk), str(sk)
+	return item, nil
+}
+
+func unmarshal(item map[string]types.AttributeValue, v any) error {
+	return attributevalue.UnmarshalMapWithOptions(item, v, func(o *attributevalue.DecoderOptions) {
+		o.TagKey = "json"
+		o.UseEncodingUnmarshalers = true
+	})
+}
+
+func (s *Store) Member(ctx context.Context, id string) (loyalty.Member, error) {
+	var m loyalty.Member
+	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &s.table, Key: key(memberPK(id), skProfile), ConsistentRead: aws.Bool(true)})
+	if err != nil {
+		return m, fmt.Errorf("get member: %w", err)
+	}
+	if out.Item == nil {
+		return m, loyalty.ErrMemberNotFound
+	}
+	return m, unmarshal(out.Item, &m)
+}
+
+// LoadAccount reads the member, then its lots. The two reads are not one
+// snapshot: a commit landing between them shows as lots that do not add up to
+// the balance, and the account is read again. (A torn read that did add up
+// would still fail at commit, on the member's version.)
+func (s *Store) LoadAccount(ctx context.Context, id string) (loyalty.Account, error) {
+	for range 8 {
+		m, err := s.Member(ctx, id)
+		if err != nil {
+			return loyalty.Account{}, err
+		}
+		lots, err := s.lots(ctx, id)
+		if err != nil {
+			return loyalty.Account{}, err
+		}
+		var sum int64
+		for _, l := range lots {
+			sum += l.Remaining
+		}
+		if sum == m.Balance {
+			return loyalty.Account{Member: m, Lots: lots}, nil
+		}
+	}
+	return loyalty.Account{}, loyalty.ErrVersionConflict
+}
+
+func (s *Store) lots(ctx context.Context, id string) ([]loyalty.Lot, error) {
+	var lots []loyalty.Lot
+	p := dynamodb.NewQueryPaginator(s.db, &dynamodb.QueryInput{
+		TableName:                 &s.table,
+		KeyConditionExpression:    aws.String("PK = :pk AND begins_with(SK, :lot)"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": str(memberPK(id)), ":lot": str("LOT#")},
+		ConsistentRead:            aws.Bool(true),
+	})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("query lots: %w", err)
+		}
+		for _, item := range page.Items {
+			var l loyalty.Lot
+			if err := unmarshal(item, &l); err != nil {
+				return nil, err
+			}
+			lots = append(lots, l)
+		}
+	}
+	return lots, nil
+}
+
+func (s *Store) Entry(ctx context.Context, tx loyalty.TxID) (loyalty.LedgerEntry, error) {
+	var e loyalty.LedgerEntry
+	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &s.table, Key: key(memberPK(tx.MemberID), txSK(tx.Seq)), ConsistentRead: aws.Bool(true)})
+	if err != nil {
+		return e, fmt.Errorf("get entry: %w", err)
+	}
+	if out.Item == nil {
+		return e, loyalty.ErrEntryNotFound
+	}
+	return e, unmarshal(out.Item, &e)
+}
+
+func (s *Store) Ledger(ctx context.Context, memberID string, before int64, limit int) ([]loyalty.LedgerEntry, error) {
+	upper := txSK(1<<62 - 1)
+	if before == 1 {
+		return nil, nil
+	}
+	if before > 1 {
+		upper = txSK(before - 1)
+	}
+	out, err := s.db.Query(ctx, &dynamodb.QueryInput{
+		TableName:              &s.table,
+		KeyConditionExpression: aws.String("PK = :pk AND SK BETWEEN :lo AND :hi"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":pk": str(memberPK(memberID)), ":lo": str(txSK(1)), ":hi": str(upper),
+		},
+		ScanIndexForward: aws.Bool(false),
+		Limit:            aws.Int32(int32(limit)),
+		ConsistentRead:   aws.Bool(true),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("query ledger: %w", err)
+	}
+	entries := make([]loyalty.LedgerEntry, len(out.Items))
+	for i, item := range out.Items {
+		if err := unmarshal(item, &entries[i]); err != nil {
+			return nil, err
+		}
+	}
+	return entries, nil
+}
+
+func (s *Store) Idempotency(ctx context.Context, scope, keyHash string) (loyalty.IdempotencyRecord, bool, error) {
+	var rec loyalty.IdempotencyRecord
+	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &s.table, Key: key(idemPK(scope, keyHash), skIdem), ConsistentRead: aws.Bool(true)})
+	if err != nil {
+		return rec, false, fmt.Errorf("get idempotency record: %w", err)
+	}
+	if out.Item == nil {
+		return rec, false, nil
+	}
+	return rec, true, unmarshal(out.Item, &rec)
+}
+
+func (s *Store) Rules(ctx context.Context) (loyalty.Rules, error) {
+	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &s.table, Key: key(pkProgram, skRules), ConsistentRead: aws.Bool(true)})
+	if err != nil {
+		return loyalty.Rules{}, fmt.Errorf("get rules: %w", err)
+	}
+	rules := loyalty.DefaultRules()
+	if out.Item != nil {
+		data, ok := out.Item["data"].(*types.AttributeValueMemberS)
+		if !ok {
+			return rules, fmt.Errorf("rules item has no data")
+		}
+		err = json.Unmarshal([]byte(data.Value), &rules)
+	}
+	return rules, err
+}
+
+func (s *Store) SaveRules(ctx context.Context, rules loyalty.Rules) error {
+	data, err := json.Marshal(rules)
+	if err != nil {
+		return err
+	}
+	item := key(pkProgram, skRules)
+	item["data"] = str(string(data))
+	_, err = s.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: &s.table, Item: item})
+	return err
+}
+
+// Commit writes a posting as one TransactWriteItems: the member conditioned
+// on its version, the ledger entries, the lots, the idempotency record and
+// the claims (email, reversal). DynamoDB applies all of them or none.
+func (s *Store) Commit(ctx context.Context, p loyalty.Posting) error {
+	var items []types.TransactWriteItem
+	var reasons []error // what a ConditionalCheckFailed on items[i] means
+	add := func(it types.TransactWriteItem, meaning error) {
+		items = append(items, it)
+		reasons = append(reasons, meaning)
+	}
+	pk := memberPK(p.Member.ID)
+
+	member, err := marshal(p.Member, pk, skProfile)
+	if err != nil {
+		return fmt.Errorf("marshal member: %w", err)
+	}
+	if !p.Member.Birthday.IsZero() {
+		member["GSI1PK"] = str("BDAY#" + p.Member.Birthday.String()[5:])
+		member["GSI1SK"] = str(pk)
+	}
+	put := &types.Put{TableName: &s.table, Item: member}
+	if p.PrevVersion == 0 {
+		put.ConditionExpression = aws.String("attribute_not_exists(PK)")
+		claim := key(emailPK(p.Member.Email), skEmail)
+		claim["memberId"] = str(p.Member.ID)
+		add(types.TransactWriteItem{Put: put}, loyalty.ErrVersionConflict)
+		add(types.TransactWriteItem{Put: &types.Put{TableName: &s.table, Item: claim, ConditionExpression: aws.String("attribute_not_exists(PK)")}}, loyalty.ErrEmailTaken)
+	} else {
+		put.ConditionExpression = aws.String("version = :prev")
+		put.ExpressionAttributeValues = map[string]types.AttributeValue{":prev": num(p.PrevVersion)}
+		add(types.TransactWriteItem{Put: put}, loyalty.ErrVersionConflict)
+	}
+	for _, e := range p.Entries {
+		item, err := marshal(e, pk, txSK(e.Seq))
+		if err != nil {
+			return fmt.Errorf("marshal entry: %w", err)
+		}
+		add(types.TransactWriteItem{Put: &types.Put{TableName: &s.table, Item: item, ConditionExpression: aws.String("attribute_not_exists(PK)")}}, loyalty.ErrVersionConflict)
+	}
+	for _, l := range p.Lots {
+		if l.Remaining == 0 {
+			add(types.TransactWriteItem{Delete: &types.Delete{TableName: &s.table, Key: key(pk, lotSK(l.ExpiresOn))}}, nil)
+			continue
+		}
+		item, err := marshal(l, pk, lotSK(l.ExpiresOn))
+		if err != nil {
+			return fmt.Errorf("marshal lot: %w", err)
+		}
+		// Sparse expiry index: only lots with points left are in it.
+		item["GSI2PK"], item["GSI2SK"] = str("EXP#"+l.ExpiresOn.String()), str(pk)
+		add(types.TransactWriteItem{Put: &types.Put{TableName: &s.table, Item: item}}, nil)
+	}
+	if p.ReversalOf != 0 {
+		add(types.TransactWriteItem{Put: &types.Put{TableName: &s.table, Item: key(pk, reversalSK(p.ReversalOf)), ConditionExpression: aws.String("attribute_not_exists(PK)")}}, loyalty.ErrAlreadyReversed)
+	}
+	attempt := p.Member.ID + "#" + strconv.FormatInt(p.PrevVersion, 10)
+	if len(p.Entries) > 0 {
+		attempt += "#" + p.Entries[0].ID
+	}
+	token := "posting#" + attempt
+	if rec := p.Idempotency; rec != nil {
+		item, err := marshal(rec, idemPK(rec.Scope, rec.KeyHash), skIdem)
+		if err != nil {
+			return fmt.Errorf("marshal idempotency record: %w", err)
+		}
+		item["ttl"] = num(rec.ExpiresAt.Unix()) // DynamoDB's TTL removes it, in its own time
+		add(types.TransactWriteItem{Put: &types.Put{
+			TableName: &s.table, Item: item,
+			ConditionExpression:       aws.String("attribute_not_exists(PK) OR #ttl < :now"),
+			ExpressionAttributeNames:  map[string]string{"#ttl": "ttl"},
+			ExpressionAttributeValues: map[string]types.AttributeValue{":now": num(rec.CreatedAt.Unix())},
+		}}, loyalty.ErrKeyTaken)
+		token = "idem#" + rec.Scope + "#" + rec.KeyHash + "#" + attempt
+	}
+	if len(items) > 100 {
+		return fmt.Errorf("posting for member %s touches %d items, more than one transaction holds", p.Member.ID, len(items))
+	}
+	_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{
+		TransactItems:      items,
+		ClientRequestToken: aws.String(requestToken(token)),
+	})
+	return transactionError(err, reasons)
+}
+
+// requestToken derives TransactWriteItems' ClientRequestToken from the
+// idempotency key and the attempt (member, version it was computed from, its
+// first entry's id), instead of the SDK's random one: a resent request is
+// recognised as the same write, while a recomputed attempt, whose items
+// differ, gets a token of its own and never an IdempotentParameterMismatch.
+// Past DynamoDB's 10-minute token window the idempotency record and the
+// version condition still refuse a second write.
+func requestToken(identity string) string {
+	sum := sha256.Sum256([]byte(identity))
+	return hex.EncodeToString(sum[:])[:36]
+}
+
+// transactionError maps a cancelled transaction to the domain error of the
+// first item whose condition failed.
+func transactionError(err error, meanings []error) error {
+	if err == nil {
+		return nil
+	}
+	var cancelled *types.TransactionCanceledException
+	if errors.As(err, &cancelled) {
+		for i, r := range cancelled.CancellationReasons {
+			code := aws.ToString(r.Code)
+			switch {
+			case code == "ConditionalCheckFailed" && i < len(meanings) && meanings[i] != nil:
+				return meanings[i]
+			case code == "TransactionConflict":
+				// Another transaction held an item: the domain rereads and tries again.
+				return loyalty.ErrVersionConflict
+			}
+		}
+	}
+	var conflict *types.TransactionConflictException
+	var mismatch *types.IdempotentParameterMismatchException
+	if errors.As(err, &conflict) || errors.As(err, &mismatch) {
+		return loyalty.ErrVersionConflict
+	}
+	return fmt.Errorf("transact write: %w", err)
+}

@@ -1,0 +1,92 @@
+package dynamo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+)
+
+// Connect returns a DynamoDB client. An endpoint (DynamoDB Local) gets
+// placeholder credentials and region when none are configured; in AWS the
+// default chain supplies them. Throttling is retried by the SDK with jittered
+// backoff; a transaction conflict is left to the domain, which rereads first.
+func Connect(ctx context.Context, endpoint string) (*dynamodb.Client, error) {
+	opts := []func(*config.LoadOptions) error{
+		config.WithRetryer(func() aws.Retryer {
+			return retry.NewStandard(func(o *retry.StandardOptions) { o.MaxAttempts = 8 })
+		}),
+	}
+	if endpoint != "" {
+		opts = append(opts, config.WithRegion("us-east-1"),
+			config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider("local", "local", "")))
+	}
+	cfg, err := config.LoadDefaultConfig(ctx, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("load AWS config: %w", err)
+	}
+	return dynamodb.NewFromConfig(cfg, func(o *dynamodb.Options) {
+		if endpoint != "" {
+			o.BaseEndpoint = aws.String(endpoint)
+		}
+	}), nil
+}
+
+// CreateTable makes the single table with its sparse indexes and TTL, as
+// template.yaml declares it in AWS, for tests and the local stack. An existing
+// table is left as it is.
+func CreateTable(ctx context.Context, db *dynamodb.Client, name string) error {
+	attr := func(n string) types.AttributeDefinition {
+		return types.AttributeDefinition{AttributeName: aws.String(n), AttributeType: types.ScalarAttributeTypeS}
+	}
+	schema := func(pk, sk string) []types.KeySchemaElement {
+		return []types.KeySchemaElement{
+			{AttributeName: aws.String(pk), KeyType: types.KeyTypeHash},
+			{AttributeName: aws.String(sk), KeyType: types.KeyTypeRange},
+		}
+	}
+	var indexes []types.GlobalSecondaryIndex
+	defs := []types.AttributeDefinition{attr("PK"), attr("SK")}
+	for _, gsi := range []string{"GSI1", "GSI2", "GSI3"} {
+		defs = append(defs, attr(gsi+"PK"), attr(gsi+"SK"))
+		indexes = append(indexes, types.GlobalSecondaryIndex{
+			IndexName:  aws.String(gsi),
+			KeySchema:  schema(gsi+"PK", gsi+"SK"),
+			Projection: &types.Projection{ProjectionType: types.ProjectionTypeAll},
+		})
+	}
+	_, err := db.CreateTable(ctx, &dynamodb.CreateTableInput{
+		TableName:              aws.String(name),
+		AttributeDefinitions:   defs,
+		KeySchema:              schema("PK", "SK"),
+		GlobalSecondaryIndexes: indexes,
+		BillingMode:            types.BillingModePayPerRequest,
+		StreamSpecification:    &types.StreamSpecification{StreamEnabled: aws.Bool(true), StreamViewType: types.StreamViewTypeNewAndOldImages},
+	})
+	var inUse *types.ResourceInUseException
+	if errors.As(err, &inUse) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("create table %s: %w", name, err)
+	}
+	waiter := dynamodb.NewTableExistsWaiter(db)
+	if err := waiter.Wait(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(name)}, 30*time.Second); err != nil {
+		return fmt.Errorf("wait for table %s: %w", name, err)
+	}
+	_, err = db.UpdateTimeToLive(ctx, &dynamodb.UpdateTimeToLiveInput{
+		TableName:               aws.String(name),
+		TimeToLiveSpecification: &types.TimeToLiveSpecification{AttributeName: aws.String("ttl"), Enabled: aws.Bool(true)},
+	})
+	if err != nil {
+		return fmt.Errorf("enable TTL on %s: %w", name, err)
+	}
+	return nil
+}
