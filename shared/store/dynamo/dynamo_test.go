@@ -52,3 +52,7 @@ func TestConformance(t *testing.T) {
 		storetest.Run(t, func(t *testing.T) store.Store { return open(t, db) })
 	})
 }
+
+func BenchmarkEarn(b *testing.B) {
+	storetest.BenchmarkEarn(b, open(b, local(b)))
+}

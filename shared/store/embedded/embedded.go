@@ -272,4 +272,3 @@ func seqKey(seq int64) []byte { return binary.BigEndian.AppendUint64(nil, uint64
 func idemKey(scope, keyHash string) []byte {
 	return bytes.Join([][]byte{[]byte(scope), []byte(keyHash)}, []byte{0})
 }
-

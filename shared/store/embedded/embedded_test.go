@@ -22,3 +22,12 @@ func open(t *testing.T) store.Store {
 func TestConformance(t *testing.T) {
 	t.Run("embedded", func(t *testing.T) { storetest.Run(t, open) })
 }
+
+func BenchmarkEarn(b *testing.B) {
+	s, err := embedded.Open(filepath.Join(b.TempDir(), "fidelio.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	storetest.BenchmarkEarn(b, s)
+}

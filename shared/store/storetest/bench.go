@@ -1,0 +1,47 @@
+package storetest
+
+import (
+	"context"
+	"fmt"
+	"sync/atomic"
+	"testing"
+
+	"github.com/fidelio/fidelio/shared/loyalty"
+	"github.com/fidelio/fidelio/shared/store"
+)
+
+// BenchmarkEarn measures earns through a Program on s: "one-member" earns in
+// sequence on one account (every earn reads and rewrites it), "members"
+// earns in parallel, each goroutine on an account of its own.
+func BenchmarkEarn(b *testing.B, s store.Store) {
+	ctx := context.Background()
+	program := loyalty.NewProgram(s, nil, nil)
+	var n atomic.Int64
+	enroll := func() string {
+		en, err := program.Enroll(ctx, loyalty.EnrollRequest{Profile: loyalty.Profile{Name: "Bench", Email: fmt.Sprintf("bench%d@example.com", n.Add(1))}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		return en.Member.ID
+	}
+	earn := func(id string) {
+		_, err := program.Earn(ctx, loyalty.EarnRequest{MemberID: id, Amount: loyalty.Money{Value: 1250, Currency: "EUR"}, StoreID: "bench", ReceiptID: fmt.Sprint("r", n.Add(1)), Actor: "bench"})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.Run("one-member", func(b *testing.B) {
+		id := enroll()
+		for b.Loop() {
+			earn(id)
+		}
+	})
+	b.Run("members", func(b *testing.B) {
+		b.RunParallel(func(pb *testing.PB) {
+			id := enroll()
+			for pb.Next() {
+				earn(id)
+			}
+		})
+	})
+}
