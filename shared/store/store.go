@@ -5,7 +5,9 @@
 package store
 
 import (
+	"cmp"
 	"context"
+	"slices"
 
 	"github.com/fidelio/fidelio/shared/loyalty"
 )
@@ -22,5 +24,24 @@ type Store interface {
 	// SaveRules replaces the program's rules.
 	SaveRules(ctx context.Context, rules loyalty.Rules) error
 
+	// SaveReward creates or replaces a reward.
+	SaveReward(ctx context.Context, r loyalty.Reward) error
+	// Reward reads one; loyalty.ErrRewardNotFound when there is none.
+	Reward(ctx context.Context, id string) (loyalty.Reward, error)
+	// Rewards lists every reward, cheapest first.
+	Rewards(ctx context.Context) ([]loyalty.Reward, error)
+
+	// SaveStaffKey stores a new staff key.
+	SaveStaffKey(ctx context.Context, k loyalty.StaffKey) error
+	// StaffKey reads one; loyalty.ErrStaffKeyNotFound when there is none.
+	StaffKey(ctx context.Context, id string) (loyalty.StaffKey, error)
+
 	Close() error
+}
+
+// SortRewards orders rewards cheapest first, then by id, as Rewards lists them.
+func SortRewards(rs []loyalty.Reward) {
+	slices.SortFunc(rs, func(a, b loyalty.Reward) int {
+		return cmp.Or(cmp.Compare(a.Points, b.Points), cmp.Compare(a.ID, b.ID))
+	})
 }

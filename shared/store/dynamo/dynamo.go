@@ -42,7 +42,12 @@ const (
 	skEmail   = "EMAIL"
 	pkProgram = "PROGRAM"
 	skRules   = "RULES"
+	pkRewards = "REWARDS" // every reward in one small partition, so listing is a Query
+	skKey     = "KEY"
 )
+
+func rewardSK(id string) string { return "REWARD#" + id }
+func staffPK(id string) string  { return "STAFF#" + id }
 
 func memberPK(id string) string     { return "MEMBER#" + id }
 func txSK(seq int64) string         { return fmt.Sprintf("TX#%020d", seq) }
@@ -85,14 +90,7 @@ func unmarshal(item map[string]types.AttributeValue, v any) error {
 
 func (s *Store) Member(ctx context.Context, id string) (loyalty.Member, error) {
 	var m loyalty.Member
-	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &s.table, Key: key(memberPK(id), skProfile), ConsistentRead: aws.Bool(true)})
-	if err != nil {
-		return m, fmt.Errorf("get member: %w", err)
-	}
-	if out.Item == nil {
-		return m, loyalty.ErrMemberNotFound
-	}
-	return m, unmarshal(out.Item, &m)
+	return m, s.get(ctx, memberPK(id), skProfile, &m, loyalty.ErrMemberNotFound)
 }
 
 // LoadAccount reads the member, then its lots. The two reads are not one
@@ -146,14 +144,7 @@ func (s *Store) lots(ctx context.Context, id string) ([]loyalty.Lot, error) {
 
 func (s *Store) Entry(ctx context.Context, tx loyalty.TxID) (loyalty.LedgerEntry, error) {
 	var e loyalty.LedgerEntry
-	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &s.table, Key: key(memberPK(tx.MemberID), txSK(tx.Seq)), ConsistentRead: aws.Bool(true)})
-	if err != nil {
-		return e, fmt.Errorf("get entry: %w", err)
-	}
-	if out.Item == nil {
-		return e, loyalty.ErrEntryNotFound
-	}
-	return e, unmarshal(out.Item, &e)
+	return e, s.get(ctx, memberPK(tx.MemberID), txSK(tx.Seq), &e, loyalty.ErrEntryNotFound)
 }
 
 func (s *Store) Ledger(ctx context.Context, memberID string, before int64, limit int) ([]loyalty.LedgerEntry, error) {
@@ -223,6 +214,71 @@ func (s *Store) SaveRules(ctx context.Context, rules loyalty.Rules) error {
 	item["data"] = str(string(data))
 	_, err = s.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: &s.table, Item: item})
 	return err
+}
+
+func (s *Store) SaveReward(ctx context.Context, r loyalty.Reward) error {
+	return s.put(ctx, r, pkRewards, rewardSK(r.ID))
+}
+
+func (s *Store) Reward(ctx context.Context, id string) (loyalty.Reward, error) {
+	var r loyalty.Reward
+	return r, s.get(ctx, pkRewards, rewardSK(id), &r, loyalty.ErrRewardNotFound)
+}
+
+func (s *Store) Rewards(ctx context.Context) ([]loyalty.Reward, error) {
+	var out []loyalty.Reward
+	p := dynamodb.NewQueryPaginator(s.db, &dynamodb.QueryInput{
+		TableName:                 &s.table,
+		KeyConditionExpression:    aws.String("PK = :pk"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": str(pkRewards)},
+	})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("query rewards: %w", err)
+		}
+		for _, item := range page.Items {
+			var r loyalty.Reward
+			if err := unmarshal(item, &r); err != nil {
+				return nil, err
+			}
+			out = append(out, r)
+		}
+	}
+	store.SortRewards(out)
+	return out, nil
+}
+
+func (s *Store) SaveStaffKey(ctx context.Context, k loyalty.StaffKey) error {
+	return s.put(ctx, k, staffPK(k.ID), skKey)
+}
+
+func (s *Store) StaffKey(ctx context.Context, id string) (loyalty.StaffKey, error) {
+	var k loyalty.StaffKey
+	return k, s.get(ctx, staffPK(id), skKey, &k, loyalty.ErrStaffKeyNotFound)
+}
+
+func (s *Store) put(ctx context.Context, v any, pk, sk string) error {
+	item, err := marshal(v, pk, sk)
+	if err != nil {
+		return err
+	}
+	if _, err := s.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: &s.table, Item: item}); err != nil {
+		return fmt.Errorf("put %s: %w", pk, err)
+	}
+	return nil
+}
+
+// get reads one item into v, or returns notFound.
+func (s *Store) get(ctx context.Context, pk, sk string, v any, notFound error) error {
+	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &s.table, Key: key(pk, sk), ConsistentRead: aws.Bool(true)})
+	if err != nil {
+		return fmt.Errorf("get %s: %w", pk, err)
+	}
+	if out.Item == nil {
+		return notFound
+	}
+	return unmarshal(out.Item, v)
 }
 
 // Commit writes a posting as one TransactWriteItems: the member conditioned

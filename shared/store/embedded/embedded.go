@@ -27,6 +27,8 @@ var (
 	bucketReversals   = []byte("reversals") // member id "/" seq -> empty
 	bucketIdempotency = []byte("idempotency")
 	bucketProgram     = []byte("program")
+	bucketRewards     = []byte("rewards")
+	bucketStaffKeys   = []byte("staff-keys")
 	keyRules          = []byte("rules")
 )
 
@@ -42,7 +44,7 @@ func Open(path string) (*Store, error) {
 		return nil, fmt.Errorf("open embedded store %s: %w", path, err)
 	}
 	err = db.Update(func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{bucketMembers, bucketEmails, bucketLedger, bucketLots, bucketReversals, bucketIdempotency, bucketProgram} {
+		for _, b := range [][]byte{bucketMembers, bucketEmails, bucketLedger, bucketLots, bucketReversals, bucketIdempotency, bucketProgram, bucketRewards, bucketStaffKeys} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}
@@ -160,6 +162,48 @@ func (s *Store) Rules(ctx context.Context) (loyalty.Rules, error) {
 func (s *Store) SaveRules(ctx context.Context, rules loyalty.Rules) error {
 	return s.db.Update(func(tx *bolt.Tx) error {
 		return putJSON(tx.Bucket(bucketProgram), keyRules, rules)
+	})
+}
+
+func (s *Store) SaveReward(ctx context.Context, r loyalty.Reward) error {
+	return s.db.Update(func(tx *bolt.Tx) error { return putJSON(tx.Bucket(bucketRewards), []byte(r.ID), r) })
+}
+
+func (s *Store) Reward(ctx context.Context, id string) (loyalty.Reward, error) {
+	var r loyalty.Reward
+	return r, s.get(bucketRewards, id, &r, loyalty.ErrRewardNotFound)
+}
+
+func (s *Store) Rewards(ctx context.Context) ([]loyalty.Reward, error) {
+	var out []loyalty.Reward
+	err := s.db.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketRewards).ForEach(func(_, v []byte) error {
+			var r loyalty.Reward
+			out = append(out, r)
+			return json.Unmarshal(v, &out[len(out)-1])
+		})
+	})
+	store.SortRewards(out)
+	return out, err
+}
+
+func (s *Store) SaveStaffKey(ctx context.Context, k loyalty.StaffKey) error {
+	return s.db.Update(func(tx *bolt.Tx) error { return putJSON(tx.Bucket(bucketStaffKeys), []byte(k.ID), k) })
+}
+
+func (s *Store) StaffKey(ctx context.Context, id string) (loyalty.StaffKey, error) {
+	var k loyalty.StaffKey
+	return k, s.get(bucketStaffKeys, id, &k, loyalty.ErrStaffKeyNotFound)
+}
+
+// get reads one JSON value, or returns notFound.
+func (s *Store) get(bucket []byte, id string, v any, notFound error) error {
+	return s.db.View(func(tx *bolt.Tx) error {
+		data := tx.Bucket(bucket).Get([]byte(id))
+		if data == nil {
+			return notFound
+		}
+		return json.Unmarshal(data, v)
 	})
 }
 

@@ -69,6 +69,8 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"an expired key can be used again", testExpiredKey},
 		{"the ledger pages newest first", testLedgerPaging},
 		{"rules are saved and read back", testRules},
+		{"rewards are saved, replaced and listed cheapest first", testRewards},
+		{"staff keys are saved and read back", testStaffKeys},
 		{"concurrent earns and redemptions keep balance equal to the ledger", testConcurrency},
 	}
 	for _, tc := range tests {
@@ -459,5 +461,34 @@ func testConcurrency(e *env) {
 	}
 	if n := int64(len(entries)); n != 1+int64(workers*each)-refused.Load() {
 		e.t.Fatalf("ledger has %d entries for %d operations (%d refused)", n, workers*each, refused.Load())
+	}
+}
+
+func testRewards(e *env) {
+	if _, err := e.store.Reward(e.ctx, "coffee"); !errors.Is(err, loyalty.ErrRewardNotFound) {
+		e.t.Fatalf("unknown reward: err = %v", err)
+	}
+	for _, r := range []loyalty.Reward{{ID: "tote", Name: "Tote bag", Points: 400}, {ID: "coffee", Name: "Coffee", Points: 90}, {ID: "coffee", Name: "Coffee", Points: 100}} {
+		if err := e.store.SaveReward(e.ctx, r); err != nil {
+			e.t.Fatal(err)
+		}
+	}
+	all, err := e.store.Rewards(e.ctx)
+	if err != nil || fmt.Sprint(all) != fmt.Sprint([]loyalty.Reward{{ID: "coffee", Name: "Coffee", Points: 100}, {ID: "tote", Name: "Tote bag", Points: 400}}) {
+		e.t.Fatalf("Rewards() = %v, %v", all, err)
+	}
+}
+
+func testStaffKeys(e *env) {
+	k := loyalty.StaffKey{ID: "01KEY", StoreID: "paris", Name: "Till 1", Hash: loyalty.HashSecret("s3cret"), CreatedAt: Start}
+	if err := e.store.SaveStaffKey(e.ctx, k); err != nil {
+		e.t.Fatal(err)
+	}
+	got, err := e.store.StaffKey(e.ctx, "01KEY")
+	if err != nil || got != k {
+		e.t.Fatalf("StaffKey() = %+v, %v; want %+v", got, err, k)
+	}
+	if _, err := e.store.StaffKey(e.ctx, "nope"); !errors.Is(err, loyalty.ErrStaffKeyNotFound) {
+		e.t.Fatalf("unknown key: err = %v", err)
 	}
 }

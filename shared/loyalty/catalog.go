@@ -1,0 +1,54 @@
+package loyalty
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Reward is something a member can spend points on.
+type Reward struct {
+	ID        string    `json:"id"`
+	Name      string    `json:"name"`
+	Points    int64     `json:"points"`
+	UpdatedAt time.Time `json:"updatedAt"`
+}
+
+// StaffKey lets the staff of one store award and redeem points. Its secret is
+// kept only as a hash.
+type StaffKey struct {
+	ID        string    `json:"id"`
+	StoreID   string    `json:"storeId"`
+	Name      string    `json:"name"`
+	Hash      string    `json:"hash"`
+	CreatedAt time.Time `json:"createdAt"`
+}
+
+var (
+	ErrRewardNotFound   = errors.New("reward not found")
+	ErrStaffKeyNotFound = errors.New("staff key not found")
+)
+
+var slugPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,39}$`)
+
+// ValidSlug checks an operator-chosen id such as a reward's or a store's.
+func ValidSlug(field, v string) error {
+	if !slugPattern.MatchString(v) {
+		return fmt.Errorf("%w: %s must be 1 to 40 lower-case letters, digits or dashes, starting with a letter or digit", ErrInvalid, field)
+	}
+	return nil
+}
+
+// Validate checks a reward as an operator wrote it.
+func (r Reward) Validate() error {
+	if err := ValidSlug("id", r.ID); err != nil {
+		return err
+	}
+	if n := utf8.RuneCountInString(strings.TrimSpace(r.Name)); n == 0 || n > 100 {
+		return fmt.Errorf("%w: name must be 1 to 100 characters", ErrInvalid)
+	}
+	return validPoints(r.Points, false)
+}
