@@ -133,6 +133,12 @@ if cache_valid "$dest"; then
   exit 0
 fi
 
+# Replace only what looks like an earlier (broken or partial) install.
+if [[ -e $dest || -L $dest ]] && ! [[ -f $dest/$MARKER || -f $dest/DynamoDBLocal.jar ]] &&
+  ! [[ -d $dest && -z $(ls -A "$dest") ]]; then
+  die "$dest exists and is not a DynamoDB Local install; refusing to replace it (set FIDELIO_DYNAMODB_LOCAL_DIR or FIDELIO_CACHE elsewhere)"
+fi
+
 tmp=$(mktemp -d "$parent/.install.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 
@@ -172,13 +178,8 @@ version=$(cd "$new" && java -Djava.library.path=./DynamoDBLocal_lib -jar DynamoD
 
 printf '%s\n' "$JAR_SHA256" >"$new/$MARKER"
 if [[ -e $dest || -L $dest ]]; then
-  # Replace only what looks like an earlier (broken or partial) install.
-  if [[ -f $dest/$MARKER || -f $dest/DynamoDBLocal.jar ]] || [[ -d $dest && -z $(ls -A "$dest") ]]; then
-    log "replacing the invalid install in $dest"
-    rm -rf "$dest"
-  else
-    die "$dest exists and is not a DynamoDB Local install; refusing to replace it (set FIDELIO_DYNAMODB_LOCAL_DIR or FIDELIO_CACHE elsewhere)"
-  fi
+  log "replacing the invalid install in $dest"
+  rm -rf "$dest"
 fi
 mv "$new" "$dest" || die "could not move the install into $dest"
 cache_valid "$dest" || die "install in $dest failed its own check"

@@ -64,14 +64,16 @@ usage() {
 
 port_req=${FIDELIO_DYNAMODB_PORT:-0}
 start_timeout=${FIDELIO_DYNAMODB_START_TIMEOUT:-60}
-[[ $port_req =~ ^[0-9]+$ ]] && ((port_req <= 65535)) || {
+if ! [[ $port_req =~ ^[0-9]{1,5}$ ]] || ((10#$port_req > 65535)); then
   log "ERROR: FIDELIO_DYNAMODB_PORT must be a port number, got '$port_req'"
   exit 2
-}
-[[ $start_timeout =~ ^[0-9]+$ ]] || {
+fi
+if ! [[ $start_timeout =~ ^[0-9]{1,6}$ ]]; then
   log "ERROR: FIDELIO_DYNAMODB_START_TIMEOUT must be whole seconds, got '$start_timeout'"
   exit 2
-}
+fi
+port_req=$((10#$port_req))
+start_timeout=$((10#$start_timeout))
 
 emulator_dir=$(bash "$here/install.sh") || {
   log "ERROR: installing DynamoDB Local failed (see above)"
@@ -81,7 +83,9 @@ emulator_dir=$(bash "$here/install.sh") || {
 run_dir=$(mktemp -d "${TMPDIR:-/tmp}/fidelio-dynamodb-local.XXXXXX")
 server_log=$run_dir/dynamodb-local.log
 server_pid=
+log_reported=false
 
+# shellcheck disable=SC2317 # called through the EXIT trap
 cleanup() {
   local rc=$? i
   trap - EXIT INT TERM HUP
@@ -99,7 +103,7 @@ cleanup() {
   fi
   if ((rc == 0)) && [[ -z ${FIDELIO_DYNAMODB_KEEP_LOG:-} ]]; then
     rm -rf "$run_dir"
-  else
+  elif [[ $log_reported == false ]]; then
     log "server log: $server_log"
   fi
   exit "$rc"
@@ -110,6 +114,7 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 fail_start() {
+  log_reported=true
   log "ERROR: DynamoDB Local did not start: $*"
   log "server log: $server_log (last lines below)"
   tail -n 40 "$server_log" >&2 || true
@@ -170,7 +175,8 @@ server_pid=$!
 port=
 while :; do
   if ! kill -0 "$server_pid" 2>/dev/null; then
-    wait "$server_pid" 2>/dev/null && rc=0 || rc=$?
+    rc=0
+    wait "$server_pid" 2>/dev/null || rc=$?
     server_pid=
     fail_start "the java process exited with status $rc"
   fi

@@ -199,7 +199,7 @@ func (p *Program) Reverse(ctx context.Context, req ReverseRequest) (Receipt, err
 	if key.IsZero() {
 		key = IdemKey{Scope: "reversal", Key: req.Tx.String()}
 	}
-	return p.change(ctx, req.Tx.MemberID, key, RequestHash("reverse", req.Tx.String(), req.StoreID),
+	return p.change(ctx, req.Tx.MemberID, key, RequestHash("reverse", req.Tx.String()),
 		func(d *draft, rules Rules) error {
 			ownLot := rules.LotExpiry(earning.CreatedAt)
 			taken := d.lots.debit(min(earning.Points, d.m.Balance), &ownLot)

@@ -49,6 +49,9 @@ func (r Rules) Validate() error {
 	if r.PointsPerUnit < 0 || r.PointsPerUnit > 1000 {
 		return fmt.Errorf("%w: pointsPerUnit must be between 0 and 1000", ErrInvalid)
 	}
+	if len(r.MultiplierPercent) != len(Tiers) || len(r.Thresholds) != len(Tiers) {
+		return fmt.Errorf("%w: multiplierPercent and thresholds take exactly the tiers bronze, silver, gold and platinum", ErrInvalid)
+	}
 	prev := int64(-1)
 	for _, t := range Tiers {
 		m, ok := r.MultiplierPercent[t]

@@ -1,0 +1,25 @@
+// Command members serves the customer-facing routes: enrollment, profile, ledger.
+package main
+
+import (
+	"context"
+	"log"
+
+	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/fidelio/fidelio/shared/config"
+	"github.com/fidelio/fidelio/shared/wire"
+)
+
+func main() {
+	ctx := context.Background()
+	cfg, err := config.Load(ctx) // env and secrets read once per cold start
+	if err != nil {
+		log.Fatal(err)
+	}
+	app, err := wire.API(ctx, cfg, "members")
+	if err != nil {
+		log.Fatal(err)
+	}
+	lambda.Start(app.HandleHTTP) // events.APIGatewayV2HTTPRequest in, response out
+}

@@ -1,0 +1,142 @@
+package api
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/fidelio/fidelio/shared/loyalty"
+)
+
+type staffKeyBody struct {
+	StoreID string `json:"storeId"`
+	Name    string `json:"name"`
+}
+
+// createStaffKey: POST /v1/admin/staff-keys. The key is shown once.
+func (a *App) createStaffKey(r *http.Request) (reply, error) {
+	if _, err := a.require(r, roleAdmin); err != nil {
+		return reply{}, err
+	}
+	var b staffKeyBody
+	if err := decode(r, &b); err != nil {
+		return reply{}, err
+	}
+	if err := loyalty.ValidSlug("storeId", b.StoreID); err != nil {
+		return reply{}, err
+	}
+	b.Name = strings.TrimSpace(b.Name)
+	if n := utf8.RuneCountInString(b.Name); n == 0 || n > 100 {
+		return reply{}, fmt.Errorf("%w: name must be 1 to 100 characters", loyalty.ErrInvalid)
+	}
+	now := a.Program.Now()
+	k := loyalty.StaffKey{ID: a.IDs.NewID(now), StoreID: b.StoreID, Name: b.Name, CreatedAt: now}
+	secret := "fs_" + k.ID + "_" + a.IDs.Secret()
+	k.Hash = loyalty.HashSecret(secret)
+	if err := a.Store.SaveStaffKey(r.Context(), k); err != nil {
+		return reply{}, err
+	}
+	return reply{status: http.StatusCreated, body: map[string]string{"id": k.ID, "key": secret, "storeId": k.StoreID, "name": k.Name}}, nil
+}
+
+// listRewards: GET /v1/admin/rewards.
+func (a *App) listRewards(r *http.Request) (reply, error) {
+	if _, err := a.require(r, roleAdmin); err != nil {
+		return reply{}, err
+	}
+	rewards, err := a.Store.Rewards(r.Context())
+	if err != nil {
+		return reply{}, err
+	}
+	if rewards == nil {
+		rewards = []loyalty.Reward{}
+	}
+	return reply{body: map[string]any{"rewards": rewards}}, nil
+}
+
+type rewardBody struct {
+	ID     string `json:"id"`
+	Name   string `json:"name"`
+	Points int64  `json:"points"`
+}
+
+// saveReward: POST /v1/admin/rewards — creates (201) or replaces (200) one.
+func (a *App) saveReward(r *http.Request) (reply, error) {
+	if _, err := a.require(r, roleAdmin); err != nil {
+		return reply{}, err
+	}
+	var b rewardBody
+	if err := decode(r, &b); err != nil {
+		return reply{}, err
+	}
+	rw := loyalty.Reward{ID: b.ID, Name: strings.TrimSpace(b.Name), Points: b.Points, UpdatedAt: a.Program.Now()}
+	if err := rw.Validate(); err != nil {
+		return reply{}, err
+	}
+	status := http.StatusOK
+	if _, err := a.Store.Reward(r.Context(), rw.ID); errors.Is(err, loyalty.ErrRewardNotFound) {
+		status = http.StatusCreated
+	} else if err != nil {
+		return reply{}, err
+	}
+	if err := a.Store.SaveReward(r.Context(), rw); err != nil {
+		return reply{}, err
+	}
+	return reply{status: status, body: rw}, nil
+}
+
+// getProgram: GET /v1/admin/program.
+func (a *App) getProgram(r *http.Request) (reply, error) {
+	if _, err := a.require(r, roleAdmin); err != nil {
+		return reply{}, err
+	}
+	rules, err := a.Store.Rules(r.Context())
+	return reply{body: rules}, err
+}
+
+// putProgram: PUT /v1/admin/program — replaces the rules whole.
+func (a *App) putProgram(r *http.Request) (reply, error) {
+	if _, err := a.require(r, roleAdmin); err != nil {
+		return reply{}, err
+	}
+	var rules loyalty.Rules
+	if err := decode(r, &rules); err != nil {
+		return reply{}, err
+	}
+	if err := rules.Validate(); err != nil {
+		return reply{}, err
+	}
+	if err := a.Store.SaveRules(r.Context(), rules); err != nil {
+		return reply{}, err
+	}
+	return reply{body: rules}, nil
+}
+
+type adjustBody struct {
+	Points int64  `json:"points"`
+	Note   string `json:"note"`
+}
+
+// adjust: POST /v1/admin/members/{id}/adjustments (Idempotency-Key).
+func (a *App) adjust(r *http.Request) (reply, error) {
+	p, err := a.require(r, roleAdmin)
+	if err != nil {
+		return reply{}, err
+	}
+	id := r.PathValue("id")
+	key, err := idempotencyKey(r, "adjust/"+id, true)
+	if err != nil {
+		return reply{}, err
+	}
+	var b adjustBody
+	if err := decode(r, &b); err != nil {
+		return reply{}, err
+	}
+	rc, err := a.Program.Adjust(r.Context(), loyalty.AdjustRequest{MemberID: id, Points: b.Points, Note: b.Note, Actor: p.actor(), Key: key})
+	if err != nil {
+		return reply{}, err
+	}
+	return created(rc), nil
+}

@@ -1,0 +1,97 @@
+// Package api serves Fidelio's HTTP API: routing, authentication, request
+// validation and the problem+json errors. The same App answers API Gateway
+// events in Lambda (HandleHTTP) and plain HTTP requests locally.
+package api
+
+import (
+	"cmp"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/fidelio/fidelio/shared/loyalty"
+	"github.com/fidelio/fidelio/shared/qrcode"
+	"github.com/fidelio/fidelio/shared/store"
+)
+
+// Deps are what the handlers use, built once per cold start.
+type Deps struct {
+	Store   store.Store
+	Program *loyalty.Program
+	Codes   *qrcode.Signer
+	// AdminKeyHash is loyalty.HashSecret of the admin key.
+	AdminKeyHash string
+	// IDs makes staff keys; nil means the real randomness.
+	IDs    loyalty.IDs
+	Logger *slog.Logger
+}
+
+// App serves the routes of one function ("members", "staff", "admin"), or
+// of all of them when the function is "".
+type App struct {
+	Deps
+	mux *http.ServeMux
+}
+
+// New returns the App of one function.
+func New(deps Deps, function string) (*App, error) {
+	if deps.Logger == nil {
+		deps.Logger = slog.Default()
+	}
+	if deps.IDs == nil {
+		deps.IDs = loyalty.NewRandomIDs()
+	}
+	a := &App{Deps: deps, mux: http.NewServeMux()}
+	served := 0
+	for _, r := range routes {
+		if function == "" || r.Function == function {
+			a.mux.Handle(r.Method+" "+r.Path, a.wrap(r.handle))
+			served++
+		}
+	}
+	if served == 0 {
+		return nil, fmt.Errorf("api: no routes for function %q", function)
+	}
+	a.mux.Handle("/", a.wrap(func(*App, *http.Request) (reply, error) { return reply{}, errNoRoute }))
+	return a, nil
+}
+
+func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) { a.mux.ServeHTTP(w, r) }
+
+// reply is what a handler answers when it succeeds.
+type reply struct {
+	status int
+	body   any
+	header http.Header
+}
+
+type handler func(*App, *http.Request) (reply, error)
+
+// wrap turns a handler into an http.Handler: errors become problems, panics
+// become a 500 that is logged, and every request is logged once.
+func (a *App) wrap(h handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		rep, err := func() (rep reply, err error) {
+			defer func() {
+				if p := recover(); p != nil {
+					err = fmt.Errorf("panic: %v", p)
+				}
+			}()
+			return h(a, r)
+		}()
+		status := cmp.Or(rep.status, http.StatusOK)
+		if err != nil {
+			status = a.writeProblem(w, r, err)
+		} else {
+			for k, vs := range rep.header {
+				w.Header()[k] = vs
+			}
+			writeJSON(w, status, rep.body)
+		}
+		a.Logger.LogAttrs(r.Context(), slog.LevelInfo, "request",
+			slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Int("status", status),
+			slog.String("requestId", requestID(r)), slog.Duration("took", time.Since(start)))
+	})
+}

@@ -1,0 +1,110 @@
+package api
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/fidelio/fidelio/shared/loyalty"
+)
+
+type enrollBody struct {
+	Name     string       `json:"name"`
+	Email    string       `json:"email"`
+	Birthday loyalty.Date `json:"birthday"`
+	TimeZone string       `json:"timeZone"`
+	Locale   string       `json:"locale"`
+}
+
+// enroll: POST /v1/members (public).
+func (a *App) enroll(r *http.Request) (reply, error) {
+	var b enrollBody
+	if err := decode(r, &b); err != nil {
+		return reply{}, err
+	}
+	key, err := idempotencyKey(r, "enroll", false)
+	if err != nil {
+		return reply{}, err
+	}
+	en, err := a.Program.Enroll(r.Context(), loyalty.EnrollRequest{
+		Profile: loyalty.Profile{Name: b.Name, Email: b.Email, Birthday: b.Birthday, TimeZone: b.TimeZone, Locale: b.Locale},
+		Key:     key,
+	})
+	if err != nil {
+		return reply{}, err
+	}
+	acct, rules, err := a.account(r, en.Member.ID)
+	if err != nil {
+		return reply{}, err
+	}
+	v := a.memberView(acct, rules, true)
+	v.Token = en.Token
+	rep := reply{status: http.StatusCreated, body: v, header: http.Header{"Location": {"/v1/members/" + en.Member.ID}}}
+	if en.Replayed {
+		rep.header.Set("Idempotent-Replayed", "true")
+	}
+	return rep, nil
+}
+
+// getMember: GET /v1/members/{id} (that member, staff, admin).
+func (a *App) getMember(r *http.Request) (reply, error) {
+	id := r.PathValue("id")
+	p, err := a.requireMemberAccess(r, id)
+	if err != nil {
+		return reply{}, err
+	}
+	acct, rules, err := a.account(r, id)
+	if err != nil {
+		return reply{}, err
+	}
+	return reply{body: a.memberView(acct, rules, p.role != roleStaff)}, nil
+}
+
+// ledger: GET /v1/members/{id}/ledger?limit=&cursor= (that member, staff, admin).
+func (a *App) ledger(r *http.Request) (reply, error) {
+	id := r.PathValue("id")
+	if _, err := a.requireMemberAccess(r, id); err != nil {
+		return reply{}, err
+	}
+	limit, before := 20, int64(0)
+	if s := r.URL.Query().Get("limit"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 || n > 100 {
+			return reply{}, badRequest("invalid_request", "limit must be a whole number from 1 to 100")
+		}
+		limit = n
+	}
+	if s := r.URL.Query().Get("cursor"); s != "" {
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil || n < 1 {
+			return reply{}, badRequest("invalid_request", "cursor must be the next value of a previous page")
+		}
+		before = n
+	}
+	if _, err := a.Store.Member(r.Context(), id); err != nil {
+		return reply{}, err
+	}
+	entries, err := a.Store.Ledger(r.Context(), id, before, limit)
+	if err != nil {
+		return reply{}, err
+	}
+	out := struct {
+		Entries []entryView `json:"entries"`
+		Next    string      `json:"next,omitempty"`
+	}{Entries: make([]entryView, len(entries))}
+	for i, e := range entries {
+		out.Entries[i] = newEntryView(e)
+	}
+	if n := len(entries); n == limit && entries[n-1].Seq > 1 {
+		out.Next = strconv.FormatInt(entries[n-1].Seq, 10)
+	}
+	return reply{body: out}, nil
+}
+
+func (a *App) account(r *http.Request, id string) (loyalty.Account, loyalty.Rules, error) {
+	acct, err := a.Store.LoadAccount(r.Context(), id)
+	if err != nil {
+		return acct, loyalty.Rules{}, err
+	}
+	rules, err := a.Store.Rules(r.Context())
+	return acct, rules, err
+}

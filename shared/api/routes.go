@@ -1,0 +1,38 @@
+package api
+
+// Route is one HTTP route and the function that serves it in AWS.
+type Route struct {
+	Method, Path, Function string
+	handle                 handler
+}
+
+// Every route of the API. template.yaml declares the same ones (a test holds
+// the two together).
+var routes = []Route{
+	{"POST", "/v1/members", "members", (*App).enroll},
+	{"GET", "/v1/members/{id}", "members", (*App).getMember},
+	{"GET", "/v1/members/{id}/ledger", "members", (*App).ledger},
+
+	{"POST", "/v1/scans", "staff", (*App).scan},
+	{"POST", "/v1/earnings", "staff", (*App).earn},
+	{"POST", "/v1/redemptions", "staff", (*App).redeem},
+	{"POST", "/v1/transactions/{id}/reversal", "staff", (*App).reverse},
+
+	{"POST", "/v1/admin/staff-keys", "admin", (*App).createStaffKey},
+	{"GET", "/v1/admin/rewards", "admin", (*App).listRewards},
+	{"POST", "/v1/admin/rewards", "admin", (*App).saveReward},
+	{"GET", "/v1/admin/program", "admin", (*App).getProgram},
+	{"PUT", "/v1/admin/program", "admin", (*App).putProgram},
+	{"POST", "/v1/admin/members/{id}/adjustments", "admin", (*App).adjust},
+}
+
+// Routes lists the routes a function serves ("" for all).
+func Routes(function string) []Route {
+	var out []Route
+	for _, r := range routes {
+		if function == "" || r.Function == function {
+			out = append(out, r)
+		}
+	}
+	return out
+}

@@ -1,0 +1,117 @@
+package api
+
+import (
+	"time"
+
+	"github.com/fidelio/fidelio/shared/loyalty"
+)
+
+// memberView is a member as the API shows them. Email and personal details
+// are for the member and the operator, not for the till.
+type memberView struct {
+	ID               string        `json:"id"`
+	Name             string        `json:"name"`
+	Email            string        `json:"email,omitempty"`
+	Birthday         string        `json:"birthday,omitempty"`
+	TimeZone         string        `json:"timeZone,omitempty"`
+	Locale           string        `json:"locale,omitempty"`
+	Tier             loyalty.Tier  `json:"tier"`
+	Balance          int64         `json:"balance"`
+	QualifyingPoints int64         `json:"qualifyingPoints"`
+	NextTier         *nextTierView `json:"nextTier,omitempty"`
+	ExpiringSoon     *expiringView `json:"expiringSoon,omitempty"`
+	Code             string        `json:"code"`
+	MemberSince      string        `json:"memberSince"`
+	Token            string        `json:"token,omitempty"`
+}
+
+type nextTierView struct {
+	Tier         loyalty.Tier `json:"tier"`
+	PointsNeeded int64        `json:"pointsNeeded"`
+}
+
+type expiringView struct {
+	Points int64  `json:"points"`
+	On     string `json:"on"`
+}
+
+// expiryNotice is how far ahead points about to expire are shown.
+const expiryNotice = 30 * 24 * time.Hour
+
+func (a *App) memberView(acct loyalty.Account, rules loyalty.Rules, private bool) memberView {
+	m := acct.Member
+	today := loyalty.DateOf(a.Program.Now())
+	v := memberView{
+		ID: m.ID, Name: m.Name, Tier: m.Tier, Balance: m.Balance,
+		QualifyingPoints: m.QualifyingPoints(today), Code: a.Codes.Mint(m.ID),
+		MemberSince: loyalty.DateOf(m.CreatedAt).String(),
+	}
+	if private {
+		v.Email, v.Birthday, v.TimeZone, v.Locale = m.Email, m.Birthday.String(), m.TimeZone, m.Locale
+	}
+	if next, needed, ok := rules.NextTier(m.Tier, v.QualifyingPoints); ok {
+		v.NextTier = &nextTierView{next, needed}
+	}
+	soon := loyalty.DateOf(a.Program.Now().Add(expiryNotice))
+	for _, l := range acct.Lots {
+		if !soon.Before(l.ExpiresOn) {
+			if v.ExpiringSoon == nil {
+				v.ExpiringSoon = &expiringView{On: l.ExpiresOn.String()}
+			}
+			v.ExpiringSoon.Points += l.Remaining
+		}
+	}
+	return v
+}
+
+// entryView is a ledger entry as the API shows it.
+type entryView struct {
+	TransactionID string         `json:"transactionId"`
+	Kind          loyalty.Kind   `json:"kind"`
+	Points        int64          `json:"points"`
+	BalanceAfter  int64          `json:"balanceAfter"`
+	Shortfall     int64          `json:"shortfall,omitempty"`
+	Amount        *loyalty.Money `json:"amount,omitempty"`
+	StoreID       string         `json:"storeId,omitempty"`
+	ReceiptID     string         `json:"receiptId,omitempty"`
+	RewardID      string         `json:"rewardId,omitempty"`
+	Reverses      string         `json:"reverses,omitempty"`
+	Note          string         `json:"note,omitempty"`
+	CreatedAt     time.Time      `json:"createdAt"`
+}
+
+func newEntryView(e loyalty.LedgerEntry) entryView {
+	v := entryView{
+		TransactionID: e.TxID().String(), Kind: e.Kind, Points: e.Points, BalanceAfter: e.BalanceAfter,
+		Shortfall: e.Shortfall, Amount: e.Amount, StoreID: e.Ref.StoreID, ReceiptID: e.Ref.ReceiptID,
+		RewardID: e.Ref.RewardID, Note: e.Ref.Note, CreatedAt: e.CreatedAt,
+	}
+	if e.Ref.Reverses != 0 {
+		v.Reverses = loyalty.TxID{MemberID: e.MemberID, Seq: e.Ref.Reverses}.String()
+	}
+	return v
+}
+
+// transactionView answers a change of balance.
+type transactionView struct {
+	TransactionID string       `json:"transactionId"`
+	Kind          loyalty.Kind `json:"kind"`
+	Points        int64        `json:"points"`
+	Balance       int64        `json:"balance"`
+	Tier          loyalty.Tier `json:"tier"`
+	PreviousTier  loyalty.Tier `json:"previousTier"`
+	Shortfall     int64        `json:"shortfall,omitempty"`
+	MemberID      string       `json:"memberId"`
+}
+
+// created answers a change with 201, flagging a replay as Stripe does.
+func created(rc loyalty.Receipt) reply {
+	rep := reply{status: 201, body: transactionView{
+		TransactionID: rc.Entry.TxID().String(), Kind: rc.Entry.Kind, Points: rc.Entry.Points, Balance: rc.Balance,
+		Tier: rc.Tier, PreviousTier: rc.PreviousTier, Shortfall: rc.Entry.Shortfall, MemberID: rc.Entry.MemberID,
+	}}
+	if rc.Replayed {
+		rep.header = map[string][]string{"Idempotent-Replayed": {"true"}}
+	}
+	return rep
+}

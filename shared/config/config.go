@@ -1,0 +1,90 @@
+// Package config reads a function's settings from its environment, once per
+// cold start, and fetches its secrets from AWS Secrets Manager.
+package config
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+)
+
+// Config is what the API functions need.
+type Config struct {
+	// Table is the DynamoDB table.
+	Table string
+	// DynamoDBEndpoint overrides DynamoDB's endpoint (DynamoDB Local); empty in AWS.
+	DynamoDBEndpoint string
+	// PublicURL is the API's base URL as clients reach it, for the links it hands out.
+	PublicURL string
+	Secrets
+}
+
+// Secrets are never logged. In AWS they come from one Secrets Manager secret
+// (JSON with these field names); locally from the environment.
+type Secrets struct {
+	// AdminKey is the operator's bearer key, "fa_…".
+	AdminKey string `json:"adminKey"`
+	// CodeKeys sign member codes, as qrcode.NewSigner reads them.
+	CodeKeys string `json:"codeKeys"`
+}
+
+// Deployed lists the variables template.yaml must set on every API function.
+var Deployed = []string{"FIDELIO_TABLE", "FIDELIO_SECRET_ID", "FIDELIO_PUBLIC_URL"}
+
+// Load reads the environment. With FIDELIO_SECRET_ID set it reads the
+// secrets from Secrets Manager; otherwise from FIDELIO_ADMIN_KEY and
+// FIDELIO_CODE_KEYS (the local stack sets those).
+func Load(ctx context.Context) (Config, error) {
+	c := Config{
+		Table:            os.Getenv("FIDELIO_TABLE"),
+		DynamoDBEndpoint: os.Getenv("FIDELIO_DYNAMODB_ENDPOINT"),
+		PublicURL:        strings.TrimRight(os.Getenv("FIDELIO_PUBLIC_URL"), "/"),
+		Secrets:          Secrets{AdminKey: os.Getenv("FIDELIO_ADMIN_KEY"), CodeKeys: os.Getenv("FIDELIO_CODE_KEYS")},
+	}
+	if id := os.Getenv("FIDELIO_SECRET_ID"); id != "" {
+		s, err := fetchSecrets(ctx, id)
+		if err != nil {
+			return c, err
+		}
+		c.Secrets = s
+	}
+	if c.Table == "" {
+		return c, fmt.Errorf("config: FIDELIO_TABLE is not set")
+	}
+	return c, c.Secrets.Validate()
+}
+
+// Validate checks that the secrets are present and well formed.
+func (s Secrets) Validate() error {
+	if !strings.HasPrefix(s.AdminKey, "fa_") || len(s.AdminKey) < 24 {
+		return fmt.Errorf("config: the admin key must start with fa_ and be at least 24 characters")
+	}
+	if s.CodeKeys == "" {
+		return fmt.Errorf("config: no member code keys (codeKeys in the secret, or FIDELIO_CODE_KEYS)")
+	}
+	return nil
+}
+
+func fetchSecrets(ctx context.Context, id string) (Secrets, error) {
+	cfg, err := awsconfig.LoadDefaultConfig(ctx)
+	if err != nil {
+		return Secrets{}, fmt.Errorf("config: AWS config: %w", err)
+	}
+	out, err := secretsmanager.NewFromConfig(cfg).GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String(id)})
+	if err != nil {
+		return Secrets{}, fmt.Errorf("config: read secret %s: %w", id, err)
+	}
+	var s Secrets
+	dec := json.NewDecoder(strings.NewReader(aws.ToString(out.SecretString)))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&s); err != nil {
+		return Secrets{}, fmt.Errorf("config: secret %s is not JSON with adminKey and codeKeys: %w", id, err)
+	}
+	return s, nil
+}
