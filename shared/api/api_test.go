@@ -312,4 +312,3 @@ func TestProgramRules(t *testing.T) {
 		t.Fatalf("a refused change was saved: %v", r.body)
 	}
 }
-
