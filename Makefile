@@ -6,7 +6,7 @@ GOBUILD := CGO_ENABLED=0 GOOS=linux GOARCH=arm64 go build -tags lambda.norpc -tr
 
 # The local stack on the embedded store with a demo program.
 run:
-	@echo "The local stack arrives with the API issue (infra/local); for now: make test"
+	go run ./infra/local -demo
 
 # Every test. DynamoDB Local is installed (with a JRE when missing) and started
 # on 127.0.0.1 for the store tests that need it; they never skip here.

@@ -2,10 +2,8 @@ package api
 
 import (
 	"errors"
-	"fmt"
 	"net/http"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/fidelio/fidelio/shared/loyalty"
 )
@@ -24,17 +22,10 @@ func (a *App) createStaffKey(r *http.Request) (reply, error) {
 	if err := decode(r, &b); err != nil {
 		return reply{}, err
 	}
-	if err := loyalty.ValidSlug("storeId", b.StoreID); err != nil {
+	k, secret, err := loyalty.NewStaffKey(a.IDs, a.Program.Now(), b.StoreID, b.Name)
+	if err != nil {
 		return reply{}, err
 	}
-	b.Name = strings.TrimSpace(b.Name)
-	if n := utf8.RuneCountInString(b.Name); n == 0 || n > 100 {
-		return reply{}, fmt.Errorf("%w: name must be 1 to 100 characters", loyalty.ErrInvalid)
-	}
-	now := a.Program.Now()
-	k := loyalty.StaffKey{ID: a.IDs.NewID(now), StoreID: b.StoreID, Name: b.Name, CreatedAt: now}
-	secret := "fs_" + k.ID + "_" + a.IDs.Secret()
-	k.Hash = loyalty.HashSecret(secret)
 	if err := a.Store.SaveStaffKey(r.Context(), k); err != nil {
 		return reply{}, err
 	}

@@ -52,3 +52,19 @@ func (r Reward) Validate() error {
 	}
 	return validPoints(r.Points, false)
 }
+
+// NewStaffKey makes a key for the staff of a store and returns it with its
+// secret, "fs_<id>_<random>", which exists in clear only in this answer.
+func NewStaffKey(ids IDs, now time.Time, storeID, name string) (StaffKey, string, error) {
+	if err := ValidSlug("storeId", storeID); err != nil {
+		return StaffKey{}, "", err
+	}
+	name = strings.TrimSpace(name)
+	if n := utf8.RuneCountInString(name); n == 0 || n > 100 {
+		return StaffKey{}, "", fmt.Errorf("%w: name must be 1 to 100 characters", ErrInvalid)
+	}
+	k := StaffKey{ID: ids.NewID(now), StoreID: storeID, Name: name, CreatedAt: now}
+	secret := "fs_" + k.ID + "_" + ids.Secret()
+	k.Hash = HashSecret(secret)
+	return k, secret, nil
+}

@@ -37,9 +37,11 @@ func Deps(secrets config.Secrets, s store.Store, clock loyalty.Clock) (api.Deps,
 	if err != nil {
 		return api.Deps{}, fmt.Errorf("wire: %w", err)
 	}
+	ids := loyalty.NewRandomIDs()
 	return api.Deps{
 		Store:        s,
-		Program:      loyalty.NewProgram(s, clock, nil),
+		Program:      loyalty.NewProgram(s, clock, ids),
+		IDs:          ids,
 		Codes:        codes,
 		AdminKeyHash: loyalty.HashSecret(secrets.AdminKey),
 		Logger:       slog.New(slog.NewJSONHandler(os.Stderr, nil)),

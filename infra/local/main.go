@@ -1,0 +1,62 @@
+// Command local is Fidelio's local stack: one process that serves every HTTP
+// route of template.yaml through the same handlers the Lambda functions run
+// (request -> API Gateway v2 event -> handler -> response), on the embedded
+// store or on DynamoDB (Local).
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+)
+
+func main() {
+	var o Options
+	flag.StringVar(&o.Addr, "addr", "127.0.0.1:8080", "address to listen on")
+	flag.StringVar(&o.DataDir, "data", ".fidelio", "folder for the bbolt file and the generated dev secrets")
+	flag.StringVar(&o.Store, "store", "embedded", "store: embedded or dynamodb")
+	flag.StringVar(&o.DynamoDBEndpoint, "dynamodb-endpoint", os.Getenv("FIDELIO_DYNAMODB_ENDPOINT"), "DynamoDB endpoint, such as DynamoDB Local's (-store dynamodb)")
+	flag.StringVar(&o.Table, "table", "fidelio", "DynamoDB table, created when missing (-store dynamodb)")
+	flag.StringVar(&o.Template, "template", "template.yaml", "the SAM template whose routes are served")
+	flag.BoolVar(&o.Demo, "demo", false, "seed a demo program: rewards and two stores with staff keys")
+	flag.Parse()
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, o); err != nil {
+		log.Fatal(err)
+	}
+}
+
+func run(ctx context.Context, o Options) error {
+	if o.PublicURL == "" {
+		o.PublicURL = "http://" + o.Addr
+	}
+	stack, err := New(ctx, o)
+	if err != nil {
+		return err
+	}
+	defer stack.Close()
+	srv := &http.Server{Addr: o.Addr, Handler: stack, ReadHeaderTimeout: 10 * time.Second}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.ListenAndServe() }()
+	fmt.Print(stack.Welcome())
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+		shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := srv.Shutdown(shutdown); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			return err
+		}
+		return nil
+	}
+}

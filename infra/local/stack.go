@@ -1,0 +1,216 @@
+package main
+
+import (
+	"cmp"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/fidelio/fidelio/shared/api"
+	"github.com/fidelio/fidelio/shared/config"
+	"github.com/fidelio/fidelio/shared/loyalty"
+	"github.com/fidelio/fidelio/shared/qrcode"
+	"github.com/fidelio/fidelio/shared/store"
+	"github.com/fidelio/fidelio/shared/store/dynamo"
+	"github.com/fidelio/fidelio/shared/store/embedded"
+	"github.com/fidelio/fidelio/shared/wire"
+)
+
+// Options configure a Stack.
+type Options struct {
+	Addr             string
+	DataDir          string
+	Store            string // "embedded" or "dynamodb"
+	DynamoDBEndpoint string
+	Table            string
+	Template         string
+	PublicURL        string
+	Demo             bool
+	// Clock, when set, replaces the real clock (tests choose the date).
+	Clock loyalty.Clock
+}
+
+// Stack is the local stack: a store, the functions of template.yaml, and an
+// HTTP handler that routes to them as API Gateway would.
+type Stack struct {
+	Store    store.Store
+	Secrets  config.Secrets
+	Demo     *Demo
+	opts     Options
+	mux      *http.ServeMux
+	nRoutes  int
+	fnNames  []string
+}
+
+// lambdaHandler is what every API function's main passes to lambda.Start.
+type lambdaHandler func(context.Context, events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error)
+
+// New opens the store, loads or makes the dev secrets, and mounts every
+// route the template declares on the function that serves it.
+func New(ctx context.Context, o Options) (*Stack, error) {
+	if err := os.MkdirAll(o.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("data folder: %w", err)
+	}
+	s, err := openStore(ctx, o)
+	if err != nil {
+		return nil, err
+	}
+	st := &Stack{Store: s, opts: o, mux: http.NewServeMux()}
+	if st.Secrets, err = devSecrets(o.DataDir); err != nil {
+		s.Close()
+		return nil, err
+	}
+	deps, err := wire.Deps(st.Secrets, s, o.Clock)
+	if err != nil {
+		s.Close()
+		return nil, err
+	}
+	routes, err := loadRoutes(o.Template)
+	if err != nil {
+		s.Close()
+		return nil, err
+	}
+	functions := map[string]lambdaHandler{}
+	for _, r := range routes {
+		fn, ok := functions[r.Function]
+		if !ok {
+			app, err := api.New(deps, r.Function)
+			if err != nil {
+				s.Close()
+				return nil, fmt.Errorf("template route %s %s: %w", r.Method, r.Path, err)
+			}
+			fn = app.HandleHTTP
+			functions[r.Function] = fn
+			st.fnNames = append(st.fnNames, r.Function)
+		}
+		st.mux.Handle(r.Method+" "+r.Path, gateway(r.Method+" "+r.Path, r.Path, fn))
+		st.nRoutes++
+	}
+	st.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprintln(w, `{"status":"ok"}`)
+	})
+	if o.Demo {
+		if st.Demo, err = seedDemo(ctx, st, deps); err != nil {
+			s.Close()
+			return nil, err
+		}
+	}
+	return st, nil
+}
+
+func (st *Stack) ServeHTTP(w http.ResponseWriter, r *http.Request) { st.mux.ServeHTTP(w, r) }
+
+// Close closes the store.
+func (st *Stack) Close() error { return st.Store.Close() }
+
+var pathParam = regexp.MustCompile(`\{([^}+]+)\+?\}`)
+
+// gateway does what API Gateway does for one route: builds the v2 event with
+// its route key and path parameters, invokes the function, writes its answer.
+func gateway(routeKey, path string, fn lambdaHandler) http.Handler {
+	var names []string
+	for _, m := range pathParam.FindAllStringSubmatch(path, -1) {
+		names = append(names, m[1])
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var params map[string]string
+		for _, n := range names {
+			if params == nil {
+				params = map[string]string{}
+			}
+			params[n] = r.PathValue(n)
+		}
+		ev, err := api.EventFromRequest(r, routeKey, requestID(), params)
+		if err != nil {
+			http.Error(w, `{"message":"Bad Request"}`, http.StatusBadRequest)
+			return
+		}
+		resp, err := fn(r.Context(), ev)
+		if err != nil {
+			// What API Gateway answers when a function fails.
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusInternalServerError)
+			fmt.Fprintln(w, `{"message":"Internal Server Error"}`)
+			return
+		}
+		api.WriteResponse(w, resp)
+	})
+}
+
+func requestID() string {
+	b := make([]byte, 8)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+func openStore(ctx context.Context, o Options) (store.Store, error) {
+	switch o.Store {
+	case "embedded", "":
+		return embedded.Open(filepath.Join(o.DataDir, "fidelio.db"))
+	case "dynamodb":
+		if o.DynamoDBEndpoint == "" {
+			return nil, errors.New("-store dynamodb needs -dynamodb-endpoint (or FIDELIO_DYNAMODB_ENDPOINT)")
+		}
+		db, err := dynamo.Connect(ctx, o.DynamoDBEndpoint)
+		if err != nil {
+			return nil, err
+		}
+		if err := dynamo.CreateTable(ctx, db, o.Table); err != nil {
+			return nil, err
+		}
+		return dynamo.New(db, o.Table), nil
+	}
+	return nil, fmt.Errorf("-store must be embedded or dynamodb, not %q", o.Store)
+}
+
+// devSecrets reads the secrets from the environment, or from files in the
+// data folder, generating them the first time.
+func devSecrets(dir string) (config.Secrets, error) {
+	var s config.Secrets
+	var err error
+	if s.AdminKey, err = envOrFile("FIDELIO_ADMIN_KEY", filepath.Join(dir, "admin-key"), func() string { return "fa_" + loyalty.NewRandomIDs().Secret() }); err != nil {
+		return s, err
+	}
+	if s.CodeKeys, err = envOrFile("FIDELIO_CODE_KEYS", filepath.Join(dir, "code-keys"), func() string { return qrcode.NewKeySpec("K1") }); err != nil {
+		return s, err
+	}
+	return s, s.Validate()
+}
+
+func envOrFile(env, path string, generate func() string) (string, error) {
+	if v := os.Getenv(env); v != "" {
+		return v, nil
+	}
+	b, err := os.ReadFile(path)
+	if err == nil {
+		return strings.TrimSpace(string(b)), nil
+	}
+	if !errors.Is(err, fs.ErrNotExist) {
+		return "", err
+	}
+	v := generate()
+	return v, os.WriteFile(path, []byte(v+"\n"), 0o600)
+}
+
+// Welcome is what the stack prints at start.
+func (st *Stack) Welcome() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Fidelio local stack on %s (%s store, %d routes of %s, functions %s)\n",
+		st.opts.PublicURL, cmp.Or(st.opts.Store, "embedded"), st.nRoutes, st.opts.Template, strings.Join(st.fnNames, ", "))
+	fmt.Fprintf(&b, "  admin key:  %s\n", st.Secrets.AdminKey)
+	if st.Demo != nil {
+		b.WriteString(st.Demo.Describe(st.opts.PublicURL))
+	}
+	return b.String()
+}
