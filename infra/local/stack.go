@@ -43,13 +43,13 @@ type Options struct {
 // Stack is the local stack: a store, the functions of template.yaml, and an
 // HTTP handler that routes to them as API Gateway would.
 type Stack struct {
-	Store    store.Store
-	Secrets  config.Secrets
-	Demo     *Demo
-	opts     Options
-	mux      *http.ServeMux
-	nRoutes  int
-	fnNames  []string
+	Store   store.Store
+	Secrets config.Secrets
+	Demo    *Demo
+	opts    Options
+	mux     *http.ServeMux
+	nRoutes int
+	fnNames []string
 }
 
 // lambdaHandler is what every API function's main passes to lambda.Start.

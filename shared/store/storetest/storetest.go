@@ -5,12 +5,15 @@ package storetest
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/oklog/ulid/v2"
 
 	"github.com/fidelio/fidelio/shared/loyalty"
 	"github.com/fidelio/fidelio/shared/store"
@@ -492,3 +495,26 @@ func testStaffKeys(e *env) {
 		e.t.Fatalf("unknown key: err = %v", err)
 	}
 }
+
+// SeqIDs is a deterministic loyalty.IDs: the same calls give the same ids and
+// secrets, so recorded requests (events/) can be replayed.
+type SeqIDs struct {
+	mu sync.Mutex
+	n  uint64
+}
+
+func (s *SeqIDs) next() uint64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.n++
+	return s.n
+}
+
+func (s *SeqIDs) NewID(at time.Time) string {
+	var id ulid.ULID
+	id.SetTime(ulid.Timestamp(at))
+	binary.BigEndian.PutUint64(id[8:], s.next())
+	return id.String()
+}
+
+func (s *SeqIDs) Secret() string { return fmt.Sprintf("seq%029d", s.next()) }

@@ -1,0 +1,288 @@
+// Package events holds a sample API Gateway event for every route of every
+// function. This test decodes each one strictly into the event type its
+// function takes, replays it through the function's handler and checks the
+// status. Run with -update to record them again.
+package events_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/fidelio/fidelio/shared/api"
+	"github.com/fidelio/fidelio/shared/loyalty"
+	"github.com/fidelio/fidelio/shared/qrcode"
+	"github.com/fidelio/fidelio/shared/store/embedded"
+	"github.com/fidelio/fidelio/shared/store/storetest"
+)
+
+var update = flag.Bool("update", false, "record the sample events again")
+
+const (
+	adminKey = "fa_sample_admin_key_0000000000"
+	codeKeys = "K1:c2FtcGxlIGNvZGUga2V5IGZvciByZWNvcmRlZCBldmVudHMh"
+)
+
+// sample is one recorded request, in the order they are replayed: later ones
+// use what earlier ones created (the member, the staff key, the earning).
+type sample struct {
+	file   string // events/<function>/<name>.json
+	status int
+	// request builds the request from what earlier answers said (record mode).
+	request func(s *state) (method, path, token, body string, headers []string)
+}
+
+// state is what the recorded answers told, for the requests after them.
+type state struct {
+	memberID, token, code, staffKey, txID string
+}
+
+var samples = []sample{
+	{"admin/create-staff-key.json", 201, func(s *state) (string, string, string, string, []string) {
+		return "POST", "/v1/admin/staff-keys", adminKey, `{"storeId":"paris-rivoli","name":"Till 1"}`, nil
+	}},
+	{"admin/save-reward.json", 201, func(s *state) (string, string, string, string, []string) {
+		return "POST", "/v1/admin/rewards", adminKey, `{"id":"coffee","name":"Coffee","points":40}`, nil
+	}},
+	{"admin/list-rewards.json", 200, func(s *state) (string, string, string, string, []string) {
+		return "GET", "/v1/admin/rewards", adminKey, "", nil
+	}},
+	{"admin/get-program.json", 200, func(s *state) (string, string, string, string, []string) {
+		return "GET", "/v1/admin/program", adminKey, "", nil
+	}},
+	{"admin/put-program.json", 200, func(s *state) (string, string, string, string, []string) {
+		b, _ := json.Marshal(loyalty.DefaultRules())
+		return "PUT", "/v1/admin/program", adminKey, string(b), nil
+	}},
+	{"members/enroll.json", 201, func(s *state) (string, string, string, string, []string) {
+		return "POST", "/v1/members", "", `{"name":"Ada Lovelace","email":"ada@example.com","birthday":"1990-05-17","timeZone":"Europe/Paris","locale":"fr"}`, []string{"Idempotency-Key", "enroll-7f3a"}
+	}},
+	{"members/get-member.json", 200, func(s *state) (string, string, string, string, []string) {
+		return "GET", "/v1/members/" + s.memberID, s.token, "", nil
+	}},
+	{"staff/scan.json", 200, func(s *state) (string, string, string, string, []string) {
+		return "POST", "/v1/scans", s.staffKey, fmt.Sprintf(`{"code":%q}`, s.code), nil
+	}},
+	{"staff/earn.json", 201, func(s *state) (string, string, string, string, []string) {
+		return "POST", "/v1/earnings", s.staffKey, fmt.Sprintf(`{"code":%q,"receiptId":"R-0001","amount":{"value":1250,"currency":"EUR"}}`, s.code), nil
+	}},
+	{"staff/redeem.json", 201, func(s *state) (string, string, string, string, []string) {
+		return "POST", "/v1/redemptions", s.staffKey, fmt.Sprintf(`{"code":%q,"rewardId":"coffee"}`, s.code), []string{"Idempotency-Key", "redeem-1"}
+	}},
+	{"staff/reversal.json", 201, func(s *state) (string, string, string, string, []string) {
+		return "POST", "/v1/transactions/" + s.txID + "/reversal", s.staffKey, "", nil
+	}},
+	{"members/ledger.json", 200, func(s *state) (string, string, string, string, []string) {
+		return "GET", "/v1/members/" + s.memberID + "/ledger?limit=10", s.token, "", nil
+	}},
+	{"admin/adjust.json", 201, func(s *state) (string, string, string, string, []string) {
+		return "POST", "/v1/admin/members/" + s.memberID + "/adjustments", adminKey, `{"points":25,"note":"Goodwill after a broken coffee machine"}`, []string{"Idempotency-Key", "adjust-1"}
+	}},
+	{"members/not-found.json", 404, func(s *state) (string, string, string, string, []string) {
+		return "GET", "/v1/members/01KAAAAAAAAAAAAAAAAAAAAAAA", adminKey, "", nil
+	}},
+	{"staff/earn-bad-amount.json", 400, func(s *state) (string, string, string, string, []string) {
+		return "POST", "/v1/earnings", s.staffKey, fmt.Sprintf(`{"code":%q,"receiptId":"R-0002","amount":{"value":12.5,"currency":"EUR"}}`, s.code), nil
+	}},
+}
+
+// functions builds the handler of each function on one deterministic program.
+func functions(t *testing.T) map[string]*api.App {
+	t.Helper()
+	s, err := embedded.Open(filepath.Join(t.TempDir(), "fidelio.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	codes, err := qrcode.NewSigner(codeKeys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := &storetest.SeqIDs{}
+	deps := api.Deps{
+		Store: s, Program: loyalty.NewProgram(s, storetest.NewClock(storetest.Start), ids), Codes: codes,
+		AdminKeyHash: loyalty.HashSecret(adminKey), IDs: ids, Logger: slog.New(slog.DiscardHandler),
+	}
+	apps := map[string]*api.App{}
+	for _, fn := range []string{"members", "staff", "admin"} {
+		if apps[fn], err = api.New(deps, fn); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return apps
+}
+
+// decodeStrict reads an event, refusing any field the type does not have: a
+// REST API (v1) event handed to an HTTP API (v2) handler fails here.
+func decodeStrict(data []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	return dec.Decode(v)
+}
+
+func TestSampleEventsReplay(t *testing.T) {
+	apps := functions(t)
+	var st state
+	for _, sm := range samples {
+		fn := strings.Split(sm.file, "/")[0]
+		if *update {
+			record(t, sm, &st)
+		}
+		data, err := os.ReadFile(sm.file)
+		if err != nil {
+			t.Fatalf("%s: %v (run go test ./events -update)", sm.file, err)
+		}
+		var ev events.APIGatewayV2HTTPRequest
+		if err := decodeStrict(data, &ev); err != nil {
+			t.Fatalf("%s is not an API Gateway HTTP API (v2) event: %v", sm.file, err)
+		}
+		resp, err := apps[fn].HandleHTTP(context.Background(), ev)
+		if err != nil || resp.StatusCode != sm.status {
+			t.Fatalf("%s through %s: %d %s, %v; want %d", sm.file, fn, resp.StatusCode, resp.Body, err, sm.status)
+		}
+		remember(&st, sm.file, resp.Body)
+	}
+}
+
+func TestEveryRouteHasASampleEvent(t *testing.T) {
+	have := map[string]bool{}
+	for _, sm := range samples {
+		data, err := os.ReadFile(sm.file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ev events.APIGatewayV2HTTPRequest
+		if err := decodeStrict(data, &ev); err != nil {
+			t.Fatal(err)
+		}
+		have[strings.Split(sm.file, "/")[0]+" "+ev.RouteKey] = true
+	}
+	for _, r := range api.Routes("") {
+		if !have[r.Function+" "+r.Method+" "+r.Path] {
+			t.Errorf("no sample event for %s %s (function %s)", r.Method, r.Path, r.Function)
+		}
+	}
+	var files []string
+	for _, fn := range []string{"members", "staff", "admin"} {
+		more, _ := filepath.Glob(fn + "/*.json")
+		files = append(files, more...)
+	}
+	if len(files) != len(samples) {
+		t.Errorf("%d event files, %d samples replayed: every file must be replayed", len(files), len(samples))
+	}
+}
+
+func TestRESTv1EventIsRefused(t *testing.T) {
+	data, err := os.ReadFile("testdata/rest-api-v1.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ev events.APIGatewayV2HTTPRequest
+	if err := decodeStrict(data, &ev); err == nil {
+		t.Fatal("a REST API (v1) event decoded as an HTTP API (v2) event")
+	}
+}
+
+// record builds a sample's request from the state and writes its event.
+func record(t *testing.T, sm sample, st *state) {
+	method, path, token, body, headers := sm.request(st)
+	req := httptest.NewRequest(method, "https://api.fidelio.example"+path, strings.NewReader(body))
+	req.Header.Set("User-Agent", "Fidelio-Till/1.0")
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	req.RemoteAddr = "203.0.113.10:52100"
+	ev, err := api.EventFromRequest(req, method+" "+routeOf(method, path), "sample-"+strings.TrimSuffix(filepath.Base(sm.file), ".json"), pathParams(path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev.RequestContext.AccountID, ev.RequestContext.APIID, ev.RequestContext.DomainPrefix = "123456789012", "a1b2c3d4e5", "api"
+	ev.RequestContext.TimeEpoch, ev.RequestContext.Time = storetest.Start.UnixMilli(), storetest.Start.Format("02/Jan/2006:15:04:05 -0700")
+	// API Gateway sends requestContext.authentication only with mutual TLS;
+	// the Go type always writes it, empty, so it is dropped from the sample.
+	raw, _ := json.Marshal(ev)
+	var generic map[string]any
+	json.Unmarshal(raw, &generic)
+	delete(generic["requestContext"].(map[string]any), "authentication")
+	b, _ := json.MarshalIndent(generic, "", "  ")
+	os.MkdirAll(filepath.Dir(sm.file), 0o755)
+	if err := os.WriteFile(sm.file, append(b, '\n'), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// routeOf finds the route pattern a concrete path matches.
+func routeOf(method, path string) string {
+	path, _, _ = strings.Cut(path, "?")
+	for _, r := range api.Routes("") {
+		if r.Method == method && matches(r.Path, path) {
+			return r.Path
+		}
+	}
+	return path
+}
+
+func matches(pattern, path string) bool {
+	ps, xs := strings.Split(pattern, "/"), strings.Split(path, "/")
+	if len(ps) != len(xs) {
+		return false
+	}
+	for i := range ps {
+		if !strings.HasPrefix(ps[i], "{") && ps[i] != xs[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func pathParams(path string) map[string]string {
+	path, _, _ = strings.Cut(path, "?")
+	for _, r := range api.Routes("") {
+		if !matches(r.Path, path) {
+			continue
+		}
+		params := map[string]string{}
+		xs := strings.Split(path, "/")
+		for i, p := range strings.Split(r.Path, "/") {
+			if strings.HasPrefix(p, "{") {
+				params[strings.Trim(p, "{}")] = xs[i]
+			}
+		}
+		if len(params) > 0 {
+			return params
+		}
+		return nil
+	}
+	return nil
+}
+
+// remember keeps what an answer says that later requests use.
+func remember(st *state, file, body string) {
+	var b map[string]any
+	json.Unmarshal([]byte(body), &b)
+	get := func(k string) string { s, _ := b[k].(string); return s }
+	switch file {
+	case "admin/create-staff-key.json":
+		st.staffKey = get("key")
+	case "members/enroll.json":
+		st.memberID, st.token, st.code = get("id"), get("token"), get("code")
+	case "staff/earn.json":
+		st.txID = get("transactionId")
+	}
+}
