@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -38,6 +39,8 @@ type Options struct {
 	Demo             bool
 	// Clock, when set, replaces the real clock (tests choose the date).
 	Clock loyalty.Clock
+	// Logger, when set, replaces the functions' JSON logs on stderr.
+	Logger *slog.Logger
 }
 
 // Stack is the local stack: a store, the functions of template.yaml, and an
@@ -74,6 +77,9 @@ func New(ctx context.Context, o Options) (*Stack, error) {
 	if err != nil {
 		s.Close()
 		return nil, err
+	}
+	if o.Logger != nil {
+		deps.Logger = o.Logger
 	}
 	routes, err := loadRoutes(o.Template)
 	if err != nil {

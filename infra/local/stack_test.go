@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -37,6 +38,7 @@ func startStack(t testing.TB, storeName string) (*Stack, *client) {
 	st, err := New(context.Background(), Options{
 		DataDir: t.TempDir(), Store: storeName, DynamoDBEndpoint: os.Getenv("FIDELIO_DYNAMODB_ENDPOINT"),
 		Table: fmt.Sprintf("fidelio-local-%d-%d", os.Getpid(), tableSeq.Add(1)), Template: "../../template.yaml", Demo: true,
+		Logger: slog.New(slog.DiscardHandler),
 	})
 	if err != nil {
 		t.Fatal(err)

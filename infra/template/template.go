@@ -130,6 +130,7 @@ func Parse(data []byte) (*Template, error) {
 	return t, nil
 }
 
+// function reads one function resource with the globals applied.
 func function(id string, r Resource, globals *yaml.Node) (Function, error) {
 	var f Function
 	var err error
