@@ -81,6 +81,7 @@ func New(ctx context.Context, o Options) (*Stack, error) {
 	if o.Logger != nil {
 		deps.Logger = o.Logger
 	}
+	deps.PublicURL = o.PublicURL
 	routes, err := loadRoutes(o.Template)
 	if err != nil {
 		s.Close()

@@ -22,6 +22,9 @@ type Deps struct {
 	Codes   *qrcode.Signer
 	// AdminKeyHash is loyalty.HashSecret of the admin key.
 	AdminKeyHash string
+	// PublicURL is the API's base URL for the links it hands out; empty means
+	// the URL the request came to.
+	PublicURL string
 	// IDs makes staff keys; nil means the real randomness.
 	IDs    loyalty.IDs
 	Logger *slog.Logger
@@ -59,10 +62,12 @@ func New(deps Deps, function string) (*App, error) {
 
 func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) { a.mux.ServeHTTP(w, r) }
 
-// reply is what a handler answers when it succeeds.
+// reply is what a handler answers when it succeeds: body as JSON, or raw
+// bytes (a PNG, a .pkpass) with the header's Content-Type.
 type reply struct {
 	status int
 	body   any
+	raw    []byte
 	header http.Header
 }
 
@@ -88,7 +93,12 @@ func (a *App) wrap(h handler) http.Handler {
 			for k, vs := range rep.header {
 				w.Header()[k] = vs
 			}
-			writeJSON(w, status, rep.body)
+			if rep.raw != nil {
+				w.WriteHeader(status)
+				w.Write(rep.raw)
+			} else {
+				writeJSON(w, status, rep.body)
+			}
 		}
 		a.Logger.LogAttrs(r.Context(), slog.LevelInfo, "request",
 			slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Int("status", status),

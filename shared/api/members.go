@@ -38,6 +38,8 @@ func (a *App) enroll(r *http.Request) (reply, error) {
 	}
 	v := a.memberView(acct, rules, true)
 	v.Token = en.Token
+	l := a.memberLinks(r, en.Member.ID)
+	v.Links = &l
 	rep := reply{status: http.StatusCreated, body: v, header: http.Header{"Location": {"/v1/members/" + en.Member.ID}}}
 	if en.Replayed {
 		rep.header.Set("Idempotent-Replayed", "true")
@@ -56,7 +58,12 @@ func (a *App) getMember(r *http.Request) (reply, error) {
 	if err != nil {
 		return reply{}, err
 	}
-	return reply{body: a.memberView(acct, rules, p.role != roleStaff)}, nil
+	v := a.memberView(acct, rules, p.role != roleStaff)
+	if p.role != roleStaff {
+		l := a.memberLinks(r, id)
+		v.Links = &l
+	}
+	return reply{body: v}, nil
 }
 
 // ledger: GET /v1/members/{id}/ledger?limit=&cursor= (that member, staff, admin).

@@ -22,7 +22,9 @@ type memberView struct {
 	ExpiringSoon     *expiringView `json:"expiringSoon,omitempty"`
 	Code             string        `json:"code"`
 	MemberSince      string        `json:"memberSince"`
+	MemberNumber     string        `json:"memberNumber"`
 	Token            string        `json:"token,omitempty"`
+	Links            *links        `json:"links,omitempty"`
 }
 
 type nextTierView struct {
@@ -44,7 +46,7 @@ func (a *App) memberView(acct loyalty.Account, rules loyalty.Rules, private bool
 	v := memberView{
 		ID: m.ID, Name: m.Name, Tier: m.Tier, Balance: m.Balance,
 		QualifyingPoints: m.QualifyingPoints(today), Code: a.Codes.Mint(m.ID),
-		MemberSince: loyalty.DateOf(m.CreatedAt).String(),
+		MemberSince: loyalty.DateOf(m.CreatedAt).String(), MemberNumber: m.Number(),
 	}
 	if private {
 		v.Email, v.Birthday, v.TimeZone, v.Locale = m.Email, m.Birthday.String(), m.TimeZone, m.Locale

@@ -56,3 +56,23 @@ func TestKeyRotation(t *testing.T) {
 		}
 	}
 }
+
+func TestMACs(t *testing.T) {
+	s, _ := NewSigner(NewKeySpec("K1"))
+	mac := s.MAC("link", "GET /v1/members/x/pass.pkpass 1700000000")
+	if !s.VerifyMAC("link", "GET /v1/members/x/pass.pkpass 1700000000", mac) {
+		t.Fatal("a MAC does not verify")
+	}
+	refused := map[string][3]string{
+		"another message":   {"link", "GET /v1/members/y/pass.pkpass 1700000000", mac},
+		"another purpose":   {"pass-token", "GET /v1/members/x/pass.pkpass 1700000000", mac},
+		"a tampered mac":    {"link", "GET /v1/members/x/pass.pkpass 1700000000", mac[:len(mac)-1] + "A"},
+		"an unknown key id": {"link", "GET /v1/members/x/pass.pkpass 1700000000", "K9" + mac[2:]},
+		"no key id":         {"link", "GET /v1/members/x/pass.pkpass 1700000000", "nodot"},
+	}
+	for name, c := range refused {
+		if s.VerifyMAC(c[0], c[1], c[2]) {
+			t.Errorf("%s verified", name)
+		}
+	}
+}

@@ -28,6 +28,7 @@ func API(ctx context.Context, cfg config.Config, function string) (*api.App, err
 	if err != nil {
 		return nil, err
 	}
+	deps.PublicURL = cfg.PublicURL
 	return api.New(deps, function)
 }
 
