@@ -1,0 +1,170 @@
+package google_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/fidelio/fidelio/shared/wallet/google"
+	"github.com/fidelio/fidelio/shared/wallet/google/googletest"
+)
+
+const issuer = "3388000000022222228"
+
+var program = google.Program{
+	IssuerName: "Fidelio Café", ProgramName: "Fidelio Rewards", LogoURL: "https://api.example/v1/wallet/logo.png",
+	HeroURL: func(tier string) string { return "https://api.example/v1/wallet/hero-" + tier + ".png" },
+	Color:   func(tier string) string { return map[string]string{"bronze": "#8c5a3c", "silver": "#9aa3ad"}[tier] },
+}
+
+func newClient(t *testing.T) (*google.Client, *googletest.Server) {
+	t.Helper()
+	srv := googletest.New(t, issuer)
+	c, err := google.NewClient(context.Background(), issuer, srv.URL, srv.KeyJSON)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c, srv
+}
+
+func card(tier string, balance int64) google.Card {
+	return google.Card{Serial: "abc123serial", MemberNumber: "0000 1111 2222", Name: "Ada Lovelace", Tier: tier,
+		TierTitle: strings.ToUpper(tier[:1]) + tier[1:], Balance: balance, Code: "F1.K1.01M83XJ880G3SNSD86VQ1KAVWD.AAAA"}
+}
+
+func TestClassUpsertIsIdempotent(t *testing.T) {
+	c, srv := newClient(t)
+	ctx := context.Background()
+	for range 2 {
+		if err := c.UpsertClass(ctx, c.Class(program, "bronze")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cl := srv.Classes[issuer+".fidelio-bronze"]
+	if cl == nil || cl["reviewStatus"] != "UNDER_REVIEW" || cl["hexBackgroundColor"] != "#8c5a3c" {
+		t.Fatalf("class = %v", cl)
+	}
+	if got := strings.Join(srv.Calls, ","); got != "POST /walletobjects/v1/loyaltyClass,POST /walletobjects/v1/loyaltyClass,PUT /walletobjects/v1/loyaltyClass/"+issuer+".fidelio-bronze" {
+		t.Fatalf("calls = %s; want insert, then insert refused with 409 and update", got)
+	}
+}
+
+func TestObjectInsertSendsAZeroBalance(t *testing.T) {
+	c, srv := newClient(t)
+	ctx := context.Background()
+	c.UpsertClass(ctx, c.Class(program, "bronze"))
+	if err := c.Sync(ctx, nil, card("bronze", 0)); err != nil {
+		t.Fatal(err)
+	}
+	obj := srv.Objects[issuer+".abc123serial"]
+	if obj == nil || obj["loyaltyPoints"].(map[string]any)["balance"].(map[string]any)["int"] == nil {
+		t.Fatalf("object = %v; a zero balance must be sent", obj)
+	}
+	if err := c.Sync(ctx, nil, card("bronze", 0)); err != nil {
+		t.Fatalf("a second insert must become an update on 409: %v", err)
+	}
+}
+
+func TestTierChangePatchesToTheNewClassAndNotifiesOnce(t *testing.T) {
+	c, srv := newClient(t)
+	ctx := context.Background()
+	c.UpsertClass(ctx, c.Class(program, "bronze"))
+	c.UpsertClass(ctx, c.Class(program, "silver"))
+	bronze := card("bronze", 480)
+	c.Sync(ctx, nil, bronze)
+	before := srv.CallCount()
+	silver := card("silver", 530)
+	if err := c.Sync(ctx, &bronze, silver); err != nil {
+		t.Fatal(err)
+	}
+	calls := srv.Calls[before:]
+	if len(calls) != 2 || !strings.HasPrefix(calls[0], "PATCH ") || !strings.HasSuffix(calls[1], "/addMessage") {
+		t.Fatalf("calls = %v; want one PATCH and one addMessage", calls)
+	}
+	if srv.Objects[issuer+".abc123serial"]["classId"] != issuer+".fidelio-silver" || len(srv.Messages[issuer+".abc123serial"]) != 1 {
+		t.Fatalf("object = %v, messages = %v", srv.Objects[issuer+".abc123serial"], srv.Messages)
+	}
+	more := card("silver", 545)
+	c.Sync(ctx, &silver, more)
+	if len(srv.Messages[issuer+".abc123serial"]) != 1 {
+		t.Fatal("a balance change sent a message")
+	}
+	if c.Sync(ctx, &more, more); srv.CallCount() != before+3 {
+		t.Fatal("an unchanged card was sent again")
+	}
+}
+
+func TestQuotaIsNotRetriedAndServerErrorsAre(t *testing.T) {
+	c, srv := newClient(t)
+	ctx := context.Background()
+	c.UpsertClass(ctx, c.Class(program, "bronze"))
+	c.Sync(ctx, nil, card("bronze", 10))
+	id := c.ObjectID("abc123serial")
+	for range googletest.Quota {
+		if err := c.AddMessage(ctx, id, google.Message{ID: "m", Header: "h", Body: "b"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	before := srv.CallCount()
+	if err := c.AddMessage(ctx, id, google.Message{ID: "m4", Header: "h", Body: "b"}); !errors.Is(err, google.ErrQuota) {
+		t.Fatalf("fourth message today: err = %v, want ErrQuota", err)
+	}
+	if srv.CallCount() != before+1 {
+		t.Fatalf("a quota refusal was retried: %d calls", srv.CallCount()-before)
+	}
+	srv.FailNext(503, 429)
+	if err := c.PatchObject(ctx, c.Object(card("bronze", 20))); err != nil {
+		t.Fatalf("503 then 429 then success: %v", err)
+	}
+}
+
+func TestRefusedWrites(t *testing.T) {
+	c, _ := newClient(t)
+	ctx := context.Background()
+	if err := c.InsertObject(ctx, c.Object(card("gold", 1))); err == nil || !strings.Contains(err.Error(), "404") && !errors.Is(err, google.ErrNotFound) {
+		t.Fatalf("an object of a class that does not exist: %v", err)
+	}
+	bad := c.Class(program, "bronze")
+	bad.ID = "999.other-issuer"
+	if err := c.UpsertClass(ctx, bad); err == nil || !strings.Contains(err.Error(), "400") {
+		t.Fatalf("a class of another issuer: %v", err)
+	}
+	if err := c.PatchObject(ctx, c.Object(card("bronze", 1))); !errors.Is(err, google.ErrNotFound) {
+		t.Fatalf("patching an object that was never inserted: %v", err)
+	}
+}
+
+func TestSaveLink(t *testing.T) {
+	c, srv := newClient(t)
+	url, err := c.SaveURL(c.ObjectID("abc123serial"), []string{"https://fidelio.example"}, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(url, google.SaveURLPrefix) || len(url) > 1000 {
+		t.Fatalf("save link (%d chars) = %s", len(url), url)
+	}
+	claims := jwt.MapClaims{}
+	_, err = jwt.ParseWithClaims(strings.TrimPrefix(url, google.SaveURLPrefix), claims, func(*jwt.Token) (any, error) { return srv.PublicKey, nil },
+		jwt.WithValidMethods([]string{"RS256"}), jwt.WithAudience("google"))
+	if err != nil {
+		t.Fatalf("the link's JWT does not verify with the key's public half: %v", err)
+	}
+	objs := claims["payload"].(map[string]any)["loyaltyObjects"].([]any)
+	if claims["typ"] != "savetowallet" || len(objs) != 1 || len(objs[0].(map[string]any)) != 1 {
+		t.Fatalf("claims = %v; want a skinny JWT naming one object by id", claims)
+	}
+}
+
+func TestNewClientRefusesBadSettings(t *testing.T) {
+	srv := googletest.New(t, issuer)
+	if _, err := google.NewClient(context.Background(), "abc", srv.URL, srv.KeyJSON); err == nil {
+		t.Error("a non-numeric issuer id was accepted")
+	}
+	if _, err := google.NewClient(context.Background(), issuer, srv.URL, []byte(`{}`)); err == nil {
+		t.Error("an empty key was accepted")
+	}
+}
