@@ -1,0 +1,122 @@
+// Package apns tells phones that a Wallet pass changed: one push per
+// registered device, over HTTP/2 to Apple Push Notification service, signed
+// in with the pass certificate.
+package apns
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/sideshow/apns2"
+	"golang.org/x/net/http2"
+)
+
+// ProductionURL is Apple's push service.
+const ProductionURL = apns2.HostProduction
+
+// Pusher sends pass-update pushes.
+type Pusher struct {
+	client *apns2.Client
+	topic  string
+	// Concurrency bounds the pushes in flight over the client's HTTP/2 connections.
+	Concurrency int
+	// Retries is how often a push answered 429 or 5xx is tried again.
+	Retries int
+	backoff time.Duration
+}
+
+// New returns a Pusher that signs in with cert (the pass certificate and its
+// key) and pushes to topic (the pass type id) at url. roots, when not nil,
+// replaces the system's CAs: tests point the pusher at their own server.
+func New(cert tls.Certificate, topic, url string, roots *x509.CertPool) *Pusher {
+	c := apns2.NewClient(cert)
+	c.Host = url
+	if roots != nil {
+		if t, ok := c.HTTPClient.Transport.(*http2.Transport); ok {
+			t.TLSClientConfig.RootCAs = roots
+		}
+	}
+	return &Pusher{client: c, topic: topic, Concurrency: 64, Retries: 4, backoff: 100 * time.Millisecond}
+}
+
+// Outcome is what became of one push.
+type Outcome int
+
+const (
+	// Delivered: APNs accepted it.
+	Delivered Outcome = iota
+	// Gone: the token is no longer valid (410 Unregistered, 400
+	// BadDeviceToken): its registration should be removed.
+	Gone
+	// Failed: APNs refused or could not be reached after the retries.
+	Failed
+)
+
+// Result is the outcome of a push to one token.
+type Result struct {
+	Token   string
+	Outcome Outcome
+	Status  int
+	Reason  string
+}
+
+// Push notifies every token that its pass changed, concurrently within
+// Concurrency, and returns one Result per token, in order.
+func (p *Pusher) Push(ctx context.Context, tokens []string) []Result {
+	out := make([]Result, len(tokens))
+	sem := make(chan struct{}, max(1, p.Concurrency))
+	var wg sync.WaitGroup
+	for i, tok := range tokens {
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			out[i] = p.pushOne(ctx, tok)
+		})
+	}
+	wg.Wait()
+	return out
+}
+
+func (p *Pusher) pushOne(ctx context.Context, token string) Result {
+	n := &apns2.Notification{
+		DeviceToken: token,
+		Topic:       p.topic,
+		// A pass update carries no alert: Wallet fetches the pass and shows
+		// the pass's own changeMessage. Apple takes it as a background push,
+		// which must have priority 5; the client's default type, alert,
+		// does not fit an empty payload.
+		PushType: apns2.PushTypeBackground,
+		Priority: apns2.PriorityLow,
+		Payload:  []byte(`{}`),
+	}
+	wait := p.backoff
+	for attempt := 0; ; attempt++ {
+		res, err := p.client.PushWithContext(ctx, n)
+		switch {
+		case err == nil && res.StatusCode == http.StatusOK:
+			return Result{Token: token, Outcome: Delivered, Status: res.StatusCode}
+		case err == nil && (res.StatusCode == http.StatusGone || res.Reason == apns2.ReasonBadDeviceToken || res.Reason == apns2.ReasonUnregistered):
+			return Result{Token: token, Outcome: Gone, Status: res.StatusCode, Reason: res.Reason}
+		case attempt < p.Retries && (err != nil && !errors.Is(err, context.Canceled) || res.StatusCode == http.StatusTooManyRequests || res.StatusCode >= 500):
+			select {
+			case <-ctx.Done():
+				return Result{Token: token, Outcome: Failed, Reason: ctx.Err().Error()}
+			case <-time.After(wait):
+			}
+			wait *= 2
+		default:
+			r := Result{Token: token, Outcome: Failed}
+			if err != nil {
+				r.Reason = err.Error()
+			} else {
+				r.Status, r.Reason = res.StatusCode, res.Reason
+			}
+			return r
+		}
+	}
+}
