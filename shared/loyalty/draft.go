@@ -13,6 +13,9 @@ type draft struct {
 	lots       *lotSet
 	entries    []LedgerEntry
 	reversalOf int64
+	// memberOnly marks a change of the member alone, with no ledger entry and
+	// no lot (a tier review, whose date moves even when the tier does not).
+	memberOnly bool
 	now        time.Time
 	today      Date
 	ids        IDs
@@ -58,7 +61,11 @@ func (d *draft) posting() (Posting, error) {
 	if d.lots.total() != d.m.Balance || d.m.Balance < 0 {
 		return Posting{}, fmt.Errorf("ledger invariant broken for member %s: lots hold %d, balance %d", d.m.ID, d.lots.total(), d.m.Balance)
 	}
-	if len(d.entries) == 0 && d.prev != 0 {
+	if d.memberOnly {
+		if d.prev == 0 || len(d.entries) > 0 || len(d.lots.changed()) > 0 || d.reversalOf != 0 {
+			return Posting{}, fmt.Errorf("member-only change of member %s creates a member or moves points", d.m.ID)
+		}
+	} else if len(d.entries) == 0 && d.prev != 0 {
 		return Posting{}, fmt.Errorf("posting for member %s has no ledger entry", d.m.ID)
 	}
 	d.m.Version = d.prev + 1

@@ -20,8 +20,11 @@ type Member struct {
 	// date moved to collect a present.
 	Birthday          Date      `json:"birthday,omitzero"`
 	BirthdayChangedAt time.Time `json:"birthdayChangedAt,omitzero"`
-	TimeZone          string    `json:"timeZone"`
-	Locale            string    `json:"locale"`
+	// LastBirthdayYear is the year, in the member's time zone, of the last
+	// birthday present: a present is given once a year.
+	LastBirthdayYear int    `json:"lastBirthdayYear,omitempty"`
+	TimeZone         string `json:"timeZone"`
+	Locale           string `json:"locale"`
 
 	Tier Tier `json:"tier"`
 	// ReviewedTier is the tier the last review (or enrollment) granted: only a

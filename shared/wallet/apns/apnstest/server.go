@@ -27,9 +27,9 @@ type Server struct {
 	Gone map[string]bool
 	mu   sync.Mutex
 	// Pushes lists the pushes accepted, in arrival order.
-	pushes  []Push
-	refuse  map[string]int // token -> 429s still to answer
-	proto   map[string]int
+	pushes []Push
+	refuse map[string]int // token -> 429s still to answer
+	proto  map[string]int
 }
 
 // New starts an HTTP/2 TLS server on 127.0.0.1 that requires a client
