@@ -11,6 +11,7 @@ run:
 # Every test. DynamoDB Local is installed (with a JRE when missing) and started
 # on 127.0.0.1 for the store tests that need it; they never skip here.
 test:
+	bash infra/install-test-tools.sh
 	go vet ./...
 	FIDELIO_REQUIRE_DYNAMODB=1 bash infra/dynamodb-local/run.sh -- go test -count=1 ./...
 

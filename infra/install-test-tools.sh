@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Installs, from Debian's packages, the programs the tests run that a fresh
+# machine may lack: openssl (verifies pass signatures as a second, independent
+# verifier). DynamoDB Local and its JRE are installed by infra/dynamodb-local.
+# Nothing is done when everything is already there.
+set -euo pipefail
+
+need=()
+command -v openssl >/dev/null 2>&1 || need+=(openssl)
+
+if ((${#need[@]} == 0)); then
+  exit 0
+fi
+if [[ $(id -u) -ne 0 ]]; then
+  echo "install-test-tools: missing ${need[*]}; install them (apt-get install ${need[*]}) or run as root" >&2
+  exit 1
+fi
+echo "install-test-tools: installing ${need[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
