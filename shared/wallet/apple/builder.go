@@ -1,0 +1,292 @@
+package apple
+
+import (
+	"archive/zip"
+	"bytes"
+	"compress/flate"
+	"crypto/sha1"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"regexp"
+	"slices"
+	"sync"
+	"time"
+)
+
+// Builder makes the passes of one program. It is safe for concurrent use.
+type Builder struct {
+	cfg    Config
+	signer Signer
+	images func(tier string) (map[string][]byte, error)
+	// tiers maps a tier id to its *tierFiles, prepared on first use.
+	tiers sync.Map
+	// strings holds, for a member of each language, the pass.strings of
+	// every language, ready to copy into a pass.
+	strings [2][]entry
+}
+
+// entry is a file of a pass whose compressed form, CRC and SHA-1 were
+// computed once, so that a pass only copies its bytes.
+type entry struct {
+	header zip.FileHeader
+	raw    []byte // compressed as header.Method says
+	sha1   string // hex, for the manifest
+}
+
+// tierFiles is the images of one tier, prepared once.
+type tierFiles struct {
+	once    sync.Once
+	entries []entry
+	err     error
+}
+
+// NewBuilder returns a Builder for cfg that signs with signer and takes each
+// tier's images from images: file name ("icon.png", "logo@2x.png",
+// "strip@3x.png"...) to PNG bytes. icon.png is required. Images are asked for
+// once per tier and kept for the life of the Builder, so images must return
+// the same images for a tier every time.
+//
+// NewBuilder refuses a signer whose certificate Wallet would refuse for cfg
+// whatever the date: call Check at start-up for its validity dates.
+func NewBuilder(cfg Config, signer Signer, images func(tier string) (map[string][]byte, error)) (*Builder, error) {
+	if err := cfg.validate(); err != nil {
+		return nil, fmt.Errorf("apple pass config: %w", err)
+	}
+	if err := signer.checkIdentity(cfg.PassTypeID, cfg.TeamID); err != nil {
+		return nil, fmt.Errorf("apple pass config: %w", err)
+	}
+	if images == nil {
+		return nil, errors.New("apple pass config: no source of images")
+	}
+	b := &Builder{cfg: cfg, signer: signer, images: images}
+	now := time.Now()
+	for _, keyed := range languages {
+		files := map[string][]byte{}
+		for _, target := range languages {
+			files[target.code()+".lproj/pass.strings"] = stringsFile(keyed, target)
+		}
+		entries, err := prepare(files, now)
+		if err != nil {
+			return nil, fmt.Errorf("apple pass strings: %w", err)
+		}
+		b.strings[keyed] = entries
+	}
+	return b, nil
+}
+
+// Build returns the signed .pkpass of card.
+func (b *Builder) Build(card Card) ([]byte, error) {
+	if err := card.validate(b.cfg); err != nil {
+		return nil, fmt.Errorf("build pass %q: %w: %w", card.Serial, ErrInvalidCard, err)
+	}
+	images, err := b.tierImages(card.Tier)
+	if err != nil {
+		return nil, fmt.Errorf("build pass %q: %w", card.Serial, err)
+	}
+	l := languageOf(card.Locale)
+	passFile, err := passJSON(b.cfg, card, l)
+	if err != nil {
+		return nil, fmt.Errorf("build pass %q: %w: %w", card.Serial, ErrInvalidCard, err)
+	}
+	shared := append(slices.Clip(b.strings[l]), images...)
+	manifestFile, err := manifest(passFile, shared)
+	if err != nil {
+		return nil, fmt.Errorf("build pass %q: %w", card.Serial, err)
+	}
+	signature, err := b.signer.sign(manifestFile)
+	if err != nil {
+		return nil, fmt.Errorf("build pass %q: %w", card.Serial, err)
+	}
+	pkpass, err := archive([]file{{"pass.json", passFile}, {"manifest.json", manifestFile}, {"signature", signature}}, shared)
+	if err != nil {
+		return nil, fmt.Errorf("build pass %q: %w", card.Serial, err)
+	}
+	return pkpass, nil
+}
+
+// manifest lists the SHA-1 of pass.json and of the shared files.
+func manifest(passFile []byte, shared []entry) ([]byte, error) {
+	sum := sha1.Sum(passFile)
+	m := make(map[string]string, len(shared)+1)
+	m["pass.json"] = hex.EncodeToString(sum[:])
+	for _, e := range shared {
+		m[e.header.Name] = e.sha1
+	}
+	return json.Marshal(m)
+}
+
+// file is a file made for one pass.
+type file struct {
+	name string
+	data []byte
+}
+
+// archive zips the files made for a pass and the prepared shared ones.
+func archive(own []file, shared []entry) ([]byte, error) {
+	size := 1024
+	for _, f := range own {
+		size += len(f.data) + len(f.name) + 128
+	}
+	for _, e := range shared {
+		size += len(e.raw) + len(e.header.Name) + 128
+	}
+	out := bytes.NewBuffer(make([]byte, 0, size))
+	zw := zip.NewWriter(out)
+	now := time.Now()
+	// The files made for this pass are stored, not deflated: deflating
+	// them would save 2 KB or so at the cost of a tenth of the pass's time,
+	// flate resetting its tables for each file.
+	for _, f := range own {
+		w, err := zw.CreateHeader(&zip.FileHeader{Name: f.name, Method: zip.Store, Modified: now})
+		if err == nil {
+			_, err = w.Write(f.data)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("zip %s: %w", f.name, err)
+		}
+	}
+	for _, e := range shared {
+		// CreateRaw keeps and updates the header it is given: each pass
+		// gets its own copy.
+		h := e.header
+		w, err := zw.CreateRaw(&h)
+		if err == nil {
+			_, err = w.Write(e.raw)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("zip %s: %w", e.header.Name, err)
+		}
+	}
+	if err := zw.Close(); err != nil {
+		return nil, fmt.Errorf("zip: %w", err)
+	}
+	return out.Bytes(), nil
+}
+
+// tierImages returns the prepared images of tier, preparing them on first
+// use. A failure is not kept: the next pass of that tier tries again, as the
+// source of images may have failed for a moment.
+func (b *Builder) tierImages(tier string) ([]entry, error) {
+	v, _ := b.tiers.LoadOrStore(tier, &tierFiles{})
+	t := v.(*tierFiles)
+	t.once.Do(func() {
+		images, err := b.images(tier)
+		if err == nil {
+			err = checkImages(images)
+		}
+		if err == nil {
+			t.entries, err = prepare(images, time.Now())
+		}
+		if err != nil {
+			t.err = fmt.Errorf("images of tier %q: %w", tier, err)
+		}
+	})
+	if t.err != nil {
+		b.tiers.CompareAndDelete(tier, t)
+		return nil, t.err
+	}
+	return t.entries, nil
+}
+
+// imageName matches the images a store card uses: icon, logo and strip, at
+// each of the three screen scales.
+var imageName = regexp.MustCompile(`^(icon|logo|strip)(@[23]x)?\.png$`)
+
+var pngSignature = []byte("\x89PNG\r\n\x1a\n")
+
+func checkImages(images map[string][]byte) error {
+	if _, ok := images["icon.png"]; !ok {
+		return errors.New("icon.png is missing; Wallet requires it")
+	}
+	for name, data := range images {
+		if !imageName.MatchString(name) {
+			return fmt.Errorf("%q is not an image a store card uses (icon, logo or strip, .png, @2x or @3x)", name)
+		}
+		if !bytes.HasPrefix(data, pngSignature) {
+			return fmt.Errorf("%s is not a PNG", name)
+		}
+	}
+	return nil
+}
+
+// prepare hashes and compresses files once. Each is deflated, unless that
+// does not make it smaller (PNGs are already compressed) and it is stored.
+func prepare(files map[string][]byte, modified time.Time) ([]entry, error) {
+	names := slices.Sorted(maps.Keys(files))
+	var scratch bytes.Buffer
+	zw := zip.NewWriter(&scratch)
+	// This runs once per process: it may as well compress its best.
+	zw.RegisterCompressor(zip.Deflate, func(w io.Writer) (io.WriteCloser, error) {
+		return flate.NewWriter(w, flate.BestCompression)
+	})
+	for _, name := range names {
+		data := files[name]
+		method := zip.Deflate
+		if n, err := deflatedSize(data); err != nil {
+			return nil, err
+		} else if n >= len(data) {
+			method = zip.Store
+		}
+		w, err := zw.CreateHeader(&zip.FileHeader{Name: name, Method: method, Modified: modified})
+		if err == nil {
+			_, err = w.Write(data)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("compress %s: %w", name, err)
+		}
+	}
+	if err := zw.Close(); err != nil {
+		return nil, err
+	}
+	// Reading the scratch archive back gives each file's header as the zip
+	// package completed it (CRC-32, sizes, times) and its compressed bytes.
+	zr, err := zip.NewReader(bytes.NewReader(scratch.Bytes()), int64(scratch.Len()))
+	if err != nil {
+		return nil, err
+	}
+	entries := make([]entry, 0, len(zr.File))
+	for _, f := range zr.File {
+		r, err := f.OpenRaw()
+		if err != nil {
+			return nil, err
+		}
+		raw, err := io.ReadAll(r)
+		if err != nil {
+			return nil, err
+		}
+		sum := sha1.Sum(files[f.Name])
+		h := f.FileHeader
+		// With the sizes known in advance, the local header can carry them
+		// instead of a data descriptor after the data.
+		h.Flags &^= 0x8
+		entries = append(entries, entry{header: h, raw: raw, sha1: hex.EncodeToString(sum[:])})
+	}
+	return entries, nil
+}
+
+func deflatedSize(data []byte) (int, error) {
+	var c counter
+	w, err := flate.NewWriter(&c, flate.BestCompression)
+	if err != nil {
+		return 0, err
+	}
+	if _, err := w.Write(data); err != nil {
+		return 0, err
+	}
+	if err := w.Close(); err != nil {
+		return 0, err
+	}
+	return int(c), nil
+}
+
+// counter is an io.Writer that only counts.
+type counter int
+
+func (c *counter) Write(p []byte) (int, error) {
+	*c += counter(len(p))
+	return len(p), nil
+}

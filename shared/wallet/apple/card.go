@@ -1,0 +1,168 @@
+package apple
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+// ErrInvalidCard reports a Card that cannot make a pass Wallet would accept.
+var ErrInvalidCard = errors.New("invalid card")
+
+// Config holds what every pass of the program shares.
+type Config struct {
+	// PassTypeID is the pass type identifier registered in the Apple
+	// developer portal ("pass.com.example.loyalty"); it must be the UID of
+	// the signing certificate.
+	PassTypeID string
+	// TeamID is the ten-character Apple developer team identifier; it must
+	// be the OU of the signing certificate.
+	TeamID string
+	// OrganizationName is shown on the lock screen and when adding the pass.
+	OrganizationName string
+	// Description says what the pass is, for VoiceOver ("Loyalty card of
+	// Example Shop").
+	Description string
+	// LogoText is written next to the logo; empty writes nothing.
+	LogoText string
+	// WebServiceURL is the base URL of the pass web service, without the
+	// /v1 that Wallet appends. Empty makes passes that never update.
+	WebServiceURL string
+	// Terms are the program's terms, on the back of the pass.
+	Terms string
+	// Contact says how to reach the shop (phone, email, address, web site);
+	// Wallet turns those into links on the back of the pass.
+	Contact string
+}
+
+// Card is what one member's pass shows.
+type Card struct {
+	// Serial identifies the pass within the pass type; a pass with the same
+	// serial replaces the one on the phone.
+	Serial string
+	// AuthenticationToken is the secret Wallet sends to the web service for
+	// this pass, 16 characters or more.
+	AuthenticationToken string
+	// MemberNumber is written under the QR code.
+	MemberNumber string
+	Name         string
+	// Tier is the tier's id ("gold"), which chooses the images; TierTitle is
+	// its name as shown ("Gold").
+	Tier      string
+	TierTitle string
+	Balance   int64
+	// NextTier is the next tier's name and PointsToNextTier how many
+	// qualifying points it takes; both are zero at the top tier.
+	NextTier         string
+	PointsToNextTier int64
+	// MemberSince is the day the member joined, YYYY-MM-DD.
+	MemberSince string
+	// ExpiringPoints expire on ExpiringOn (YYYY-MM-DD); zero shows nothing.
+	ExpiringPoints int64
+	ExpiringOn     string
+	// Code is the signed member code that the QR code carries.
+	Code string
+	// Locale is the member's locale ("en", "fr", "fr-FR"), which chooses the
+	// language of the texts that Wallet does not translate, such as dates.
+	Locale string
+	// MemberPageURL links the back of the pass to the member's web page.
+	MemberPageURL string
+	// The tier's colours, written "rgb(r, g, b)".
+	BackgroundColor string
+	ForegroundColor string
+	LabelColor      string
+}
+
+var (
+	passTypeIDPattern = regexp.MustCompile(`^pass\.[A-Za-z0-9.-]+$`)
+	teamIDPattern     = regexp.MustCompile(`^[A-Z0-9]{10}$`)
+	colorPattern      = regexp.MustCompile(`^rgb\(\s*(\d{1,3})\s*,\s*(\d{1,3})\s*,\s*(\d{1,3})\s*\)$`)
+)
+
+// minTokenLength is Apple's lower bound for authenticationToken.
+const minTokenLength = 16
+
+func (c Config) validate() error {
+	switch {
+	case !passTypeIDPattern.MatchString(c.PassTypeID):
+		return fmt.Errorf("pass type id %q must look like pass.com.example.loyalty", c.PassTypeID)
+	case !teamIDPattern.MatchString(c.TeamID):
+		return fmt.Errorf("team id %q must be the ten upper-case letters and digits Apple gives", c.TeamID)
+	case strings.TrimSpace(c.OrganizationName) == "":
+		return errors.New("the organization name is required")
+	case strings.TrimSpace(c.Description) == "":
+		return errors.New("the description is required")
+	}
+	if c.WebServiceURL != "" {
+		if err := checkURL(c.WebServiceURL); err != nil {
+			return fmt.Errorf("web service URL: %w", err)
+		}
+	}
+	return nil
+}
+
+func (c Card) validate(cfg Config) error {
+	switch {
+	case c.Serial == "":
+		return errors.New("the serial number is required")
+	case cfg.WebServiceURL != "" && len(c.AuthenticationToken) < minTokenLength:
+		return fmt.Errorf("the authentication token must be %d characters or more", minTokenLength)
+	case c.Tier == "" || c.TierTitle == "":
+		return errors.New("the tier and its title are required")
+	case c.Code == "":
+		return errors.New("the member code is required")
+	case !isLatin1(c.Code):
+		return errors.New("the member code must be ISO-8859-1 text, the encoding the QR code is drawn in")
+	case c.PointsToNextTier < 0:
+		return errors.New("points to the next tier cannot be negative")
+	case c.ExpiringPoints > 0 && c.ExpiringOn == "":
+		return errors.New("expiring points need the day they expire")
+	}
+	for _, color := range []string{c.BackgroundColor, c.ForegroundColor, c.LabelColor} {
+		if color != "" && !validColor(color) {
+			return fmt.Errorf("colour %q must be written rgb(r, g, b) with values up to 255", color)
+		}
+	}
+	if c.MemberPageURL != "" {
+		if err := checkURL(c.MemberPageURL); err != nil {
+			return fmt.Errorf("member page URL: %w", err)
+		}
+	}
+	return nil
+}
+
+func isLatin1(s string) bool {
+	for _, r := range s {
+		if r > 0xFF {
+			return false
+		}
+	}
+	return true
+}
+
+func validColor(s string) bool {
+	m := colorPattern.FindStringSubmatch(s)
+	if m == nil {
+		return false
+	}
+	for _, v := range m[1:] {
+		if n, _ := strconv.Atoi(v); n > 255 {
+			return false
+		}
+	}
+	return true
+}
+
+func checkURL(s string) error {
+	u, err := url.Parse(s)
+	if err != nil {
+		return err
+	}
+	if (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return fmt.Errorf("%q is not an absolute http(s) URL", s)
+	}
+	return nil
+}

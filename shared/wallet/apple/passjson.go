@@ -1,0 +1,145 @@
+package apple
+
+import (
+	"bytes"
+	"encoding/json"
+	"html"
+)
+
+// pass is the top level of pass.json for a store card.
+type pass struct {
+	FormatVersion       int       `json:"formatVersion"`
+	PassTypeIdentifier  string    `json:"passTypeIdentifier"`
+	SerialNumber        string    `json:"serialNumber"`
+	TeamIdentifier      string    `json:"teamIdentifier"`
+	OrganizationName    string    `json:"organizationName"`
+	Description         string    `json:"description"`
+	LogoText            string    `json:"logoText,omitempty"`
+	BackgroundColor     string    `json:"backgroundColor,omitempty"`
+	ForegroundColor     string    `json:"foregroundColor,omitempty"`
+	LabelColor          string    `json:"labelColor,omitempty"`
+	WebServiceURL       string    `json:"webServiceURL,omitempty"`
+	AuthenticationToken string    `json:"authenticationToken,omitempty"`
+	SharingProhibited   bool      `json:"sharingProhibited"`
+	Barcodes            []barcode `json:"barcodes"`
+	StoreCard           fields    `json:"storeCard"`
+}
+
+type barcode struct {
+	Format          string `json:"format"`
+	Message         string `json:"message"`
+	MessageEncoding string `json:"messageEncoding"`
+	AltText         string `json:"altText,omitempty"`
+}
+
+type fields struct {
+	HeaderFields    []field `json:"headerFields,omitempty"`
+	PrimaryFields   []field `json:"primaryFields,omitempty"`
+	SecondaryFields []field `json:"secondaryFields,omitempty"`
+	AuxiliaryFields []field `json:"auxiliaryFields,omitempty"`
+	BackFields      []field `json:"backFields,omitempty"`
+}
+
+type field struct {
+	Key             string `json:"key"`
+	Label           string `json:"label,omitempty"`
+	Value           any    `json:"value"`
+	AttributedValue string `json:"attributedValue,omitempty"`
+	// ChangeMessage makes Wallet tell the member when the value changes;
+	// a field without one changes silently.
+	ChangeMessage string `json:"changeMessage,omitempty"`
+	NumberStyle   string `json:"numberStyle,omitempty"`
+	// DataDetectorTypes nil lets Wallet apply every detector; an empty,
+	// non-nil slice turns them all off.
+	DataDetectorTypes []string `json:"dataDetectorTypes,omitzero"`
+}
+
+// passJSON renders pass.json for card, with its labels keyed in the
+// member's language l.
+func passJSON(cfg Config, card Card, l language) ([]byte, error) {
+	p := pass{
+		FormatVersion:      1,
+		PassTypeIdentifier: cfg.PassTypeID,
+		SerialNumber:       card.Serial,
+		TeamIdentifier:     cfg.TeamID,
+		OrganizationName:   cfg.OrganizationName,
+		Description:        cfg.Description,
+		LogoText:           cfg.LogoText,
+		BackgroundColor:    card.BackgroundColor,
+		ForegroundColor:    card.ForegroundColor,
+		LabelColor:         card.LabelColor,
+		// A loyalty card is personal: the member's code is the member.
+		SharingProhibited: true,
+		Barcodes: []barcode{{
+			Format:          "PKBarcodeFormatQR",
+			Message:         card.Code,
+			MessageEncoding: "iso-8859-1",
+			AltText:         card.MemberNumber,
+		}},
+	}
+	if cfg.WebServiceURL != "" {
+		p.WebServiceURL, p.AuthenticationToken = cfg.WebServiceURL, card.AuthenticationToken
+	}
+	var err error
+	if p.StoreCard, err = storeCard(cfg, card, l); err != nil {
+		return nil, err
+	}
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	// The member page link is HTML; escaping its <a> as \u003c is valid JSON
+	// but makes the file needlessly hard to read.
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(p); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}
+
+func storeCard(cfg Config, card Card, l language) (fields, error) {
+	f := fields{
+		// The balance changes after every purchase: a notification each
+		// time would be noise, so it has no change message.
+		HeaderFields: []field{{Key: "balance", Label: labelBalance.in(l), Value: card.Balance, NumberStyle: "PKNumberStyleDecimal"}},
+		// A new tier is news worth a notification.
+		PrimaryFields: []field{{Key: "tier", Label: labelTier.in(l), Value: card.TierTitle, ChangeMessage: changeTier.in(l)}},
+	}
+	if card.Name != "" {
+		f.SecondaryFields = append(f.SecondaryFields, field{Key: "name", Label: labelName.in(l), Value: card.Name})
+	}
+	if card.MemberSince != "" {
+		since, err := formatDate(card.MemberSince, l)
+		if err != nil {
+			return fields{}, err
+		}
+		f.SecondaryFields = append(f.SecondaryFields, field{Key: "since", Label: labelSince.in(l), Value: since})
+	}
+	next := field{Key: "next", Label: labelNextTier.in(l), Value: valueTopTier.in(l)}
+	if card.NextTier != "" {
+		next.Value = pointsToTier(card.PointsToNextTier, card.NextTier, l)
+	}
+	f.AuxiliaryFields = []field{next}
+
+	if card.ExpiringPoints > 0 {
+		on, err := formatDate(card.ExpiringOn, l)
+		if err != nil {
+			return fields{}, err
+		}
+		f.BackFields = append(f.BackFields, field{Key: "expiring", Label: labelExpiring.in(l), Value: expiringOn(card.ExpiringPoints, on, l)})
+	}
+	if cfg.Terms != "" {
+		// Terms quote numbers of points and days that are not phone numbers.
+		f.BackFields = append(f.BackFields, field{Key: "terms", Label: labelTerms.in(l), Value: cfg.Terms, DataDetectorTypes: []string{}})
+	}
+	if cfg.Contact != "" {
+		f.BackFields = append(f.BackFields, field{Key: "contact", Label: labelContact.in(l), Value: cfg.Contact,
+			DataDetectorTypes: []string{"PKDataDetectorTypePhoneNumber", "PKDataDetectorTypeLink", "PKDataDetectorTypeAddress"}})
+	}
+	if card.MemberPageURL != "" {
+		// attributedValue shows a short link on the phone; value keeps the
+		// plain URL for where attributed values are not used (Apple Watch).
+		link := `<a href="` + html.EscapeString(card.MemberPageURL) + `">` + html.EscapeString(memberPageLink(l)) + `</a>`
+		f.BackFields = append(f.BackFields, field{Key: "page", Label: labelPage.in(l), Value: card.MemberPageURL, AttributedValue: link})
+	}
+	return f, nil
+}
