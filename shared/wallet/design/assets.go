@@ -1,0 +1,65 @@
+package design
+
+import (
+	"image"
+	"sync"
+
+	"github.com/fidelio/fidelio/shared/loyalty"
+)
+
+// Assets renders each image once and keeps its PNG encoding, because an
+// image depends only on its tier and scale while a pass is built for every
+// download and every update. The zero value is ready to use and safe for
+// concurrent use; keep one per process.
+//
+// The returned bytes are shared by every caller and must not be modified.
+type Assets struct {
+	m sync.Map // assetKey → *encoded
+}
+
+// An assetKey is always normalised (a known tier, a scale in 1..3), so the
+// cache holds a few dozen entries at most whatever callers ask for.
+type assetKey struct {
+	kind  string
+	tier  loyalty.Tier
+	scale int
+}
+
+type encoded struct {
+	once sync.Once
+	png  []byte
+	err  error
+}
+
+// Strip is the PNG of Strip(t, scale).
+func (a *Assets) Strip(t loyalty.Tier, scale int) ([]byte, error) {
+	t, s := known(t), clampScale(scale)
+	return a.get(assetKey{"strip", t, s}, func() image.Image { return Strip(t, s) })
+}
+
+// Hero is the PNG of Hero(t, scale).
+func (a *Assets) Hero(t loyalty.Tier, scale int) ([]byte, error) {
+	t, s := known(t), clampScale(scale)
+	return a.get(assetKey{"hero", t, s}, func() image.Image { return Hero(t, s) })
+}
+
+// Icon is the PNG of Icon(scale).
+func (a *Assets) Icon(scale int) ([]byte, error) {
+	s := clampScale(scale)
+	return a.get(assetKey{"icon", "", s}, func() image.Image { return Icon(s) })
+}
+
+// Logo is the PNG of Logo(scale).
+func (a *Assets) Logo(scale int) ([]byte, error) {
+	s := clampScale(scale)
+	return a.get(assetKey{"logo", "", s}, func() image.Image { return Logo(s) })
+}
+
+// get renders and encodes an image the first time it is asked for; callers
+// asking meanwhile wait for that one rendering rather than starting their own.
+func (a *Assets) get(k assetKey, render func() image.Image) ([]byte, error) {
+	v, _ := a.m.LoadOrStore(k, new(encoded))
+	e := v.(*encoded)
+	e.once.Do(func() { e.png, e.err = PNG(render()) })
+	return e.png, e.err
+}

@@ -1,0 +1,139 @@
+package design
+
+import (
+	"image"
+	"image/color"
+	"image/draw"
+	"unicode/utf8"
+
+	"golang.org/x/image/font"
+	"golang.org/x/image/font/gofont/gobold"
+	"golang.org/x/image/font/gofont/goregular"
+	"golang.org/x/image/font/opentype"
+	"golang.org/x/image/math/fixed"
+)
+
+// The Go fonts are compiled into the program, so the card looks the same on
+// every server and needs no font files at run time.
+var (
+	regular = mustFont(goregular.TTF)
+	bold    = mustFont(gobold.TTF)
+)
+
+// mustFont parses a font compiled into the program. Like regexp.MustCompile
+// on a literal, it can only fail on a defect of the build, and it does so
+// when the process starts.
+func mustFont(ttf []byte) *opentype.Font {
+	f, err := opentype.Parse(ttf)
+	if err != nil {
+		panic("design: a built-in font does not parse: " + err.Error())
+	}
+	return f
+}
+
+// text is a line set in one font and size, rasterised once as a coverage
+// mask so that it can be painted several times in different colours (an
+// engraving is three paintings).
+type text struct {
+	mask      *image.Alpha
+	ascent    int // from the top of the mask to the baseline
+	capHeight int
+}
+
+// set rasterises s in f at px pixels per em, with tracking ems of extra space
+// between letters.
+func set(f *opentype.Font, px, tracking float64, s string) text {
+	// NewFace only stores its options; it has never returned an error, and
+	// the options here are always valid.
+	face, _ := opentype.NewFace(f, &opentype.FaceOptions{Size: px, DPI: 72, Hinting: font.HintingNone})
+	defer face.Close()
+	m := face.Metrics()
+	ascent, descent := m.Ascent.Ceil(), m.Descent.Ceil()
+	track := fixed.Int26_6(tracking * px * 64)
+
+	width := advance(face, s, track).Ceil()
+	mask := image.NewAlpha(image.Rect(0, 0, max(width, 1), ascent+descent))
+	d := font.Drawer{Dst: mask, Src: image.Opaque, Face: face, Dot: fixed.P(0, ascent)}
+	prev := rune(-1)
+	for _, r := range s {
+		if prev >= 0 {
+			d.Dot.X += face.Kern(prev, r) + track
+		}
+		d.DrawString(string(r))
+		prev = r
+	}
+	return text{mask: mask, ascent: ascent, capHeight: m.CapHeight.Round()}
+}
+
+// advance is the width of s set in face, kerning and tracking included.
+func advance(face font.Face, s string, track fixed.Int26_6) fixed.Int26_6 {
+	var w fixed.Int26_6
+	prev := rune(-1)
+	for _, r := range s {
+		if prev >= 0 {
+			w += face.Kern(prev, r) + track
+		}
+		a, _ := face.GlyphAdvance(r)
+		w += a
+		prev = r
+	}
+	return w
+}
+
+// fit sets s no wider than maxWidth pixels: at px if it fits, else at a
+// smaller size down to minPx, else at minPx cut short with an ellipsis. A
+// member's name of any length then stays inside its field.
+func fit(f *opentype.Font, px, minPx, tracking float64, s string, maxWidth int) text {
+	for size := px; size > minPx; size *= 0.92 {
+		if t := set(f, size, tracking, s); t.width() <= maxWidth {
+			return t
+		}
+	}
+	t := set(f, minPx, tracking, s)
+	for cut := s; t.width() > maxWidth && cut != ""; {
+		_, n := utf8.DecodeLastRuneInString(cut)
+		cut = cut[:len(cut)-n]
+		t = set(f, minPx, tracking, cut+"…")
+	}
+	return t
+}
+
+func (t text) width() int { return t.mask.Bounds().Dx() }
+
+// draw paints t in c with the left end of its baseline at (x, y).
+func (t text) draw(dst draw.Image, x, y int, c color.Color) {
+	r := t.mask.Bounds().Add(image.Pt(x, y-t.ascent))
+	draw.DrawMask(dst, r, image.NewUniform(c), image.Point{}, t.mask, image.Point{}, draw.Over)
+}
+
+// engrave cuts t into a surface lit from the top left. Everything is painted
+// inside the letters, as in a real cut: the floor a shade darker than the
+// surface, the wall below the upper-left edge in shadow, the wall inside the
+// lower-right edge catching the light.
+func (t text) engrave(dst draw.Image, x, y, depth int, light, dark, floor color.Color) {
+	t.draw(dst, x, y, floor)
+	text{mask: rim(t.mask, depth), ascent: t.ascent}.draw(dst, x, y, dark)
+	text{mask: rim(t.mask, -depth), ascent: t.ascent}.draw(dst, x, y, light)
+}
+
+// rim is the part of a mask that a copy of it moved by (d, d) does not
+// cover: a band d pixels wide inside the upper-left edges for a positive d,
+// inside the lower-right edges for a negative one.
+func rim(m *image.Alpha, d int) *image.Alpha {
+	b := m.Bounds()
+	out := image.NewAlpha(b)
+	for y := b.Min.Y; y < b.Max.Y; y++ {
+		for x := b.Min.X; x < b.Max.X; x++ {
+			a := uint32(m.AlphaAt(x, y).A)
+			if a == 0 {
+				continue
+			}
+			moved := uint32(0)
+			if p := image.Pt(x-d, y-d); p.In(b) {
+				moved = uint32(m.AlphaAt(p.X, p.Y).A)
+			}
+			out.SetAlpha(x, y, color.Alpha{A: uint8(a * (255 - moved) / 255)})
+		}
+	}
+	return out
+}
