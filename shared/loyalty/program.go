@@ -370,3 +370,87 @@ func validRef(name, v string) error {
 	}
 	return nil
 }
+
+// Outcome is what a scheduled change (a birthday present, an expiry, a tier
+// review) did to one member.
+type Outcome struct {
+	MemberID string `json:"memberId"`
+	// Skipped says why nothing changed; it is empty when the member changed.
+	Skipped Skip `json:"skipped,omitempty"`
+	// Entry is the ledger entry posted, zero for a change without one.
+	Entry        LedgerEntry `json:"entry,omitzero"`
+	Balance      int64       `json:"balance"`
+	Tier         Tier        `json:"tier"`
+	PreviousTier Tier        `json:"previousTier"`
+}
+
+// Changed reports whether the member was changed.
+func (o Outcome) Changed() bool { return o.Skipped == "" }
+
+// Skip is why a scheduled change left a member as they were.
+type Skip string
+
+const (
+	SkipNoBirthday      Skip = "no-birthday"
+	SkipNotBirthday     Skip = "not-birthday"
+	SkipAlreadyDone     Skip = "already-done"
+	SkipNewMember       Skip = "new-member"
+	SkipBirthdayChanged Skip = "birthday-changed"
+	SkipNoBonus         Skip = "no-bonus"
+	SkipNotExpired      Skip = "not-expired"
+	SkipNothingLeft     Skip = "nothing-left"
+	SkipNotDue          Skip = "not-due"
+)
+
+// apply runs the read–decide–commit loop of a scheduled change. It needs no
+// idempotency record: decide sees the account as committed, and what it
+// records on the member (a present's year, a lot gone, the next review day)
+// makes it skip when a rerun or a racing run reads the account again; the
+// commit's version condition makes sure it reads again.
+func (p *Program) apply(ctx context.Context, memberID string, decide func(*draft, Rules) (Skip, error)) (Outcome, error) {
+	failed := Outcome{MemberID: memberID}
+	if memberID == "" {
+		return failed, ErrMemberNotFound
+	}
+	for attempt := 0; ; attempt++ {
+		acct, err := p.book.LoadAccount(ctx, memberID)
+		if retryable(err) && attempt < maxAttempts {
+			backoff(ctx, attempt)
+			continue
+		}
+		if err != nil {
+			return failed, err
+		}
+		rules, err := p.book.Rules(ctx)
+		if err != nil {
+			return failed, fmt.Errorf("read rules: %w", err)
+		}
+		d := newDraft(acct, p.Now(), p.ids)
+		out := Outcome{MemberID: memberID, Balance: acct.Member.Balance, Tier: acct.Member.Tier, PreviousTier: acct.Member.Tier}
+		if out.Skipped, err = decide(d, rules); err != nil {
+			return failed, err
+		}
+		if out.Skipped != "" {
+			return out, nil
+		}
+		posting, err := d.posting()
+		if err != nil {
+			return failed, err
+		}
+		err = p.book.Commit(ctx, posting)
+		if err == nil {
+			if n := len(posting.Entries); n > 0 {
+				out.Entry = posting.Entries[n-1]
+			}
+			out.Balance, out.Tier = posting.Member.Balance, posting.Member.Tier
+			return out, nil
+		}
+		if !retryable(err) {
+			return failed, err
+		}
+		if attempt >= maxAttempts {
+			return failed, ErrBusy
+		}
+		backoff(ctx, attempt)
+	}
+}

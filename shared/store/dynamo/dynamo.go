@@ -49,6 +49,13 @@ const (
 func rewardSK(id string) string { return "REWARD#" + id }
 func staffPK(id string) string  { return "STAFF#" + id }
 
+// The sparse indexes' partition keys.
+const dueTierReview = "tier-review"
+
+func birthdayKey(md loyalty.MonthDay) string    { return "BDAY#" + md.String() }
+func expiryKey(d loyalty.Date) string           { return "EXP#" + d.String() }
+func dueKey(d loyalty.Date, kind string) string { return "DUE#" + d.String() + "#" + kind }
+
 func memberPK(id string) string     { return "MEMBER#" + id }
 func txSK(seq int64) string         { return fmt.Sprintf("TX#%020d", seq) }
 func lotSK(d loyalty.Date) string   { return "LOT#" + d.String() }
@@ -297,9 +304,12 @@ func (s *Store) Commit(ctx context.Context, p loyalty.Posting) error {
 	if err != nil {
 		return fmt.Errorf("marshal member: %w", err)
 	}
+	// Sparse indexes: a member is under its birthday and its tier review day.
 	if !p.Member.Birthday.IsZero() {
-		member["GSI1PK"] = str("BDAY#" + p.Member.Birthday.String()[5:])
-		member["GSI1SK"] = str(pk)
+		member["GSI1PK"], member["GSI1SK"] = str(birthdayKey(p.Member.Birthday.MonthDay())), str(pk)
+	}
+	if !p.Member.TierReviewOn.IsZero() {
+		member["GSI3PK"], member["GSI3SK"] = str(dueKey(p.Member.TierReviewOn, dueTierReview)), str(pk)
 	}
 	put := &types.Put{TableName: &s.table, Item: member}
 	if p.PrevVersion == 0 {
@@ -330,7 +340,7 @@ func (s *Store) Commit(ctx context.Context, p loyalty.Posting) error {
 			return fmt.Errorf("marshal lot: %w", err)
 		}
 		// Sparse expiry index: only lots with points left are in it.
-		item["GSI2PK"], item["GSI2SK"] = str("EXP#"+l.ExpiresOn.String()), str(pk)
+		item["GSI2PK"], item["GSI2SK"] = str(expiryKey(l.ExpiresOn)), str(pk)
 		add(types.TransactWriteItem{Put: &types.Put{TableName: &s.table, Item: item}}, nil)
 	}
 	if p.ReversalOf != 0 {
@@ -358,10 +368,16 @@ func (s *Store) Commit(ctx context.Context, p loyalty.Posting) error {
 	if len(items) > 100 {
 		return fmt.Errorf("posting for member %s touches %d items, more than one transaction holds", p.Member.ID, len(items))
 	}
-	_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{
-		TransactItems:      items,
-		ClientRequestToken: aws.String(requestToken(token)),
-	})
+	in := &dynamodb.TransactWriteItemsInput{TransactItems: items, ClientRequestToken: aws.String(requestToken(token))}
+	if len(p.Entries) == 0 && p.Idempotency == nil {
+		// A change of the member alone (a tier review) has no entry id to tell
+		// its attempts apart: two racing runs would send the same token, and
+		// DynamoDB would answer the second with the first's success instead of
+		// its failed condition. The SDK's random token, kept across its own
+		// retries, is the right one here.
+		in.ClientRequestToken = nil
+	}
+	_, err = s.db.TransactWriteItems(ctx, in)
 	return transactionError(err, reasons)
 }
 

@@ -8,6 +8,7 @@ import (
 	"context"
 	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -30,6 +31,12 @@ var (
 	bucketRewards     = []byte("rewards")
 	bucketStaffKeys   = []byte("staff-keys")
 	keyRules          = []byte("rules")
+
+	// The indexes of the scheduled jobs, kept exact by Commit: a key per
+	// match, "<day>\x00<member id>", with no value.
+	bucketBirthdays   = []byte("index-birthdays")    // MM-DD
+	bucketExpiries    = []byte("index-expiries")     // YYYY-MM-DD of a lot with points left
+	bucketTierReviews = []byte("index-tier-reviews") // YYYY-MM-DD of Member.TierReviewOn
 )
 
 // Store is a bbolt-backed store.Store.
@@ -44,10 +51,14 @@ func Open(path string) (*Store, error) {
 		return nil, fmt.Errorf("open embedded store %s: %w", path, err)
 	}
 	err = db.Update(func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{bucketMembers, bucketEmails, bucketLedger, bucketLots, bucketReversals, bucketIdempotency, bucketProgram, bucketRewards, bucketStaffKeys} {
+		indexed := tx.Bucket(bucketBirthdays) != nil
+		for _, b := range [][]byte{bucketMembers, bucketEmails, bucketLedger, bucketLots, bucketReversals, bucketIdempotency, bucketProgram, bucketRewards, bucketStaffKeys, bucketBirthdays, bucketExpiries, bucketTierReviews} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}
+		}
+		if !indexed {
+			return buildIndexes(tx)
 		}
 		return nil
 	})
@@ -210,89 +221,221 @@ func (s *Store) get(bucket []byte, id string, v any, notFound error) error {
 // Commit writes a posting in one bbolt transaction: every check passes and
 // every write lands, or none does.
 func (s *Store) Commit(ctx context.Context, p loyalty.Posting) error {
+	return s.db.Update(func(tx *bolt.Tx) error { return commit(tx, p) })
+}
+
+// CommitAll writes postings of distinct members in one bbolt transaction,
+// all or none, with Commit's checks: a bulk load (an import, a benchmark's
+// program) without a disk sync per member.
+func (s *Store) CommitAll(ctx context.Context, ps []loyalty.Posting) error {
 	return s.db.Update(func(tx *bolt.Tx) error {
-		id := []byte(p.Member.ID)
-		members := tx.Bucket(bucketMembers)
-		current := members.Get(id)
-		if p.PrevVersion == 0 {
-			if current != nil {
-				return loyalty.ErrVersionConflict
-			}
-			emails := tx.Bucket(bucketEmails)
-			email := []byte(loyalty.HashSecret(loyalty.NormalizeEmail(p.Member.Email)))
-			if emails.Get(email) != nil {
-				return loyalty.ErrEmailTaken
-			}
-			if err := emails.Put(email, id); err != nil {
-				return err
-			}
-		} else {
-			if current == nil {
-				return loyalty.ErrMemberNotFound
-			}
-			var cur struct{ Version int64 }
-			if err := json.Unmarshal(current, &cur); err != nil {
-				return err
-			}
-			if cur.Version != p.PrevVersion {
-				return loyalty.ErrVersionConflict
-			}
-		}
-		if rec := p.Idempotency; rec != nil {
-			b := tx.Bucket(bucketIdempotency)
-			k := idemKey(rec.Scope, rec.KeyHash)
-			if v := b.Get(k); v != nil {
-				var old loyalty.IdempotencyRecord
-				if err := json.Unmarshal(v, &old); err != nil {
-					return err
-				}
-				if old.ExpiresAt.After(rec.CreatedAt) {
-					return loyalty.ErrKeyTaken
-				}
-			}
-			if err := putJSON(b, k, rec); err != nil {
-				return err
-			}
-		}
-		if p.ReversalOf != 0 {
-			b := tx.Bucket(bucketReversals)
-			k := fmt.Appendf(nil, "%s/%d", p.Member.ID, p.ReversalOf)
-			if b.Get(k) != nil {
-				return loyalty.ErrAlreadyReversed
-			}
-			if err := b.Put(k, nil); err != nil {
-				return err
-			}
-		}
-		if err := putJSON(members, id, p.Member); err != nil {
-			return err
-		}
-		ledger, err := tx.Bucket(bucketLedger).CreateBucketIfNotExists(id)
-		if err != nil {
-			return err
-		}
-		for _, e := range p.Entries {
-			if err := putJSON(ledger, seqKey(e.Seq), e); err != nil {
-				return err
-			}
-		}
-		lots, err := tx.Bucket(bucketLots).CreateBucketIfNotExists(id)
-		if err != nil {
-			return err
-		}
-		for _, l := range p.Lots {
-			k := []byte(l.ExpiresOn.String())
-			if l.Remaining == 0 {
-				err = lots.Delete(k)
-			} else {
-				err = putJSON(lots, k, l)
-			}
-			if err != nil {
-				return err
+		for _, p := range ps {
+			if err := commit(tx, p); err != nil {
+				return fmt.Errorf("member %s: %w", p.Member.ID, err)
 			}
 		}
 		return nil
 	})
+}
+
+// indexed is what the indexes hold of a member.
+type indexed struct {
+	Version      int64        `json:"version"`
+	Birthday     loyalty.Date `json:"birthday"`
+	TierReviewOn loyalty.Date `json:"tierReviewOn"`
+}
+
+func commit(tx *bolt.Tx, p loyalty.Posting) error {
+	id := []byte(p.Member.ID)
+	members := tx.Bucket(bucketMembers)
+	current := members.Get(id)
+	var cur indexed
+	if p.PrevVersion == 0 {
+		if current != nil {
+			return loyalty.ErrVersionConflict
+		}
+		emails := tx.Bucket(bucketEmails)
+		email := []byte(loyalty.HashSecret(loyalty.NormalizeEmail(p.Member.Email)))
+		if emails.Get(email) != nil {
+			return loyalty.ErrEmailTaken
+		}
+		if err := emails.Put(email, id); err != nil {
+			return err
+		}
+	} else {
+		if current == nil {
+			return loyalty.ErrMemberNotFound
+		}
+		if err := json.Unmarshal(current, &cur); err != nil {
+			return err
+		}
+		if cur.Version != p.PrevVersion {
+			return loyalty.ErrVersionConflict
+		}
+	}
+	if rec := p.Idempotency; rec != nil {
+		b := tx.Bucket(bucketIdempotency)
+		k := idemKey(rec.Scope, rec.KeyHash)
+		if v := b.Get(k); v != nil {
+			var old loyalty.IdempotencyRecord
+			if err := json.Unmarshal(v, &old); err != nil {
+				return err
+			}
+			if old.ExpiresAt.After(rec.CreatedAt) {
+				return loyalty.ErrKeyTaken
+			}
+		}
+		if err := putJSON(b, k, rec); err != nil {
+			return err
+		}
+	}
+	if p.ReversalOf != 0 {
+		b := tx.Bucket(bucketReversals)
+		k := fmt.Appendf(nil, "%s/%d", p.Member.ID, p.ReversalOf)
+		if b.Get(k) != nil {
+			return loyalty.ErrAlreadyReversed
+		}
+		if err := b.Put(k, nil); err != nil {
+			return err
+		}
+	}
+	if err := putJSON(members, id, p.Member); err != nil {
+		return err
+	}
+	if err := reindexMember(tx, p.Member.ID, cur, indexed{Birthday: p.Member.Birthday, TierReviewOn: p.Member.TierReviewOn}); err != nil {
+		return err
+	}
+	ledger, err := tx.Bucket(bucketLedger).CreateBucketIfNotExists(id)
+	if err != nil {
+		return err
+	}
+	for _, e := range p.Entries {
+		if err := putJSON(ledger, seqKey(e.Seq), e); err != nil {
+			return err
+		}
+	}
+	lots, err := tx.Bucket(bucketLots).CreateBucketIfNotExists(id)
+	if err != nil {
+		return err
+	}
+	expiries := tx.Bucket(bucketExpiries)
+	for _, l := range p.Lots {
+		day := l.ExpiresOn.String()
+		if l.Remaining == 0 {
+			err = errors.Join(lots.Delete([]byte(day)), expiries.Delete(indexKey(day, p.Member.ID)))
+		} else {
+			err = errors.Join(putJSON(lots, []byte(day), l), expiries.Put(indexKey(day, p.Member.ID), nil))
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// reindexMember moves the member's keys in the birthday and tier review
+// indexes from what the member was to what they are.
+func reindexMember(tx *bolt.Tx, id string, was, is indexed) error {
+	monthDay := func(d loyalty.Date) string {
+		if d.IsZero() {
+			return ""
+		}
+		return d.MonthDay().String()
+	}
+	return errors.Join(
+		moveKey(tx.Bucket(bucketBirthdays), id, monthDay(was.Birthday), monthDay(is.Birthday)),
+		moveKey(tx.Bucket(bucketTierReviews), id, was.TierReviewOn.String(), is.TierReviewOn.String()),
+	)
+}
+
+// moveKey moves a member's key in an index from one day to another; "" is
+// no day, no key.
+func moveKey(b *bolt.Bucket, id, from, to string) error {
+	if from == to {
+		return nil
+	}
+	if from != "" {
+		if err := b.Delete(indexKey(from, id)); err != nil {
+			return err
+		}
+	}
+	if to == "" {
+		return nil
+	}
+	return b.Put(indexKey(to, id), nil)
+}
+
+// buildIndexes fills the indexes of a file written before they existed.
+func buildIndexes(tx *bolt.Tx) error {
+	err := tx.Bucket(bucketMembers).ForEach(func(id, v []byte) error {
+		var m indexed
+		if err := json.Unmarshal(v, &m); err != nil {
+			return err
+		}
+		return reindexMember(tx, string(id), indexed{}, m)
+	})
+	if err != nil {
+		return fmt.Errorf("index members: %w", err)
+	}
+	lots, expiries := tx.Bucket(bucketLots), tx.Bucket(bucketExpiries)
+	return lots.ForEachBucket(func(id []byte) error {
+		return lots.Bucket(id).ForEach(func(day, _ []byte) error {
+			return expiries.Put(indexKey(string(day), string(id)), nil)
+		})
+	})
+}
+
+func indexKey(day, memberID string) []byte { return []byte(day + "\x00" + memberID) }
+
+func (s *Store) BirthdayMembers(ctx context.Context, day loyalty.MonthDay, cursor string, limit int) ([]loyalty.Member, string, error) {
+	var out []loyalty.Member
+	var next string
+	err := s.db.View(func(tx *bolt.Tx) error {
+		var ids []string
+		ids, next = indexPage(tx.Bucket(bucketBirthdays), day.String(), cursor, limit)
+		out = make([]loyalty.Member, len(ids))
+		for i, id := range ids {
+			if err := getMember(tx, id, &out[i]); err != nil {
+				return fmt.Errorf("birthday index names member %s: %w", id, err)
+			}
+		}
+		return nil
+	})
+	return out, next, err
+}
+
+func (s *Store) ExpiringLots(ctx context.Context, day loyalty.Date, cursor string, limit int) ([]string, string, error) {
+	return s.index(bucketExpiries, day.String(), cursor, limit)
+}
+
+func (s *Store) TierReviewsDue(ctx context.Context, day loyalty.Date, cursor string, limit int) ([]string, string, error) {
+	return s.index(bucketTierReviews, day.String(), cursor, limit)
+}
+
+func (s *Store) index(bucket []byte, day, cursor string, limit int) (ids []string, next string, err error) {
+	err = s.db.View(func(tx *bolt.Tx) error {
+		ids, next = indexPage(tx.Bucket(bucket), day, cursor, limit)
+		return nil
+	})
+	return ids, next, err
+}
+
+// indexPage lists the member ids after cursor under day in an index.
+func indexPage(b *bolt.Bucket, day, cursor string, limit int) (ids []string, next string) {
+	limit = store.PageLimit(limit)
+	prefix := []byte(day + "\x00")
+	c := b.Cursor()
+	k, _ := c.Seek(indexKey(day, cursor))
+	if cursor != "" && bytes.Equal(k, indexKey(day, cursor)) {
+		k, _ = c.Next()
+	}
+	for ; k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+		if len(ids) == limit {
+			return ids, ids[len(ids)-1]
+		}
+		ids = append(ids, string(k[len(prefix):]))
+	}
+	return ids, ""
 }
 
 func getMember(tx *bolt.Tx, id string, m *loyalty.Member) error {

@@ -1,0 +1,281 @@
+// Package jobs runs Fidelio's scheduled work — birthday presents, points
+// expiry and tier reviews — through the store's sparse indexes, so that a run
+// costs in proportion to the members it concerns, never to the size of the
+// program.
+//
+// Every run is safe to repeat and to run twice at once: the changes are the
+// loyalty.Program's, which read each account consistently, decide on what is
+// committed and commit on the member's version, so that a member concerned
+// twice is changed once. A run that stops early (a deadline, a failure) is
+// taken up by a rerun at the same instant, which is what a schedule's retry
+// sends: no continuation token is needed, because the work done has left the
+// expiry and tier review indexes (a lot expired is gone, a member reviewed
+// moves to next year's day) and a birthday present given is seen on the index
+// entry itself (Member.LastBirthdayYear), without reading the account again.
+package jobs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/fidelio/fidelio/shared/loyalty"
+)
+
+// Index is what the jobs read to find their work: the sparse indexes of
+// store.Store.
+type Index interface {
+	BirthdayMembers(ctx context.Context, day loyalty.MonthDay, cursor string, limit int) ([]loyalty.Member, string, error)
+	ExpiringLots(ctx context.Context, day loyalty.Date, cursor string, limit int) ([]string, string, error)
+	TierReviewsDue(ctx context.Context, day loyalty.Date, cursor string, limit int) ([]string, string, error)
+}
+
+// The names of the jobs, as the schedules and the admin API call them.
+const (
+	NameBirthdays  = "birthdays"
+	NameExpiry     = "expiry"
+	NameTierReview = "tier-review"
+)
+
+var (
+	// ErrUnknownJob refuses a job name that is none of the Name constants.
+	ErrUnknownJob = fmt.Errorf("%w: unknown job, the jobs are %s, %s and %s", loyalty.ErrInvalid, NameBirthdays, NameExpiry, NameTierReview)
+	// ErrUnfinished: a run stopped before its end because its deadline was
+	// near; a rerun at the same instant does the rest.
+	ErrUnfinished = errors.New("job run stopped before its end")
+)
+
+// Runner runs the jobs of one program.
+type Runner struct {
+	program *loyalty.Program
+	index   Index
+
+	// PageSize is how many index entries are read at a time.
+	PageSize int
+	// Workers is how many members are worked on at once.
+	Workers int
+	// CatchUpDays is how far back, in days, expiry and tier review look for
+	// work that a missed or failed run left: a day with nothing left costs one
+	// empty query.
+	CatchUpDays int
+	// Margin: a run starts no new work once its context's deadline is this
+	// close, and returns ErrUnfinished.
+	Margin time.Duration
+}
+
+// New returns a Runner with the default settings.
+func New(program *loyalty.Program, index Index) *Runner {
+	return &Runner{program: program, index: index, PageSize: 100, Workers: 4, CatchUpDays: 31, Margin: 5 * time.Second}
+}
+
+// Summary is what one run did.
+type Summary struct {
+	Job string    `json:"job"`
+	At  time.Time `json:"at"`
+	// Days are the index partitions the run read: birthdays as MM-DD, the
+	// expiry and tier review days as YYYY-MM-DD.
+	Days []string `json:"days"`
+	// Examined counts the index entries the run read.
+	Examined int `json:"examined"`
+	// Changed counts the members the run changed.
+	Changed int `json:"changed"`
+	// Points sums the points of the entries posted: credited (birthdays)
+	// positive, expired negative.
+	Points int64 `json:"points"`
+	// Downgraded counts the members a tier review moved down.
+	Downgraded int `json:"downgraded,omitempty"`
+	// Skipped counts the examined members left as they were, by reason.
+	Skipped map[loyalty.Skip]int `json:"skipped,omitempty"`
+	// Failed counts the members whose change failed; the run's error says why.
+	Failed int `json:"failed,omitempty"`
+	// Unfinished is true when the run stopped before its end.
+	Unfinished bool `json:"unfinished,omitempty"`
+}
+
+// Run runs the job called name as at the instant at.
+func (r *Runner) Run(ctx context.Context, name string, at time.Time) (Summary, error) {
+	switch name {
+	case NameBirthdays:
+		return r.Birthdays(ctx, at)
+	case NameExpiry:
+		return r.Expiry(ctx, at)
+	case NameTierReview:
+		return r.TierReview(ctx, at)
+	}
+	return Summary{Job: name, At: at}, ErrUnknownJob
+}
+
+// Birthdays gives the members whose birthday it is, in their own time zone at
+// the instant at, their present (loyalty.Program.BirthdayReward). It is meant
+// to run every hour: it reads the two or three birthdays that are someone's
+// local today (loyalty.BirthdayDays), and a member stays due for the 24 hours
+// of their local birthday, so a missed hour is made up by the next.
+func (r *Runner) Birthdays(ctx context.Context, at time.Time) (Summary, error) {
+	at = at.UTC()
+	s := newSummary(NameBirthdays, at)
+	var err error
+	for _, day := range loyalty.BirthdayDays(at) {
+		s.Days = append(s.Days, day.String())
+		err = sweep(ctx, r, s,
+			func(cursor string, limit int) ([]loyalty.Member, string, error) {
+				return r.index.BirthdayMembers(ctx, day, cursor, limit)
+			},
+			func(ctx context.Context, m loyalty.Member) (loyalty.Outcome, error) {
+				// The index entry is the member as it was a moment ago: enough
+				// to pass over the many who are not due, never enough to act on.
+				if _, skip := m.BirthdayDue(at); skip != "" {
+					return loyalty.Outcome{MemberID: m.ID, Skipped: skip}, nil
+				}
+				return r.program.BirthdayReward(ctx, m.ID, at)
+			})
+		if err != nil {
+			break
+		}
+	}
+	return s.done(err)
+}
+
+// Expiry expires what is left of the lots whose last day is over at the
+// instant at (loyalty.Program.ExpireLot): the lots of yesterday, and those of
+// the CatchUpDays before it that an earlier run left. It is meant to run
+// daily, soon after midnight UTC, the zone of lots' days. Points about to
+// expire need nothing from it: a member's card shows them from the lots.
+func (r *Runner) Expiry(ctx context.Context, at time.Time) (Summary, error) {
+	at = at.UTC()
+	today := loyalty.DateOf(at)
+	s := newSummary(NameExpiry, at)
+	var err error
+	for day := today.AddDays(-r.CatchUpDays - 1); day.Before(today); day = day.AddDays(1) {
+		s.Days = append(s.Days, day.String())
+		err = sweep(ctx, r, s,
+			func(cursor string, limit int) ([]string, string, error) {
+				return r.index.ExpiringLots(ctx, day, cursor, limit)
+			},
+			func(ctx context.Context, id string) (loyalty.Outcome, error) {
+				return r.program.ExpireLot(ctx, id, day, today)
+			})
+		if err != nil {
+			break
+		}
+	}
+	return s.done(err)
+}
+
+// TierReview reviews the tiers of the members whose review day is today (the
+// UTC day of the instant at) or one of the CatchUpDays before it
+// (loyalty.Program.ReviewTier). It is meant to run daily.
+func (r *Runner) TierReview(ctx context.Context, at time.Time) (Summary, error) {
+	at = at.UTC()
+	today := loyalty.DateOf(at)
+	s := newSummary(NameTierReview, at)
+	var err error
+	for day := today.AddDays(-r.CatchUpDays); !today.Before(day); day = day.AddDays(1) {
+		s.Days = append(s.Days, day.String())
+		err = sweep(ctx, r, s,
+			func(cursor string, limit int) ([]string, string, error) {
+				return r.index.TierReviewsDue(ctx, day, cursor, limit)
+			},
+			func(ctx context.Context, id string) (loyalty.Outcome, error) {
+				return r.program.ReviewTier(ctx, id, today)
+			})
+		if err != nil {
+			break
+		}
+	}
+	return s.done(err)
+}
+
+// summary is a Summary being filled by the workers of a run.
+type summary struct {
+	Summary
+	mu       sync.Mutex
+	failures []error
+}
+
+func newSummary(job string, at time.Time) *summary {
+	return &summary{Summary: Summary{Job: job, At: at, Days: []string{}, Skipped: map[loyalty.Skip]int{}}}
+}
+
+func (s *summary) record(o loyalty.Outcome, err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch {
+	case err != nil:
+		s.Failed++
+		if len(s.failures) < 5 {
+			s.failures = append(s.failures, fmt.Errorf("member %s: %w", o.MemberID, err))
+		}
+	case !o.Changed():
+		s.Skipped[o.Skipped]++
+	default:
+		s.Changed++
+		s.Points += o.Entry.Points
+		if o.Tier.Rank() < o.PreviousTier.Rank() {
+			s.Downgraded++
+		}
+	}
+}
+
+// done closes the run: its error is the one that stopped it, or the failures
+// of its members, so that a schedule retries it.
+func (s *summary) done(stopped error) (Summary, error) {
+	out := s.Summary
+	if len(out.Skipped) == 0 {
+		out.Skipped = nil
+	}
+	out.Unfinished = stopped != nil
+	err := errors.Join(append([]error{stopped}, s.failures...)...)
+	if err != nil {
+		return out, fmt.Errorf("%s run at %s: %w", out.Job, out.At.Format(time.RFC3339), err)
+	}
+	return out, nil
+}
+
+// sweep works through one index partition, page by page, acting on each
+// entry with the runner's workers. It returns the error that stopped it early.
+func sweep[T any](ctx context.Context, r *Runner, s *summary, list func(cursor string, limit int) ([]T, string, error), act func(context.Context, T) (loyalty.Outcome, error)) error {
+	workers := max(1, r.Workers)
+	for cursor := ""; ; {
+		if err := r.stop(ctx); err != nil {
+			return err
+		}
+		items, next, err := list(cursor, r.PageSize)
+		if err != nil {
+			return err
+		}
+		s.mu.Lock()
+		s.Examined += len(items)
+		s.mu.Unlock()
+		var wg sync.WaitGroup
+		slots := make(chan struct{}, workers)
+		var stopped error
+		for _, item := range items {
+			if stopped = r.stop(ctx); stopped != nil {
+				break
+			}
+			slots <- struct{}{}
+			wg.Go(func() {
+				defer func() { <-slots }()
+				s.record(act(ctx, item))
+			})
+		}
+		wg.Wait()
+		if stopped != nil || next == "" {
+			return stopped
+		}
+		cursor = next
+	}
+}
+
+// stop tells whether a run must start no new work.
+func (r *Runner) stop(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < r.Margin {
+		return ErrUnfinished
+	}
+	return nil
+}

@@ -1,0 +1,39 @@
+package loyalty
+
+import (
+	"context"
+	"fmt"
+)
+
+// ExpireLot removes what is left of the member's lot that expires on lot,
+// once that day is over (lot is before today), as an expire entry. The lot is
+// gone afterwards, so a rerun, or a run racing this one, finds nothing left.
+// Qualifying points are not touched: they count for the tier whether spent,
+// kept or expired.
+func (p *Program) ExpireLot(ctx context.Context, memberID string, lot, today Date) (Outcome, error) {
+	if lot.IsZero() || today.IsZero() {
+		return Outcome{MemberID: memberID}, fmt.Errorf("%w: a lot's expiry day and today are needed", ErrInvalid)
+	}
+	return p.apply(ctx, memberID, func(d *draft, _ Rules) (Skip, error) {
+		if !lot.Before(today) {
+			return SkipNotExpired, nil
+		}
+		left := d.lots.remaining(lot)
+		if left == 0 {
+			return SkipNothingLeft, nil
+		}
+		d.lots.debit(left, &lot)
+		d.post(LedgerEntry{Kind: KindExpire, Points: -left, Actor: "program", Ref: Reference{Note: "points of the lot that expired on " + lot.String()}})
+		return "", nil
+	})
+}
+
+// remaining is what is left in the lot that expires on day.
+func (s *lotSet) remaining(day Date) int64 {
+	for _, l := range s.lots {
+		if l.ExpiresOn == day {
+			return l.Remaining
+		}
+	}
+	return 0
+}
