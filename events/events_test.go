@@ -16,14 +16,17 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/fidelio/fidelio/shared/api"
+	"github.com/fidelio/fidelio/shared/config"
 	"github.com/fidelio/fidelio/shared/loyalty"
-	"github.com/fidelio/fidelio/shared/qrcode"
 	"github.com/fidelio/fidelio/shared/store/embedded"
 	"github.com/fidelio/fidelio/shared/store/storetest"
+	"github.com/fidelio/fidelio/shared/wallet/apple"
+	"github.com/fidelio/fidelio/shared/wire"
 )
 
 var update = flag.Bool("update", false, "record the sample events again")
@@ -85,6 +88,15 @@ var samples = []sample{
 	{"members/ledger.json", 200, func(s *state) (string, string, string, string, []string) {
 		return "GET", "/v1/members/" + s.memberID + "/ledger?limit=10", s.token, "", nil
 	}},
+	{"members/apple-pass.json", 200, func(s *state) (string, string, string, string, []string) {
+		return "GET", "/v1/members/" + s.memberID + "/pass.pkpass", s.token, "", nil
+	}},
+	{"members/qr-image.json", 200, func(s *state) (string, string, string, string, []string) {
+		return "GET", "/v1/members/" + s.memberID + "/qr.png", s.token, "", nil
+	}},
+	{"members/card-image.json", 200, func(s *state) (string, string, string, string, []string) {
+		return "GET", "/v1/members/" + s.memberID + "/card.png", s.token, "", nil
+	}},
 	{"admin/adjust.json", 201, func(s *state) (string, string, string, string, []string) {
 		return "POST", "/v1/admin/members/" + s.memberID + "/adjustments", adminKey, `{"points":25,"note":"Goodwill after a broken coffee machine"}`, []string{"Idempotency-Key", "adjust-1"}
 	}},
@@ -104,15 +116,21 @@ func functions(t *testing.T) map[string]*api.App {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { s.Close() })
-	codes, err := qrcode.NewSigner(codeKeys)
+	certs := t.TempDir()
+	if _, err := apple.DevChain(certs, "pass.dev.fidelio.events", "EVENTSTEAM", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	read := func(name string) string { b, _ := os.ReadFile(filepath.Join(certs, name)); return string(b) }
+	deps, err := wire.Deps(config.Config{
+		ProgramName: "Fidelio", PublicURL: "https://api.fidelio.example", PassTypeID: "pass.dev.fidelio.events", TeamID: "EVENTSTEAM",
+		Secrets: config.Secrets{AdminKey: adminKey, CodeKeys: codeKeys, PassCert: read("pass.pem"), PassKey: read("pass.key"), WWDRCert: read("wwdr.pem")},
+	}, s, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Recorded requests name the ids and secrets of their time: make them again.
 	ids := &storetest.SeqIDs{}
-	deps := api.Deps{
-		Store: s, Program: loyalty.NewProgram(s, storetest.NewClock(storetest.Start), ids), Codes: codes,
-		AdminKeyHash: loyalty.HashSecret(adminKey), IDs: ids, Logger: slog.New(slog.DiscardHandler),
-	}
+	deps.IDs, deps.Program, deps.Logger = ids, loyalty.NewProgram(s, storetest.NewClock(storetest.Start), ids), slog.New(slog.DiscardHandler)
 	apps := map[string]*api.App{}
 	for _, fn := range []string{"members", "staff", "admin"} {
 		if apps[fn], err = api.New(deps, fn); err != nil {

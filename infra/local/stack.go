@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 
@@ -24,6 +25,7 @@ import (
 	"github.com/fidelio/fidelio/shared/store"
 	"github.com/fidelio/fidelio/shared/store/dynamo"
 	"github.com/fidelio/fidelio/shared/store/embedded"
+	"github.com/fidelio/fidelio/shared/wallet/apple"
 	"github.com/fidelio/fidelio/shared/wire"
 )
 
@@ -73,7 +75,12 @@ func New(ctx context.Context, o Options) (*Stack, error) {
 		s.Close()
 		return nil, err
 	}
-	deps, err := wire.Deps(st.Secrets, s, o.Clock)
+	cfg, err := st.config()
+	if err != nil {
+		s.Close()
+		return nil, err
+	}
+	deps, err := wire.Deps(cfg, s, o.Clock)
 	if err != nil {
 		s.Close()
 		return nil, err
@@ -81,7 +88,6 @@ func New(ctx context.Context, o Options) (*Stack, error) {
 	if o.Logger != nil {
 		deps.Logger = o.Logger
 	}
-	deps.PublicURL = o.PublicURL
 	routes, err := loadRoutes(o.Template)
 	if err != nil {
 		s.Close()
@@ -208,6 +214,43 @@ func envOrFile(env, path string, generate func() string) (string, error) {
 	}
 	v := generate()
 	return v, os.WriteFile(path, []byte(v+"\n"), 0o600)
+}
+
+// Dev ids of the Apple pass certificate the stack makes when none is given.
+const (
+	devPassTypeID = "pass.dev.fidelio.local"
+	devTeamID     = "FIDELIODEV"
+)
+
+// config is the functions' configuration for the stack. Without a pass
+// certificate in the environment (FIDELIO_PASS_CERT_FILE, _KEY_FILE,
+// FIDELIO_WWDR_CERT_FILE, FIDELIO_PASS_TYPE_ID, FIDELIO_TEAM_ID) it makes a
+// dev chain in <data>/certs, so passes are signed for real: openssl verifies
+// them against certs/root.pem, though no iPhone trusts that root.
+func (st *Stack) config() (config.Config, error) {
+	cfg := config.Config{
+		Table: st.opts.Table, PublicURL: st.opts.PublicURL, ProgramName: "Fidelio Demo",
+		PassTypeID: cmp.Or(os.Getenv("FIDELIO_PASS_TYPE_ID"), devPassTypeID), TeamID: cmp.Or(os.Getenv("FIDELIO_TEAM_ID"), devTeamID),
+		Secrets: st.Secrets,
+	}
+	files := map[*string]string{
+		&cfg.PassCert: os.Getenv("FIDELIO_PASS_CERT_FILE"), &cfg.PassKey: os.Getenv("FIDELIO_PASS_KEY_FILE"), &cfg.WWDRCert: os.Getenv("FIDELIO_WWDR_CERT_FILE"),
+	}
+	if files[&cfg.PassCert] == "" {
+		dir := filepath.Join(st.opts.DataDir, "certs")
+		if _, err := apple.DevChain(dir, cfg.PassTypeID, cfg.TeamID, time.Now()); err != nil {
+			return cfg, fmt.Errorf("dev pass certificates: %w", err)
+		}
+		files = map[*string]string{&cfg.PassCert: filepath.Join(dir, "pass.pem"), &cfg.PassKey: filepath.Join(dir, "pass.key"), &cfg.WWDRCert: filepath.Join(dir, "wwdr.pem")}
+	}
+	for field, path := range files {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return cfg, fmt.Errorf("pass certificate: %w", err)
+		}
+		*field = string(b)
+	}
+	return cfg, nil
 }
 
 // Welcome is what the stack prints at start.

@@ -13,6 +13,7 @@ import (
 	"github.com/fidelio/fidelio/shared/loyalty"
 	"github.com/fidelio/fidelio/shared/qrcode"
 	"github.com/fidelio/fidelio/shared/store"
+	"github.com/fidelio/fidelio/shared/wallet"
 )
 
 // Deps are what the handlers use, built once per cold start.
@@ -20,6 +21,8 @@ type Deps struct {
 	Store   store.Store
 	Program *loyalty.Program
 	Codes   *qrcode.Signer
+	// Cards draws and builds members' wallet cards.
+	Cards *wallet.Cards
 	// AdminKeyHash is loyalty.HashSecret of the admin key.
 	AdminKeyHash string
 	// PublicURL is the API's base URL for the links it hands out; empty means

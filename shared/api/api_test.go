@@ -33,7 +33,7 @@ func newFixture(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { s.Close() })
-	deps, err := wire.Deps(config.Secrets{AdminKey: adminKey, CodeKeys: qrcode.NewKeySpec("K1")}, s, storetest.NewClock(storetest.Start))
+	deps, err := wire.Deps(config.Config{Secrets: config.Secrets{AdminKey: adminKey, CodeKeys: qrcode.NewKeySpec("K1")}}, s, storetest.NewClock(storetest.Start))
 	if err != nil {
 		t.Fatal(err)
 	}

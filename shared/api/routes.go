@@ -12,6 +12,9 @@ var routes = []Route{
 	{"POST", "/v1/members", "members", (*App).enroll},
 	{"GET", "/v1/members/{id}", "members", (*App).getMember},
 	{"GET", "/v1/members/{id}/ledger", "members", (*App).ledger},
+	{"GET", "/v1/members/{id}/pass.pkpass", "members", (*App).applePass},
+	{"GET", "/v1/members/{id}/qr.png", "members", (*App).qrImage},
+	{"GET", "/v1/members/{id}/card.png", "members", (*App).cardImage},
 
 	{"POST", "/v1/scans", "staff", (*App).scan},
 	{"POST", "/v1/earnings", "staff", (*App).earn},

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/fidelio/fidelio/shared/loyalty"
+	"github.com/fidelio/fidelio/shared/wallet"
 )
 
 // memberView is a member as the API shows them. Email and personal details
@@ -37,9 +38,6 @@ type expiringView struct {
 	On     string `json:"on"`
 }
 
-// expiryNotice is how far ahead points about to expire are shown.
-const expiryNotice = 30 * 24 * time.Hour
-
 func (a *App) memberView(acct loyalty.Account, rules loyalty.Rules, private bool) memberView {
 	m := acct.Member
 	today := loyalty.DateOf(a.Program.Now())
@@ -54,14 +52,8 @@ func (a *App) memberView(acct loyalty.Account, rules loyalty.Rules, private bool
 	if next, needed, ok := rules.NextTier(m.Tier, v.QualifyingPoints); ok {
 		v.NextTier = &nextTierView{next, needed}
 	}
-	soon := loyalty.DateOf(a.Program.Now().Add(expiryNotice))
-	for _, l := range acct.Lots {
-		if !soon.Before(l.ExpiresOn) {
-			if v.ExpiringSoon == nil {
-				v.ExpiringSoon = &expiringView{On: l.ExpiresOn.String()}
-			}
-			v.ExpiringSoon.Points += l.Remaining
-		}
+	if points, on := wallet.Expiring(acct, a.Program.Now()); points > 0 {
+		v.ExpiringSoon = &expiringView{Points: points, On: on.String()}
 	}
 	return v
 }

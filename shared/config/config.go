@@ -3,6 +3,7 @@
 package config
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -22,6 +23,12 @@ type Config struct {
 	DynamoDBEndpoint string
 	// PublicURL is the API's base URL as clients reach it, for the links it hands out.
 	PublicURL string
+	// ProgramName is the program's name on cards.
+	ProgramName string
+	// PassTypeID and TeamID are the Apple pass type identifier and developer
+	// team the pass certificate was issued for.
+	PassTypeID string
+	TeamID     string
 	Secrets
 }
 
@@ -32,10 +39,15 @@ type Secrets struct {
 	AdminKey string `json:"adminKey"`
 	// CodeKeys sign member codes, as qrcode.NewSigner reads them.
 	CodeKeys string `json:"codeKeys"`
+	// The Apple pass certificate, its key and Apple's WWDR intermediate, in
+	// PEM. Without them Apple Wallet is off.
+	PassCert string `json:"passCert,omitempty"`
+	PassKey  string `json:"passKey,omitempty"`
+	WWDRCert string `json:"wwdrCert,omitempty"`
 }
 
 // Deployed lists the variables template.yaml must set on every API function.
-var Deployed = []string{"FIDELIO_TABLE", "FIDELIO_SECRET_ID", "FIDELIO_PUBLIC_URL"}
+var Deployed = []string{"FIDELIO_TABLE", "FIDELIO_SECRET_ID", "FIDELIO_PUBLIC_URL", "FIDELIO_PROGRAM_NAME", "FIDELIO_PASS_TYPE_ID", "FIDELIO_TEAM_ID"}
 
 // Load reads the environment. With FIDELIO_SECRET_ID set it reads the
 // secrets from Secrets Manager; otherwise from FIDELIO_ADMIN_KEY and
@@ -45,7 +57,19 @@ func Load(ctx context.Context) (Config, error) {
 		Table:            os.Getenv("FIDELIO_TABLE"),
 		DynamoDBEndpoint: os.Getenv("FIDELIO_DYNAMODB_ENDPOINT"),
 		PublicURL:        strings.TrimRight(os.Getenv("FIDELIO_PUBLIC_URL"), "/"),
+		ProgramName:      cmp.Or(os.Getenv("FIDELIO_PROGRAM_NAME"), "Fidelio"),
+		PassTypeID:       os.Getenv("FIDELIO_PASS_TYPE_ID"),
+		TeamID:           os.Getenv("FIDELIO_TEAM_ID"),
 		Secrets:          Secrets{AdminKey: os.Getenv("FIDELIO_ADMIN_KEY"), CodeKeys: os.Getenv("FIDELIO_CODE_KEYS")},
+	}
+	for field, env := range map[*string]string{&c.PassCert: "FIDELIO_PASS_CERT_FILE", &c.PassKey: "FIDELIO_PASS_KEY_FILE", &c.WWDRCert: "FIDELIO_WWDR_CERT_FILE"} {
+		if path := os.Getenv(env); path != "" {
+			b, err := os.ReadFile(path)
+			if err != nil {
+				return c, fmt.Errorf("config: %s: %w", env, err)
+			}
+			*field = string(b)
+		}
 	}
 	if id := os.Getenv("FIDELIO_SECRET_ID"); id != "" {
 		s, err := fetchSecrets(ctx, id)
@@ -58,6 +82,11 @@ func Load(ctx context.Context) (Config, error) {
 		return c, fmt.Errorf("config: FIDELIO_TABLE is not set")
 	}
 	return c, c.Secrets.Validate()
+}
+
+// AppleConfigured reports whether a pass certificate is configured.
+func (s Secrets) AppleConfigured() bool {
+	return s.PassCert != "" && s.PassKey != "" && s.WWDRCert != ""
 }
 
 // Validate checks that the secrets are present and well formed.

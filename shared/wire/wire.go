@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"time"
 
 	"github.com/fidelio/fidelio/shared/api"
 	"github.com/fidelio/fidelio/shared/config"
@@ -15,6 +16,9 @@ import (
 	"github.com/fidelio/fidelio/shared/qrcode"
 	"github.com/fidelio/fidelio/shared/store"
 	"github.com/fidelio/fidelio/shared/store/dynamo"
+	"github.com/fidelio/fidelio/shared/wallet"
+	"github.com/fidelio/fidelio/shared/wallet/apple"
+	"github.com/fidelio/fidelio/shared/wallet/design"
 )
 
 // API returns the App of one API function ("members", "staff", "admin") on
@@ -24,19 +28,23 @@ func API(ctx context.Context, cfg config.Config, function string) (*api.App, err
 	if err != nil {
 		return nil, err
 	}
-	deps, err := Deps(cfg.Secrets, dynamo.New(db, cfg.Table), nil)
+	deps, err := Deps(cfg, dynamo.New(db, cfg.Table), nil)
 	if err != nil {
 		return nil, err
 	}
-	deps.PublicURL = cfg.PublicURL
 	return api.New(deps, function)
 }
 
 // Deps assembles the API's dependencies on a store; clock nil is the real one.
-func Deps(secrets config.Secrets, s store.Store, clock loyalty.Clock) (api.Deps, error) {
-	codes, err := qrcode.NewSigner(secrets.CodeKeys)
+func Deps(cfg config.Config, s store.Store, clock loyalty.Clock) (api.Deps, error) {
+	codes, err := qrcode.NewSigner(cfg.CodeKeys)
 	if err != nil {
 		return api.Deps{}, fmt.Errorf("wire: %w", err)
+	}
+	logger := slog.New(slog.NewJSONHandler(os.Stderr, nil))
+	cards := &wallet.Cards{Codes: codes, Assets: &design.Assets{}, ProgramName: cfg.ProgramName, PublicURL: cfg.PublicURL}
+	if cards.Apple, err = appleBuilder(cfg, cards.Assets, logger); err != nil {
+		return api.Deps{}, err
 	}
 	ids := loyalty.NewRandomIDs()
 	return api.Deps{
@@ -44,7 +52,40 @@ func Deps(secrets config.Secrets, s store.Store, clock loyalty.Clock) (api.Deps,
 		Program:      loyalty.NewProgram(s, clock, ids),
 		IDs:          ids,
 		Codes:        codes,
-		AdminKeyHash: loyalty.HashSecret(secrets.AdminKey),
-		Logger:       slog.New(slog.NewJSONHandler(os.Stderr, nil)),
+		Cards:        cards,
+		AdminKeyHash: loyalty.HashSecret(cfg.AdminKey),
+		PublicURL:    cfg.PublicURL,
+		Logger:       logger,
 	}, nil
+}
+
+// appleBuilder checks the pass certificate against the configured ids and
+// its dates, and prepares the pass builder; without a certificate Apple
+// Wallet is off, which is said once in the log.
+func appleBuilder(cfg config.Config, assets *design.Assets, logger *slog.Logger) (*apple.Builder, error) {
+	if !cfg.AppleConfigured() {
+		logger.Warn("Apple Wallet is off: no pass certificate is configured")
+		return nil, nil
+	}
+	signer, err := apple.ParseSigner([]byte(cfg.PassCert), []byte(cfg.PassKey), []byte(cfg.WWDRCert))
+	if err != nil {
+		return nil, fmt.Errorf("wire: pass certificate: %w", err)
+	}
+	warning, err := apple.Check(signer, cfg.PassTypeID, cfg.TeamID, time.Now())
+	if err != nil {
+		return nil, fmt.Errorf("wire: pass certificate: %w", err)
+	}
+	if warning != "" {
+		logger.Warn(warning)
+	}
+	webService := ""
+	if cfg.PublicURL != "" {
+		webService = cfg.PublicURL + "/wallet"
+	}
+	return apple.NewBuilder(apple.Config{
+		PassTypeID: cfg.PassTypeID, TeamID: cfg.TeamID, OrganizationName: cfg.ProgramName,
+		Description: cfg.ProgramName + " loyalty card", LogoText: cfg.ProgramName, WebServiceURL: webService,
+		Terms:   "Points are personal and have no cash value. Points expire at the end of the 12th month after the month they were earned in.",
+		Contact: "Ask at the till of any of our shops.",
+	}, signer, wallet.AppleImages(assets))
 }

@@ -1,0 +1,75 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/fidelio/fidelio/shared/wallet/apple"
+)
+
+var errAppleOff = &clientError{http.StatusNotFound, "apple_wallet_off", "Apple Wallet is not configured for this program"}
+
+// applePass: GET /v1/members/{id}/pass.pkpass (that member, or a signed link).
+func (a *App) applePass(r *http.Request) (reply, error) {
+	id := r.PathValue("id")
+	if err := a.requireMemberOrLink(r, id); err != nil {
+		return reply{}, err
+	}
+	if a.Cards.Apple == nil {
+		return reply{}, errAppleOff
+	}
+	acct, rules, err := a.account(r, id)
+	if err != nil {
+		return reply{}, err
+	}
+	pass, err := a.Cards.ApplePass(acct, rules, a.Program.Now())
+	if err != nil {
+		return reply{}, err
+	}
+	return binary(pass, apple.ContentType, http.Header{
+		"Content-Disposition": {`attachment; filename="card.pkpass"`},
+		"Last-Modified":       {acct.Member.UpdatedAt.UTC().Format(http.TimeFormat)},
+	}), nil
+}
+
+// qrImage: GET /v1/members/{id}/qr.png (that member, staff, admin, or a signed link).
+func (a *App) qrImage(r *http.Request) (reply, error) {
+	id := r.PathValue("id")
+	if err := a.requireMemberOrLink(r, id); err != nil {
+		return reply{}, err
+	}
+	if _, err := a.Store.Member(r.Context(), id); err != nil {
+		return reply{}, err
+	}
+	png, err := a.Cards.QR(id)
+	if err != nil {
+		return reply{}, err
+	}
+	return binary(png, "image/png", nil), nil
+}
+
+// cardImage: GET /v1/members/{id}/card.png — the card as a person sees it.
+func (a *App) cardImage(r *http.Request) (reply, error) {
+	id := r.PathValue("id")
+	if err := a.requireMemberOrLink(r, id); err != nil {
+		return reply{}, err
+	}
+	m, err := a.Store.Member(r.Context(), id)
+	if err != nil {
+		return reply{}, err
+	}
+	png, err := a.Cards.Preview(m)
+	if err != nil {
+		return reply{}, err
+	}
+	return binary(png, "image/png", http.Header{"Last-Modified": {m.UpdatedAt.UTC().Format(http.TimeFormat)}}), nil
+}
+
+// binary answers bytes of a media type; they are private to the member.
+func binary(b []byte, contentType string, h http.Header) reply {
+	if h == nil {
+		h = http.Header{}
+	}
+	h.Set("Content-Type", contentType)
+	h.Set("Cache-Control", "private, no-cache")
+	return reply{status: http.StatusOK, raw: b, header: h}
+}

@@ -1,0 +1,123 @@
+// Package wallet maps a member's account to what their cards show — the
+// Apple pass, the Google object, the preview image — so that the API and the
+// pass updater show the same card.
+package wallet
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/fidelio/fidelio/shared/loyalty"
+	"github.com/fidelio/fidelio/shared/qrcode"
+	"github.com/fidelio/fidelio/shared/wallet/apple"
+	"github.com/fidelio/fidelio/shared/wallet/design"
+)
+
+// ExpiryNotice is how long before they expire points are shown on the card.
+const ExpiryNotice = 30 * 24 * time.Hour
+
+// Cards draws and builds members' cards.
+type Cards struct {
+	Codes  *qrcode.Signer
+	Assets *design.Assets
+	// Apple builds passes; nil when Apple Wallet is not configured.
+	Apple       *apple.Builder
+	ProgramName string
+	// PublicURL is the API's base URL, for links printed on cards.
+	PublicURL string
+}
+
+// Expiring returns the points of the account's lots that expire within
+// ExpiryNotice of now, and the first day one of them expires.
+func Expiring(acct loyalty.Account, now time.Time) (int64, loyalty.Date) {
+	soon := loyalty.DateOf(now.Add(ExpiryNotice))
+	var points int64
+	var first loyalty.Date
+	for _, l := range acct.Lots {
+		if !soon.Before(l.ExpiresOn) {
+			if first.IsZero() {
+				first = l.ExpiresOn
+			}
+			points += l.Remaining
+		}
+	}
+	return points, first
+}
+
+// PassToken is the authenticationToken of a member's pass. It is derived
+// from the serial with the program's keys rather than stored: a pass built
+// again (an update) carries the same token, and the web service checks one
+// by deriving it again, in constant time.
+func (c *Cards) PassToken(serial string) string { return c.Codes.MAC("pass-token", serial) }
+
+// ApplePass builds the member's .pkpass.
+func (c *Cards) ApplePass(acct loyalty.Account, rules loyalty.Rules, now time.Time) ([]byte, error) {
+	if c.Apple == nil {
+		return nil, fmt.Errorf("apple wallet is not configured")
+	}
+	m := acct.Member
+	colors := design.Palette(m.Tier)
+	card := apple.Card{
+		Serial: m.Serial, AuthenticationToken: c.PassToken(m.Serial), MemberNumber: m.Number(),
+		Name: m.Name, Tier: string(m.Tier), TierTitle: m.Tier.Title(), Balance: m.Balance,
+		MemberSince: loyalty.DateOf(m.CreatedAt).String(), Code: c.Codes.Mint(m.ID), Locale: m.Locale,
+		BackgroundColor: colors.Background.CSS(), ForegroundColor: colors.Foreground.CSS(), LabelColor: colors.Label.CSS(),
+	}
+	if next, needed, ok := rules.NextTier(m.Tier, m.QualifyingPoints(loyalty.DateOf(now))); ok {
+		card.NextTier, card.PointsToNextTier = next.Title(), needed
+	}
+	if points, on := Expiring(acct, now); points > 0 {
+		card.ExpiringPoints, card.ExpiringOn = points, on.String()
+	}
+	if c.PublicURL != "" {
+		card.MemberPageURL = c.PublicURL + "/"
+	}
+	return c.Apple.Build(card)
+}
+
+// QR is the PNG of the member's code, as the card shows it.
+func (c *Cards) QR(memberID string) ([]byte, error) {
+	return qrcode.PNG(c.Codes.Mint(memberID), 512)
+}
+
+// Preview is a PNG of the whole card as a person sees it.
+func (c *Cards) Preview(m loyalty.Member) ([]byte, error) {
+	img, err := design.CardPreview(design.Card{
+		Tier: m.Tier, Name: m.Name, MemberNumber: m.Number(), ProgramName: c.ProgramName,
+		Balance: m.Balance, Code: c.Codes.Mint(m.ID),
+	})
+	if err != nil {
+		return nil, err
+	}
+	return design.PNG(img)
+}
+
+// AppleImages gives the Apple builder each tier's images, rendered once per
+// process by assets.
+func AppleImages(assets *design.Assets) func(tier string) (map[string][]byte, error) {
+	return func(tier string) (map[string][]byte, error) {
+		t, err := loyalty.ParseTier(tier)
+		if err != nil {
+			return nil, err
+		}
+		files := map[string][]byte{}
+		for scale := 1; scale <= design.MaxScale; scale++ {
+			suffix := ".png"
+			if scale > 1 {
+				suffix = fmt.Sprintf("@%dx.png", scale)
+			}
+			for name, render := range map[string]func() ([]byte, error){
+				"icon":  func() ([]byte, error) { return assets.Icon(scale) },
+				"logo":  func() ([]byte, error) { return assets.Logo(scale) },
+				"strip": func() ([]byte, error) { return assets.Strip(t, scale) },
+			} {
+				b, err := render()
+				if err != nil {
+					return nil, fmt.Errorf("render %s%s: %w", name, suffix, err)
+				}
+				files[name+suffix] = b
+			}
+		}
+		return files, nil
+	}
+}
