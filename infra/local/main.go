@@ -15,10 +15,12 @@ import (
 	"os/signal"
 	"syscall"
 	"time"
+
+	"github.com/fidelio/fidelio/infra/local/stack"
 )
 
 func main() {
-	var o Options
+	var o stack.Options
 	flag.StringVar(&o.Addr, "addr", "127.0.0.1:8080", "address to listen on")
 	flag.StringVar(&o.DataDir, "data", ".fidelio", "folder for the bbolt file and the generated dev secrets")
 	flag.StringVar(&o.Store, "store", "embedded", "store: embedded or dynamodb")
@@ -35,19 +37,19 @@ func main() {
 	}
 }
 
-func run(ctx context.Context, o Options) error {
+func run(ctx context.Context, o stack.Options) error {
 	if o.PublicURL == "" {
 		o.PublicURL = "http://" + o.Addr
 	}
-	stack, err := New(ctx, o)
+	st, err := stack.New(ctx, o)
 	if err != nil {
 		return err
 	}
-	defer stack.Close()
-	srv := &http.Server{Addr: o.Addr, Handler: stack, ReadHeaderTimeout: 10 * time.Second}
+	defer st.Close()
+	srv := &http.Server{Addr: o.Addr, Handler: st, ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ListenAndServe() }()
-	fmt.Print(stack.Welcome())
+	fmt.Print(st.Welcome())
 	select {
 	case err := <-errc:
 		return err

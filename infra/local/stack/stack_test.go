@@ -1,4 +1,4 @@
-package main
+package stack
 
 import (
 	"bytes"
@@ -37,7 +37,7 @@ func startStack(t testing.TB, storeName string) (*Stack, *client) {
 	t.Helper()
 	st, err := New(context.Background(), Options{
 		DataDir: t.TempDir(), Store: storeName, DynamoDBEndpoint: os.Getenv("FIDELIO_DYNAMODB_ENDPOINT"),
-		Table: fmt.Sprintf("fidelio-local-%d-%d", os.Getpid(), tableSeq.Add(1)), Template: "../../template.yaml", Demo: true,
+		Table: fmt.Sprintf("fidelio-local-%d-%d", os.Getpid(), tableSeq.Add(1)), Template: "../../../template.yaml", Demo: true,
 		Logger: slog.New(slog.DiscardHandler),
 	})
 	if err != nil {

@@ -1,4 +1,8 @@
-package main
+// Package stack is Fidelio's local stack: a store, the functions of
+// template.yaml, and an HTTP handler that routes requests to them as API
+// Gateway does (request -> API Gateway v2 event -> function -> response).
+// Command infra/local serves it; tests start it in-process.
+package stack
 
 import (
 	"cmp"

@@ -1,4 +1,4 @@
-package main
+package stack
 
 import (
 	"archive/zip"
@@ -65,7 +65,7 @@ func decodeQR(t *testing.T, pngData []byte) string {
 func TestAppleCardEndToEnd(t *testing.T) {
 	clock := storetest.NewClock(time.Now())
 	dir := t.TempDir()
-	st, err := New(t.Context(), Options{DataDir: dir, Store: "embedded", Template: "../../template.yaml", Clock: clock, PublicURL: "http://127.0.0.1:1"})
+	st, err := New(t.Context(), Options{DataDir: dir, Store: "embedded", Template: "../../../template.yaml", Clock: clock, PublicURL: "http://127.0.0.1:1"})
 	if err != nil {
 		t.Fatal(err)
 	}
