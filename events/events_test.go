@@ -51,6 +51,15 @@ type state struct {
 }
 
 var samples = []sample{
+	{"web/join-page.json", 200, func(s *state) (string, string, string, string, []string) {
+		return "GET", "/", "", "", nil
+	}},
+	{"web/till-page.json", 200, func(s *state) (string, string, string, string, []string) {
+		return "GET", "/staff", "", "", nil
+	}},
+	{"web/asset.json", 200, func(s *state) (string, string, string, string, []string) {
+		return "GET", "/assets/site.css", "", "", nil
+	}},
 	{"admin/create-staff-key.json", 201, func(s *state) (string, string, string, string, []string) {
 		return "POST", "/v1/admin/staff-keys", adminKey, `{"storeId":"paris-rivoli","name":"Till 1"}`, nil
 	}},
@@ -132,7 +141,7 @@ func functions(t *testing.T) map[string]*api.App {
 	ids := &storetest.SeqIDs{}
 	deps.IDs, deps.Program, deps.Logger = ids, loyalty.NewProgram(s, storetest.NewClock(storetest.Start), ids), slog.New(slog.DiscardHandler)
 	apps := map[string]*api.App{}
-	for _, fn := range []string{"members", "staff", "admin"} {
+	for _, fn := range []string{"members", "staff", "admin", "web"} {
 		if apps[fn], err = api.New(deps, fn); err != nil {
 			t.Fatal(err)
 		}
@@ -191,7 +200,7 @@ func TestEveryRouteHasASampleEvent(t *testing.T) {
 		}
 	}
 	var files []string
-	for _, fn := range []string{"members", "staff", "admin"} {
+	for _, fn := range []string{"members", "staff", "admin", "web"} {
 		more, _ := filepath.Glob(fn + "/*.json")
 		files = append(files, more...)
 	}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/fidelio/fidelio/shared/loyalty"
@@ -52,7 +53,7 @@ func New(deps Deps, function string) (*App, error) {
 	served := 0
 	for _, r := range routes {
 		if function == "" || r.Function == function {
-			a.mux.Handle(r.Method+" "+r.Path, a.wrap(r.handle))
+			a.mux.Handle(r.Method+" "+MuxPath(r.Path), a.wrap(r.handle))
 			served++
 		}
 	}
@@ -61,6 +62,15 @@ func New(deps Deps, function string) (*App, error) {
 	}
 	a.mux.Handle("/", a.wrap(func(*App, *http.Request) (reply, error) { return reply{}, errNoRoute }))
 	return a, nil
+}
+
+// MuxPath writes an API Gateway route path as a ServeMux pattern: "/" is the
+// root only ("/{$}"), not every path, and a greedy {proxy+} is {proxy...}.
+func MuxPath(path string) string {
+	if path == "/" {
+		return "/{$}"
+	}
+	return strings.ReplaceAll(path, "+}", "...}")
 }
 
 func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) { a.mux.ServeHTTP(w, r) }

@@ -21,6 +21,10 @@ var routes = []Route{
 	{"POST", "/v1/redemptions", "staff", (*App).redeem},
 	{"POST", "/v1/transactions/{id}/reversal", "staff", (*App).reverse},
 
+	{"GET", "/", "web", (*App).page},
+	{"GET", "/staff", "web", (*App).page},
+	{"GET", "/assets/{file}", "web", (*App).page},
+
 	{"POST", "/v1/admin/staff-keys", "admin", (*App).createStaffKey},
 	{"GET", "/v1/admin/rewards", "admin", (*App).listRewards},
 	{"POST", "/v1/admin/rewards", "admin", (*App).saveReward},

@@ -23,9 +23,7 @@ func loadRoutes(path string) ([]servedRoute, error) {
 	var out []servedRoute
 	for _, f := range t.Functions {
 		for _, r := range f.Routes {
-			// API Gateway's greedy {proxy+} is ServeMux's {proxy...}.
-			path := strings.ReplaceAll(r.Path, "+}", "...}")
-			out = append(out, servedRoute{Method: r.Method, Path: path, Function: f.Dir})
+			out = append(out, servedRoute{Method: r.Method, Path: r.Path, Function: f.Dir})
 		}
 	}
 	if len(out) == 0 {

@@ -110,7 +110,7 @@ func New(ctx context.Context, o Options) (*Stack, error) {
 			functions[r.Function] = fn
 			st.fnNames = append(st.fnNames, r.Function)
 		}
-		st.mux.Handle(r.Method+" "+r.Path, gateway(r.Method+" "+r.Path, r.Path, fn))
+		st.mux.Handle(r.Method+" "+api.MuxPath(r.Path), gateway(r.Method+" "+r.Path, r.Path, fn))
 		st.nRoutes++
 	}
 	st.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
