@@ -22,6 +22,7 @@ import (
 
 	"github.com/fidelio/fidelio/shared/api"
 	"github.com/fidelio/fidelio/shared/config"
+	"github.com/fidelio/fidelio/shared/jobs"
 	"github.com/fidelio/fidelio/shared/loyalty"
 	"github.com/fidelio/fidelio/shared/store/embedded"
 	"github.com/fidelio/fidelio/shared/store/storetest"
@@ -109,6 +110,9 @@ var samples = []sample{
 	{"admin/adjust.json", 201, func(s *state) (string, string, string, string, []string) {
 		return "POST", "/v1/admin/members/" + s.memberID + "/adjustments", adminKey, `{"points":25,"note":"Goodwill after a broken coffee machine"}`, []string{"Idempotency-Key", "adjust-1"}
 	}},
+	{"admin/run-job.json", 200, func(s *state) (string, string, string, string, []string) {
+		return "POST", "/v1/admin/jobs/expiry/runs", adminKey, `{"at":"2026-11-23T10:30:00Z"}`, nil
+	}},
 	{"members/not-found.json", 404, func(s *state) (string, string, string, string, []string) {
 		return "GET", "/v1/members/01KAAAAAAAAAAAAAAAAAAAAAAA", adminKey, "", nil
 	}},
@@ -140,6 +144,7 @@ func functions(t *testing.T) map[string]*api.App {
 	// Recorded requests name the ids and secrets of their time: make them again.
 	ids := &storetest.SeqIDs{}
 	deps.IDs, deps.Program, deps.Logger = ids, loyalty.NewProgram(s, storetest.NewClock(storetest.Start), ids), slog.New(slog.DiscardHandler)
+	deps.Jobs = jobs.New(deps.Program, s)
 	apps := map[string]*api.App{}
 	for _, fn := range []string{"members", "staff", "admin", "web"} {
 		if apps[fn], err = api.New(deps, fn); err != nil {
@@ -206,6 +211,28 @@ func TestEveryRouteHasASampleEvent(t *testing.T) {
 	}
 	if len(files) != len(samples) {
 		t.Errorf("%d event files, %d samples replayed: every file must be replayed", len(files), len(samples))
+	}
+}
+
+// TestScheduledEventsReplay replays each job function's sample trigger, as
+// EventBridge Scheduler sends it, through the function's handler.
+func TestScheduledEventsReplay(t *testing.T) {
+	apps := functions(t)
+	for dir, name := range map[string]string{"birthdays": jobs.NameBirthdays, "expiry": jobs.NameExpiry, "tierreview": jobs.NameTierReview} {
+		t.Run(dir, func(t *testing.T) {
+			data, err := os.ReadFile(dir + "/scheduled.json")
+			if err != nil {
+				t.Fatal(err)
+			}
+			var trigger jobs.Trigger
+			if err := decodeStrict(data, &trigger); err != nil {
+				t.Fatalf("%s/scheduled.json is not a job trigger: %v", dir, err)
+			}
+			summary, err := apps["admin"].Jobs.Handler(name)(context.Background(), trigger)
+			if err != nil || summary.Job != name || summary.At.Format(time.RFC3339) != trigger.At {
+				t.Fatalf("%s: %+v, %v", dir, summary, err)
+			}
+		})
 	}
 }
 

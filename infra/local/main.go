@@ -28,16 +28,17 @@ func main() {
 	flag.StringVar(&o.Table, "table", "fidelio", "DynamoDB table, created when missing (-store dynamodb)")
 	flag.StringVar(&o.Template, "template", "template.yaml", "the SAM template whose routes are served")
 	flag.BoolVar(&o.Demo, "demo", false, "seed a demo program: rewards and two stores with staff keys")
+	schedules := flag.Bool("schedules", true, "run the template's schedules (birthdays, expiry, tier review) when they fall due")
 	flag.Parse()
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, o); err != nil {
+	if err := run(ctx, o, *schedules); err != nil {
 		log.Fatal(err)
 	}
 }
 
-func run(ctx context.Context, o stack.Options) error {
+func run(ctx context.Context, o stack.Options, schedules bool) error {
 	if o.PublicURL == "" {
 		o.PublicURL = "http://" + o.Addr
 	}
@@ -50,6 +51,9 @@ func run(ctx context.Context, o stack.Options) error {
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ListenAndServe() }()
 	fmt.Print(st.Welcome())
+	if schedules {
+		go st.RunSchedules(ctx)
+	}
 	select {
 	case err := <-errc:
 		return err

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/fidelio/fidelio/shared/jobs"
 	"github.com/fidelio/fidelio/shared/loyalty"
 	"github.com/fidelio/fidelio/shared/qrcode"
 	"github.com/fidelio/fidelio/shared/store"
@@ -24,6 +25,8 @@ type Deps struct {
 	Codes   *qrcode.Signer
 	// Cards draws and builds members' wallet cards.
 	Cards *wallet.Cards
+	// Jobs runs the scheduled jobs on demand.
+	Jobs *jobs.Runner
 	// AdminKeyHash is loyalty.HashSecret of the admin key.
 	AdminKeyHash string
 	// PublicURL is the API's base URL for the links it hands out; empty means

@@ -31,6 +31,7 @@ var routes = []Route{
 	{"GET", "/v1/admin/program", "admin", (*App).getProgram},
 	{"PUT", "/v1/admin/program", "admin", (*App).putProgram},
 	{"POST", "/v1/admin/members/{id}/adjustments", "admin", (*App).adjust},
+	{"POST", "/v1/admin/jobs/{name}/runs", "admin", (*App).runJob},
 }
 
 // Routes lists the routes a function serves ("" for all).

@@ -12,6 +12,7 @@ import (
 
 	"github.com/fidelio/fidelio/shared/api"
 	"github.com/fidelio/fidelio/shared/config"
+	"github.com/fidelio/fidelio/shared/jobs"
 	"github.com/fidelio/fidelio/shared/loyalty"
 	"github.com/fidelio/fidelio/shared/qrcode"
 	"github.com/fidelio/fidelio/shared/store"
@@ -47,9 +48,11 @@ func Deps(cfg config.Config, s store.Store, clock loyalty.Clock) (api.Deps, erro
 		return api.Deps{}, err
 	}
 	ids := loyalty.NewRandomIDs()
+	program := loyalty.NewProgram(s, clock, ids)
 	return api.Deps{
 		Store:        s,
-		Program:      loyalty.NewProgram(s, clock, ids),
+		Program:      program,
+		Jobs:         jobs.New(program, s),
 		IDs:          ids,
 		Codes:        codes,
 		Cards:        cards,
@@ -88,4 +91,14 @@ func appleBuilder(cfg config.Config, assets *design.Assets, logger *slog.Logger)
 		Terms:   "Points are personal and have no cash value. Points expire at the end of the 12th month after the month they were earned in.",
 		Contact: "Ask at the till of any of our shops.",
 	}, signer, wallet.AppleImages(assets))
+}
+
+// Jobs returns the runner of the scheduled jobs on the DynamoDB table of cfg.
+func Jobs(ctx context.Context, cfg config.Config) (*jobs.Runner, error) {
+	db, err := dynamo.Connect(ctx, cfg.DynamoDBEndpoint)
+	if err != nil {
+		return nil, err
+	}
+	s := dynamo.New(db, cfg.Table)
+	return jobs.New(loyalty.NewProgram(s, nil, nil), s), nil
 }

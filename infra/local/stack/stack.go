@@ -24,6 +24,7 @@ import (
 
 	"github.com/fidelio/fidelio/shared/api"
 	"github.com/fidelio/fidelio/shared/config"
+	"github.com/fidelio/fidelio/shared/jobs"
 	"github.com/fidelio/fidelio/shared/loyalty"
 	"github.com/fidelio/fidelio/shared/qrcode"
 	"github.com/fidelio/fidelio/shared/store"
@@ -59,6 +60,10 @@ type Stack struct {
 	mux     *http.ServeMux
 	nRoutes int
 	fnNames []string
+	// The template's schedules and the runner of their jobs.
+	jobs     *jobs.Runner
+	schedule []scheduledJob
+	logger   *slog.Logger
 }
 
 // lambdaHandler is what every API function's main passes to lambda.Start.
@@ -92,11 +97,12 @@ func New(ctx context.Context, o Options) (*Stack, error) {
 	if o.Logger != nil {
 		deps.Logger = o.Logger
 	}
-	routes, err := loadRoutes(o.Template)
+	routes, scheduled, err := loadTemplate(o.Template, time.Now())
 	if err != nil {
 		s.Close()
 		return nil, err
 	}
+	st.jobs, st.schedule, st.logger = deps.Jobs, scheduled, deps.Logger
 	functions := map[string]lambdaHandler{}
 	for _, r := range routes {
 		fn, ok := functions[r.Function]
@@ -257,12 +263,50 @@ func (st *Stack) config() (config.Config, error) {
 	return cfg, nil
 }
 
+// RunSchedules runs the template's schedules until ctx ends: each job at the
+// instants EventBridge Scheduler would run it, with that instant as the
+// run's time, one run at a time.
+func (st *Stack) RunSchedules(ctx context.Context) {
+	if len(st.schedule) == 0 {
+		return
+	}
+	for {
+		now := time.Now()
+		var due scheduledJob
+		var at time.Time
+		for _, sj := range st.schedule {
+			if n := sj.schedule.next(now); !n.IsZero() && (at.IsZero() || n.Before(at)) {
+				due, at = sj, n
+			}
+		}
+		if at.IsZero() {
+			return
+		}
+		timer := time.NewTimer(time.Until(at))
+		select {
+		case <-ctx.Done():
+			timer.Stop()
+			return
+		case <-timer.C:
+		}
+		summary, err := st.jobs.Run(ctx, due.Job, at)
+		if err != nil {
+			st.logger.Error("scheduled job failed", slog.String("job", due.Job), slog.Time("at", at), slog.String("error", err.Error()))
+			continue
+		}
+		st.logger.Info("scheduled job ran", slog.String("job", due.Job), slog.Time("at", at), slog.Int("examined", summary.Examined), slog.Int("changed", summary.Changed))
+	}
+}
+
 // Welcome is what the stack prints at start.
 func (st *Stack) Welcome() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Fidelio local stack on %s (%s store, %d routes of %s, functions %s)\n",
 		st.opts.PublicURL, cmp.Or(st.opts.Store, "embedded"), st.nRoutes, st.opts.Template, strings.Join(st.fnNames, ", "))
 	fmt.Fprintf(&b, "  admin key:  %s\n", st.Secrets.AdminKey)
+	for _, sj := range st.schedule {
+		fmt.Fprintf(&b, "  schedule:   %-15s %s, next %s\n", sj.Job, sj.Expression, sj.schedule.next(time.Now()).Format(time.RFC3339))
+	}
 	if st.Demo != nil {
 		b.WriteString(st.Demo.Describe(st.opts.PublicURL))
 	}
