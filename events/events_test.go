@@ -27,6 +27,7 @@ import (
 	"github.com/fidelio/fidelio/shared/store/embedded"
 	"github.com/fidelio/fidelio/shared/store/storetest"
 	"github.com/fidelio/fidelio/shared/wallet/apple"
+	"github.com/fidelio/fidelio/shared/wallet/google/googletest"
 	"github.com/fidelio/fidelio/shared/wire"
 )
 
@@ -107,6 +108,12 @@ var samples = []sample{
 	{"members/card-image.json", 200, func(s *state) (string, string, string, string, []string) {
 		return "GET", "/v1/members/" + s.memberID + "/card.png", s.token, "", nil
 	}},
+	{"members/google-wallet.json", 302, func(s *state) (string, string, string, string, []string) {
+		return "GET", "/v1/members/" + s.memberID + "/google-wallet", s.token, "", nil
+	}},
+	{"members/wallet-image.json", 200, func(s *state) (string, string, string, string, []string) {
+		return "GET", "/v1/wallet/images/hero-gold.png", "", "", nil
+	}},
 	{"admin/adjust.json", 201, func(s *state) (string, string, string, string, []string) {
 		return "POST", "/v1/admin/members/" + s.memberID + "/adjustments", adminKey, `{"points":25,"note":"Goodwill after a broken coffee machine"}`, []string{"Idempotency-Key", "adjust-1"}
 	}},
@@ -134,9 +141,11 @@ func functions(t *testing.T) map[string]*api.App {
 		t.Fatal(err)
 	}
 	read := func(name string) string { b, _ := os.ReadFile(filepath.Join(certs, name)); return string(b) }
+	g := googletest.New(t, "3388000000022222228")
 	deps, err := wire.Deps(config.Config{
 		ProgramName: "Fidelio", PublicURL: "https://api.fidelio.example", PassTypeID: "pass.dev.fidelio.events", TeamID: "EVENTSTEAM",
-		Secrets: config.Secrets{AdminKey: adminKey, CodeKeys: codeKeys, PassCert: read("pass.pem"), PassKey: read("pass.key"), WWDRCert: read("wwdr.pem")},
+		GoogleIssuerID: "3388000000022222228", GoogleAPIURL: g.URL,
+		Secrets: config.Secrets{AdminKey: adminKey, CodeKeys: codeKeys, PassCert: read("pass.pem"), PassKey: read("pass.key"), WWDRCert: read("wwdr.pem"), GoogleServiceAccount: string(g.KeyJSON)},
 	}, s, nil)
 	if err != nil {
 		t.Fatal(err)

@@ -17,18 +17,22 @@ var (
 
 // links are the signed URLs a phone's browser can open without a bearer token.
 type links struct {
-	ApplePass string `json:"applePass"`
-	QR        string `json:"qr"`
-	Card      string `json:"card"`
+	ApplePass  string `json:"applePass,omitempty"`
+	GoogleSave string `json:"googleSave,omitempty"`
+	QR         string `json:"qr"`
+	Card       string `json:"card"`
 }
 
 func (a *App) memberLinks(r *http.Request, memberID string) links {
 	base := "/v1/members/" + memberID
-	return links{
-		ApplePass: a.signedURL(r, base+"/pass.pkpass"),
-		QR:        a.signedURL(r, base+"/qr.png"),
-		Card:      a.signedURL(r, base+"/card.png"),
+	l := links{QR: a.signedURL(r, base+"/qr.png"), Card: a.signedURL(r, base+"/card.png")}
+	if a.Cards.Apple != nil {
+		l.ApplePass = a.signedURL(r, base+"/pass.pkpass")
 	}
+	if a.Cards.Google != nil {
+		l.GoogleSave = a.signedURL(r, base+"/google-wallet")
+	}
+	return l
 }
 
 // signedURL is an absolute GET link to path that works for linkTTL.

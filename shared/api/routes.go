@@ -15,6 +15,8 @@ var routes = []Route{
 	{"GET", "/v1/members/{id}/pass.pkpass", "members", (*App).applePass},
 	{"GET", "/v1/members/{id}/qr.png", "members", (*App).qrImage},
 	{"GET", "/v1/members/{id}/card.png", "members", (*App).cardImage},
+	{"GET", "/v1/members/{id}/google-wallet", "members", (*App).googleWallet},
+	{"GET", "/v1/wallet/images/{name}", "members", (*App).walletImage},
 
 	{"POST", "/v1/scans", "staff", (*App).scan},
 	{"POST", "/v1/earnings", "staff", (*App).earn},

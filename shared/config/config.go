@@ -29,6 +29,10 @@ type Config struct {
 	// team the pass certificate was issued for.
 	PassTypeID string
 	TeamID     string
+	// GoogleIssuerID is the Google Wallet issuer; GoogleAPIURL overrides
+	// Google's endpoint (tests). Without an issuer Google Wallet is off.
+	GoogleIssuerID string
+	GoogleAPIURL   string
 	Secrets
 }
 
@@ -44,10 +48,12 @@ type Secrets struct {
 	PassCert string `json:"passCert,omitempty"`
 	PassKey  string `json:"passKey,omitempty"`
 	WWDRCert string `json:"wwdrCert,omitempty"`
+	// GoogleServiceAccount is the Google service account key (JSON).
+	GoogleServiceAccount string `json:"googleServiceAccount,omitempty"`
 }
 
 // Deployed lists the variables template.yaml must set on every API function.
-var Deployed = []string{"FIDELIO_TABLE", "FIDELIO_SECRET_ID", "FIDELIO_PUBLIC_URL", "FIDELIO_PROGRAM_NAME", "FIDELIO_PASS_TYPE_ID", "FIDELIO_TEAM_ID"}
+var Deployed = []string{"FIDELIO_TABLE", "FIDELIO_SECRET_ID", "FIDELIO_PUBLIC_URL", "FIDELIO_PROGRAM_NAME", "FIDELIO_PASS_TYPE_ID", "FIDELIO_TEAM_ID", "FIDELIO_GOOGLE_ISSUER_ID"}
 
 // Load reads the environment. With FIDELIO_SECRET_ID set it reads the
 // secrets from Secrets Manager; otherwise from FIDELIO_ADMIN_KEY and
@@ -60,9 +66,11 @@ func Load(ctx context.Context) (Config, error) {
 		ProgramName:      cmp.Or(os.Getenv("FIDELIO_PROGRAM_NAME"), "Fidelio"),
 		PassTypeID:       os.Getenv("FIDELIO_PASS_TYPE_ID"),
 		TeamID:           os.Getenv("FIDELIO_TEAM_ID"),
+		GoogleIssuerID:   os.Getenv("FIDELIO_GOOGLE_ISSUER_ID"),
+		GoogleAPIURL:     os.Getenv("FIDELIO_GOOGLE_API_URL"),
 		Secrets:          Secrets{AdminKey: os.Getenv("FIDELIO_ADMIN_KEY"), CodeKeys: os.Getenv("FIDELIO_CODE_KEYS")},
 	}
-	for field, env := range map[*string]string{&c.PassCert: "FIDELIO_PASS_CERT_FILE", &c.PassKey: "FIDELIO_PASS_KEY_FILE", &c.WWDRCert: "FIDELIO_WWDR_CERT_FILE"} {
+	for field, env := range map[*string]string{&c.PassCert: "FIDELIO_PASS_CERT_FILE", &c.PassKey: "FIDELIO_PASS_KEY_FILE", &c.WWDRCert: "FIDELIO_WWDR_CERT_FILE", &c.GoogleServiceAccount: "FIDELIO_GOOGLE_SA_FILE"} {
 		if path := os.Getenv(env); path != "" {
 			b, err := os.ReadFile(path)
 			if err != nil {
@@ -87,6 +95,11 @@ func Load(ctx context.Context) (Config, error) {
 // AppleConfigured reports whether a pass certificate is configured.
 func (s Secrets) AppleConfigured() bool {
 	return s.PassCert != "" && s.PassKey != "" && s.WWDRCert != ""
+}
+
+// GoogleConfigured reports whether Google Wallet is configured.
+func (c Config) GoogleConfigured() bool {
+	return c.GoogleIssuerID != "" && c.GoogleServiceAccount != ""
 }
 
 // Validate checks that the secrets are present and well formed.

@@ -21,7 +21,9 @@ type Cards struct {
 	Codes  *qrcode.Signer
 	Assets *design.Assets
 	// Apple builds passes; nil when Apple Wallet is not configured.
-	Apple       *apple.Builder
+	Apple *apple.Builder
+	// Google keeps cards in Google Wallet; nil when it is not configured.
+	Google      *GoogleWallet
 	ProgramName string
 	// PublicURL is the API's base URL, for links printed on cards.
 	PublicURL string

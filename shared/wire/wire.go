@@ -20,6 +20,7 @@ import (
 	"github.com/fidelio/fidelio/shared/wallet"
 	"github.com/fidelio/fidelio/shared/wallet/apple"
 	"github.com/fidelio/fidelio/shared/wallet/design"
+	"github.com/fidelio/fidelio/shared/wallet/google"
 )
 
 // API returns the App of one API function ("members", "staff", "admin") on
@@ -47,6 +48,9 @@ func Deps(cfg config.Config, s store.Store, clock loyalty.Clock) (api.Deps, erro
 	if cards.Apple, err = appleBuilder(cfg, cards.Assets, logger); err != nil {
 		return api.Deps{}, err
 	}
+	if cards.Google, err = googleWallet(cfg, logger); err != nil {
+		return api.Deps{}, err
+	}
 	ids := loyalty.NewRandomIDs()
 	program := loyalty.NewProgram(s, clock, ids)
 	return api.Deps{
@@ -60,6 +64,21 @@ func Deps(cfg config.Config, s store.Store, clock loyalty.Clock) (api.Deps, erro
 		PublicURL:    cfg.PublicURL,
 		Logger:       logger,
 	}, nil
+}
+
+// googleWallet connects to Google Wallet; without an issuer and a service
+// account it is off, which is said once in the log.
+func googleWallet(cfg config.Config, logger *slog.Logger) (*wallet.GoogleWallet, error) {
+	if !cfg.GoogleConfigured() {
+		logger.Warn("Google Wallet is off: no issuer id and service account are configured")
+		return nil, nil
+	}
+	// The client fetches OAuth tokens for the life of the process.
+	client, err := google.NewClient(context.Background(), cfg.GoogleIssuerID, cfg.GoogleAPIURL, []byte(cfg.GoogleServiceAccount))
+	if err != nil {
+		return nil, fmt.Errorf("wire: %w", err)
+	}
+	return &wallet.GoogleWallet{Client: client}, nil
 }
 
 // appleBuilder checks the pass certificate against the configured ids and

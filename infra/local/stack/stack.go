@@ -48,6 +48,9 @@ type Options struct {
 	Clock loyalty.Clock
 	// Logger, when set, replaces the functions' JSON logs on stderr.
 	Logger *slog.Logger
+	// Google Wallet, when an issuer is set (else FIDELIO_GOOGLE_ISSUER_ID,
+	// FIDELIO_GOOGLE_SA_FILE and FIDELIO_GOOGLE_API_URL are read).
+	GoogleIssuerID, GoogleServiceAccount, GoogleAPIURL string
 }
 
 // Stack is the local stack: a store, the functions of template.yaml, and an
@@ -241,7 +244,17 @@ func (st *Stack) config() (config.Config, error) {
 	cfg := config.Config{
 		Table: st.opts.Table, PublicURL: st.opts.PublicURL, ProgramName: "Fidelio Demo",
 		PassTypeID: cmp.Or(os.Getenv("FIDELIO_PASS_TYPE_ID"), devPassTypeID), TeamID: cmp.Or(os.Getenv("FIDELIO_TEAM_ID"), devTeamID),
-		Secrets: st.Secrets,
+		Secrets:        st.Secrets,
+		GoogleIssuerID: cmp.Or(st.opts.GoogleIssuerID, os.Getenv("FIDELIO_GOOGLE_ISSUER_ID")),
+		GoogleAPIURL:   cmp.Or(st.opts.GoogleAPIURL, os.Getenv("FIDELIO_GOOGLE_API_URL")),
+	}
+	cfg.GoogleServiceAccount = st.opts.GoogleServiceAccount
+	if path := os.Getenv("FIDELIO_GOOGLE_SA_FILE"); cfg.GoogleServiceAccount == "" && path != "" {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return cfg, fmt.Errorf("google service account: %w", err)
+		}
+		cfg.GoogleServiceAccount = string(b)
 	}
 	files := map[*string]string{
 		&cfg.PassCert: os.Getenv("FIDELIO_PASS_CERT_FILE"), &cfg.PassKey: os.Getenv("FIDELIO_PASS_KEY_FILE"), &cfg.WWDRCert: os.Getenv("FIDELIO_WWDR_CERT_FILE"),

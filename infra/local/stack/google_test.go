@@ -1,0 +1,73 @@
+package stack
+
+import (
+	"bytes"
+	"image/png"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/fidelio/fidelio/shared/wallet/google"
+	"github.com/fidelio/fidelio/shared/wallet/google/googletest"
+)
+
+func TestGoogleCardEndToEnd(t *testing.T) {
+	const issuer = "3388000000022222228"
+	g := googletest.New(t, issuer)
+	srv := httptest.NewUnstartedServer(nil)
+	base := "http://" + srv.Listener.Addr().String()
+	st, err := New(t.Context(), Options{DataDir: t.TempDir(), Store: "embedded", Template: "../../../template.yaml", PublicURL: base,
+		GoogleIssuerID: issuer, GoogleServiceAccount: string(g.KeyJSON), GoogleAPIURL: g.URL, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.Config.Handler = st
+	srv.Start()
+	t.Cleanup(func() { srv.Close(); st.Close() })
+	c := &client{t: t, base: srv.URL, http: srv.Client()}
+	c.http.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+
+	m := c.must(c.do("POST", "/v1/members", "", map[string]any{"name": "Ada Lovelace", "email": "ada@example.com"}), 201)
+	link := m.body["links"].(map[string]any)["googleSave"].(string)
+	resp, _ := get(t, c, link)
+	save := resp.Header.Get("Location")
+	if resp.StatusCode != http.StatusFound || !strings.HasPrefix(save, google.SaveURLPrefix) || len(save) > 1800 {
+		t.Fatalf("google-wallet link: %d, Location %q (%d chars)", resp.StatusCode, save, len(save))
+	}
+	claims := jwt.MapClaims{}
+	if _, err := jwt.ParseWithClaims(strings.TrimPrefix(save, google.SaveURLPrefix), claims, func(*jwt.Token) (any, error) { return g.PublicKey, nil },
+		jwt.WithValidMethods([]string{"RS256"}), jwt.WithAudience("google")); err != nil {
+		t.Fatalf("the save link's JWT does not verify with the service account's public key: %v", err)
+	}
+	if origins := claims["origins"].([]any); len(origins) != 1 || origins[0] != base {
+		t.Fatalf("origins = %v, want [%s]", origins, base)
+	}
+	if len(g.Classes) != 4 {
+		t.Fatalf("classes in Google Wallet: %d, want one per tier", len(g.Classes))
+	}
+	gold := g.Classes[issuer+".fidelio-gold"]
+	hero := gold["heroImage"].(map[string]any)["sourceUri"].(map[string]any)["uri"].(string)
+	if gold["reviewStatus"] != "UNDER_REVIEW" || !strings.HasPrefix(hero, base+"/v1/wallet/images/hero-gold.png") {
+		t.Fatalf("gold class = %v", gold)
+	}
+	u, _ := url.Parse(hero)
+	heroResp, heroPNG := get(t, c, u.String())
+	if cfg, err := png.DecodeConfig(bytes.NewReader(heroPNG)); heroResp.StatusCode != 200 || err != nil || cfg.Width != 1032 || cfg.Height != 336 {
+		t.Fatalf("the hero image Google fetches: %d %v %+v", heroResp.StatusCode, err, cfg)
+	}
+	var obj map[string]any
+	for _, o := range g.Objects {
+		obj = o
+	}
+	if obj["classId"] != issuer+".fidelio-bronze" || obj["barcode"].(map[string]any)["value"] != m.str("code") || obj["accountId"] != m.str("memberNumber") {
+		t.Fatalf("object = %v", obj)
+	}
+	if resp, _ := get(t, c, link); resp.StatusCode != http.StatusFound {
+		t.Fatalf("asking again: %d (the object exists: a 409 must become an update)", resp.StatusCode)
+	}
+}

@@ -1,0 +1,102 @@
+package wallet
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/fidelio/fidelio/shared/loyalty"
+	"github.com/fidelio/fidelio/shared/wallet/design"
+	"github.com/fidelio/fidelio/shared/wallet/google"
+)
+
+// GoogleWallet keeps members' cards in Google Wallet.
+type GoogleWallet struct {
+	Client *google.Client
+	// classes are upserted once per process, before the first object.
+	mu        sync.Mutex
+	classesOK bool
+}
+
+// GoogleCard is what a member's Google card shows.
+func (c *Cards) GoogleCard(acct loyalty.Account, rules loyalty.Rules, now time.Time, base string) google.Card {
+	m := acct.Member
+	card := google.Card{
+		Serial: m.Serial, MemberNumber: m.Number(), Name: m.Name, Tier: string(m.Tier), TierTitle: m.Tier.Title(),
+		Balance: m.Balance, Code: c.Codes.Mint(m.ID), MemberPage: base + "/",
+	}
+	if next, needed, ok := rules.NextTier(m.Tier, m.QualifyingPoints(loyalty.DateOf(now))); ok {
+		card.NextTier = fmt.Sprintf("%d points to %s", needed, next.Title())
+	}
+	if points, on := Expiring(acct, now); points > 0 {
+		card.Expiring = fmt.Sprintf("%d points expire on %s", points, on)
+	}
+	return card
+}
+
+// googleProgram is what every class shows; its images are served by the API
+// at base, where Google fetches them.
+func (c *Cards) googleProgram(base string) google.Program {
+	return google.Program{
+		IssuerName: c.ProgramName, ProgramName: c.ProgramName, LogoURL: base + "/v1/wallet/images/logo.png",
+		HeroURL: func(tier string) string { return base + "/v1/wallet/images/hero-" + tier + ".png" },
+		Color: func(tier string) string {
+			t, _ := loyalty.ParseTier(tier)
+			return design.Palette(t).Background.Hex()
+		},
+	}
+}
+
+// EnsureClasses upserts the class of every tier, once per process; a
+// failure is tried again on the next call.
+func (c *Cards) EnsureClasses(ctx context.Context, base string) error {
+	g := c.Google
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.classesOK {
+		return nil
+	}
+	p := c.googleProgram(base)
+	for _, t := range loyalty.Tiers {
+		if err := g.Client.UpsertClass(ctx, g.Client.Class(p, string(t))); err != nil {
+			return err
+		}
+	}
+	g.classesOK = true
+	return nil
+}
+
+// GoogleSaveURL makes sure the member's object exists in Google Wallet and
+// returns its "Save to Google Wallet" link.
+func (c *Cards) GoogleSaveURL(ctx context.Context, acct loyalty.Account, rules loyalty.Rules, now time.Time, base string) (string, error) {
+	if err := c.EnsureClasses(ctx, base); err != nil {
+		return "", err
+	}
+	card := c.GoogleCard(acct, rules, now, base)
+	if err := c.Google.Client.InsertObject(ctx, c.Google.Client.Object(card)); err != nil {
+		return "", err
+	}
+	u, err := url.Parse(base)
+	if err != nil {
+		return "", fmt.Errorf("google save link: base URL %q: %w", base, err)
+	}
+	// origins lists the sites allowed to show the save button: ours.
+	return c.Google.Client.SaveURL(c.Google.Client.ObjectID(card.Serial), []string{u.Scheme + "://" + u.Host}, now)
+}
+
+// Image is a public image of the program that Google Wallet fetches:
+// "logo.png" or "hero-<tier>.png".
+func (c *Cards) Image(name string) ([]byte, error) {
+	if name == "logo.png" {
+		return c.Assets.Logo(3)
+	}
+	tier, ok := strings.CutPrefix(strings.TrimSuffix(name, ".png"), "hero-")
+	t, err := loyalty.ParseTier(tier)
+	if !ok || err != nil || !strings.HasSuffix(name, ".png") {
+		return nil, fmt.Errorf("%w: no image %q", loyalty.ErrInvalid, name)
+	}
+	return c.Assets.Hero(t, 1)
+}
