@@ -1,7 +1,7 @@
 // Package jobs runs Fidelio's scheduled work — birthday presents, points
-// expiry and tier reviews — through the store's sparse indexes, so that a run
-// costs in proportion to the members it concerns, never to the size of the
-// program.
+// expiry, tier reviews and donations — through the store's sparse indexes,
+// so that a run costs in proportion to the members it concerns, never to the
+// size of the program.
 //
 // Every run is safe to repeat and to run twice at once: the changes are the
 // loyalty.Program's, which read each account consistently, decide on what is
@@ -9,9 +9,10 @@
 // twice is changed once. A run that stops early (a deadline, a failure) is
 // taken up by a rerun at the same instant, which is what a schedule's retry
 // sends: no continuation token is needed, because the work done has left the
-// expiry and tier review indexes (a lot expired is gone, a member reviewed
-// moves to next year's day) and a birthday present given is seen on the index
-// entry itself (Member.LastBirthdayYear), without reading the account again.
+// expiry, tier review and pledge indexes (a lot expired or given is gone, a
+// member reviewed moves to next year's day, a pledge made or skipped to next
+// month's) and a birthday present given is seen on the index entry itself
+// (Member.LastBirthdayYear), without reading the account again.
 package jobs
 
 import (
@@ -30,6 +31,7 @@ type Index interface {
 	BirthdayMembers(ctx context.Context, day loyalty.MonthDay, cursor string, limit int) ([]loyalty.Member, string, error)
 	ExpiringLots(ctx context.Context, day loyalty.Date, cursor string, limit int) ([]string, string, error)
 	TierReviewsDue(ctx context.Context, day loyalty.Date, cursor string, limit int) ([]string, string, error)
+	PledgesDue(ctx context.Context, day loyalty.Date, cursor string, limit int) ([]string, string, error)
 }
 
 // The names of the jobs, as the schedules and the admin API call them.
@@ -37,11 +39,12 @@ const (
 	NameBirthdays  = "birthdays"
 	NameExpiry     = "expiry"
 	NameTierReview = "tier-review"
+	NameDonations  = "donations"
 )
 
 var (
 	// ErrUnknownJob refuses a job name that is none of the Name constants.
-	ErrUnknownJob = fmt.Errorf("%w: unknown job, the jobs are %s, %s and %s", loyalty.ErrInvalid, NameBirthdays, NameExpiry, NameTierReview)
+	ErrUnknownJob = fmt.Errorf("%w: unknown job, the jobs are %s, %s, %s and %s", loyalty.ErrInvalid, NameBirthdays, NameExpiry, NameTierReview, NameDonations)
 	// ErrUnfinished: a run stopped before its end because its deadline was
 	// near; a rerun at the same instant does the rest.
 	ErrUnfinished = errors.New("job run stopped before its end")
@@ -75,14 +78,16 @@ type Summary struct {
 	Job string    `json:"job"`
 	At  time.Time `json:"at"`
 	// Days are the index partitions the run read: birthdays as MM-DD, the
-	// expiry and tier review days as YYYY-MM-DD.
+	// expiry and tier review days as YYYY-MM-DD, and for donations the days
+	// of pledges due as "pledges:YYYY-MM-DD" and of expired lots as
+	// "expiring:YYYY-MM-DD".
 	Days []string `json:"days"`
 	// Examined counts the index entries the run read.
 	Examined int `json:"examined"`
 	// Changed counts the members the run changed.
 	Changed int `json:"changed"`
 	// Points sums the points of the entries posted: credited (birthdays)
-	// positive, expired negative.
+	// positive, expired or given negative.
 	Points int64 `json:"points"`
 	// Downgraded counts the members a tier review moved down.
 	Downgraded int `json:"downgraded,omitempty"`
@@ -103,6 +108,8 @@ func (r *Runner) Run(ctx context.Context, name string, at time.Time) (Summary, e
 		return r.Expiry(ctx, at)
 	case NameTierReview:
 		return r.TierReview(ctx, at)
+	case NameDonations:
+		return r.Donations(ctx, at)
 	}
 	return Summary{Job: name, At: at}, ErrUnknownJob
 }
@@ -183,6 +190,47 @@ func (r *Runner) TierReview(ctx context.Context, at time.Time) (Summary, error) 
 		if err != nil {
 			break
 		}
+	}
+	return s.done(err)
+}
+
+// Donations carries out the members' donation plans as at the instant at. It
+// is meant to run daily, before the expiry job of the same day (whose lots it
+// reads first):
+//   - the monthly pledges due today, or on one of the CatchUpDays before it
+//     that an earlier run left (loyalty.Program.DonateMonthly): each is made,
+//     or skipped with its reason when the balance does not cover it, once a
+//     month;
+//   - the lots whose last day is over, as the expiry job reads them: for a
+//     member whose plan says so, what is left of the lot goes to the plan's
+//     charity instead of expiring (loyalty.Program.DonateExpiring).
+//
+// The pledges go first, so that a pledge spends points about to expire
+// before the fresher ones.
+func (r *Runner) Donations(ctx context.Context, at time.Time) (Summary, error) {
+	at = at.UTC()
+	today := loyalty.DateOf(at)
+	s := newSummary(NameDonations, at)
+	var err error
+	for day := today.AddDays(-r.CatchUpDays); err == nil && !today.Before(day); day = day.AddDays(1) {
+		s.Days = append(s.Days, "pledges:"+day.String())
+		err = sweep(ctx, r, s,
+			func(cursor string, limit int) ([]string, string, error) {
+				return r.index.PledgesDue(ctx, day, cursor, limit)
+			},
+			func(ctx context.Context, id string) (loyalty.Outcome, error) {
+				return r.program.DonateMonthly(ctx, id, today)
+			})
+	}
+	for day := today.AddDays(-r.CatchUpDays - 1); err == nil && day.Before(today); day = day.AddDays(1) {
+		s.Days = append(s.Days, "expiring:"+day.String())
+		err = sweep(ctx, r, s,
+			func(cursor string, limit int) ([]string, string, error) {
+				return r.index.ExpiringLots(ctx, day, cursor, limit)
+			},
+			func(ctx context.Context, id string) (loyalty.Outcome, error) {
+				return r.program.DonateExpiring(ctx, id, day, today)
+			})
 	}
 	return s.done(err)
 }

@@ -229,7 +229,7 @@ func TestAStopNearTheDeadlineIsResumedByARerun(t *testing.T) {
 
 func TestUnknownJob(t *testing.T) {
 	f := newFixture(t)
-	_, err := f.runner.Run(f.ctx, "donations", storetest.Start)
+	_, err := f.runner.Run(f.ctx, "lottery", storetest.Start)
 	if !errors.Is(err, jobs.ErrUnknownJob) || !errors.Is(err, loyalty.ErrInvalid) {
 		t.Fatalf("err = %v, want ErrUnknownJob, an ErrInvalid", err)
 	}

@@ -1,5 +1,5 @@
 // Package loyalty is the domain of Fidelio: members, the points ledger, point
-// lots, tiers and the program's rules.
+// lots, tiers, the program's rules, and donations of points to charities.
 //
 // It holds no AWS, HTTP or storage code. Time and randomness come in through
 // Clock and IDs so that every rule can be tested at any date, and storage is
@@ -7,6 +7,7 @@
 // satisfy.
 //
 // Every change of balance is computed here as a Posting — the member's new
-// state, the ledger entries, the lots touched and the idempotency record — and
-// handed to Book.Commit, which must write it all or nothing.
+// state, the ledger entries, the lots touched, the idempotency record and, for
+// a gift, what it adds to its charity's totals — and handed to Book.Commit,
+// which must write it all or nothing.
 package loyalty

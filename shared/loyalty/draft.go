@@ -9,10 +9,16 @@ import (
 // the entries it appends and the lots it touches.
 type draft struct {
 	m          Member
+	orig       Member
 	prev       int64
 	lots       *lotSet
 	entries    []LedgerEntry
 	reversalOf int64
+	// donation and gift are a gift's posting to its charity and its receipt.
+	donation *DonationPosting
+	gift     *Gift
+	// pledgeDue is when the member's monthly gift was due before the change.
+	pledgeDue Date
 	// memberOnly marks a change of the member alone, with no ledger entry and
 	// no lot (a tier review, whose date moves even when the tier does not).
 	memberOnly bool
@@ -22,7 +28,7 @@ type draft struct {
 }
 
 func newDraft(acct Account, now time.Time, ids IDs) *draft {
-	return &draft{m: acct.Member, prev: acct.Member.Version, lots: newLotSet(acct.Lots), now: now, today: DateOf(now), ids: ids}
+	return &draft{m: acct.Member, orig: acct.Member, prev: acct.Member.Version, lots: newLotSet(acct.Lots), pledgeDue: acct.Member.PledgeDue(), now: now, today: DateOf(now), ids: ids}
 }
 
 // post appends an entry and applies its points to the balance.
@@ -62,7 +68,7 @@ func (d *draft) posting() (Posting, error) {
 		return Posting{}, fmt.Errorf("ledger invariant broken for member %s: lots hold %d, balance %d", d.m.ID, d.lots.total(), d.m.Balance)
 	}
 	if d.memberOnly {
-		if d.prev == 0 || len(d.entries) > 0 || len(d.lots.changed()) > 0 || d.reversalOf != 0 {
+		if d.prev == 0 || len(d.entries) > 0 || len(d.lots.changed()) > 0 || d.reversalOf != 0 || d.donation != nil {
 			return Posting{}, fmt.Errorf("member-only change of member %s creates a member or moves points", d.m.ID)
 		}
 	} else if len(d.entries) == 0 && d.prev != 0 {
@@ -70,5 +76,11 @@ func (d *draft) posting() (Posting, error) {
 	}
 	d.m.Version = d.prev + 1
 	d.m.UpdatedAt = d.now
-	return Posting{Member: d.m, PrevVersion: d.prev, Entries: d.entries, Lots: d.lots.changed(), ReversalOf: d.reversalOf}, nil
+	if cardChanged(d.orig, d.m) {
+		d.m.CardUpdatedAt = nextCardTime(d.orig.CardUpdatedAt, d.now)
+	}
+	return Posting{
+		Member: d.m, PrevVersion: d.prev, Entries: d.entries, Lots: d.lots.changed(), ReversalOf: d.reversalOf,
+		Donation: d.donation, PrevPledgeDue: d.pledgeDue,
+	}, nil
 }

@@ -35,7 +35,11 @@ type LedgerEntry struct {
 	// Qualifying is the change of tier-qualifying points this entry made.
 	Qualifying int64 `json:"qualifying,omitempty"`
 	// Shortfall is what a reversal could not take back because it was already spent.
-	Shortfall int64     `json:"shortfall,omitempty"`
+	Shortfall int64 `json:"shortfall,omitempty"`
+	// Matched is what the operator matched on a donation, given to the
+	// charity on top of the member's points; it is not the member's and
+	// leaves the balance as it is.
+	Matched   int64     `json:"matched,omitempty"`
 	Amount    *Money    `json:"amount,omitempty"`
 	Ref       Reference `json:"ref,omitzero"`
 	Actor     string    `json:"actor"`

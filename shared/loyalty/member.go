@@ -36,6 +36,14 @@ type Member struct {
 	Qualifying   map[string]int64 `json:"qualifying,omitempty"`
 	TierReviewOn Date             `json:"tierReviewOn,omitzero"`
 
+	// DonationPlan is the member's standing gift to a charity, nil for none.
+	DonationPlan *DonationPlan `json:"donationPlan,omitempty"`
+	// PledgedMonth is the last month whose monthly gift was made or
+	// skipped: a month's is made once, even when the plan is set again.
+	PledgedMonth Month `json:"pledgedMonth,omitzero"`
+	// Giving is what the member gave this year and month.
+	Giving Giving `json:"giving,omitzero"`
+
 	// Version increases with every committed change; Book.Commit is
 	// conditioned on it (optimistic concurrency).
 	Version int64 `json:"version"`
@@ -43,8 +51,12 @@ type Member struct {
 	// Entries are numbered 1, 2, 3… so the ledger's order is exact.
 	LedgerSeq int64 `json:"ledgerSeq"`
 
-	// Serial identifies the member's wallet card.
+	// Serial identifies the member's wallet card: the member's id, so that
+	// the Wallet web service finds a pass without an index.
 	Serial string `json:"serial"`
+	// CardUpdatedAt is when what the card shows last changed, in whole
+	// seconds, each change a later second than the one before.
+	CardUpdatedAt time.Time `json:"cardUpdatedAt,omitzero"`
 	// TokenHash is the SHA-256 of the member's bearer token; the token itself is never stored.
 	TokenHash string `json:"tokenHash"`
 

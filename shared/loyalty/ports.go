@@ -24,12 +24,20 @@ type Book interface {
 	// Idempotency reads the record at a key's address, expired or not.
 	Idempotency(ctx context.Context, scope, keyHash string) (IdempotencyRecord, bool, error)
 	// Commit writes a posting all or nothing. It fails with ErrVersionConflict
-	// when the member is not at p.PrevVersion (or exists, for a new member),
-	// ErrEmailTaken, ErrKeyTaken when an unexpired record holds the key, and
-	// ErrAlreadyReversed when the reversed entry was reversed before.
+	// when the member is not at p.PrevVersion (or exists, for a new member)
+	// or a gift's matching would pass its shard's budget
+	// (DonationPosting.MatchedAtMost), ErrEmailTaken, ErrKeyTaken when an
+	// unexpired record holds the key, and ErrAlreadyReversed when the
+	// reversed entry was reversed before.
 	Commit(ctx context.Context, p Posting) error
 	// Rules returns the program's rules, DefaultRules until an operator saves others.
 	Rules(ctx context.Context) (Rules, error)
+	// Charity reads a charity; ErrCharityNotFound when there is none.
+	Charity(ctx context.Context, id string) (Charity, error)
+	// CharityMonthShards reads a charity's totals of a month shard by shard,
+	// consistently: CharityShards of them, indexed by shard, zero for a shard
+	// no gift reached.
+	CharityMonthShards(ctx context.Context, charityID string, month Month) ([]CharityTotals, error)
 }
 
 // Posting is one atomic change of an account.
@@ -46,6 +54,11 @@ type Posting struct {
 	// ReversalOf, when not 0, is the Seq of the earning this posting reverses;
 	// an earning is reversed once.
 	ReversalOf int64
+	// Donation, when not nil, is what a gift adds to its charity's totals.
+	Donation *DonationPosting
+	// PrevPledgeDue is the member's PledgeDue before the change: when the
+	// member's differs, the Book moves the plan in the index of pledges due.
+	PrevPledgeDue Date
 }
 
 // Clock tells the time.

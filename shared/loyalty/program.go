@@ -37,6 +37,8 @@ type Receipt struct {
 	Balance      int64       `json:"balance"`
 	Tier         Tier        `json:"tier"`
 	PreviousTier Tier        `json:"previousTier"`
+	// Donation is what a gift gave its charity, nil for other changes.
+	Donation *Gift `json:"donation,omitempty"`
 	// Replayed is true when the answer is the stored one of an earlier identical request.
 	Replayed bool `json:"-"`
 }
@@ -80,7 +82,7 @@ func (p *Program) Enroll(ctx context.Context, req EnrollRequest) (Enrollment, er
 			ID: id, Name: profile.Name, Email: profile.Email,
 			Birthday: profile.Birthday, TimeZone: profile.TimeZone, Locale: profile.Locale,
 			Tier: Bronze, ReviewedTier: Bronze, TierReviewOn: DateOf(now.AddDate(1, 0, 0)),
-			Serial: p.ids.Secret(), TokenHash: HashSecret(token), CreatedAt: now,
+			Serial: id, TokenHash: HashSecret(token), CreatedAt: now,
 		}
 		if !m.Birthday.IsZero() {
 			m.BirthdayChangedAt = now
@@ -285,7 +287,7 @@ func (p *Program) change(ctx context.Context, memberID string, key IdemKey, reqH
 		if err != nil {
 			return Receipt{}, err
 		}
-		out = Receipt{Entry: posting.Entries[len(posting.Entries)-1], Balance: posting.Member.Balance, Tier: posting.Member.Tier, PreviousTier: acct.Member.Tier}
+		out = Receipt{Entry: posting.Entries[len(posting.Entries)-1], Balance: posting.Member.Balance, Tier: posting.Member.Tier, PreviousTier: acct.Member.Tier, Donation: d.gift}
 		err = p.commit(ctx, &posting, key, reqHash, now, out)
 		if err == nil {
 			return out, nil
@@ -372,19 +374,22 @@ func validRef(name, v string) error {
 }
 
 // Outcome is what a scheduled change (a birthday present, an expiry, a tier
-// review) did to one member.
+// review, a donation) did to one member.
 type Outcome struct {
 	MemberID string `json:"memberId"`
-	// Skipped says why nothing changed; it is empty when the member changed.
+	// Skipped says why the change was not made; it is empty when it was. A
+	// skipped monthly pledge is still recorded on the member's plan.
 	Skipped Skip `json:"skipped,omitempty"`
 	// Entry is the ledger entry posted, zero for a change without one.
 	Entry        LedgerEntry `json:"entry,omitzero"`
 	Balance      int64       `json:"balance"`
 	Tier         Tier        `json:"tier"`
 	PreviousTier Tier        `json:"previousTier"`
+	// Donation is what a scheduled gift gave its charity.
+	Donation *Gift `json:"donation,omitempty"`
 }
 
-// Changed reports whether the member was changed.
+// Changed reports whether the change was made.
 func (o Outcome) Changed() bool { return o.Skipped == "" }
 
 // Skip is why a scheduled change left a member as they were.
@@ -404,9 +409,11 @@ const (
 
 // apply runs the read–decide–commit loop of a scheduled change. It needs no
 // idempotency record: decide sees the account as committed, and what it
-// records on the member (a present's year, a lot gone, the next review day)
-// makes it skip when a rerun or a racing run reads the account again; the
-// commit's version condition makes sure it reads again.
+// records on the member (a present's year, a lot gone, the next review day,
+// a pledge's month) makes it skip when a rerun or a racing run reads the
+// account again; the commit's version condition makes sure it reads again.
+// A skip is committed when decide made a change of the member alone (a
+// pledge skipped is recorded on the plan).
 func (p *Program) apply(ctx context.Context, memberID string, decide func(*draft, Rules) (Skip, error)) (Outcome, error) {
 	failed := Outcome{MemberID: memberID}
 	if memberID == "" {
@@ -430,7 +437,7 @@ func (p *Program) apply(ctx context.Context, memberID string, decide func(*draft
 		if out.Skipped, err = decide(d, rules); err != nil {
 			return failed, err
 		}
-		if out.Skipped != "" {
+		if out.Skipped != "" && !d.memberOnly {
 			return out, nil
 		}
 		posting, err := d.posting()
@@ -442,7 +449,7 @@ func (p *Program) apply(ctx context.Context, memberID string, decide func(*draft
 			if n := len(posting.Entries); n > 0 {
 				out.Entry = posting.Entries[n-1]
 			}
-			out.Balance, out.Tier = posting.Member.Balance, posting.Member.Tier
+			out.Balance, out.Tier, out.Donation = posting.Member.Balance, posting.Member.Tier, d.gift
 			return out, nil
 		}
 		if !retryable(err) {

@@ -173,3 +173,13 @@ func FuzzEarnPoints(f *testing.F) {
 		}
 	})
 }
+
+func TestCardTimesAreDistinctSeconds(t *testing.T) {
+	now := time.Date(2027, 1, 1, 10, 0, 0, 300_000_000, time.UTC)
+	first := nextCardTime(time.Time{}, now)
+	second := nextCardTime(first, now.Add(200*time.Millisecond))
+	third := nextCardTime(second, now.Add(5*time.Second))
+	if first != now.Truncate(time.Second) || second != first.Add(time.Second) || third != now.Add(5*time.Second).Truncate(time.Second) {
+		t.Fatalf("card times %v %v %v", first, second, third)
+	}
+}

@@ -7,7 +7,9 @@ package store
 import (
 	"cmp"
 	"context"
+	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/fidelio/fidelio/shared/loyalty"
 )
@@ -54,7 +56,74 @@ type Store interface {
 	// (Member.TierReviewOn) is on day.
 	TierReviewsDue(ctx context.Context, day loyalty.Date, cursor string, limit int) (memberIDs []string, next string, err error)
 
+	// SaveCharity creates or replaces a charity, as loyalty.PrepareCharity
+	// made it; a charity is archived, never deleted.
+	SaveCharity(ctx context.Context, c loyalty.Charity) error
+	// Charities lists the charities by name (then id), only those not
+	// archived when activeOnly.
+	Charities(ctx context.Context, activeOnly bool) ([]loyalty.Charity, error)
+	// CharityTotal sums a charity's all-time shards: what members gave it and
+	// what was matched, ever. It always equals the sum of the charity's
+	// donate entries (and their Matched).
+	CharityTotal(ctx context.Context, charityID string) (loyalty.CharityTotals, error)
+	// CharityMonth sums a charity's shards of a month, donors included.
+	CharityMonth(ctx context.Context, charityID string, month loyalty.Month) (loyalty.CharityTotals, error)
+	// CharityDonors lists what each member gave a charity in a month, by
+	// member id, in pages like the job indexes'.
+	CharityDonors(ctx context.Context, charityID string, month loyalty.Month, cursor string, limit int) (donors []loyalty.Donor, next string, err error)
+
+	// PledgesDue lists the ids of the members whose monthly gift
+	// (DonationPlan.NextPledgeOn) is due on day, in pages like the other
+	// job indexes.
+	PledgesDue(ctx context.Context, day loyalty.Date, cursor string, limit int) (memberIDs []string, next string, err error)
+
 	Close() error
+}
+
+// SortCharities orders charities by name, then id, as Charities lists them.
+func SortCharities(cs []loyalty.Charity) {
+	slices.SortFunc(cs, func(a, b loyalty.Charity) int {
+		return cmp.Or(cmp.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)), cmp.Compare(a.ID, b.ID))
+	})
+}
+
+// SumShards adds up the shards of a charity's totals.
+func SumShards(shards []loyalty.CharityTotals) loyalty.CharityTotals {
+	var sum loyalty.CharityTotals
+	for _, s := range shards {
+		sum = sum.Add(s)
+	}
+	return sum
+}
+
+// MonthReport reads and values a charity's month (loyalty.NewMonthReport):
+// its totals, and with lines every donor's part, for the CSV of settlement.
+// loyalty.ErrCharityNotFound when there is no such charity.
+func MonthReport(ctx context.Context, s Store, charityID string, month loyalty.Month, lines bool) (loyalty.MonthReport, error) {
+	c, err := s.Charity(ctx, charityID)
+	if err != nil {
+		return loyalty.MonthReport{}, err
+	}
+	totals, err := s.CharityMonth(ctx, charityID, month)
+	if err != nil {
+		return loyalty.MonthReport{}, fmt.Errorf("read the month of %s: %w", charityID, err)
+	}
+	var donors []loyalty.Donor
+	if lines {
+		donors = []loyalty.Donor{}
+		for cursor := ""; ; {
+			page, next, err := s.CharityDonors(ctx, charityID, month, cursor, 1000)
+			if err != nil {
+				return loyalty.MonthReport{}, fmt.Errorf("read the donors of %s: %w", charityID, err)
+			}
+			donors = append(donors, page...)
+			if next == "" {
+				break
+			}
+			cursor = next
+		}
+	}
+	return loyalty.NewMonthReport(c, month, totals, donors), nil
 }
 
 // SortRewards orders rewards cheapest first, then by id, as Rewards lists them.

@@ -289,8 +289,9 @@ func (s *Store) get(ctx context.Context, pk, sk string, v any, notFound error) e
 }
 
 // Commit writes a posting as one TransactWriteItems: the member conditioned
-// on its version, the ledger entries, the lots, the idempotency record and
-// the claims (email, reversal). DynamoDB applies all of them or none.
+// on its version, the ledger entries, the lots, the pledge's index entry, a
+// gift's charity totals, the idempotency record and the claims (email,
+// reversal). DynamoDB applies all of them or none.
 func (s *Store) Commit(ctx context.Context, p loyalty.Posting) error {
 	var items []types.TransactWriteItem
 	var reasons []error // what a ConditionalCheckFailed on items[i] means
@@ -342,6 +343,23 @@ func (s *Store) Commit(ctx context.Context, p loyalty.Posting) error {
 		// Sparse expiry index: only lots with points left are in it.
 		item["GSI2PK"], item["GSI2SK"] = str(expiryKey(l.ExpiresOn)), str(pk)
 		add(types.TransactWriteItem{Put: &types.Put{TableName: &s.table, Item: item}}, nil)
+	}
+	if due := p.Member.PledgeDue(); due != p.PrevPledgeDue {
+		// Sparse index of pledges due: an item of its own beside the member,
+		// whose GSI3 keys are the tier review's.
+		if due.IsZero() {
+			add(types.TransactWriteItem{Delete: &types.Delete{TableName: &s.table, Key: key(pk, skPlan)}}, nil)
+		} else {
+			item := key(pk, skPlan)
+			item["memberId"] = str(p.Member.ID)
+			item["GSI3PK"], item["GSI3SK"] = str(dueKey(due, dueDonation)), str(pk)
+			add(types.TransactWriteItem{Put: &types.Put{TableName: &s.table, Item: item}}, nil)
+		}
+	}
+	if p.Donation != nil {
+		for _, it := range s.giftItems(p.Member.ID, *p.Donation) {
+			add(it, loyalty.ErrVersionConflict) // only the month's shard has a condition: its matching budget
+		}
 	}
 	if p.ReversalOf != 0 {
 		add(types.TransactWriteItem{Put: &types.Put{TableName: &s.table, Item: key(pk, reversalSK(p.ReversalOf)), ConditionExpression: aws.String("attribute_not_exists(PK)")}}, loyalty.ErrAlreadyReversed)

@@ -32,16 +32,27 @@ var (
 	bucketStaffKeys   = []byte("staff-keys")
 	keyRules          = []byte("rules")
 
+	// Charities and their totals: "<charity>\x00<period>\x00<shard>" -> totals,
+	// the period "all" or a month; "<charity>\x00<month>\x00<member id>" ->
+	// the member's gifts of the month.
+	bucketCharities     = []byte("charities")
+	bucketCharityShards = []byte("charity-shards")
+	bucketCharityDonors = []byte("charity-donors")
+
 	// The indexes of the scheduled jobs, kept exact by Commit: a key per
 	// match, "<day>\x00<member id>", with no value.
 	bucketBirthdays   = []byte("index-birthdays")    // MM-DD
 	bucketExpiries    = []byte("index-expiries")     // YYYY-MM-DD of a lot with points left
 	bucketTierReviews = []byte("index-tier-reviews") // YYYY-MM-DD of Member.TierReviewOn
+	bucketPledges     = []byte("index-pledges")      // YYYY-MM-DD of Member.PledgeDue
 )
+
+var indexBuckets = [][]byte{bucketBirthdays, bucketExpiries, bucketTierReviews, bucketPledges}
 
 // Store is a bbolt-backed store.Store.
 type Store struct {
-	db *bolt.DB
+	db   *bolt.DB
+	feed feed
 }
 
 // Open opens (creating when missing) the bbolt file at path.
@@ -51,8 +62,11 @@ func Open(path string) (*Store, error) {
 		return nil, fmt.Errorf("open embedded store %s: %w", path, err)
 	}
 	err = db.Update(func(tx *bolt.Tx) error {
-		indexed := tx.Bucket(bucketBirthdays) != nil
-		for _, b := range [][]byte{bucketMembers, bucketEmails, bucketLedger, bucketLots, bucketReversals, bucketIdempotency, bucketProgram, bucketRewards, bucketStaffKeys, bucketBirthdays, bucketExpiries, bucketTierReviews} {
+		indexed := true
+		for _, b := range indexBuckets {
+			indexed = indexed && tx.Bucket(b) != nil
+		}
+		for _, b := range append([][]byte{bucketMembers, bucketEmails, bucketLedger, bucketLots, bucketReversals, bucketIdempotency, bucketProgram, bucketRewards, bucketStaffKeys, bucketCharities, bucketCharityShards, bucketCharityDonors}, indexBuckets...) {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}
@@ -221,7 +235,17 @@ func (s *Store) get(bucket []byte, id string, v any, notFound error) error {
 // Commit writes a posting in one bbolt transaction: every check passes and
 // every write lands, or none does.
 func (s *Store) Commit(ctx context.Context, p loyalty.Posting) error {
-	return s.db.Update(func(tx *bolt.Tx) error { return commit(tx, p) })
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		before := bytes.Clone(tx.Bucket(bucketMembers).Get([]byte(p.Member.ID)))
+		if err := commit(tx, p); err != nil {
+			return err
+		}
+		return recordChange(tx, before, p.Member)
+	})
+	if err == nil {
+		s.feed.notify()
+	}
+	return err
 }
 
 // CommitAll writes postings of distinct members in one bbolt transaction,
@@ -243,6 +267,26 @@ type indexed struct {
 	Version      int64        `json:"version"`
 	Birthday     loyalty.Date `json:"birthday"`
 	TierReviewOn loyalty.Date `json:"tierReviewOn"`
+	DonationPlan *indexedPlan `json:"donationPlan"`
+}
+
+type indexedPlan struct {
+	NextPledgeOn loyalty.Date `json:"nextPledgeOn"`
+}
+
+func (x indexed) pledgeDue() loyalty.Date {
+	if x.DonationPlan == nil {
+		return loyalty.Date{}
+	}
+	return x.DonationPlan.NextPledgeOn
+}
+
+func indexedOf(m loyalty.Member) indexed {
+	x := indexed{Birthday: m.Birthday, TierReviewOn: m.TierReviewOn}
+	if due := m.PledgeDue(); !due.IsZero() {
+		x.DonationPlan = &indexedPlan{due}
+	}
+	return x
 }
 
 func commit(tx *bolt.Tx, p loyalty.Posting) error {
@@ -302,8 +346,13 @@ func commit(tx *bolt.Tx, p loyalty.Posting) error {
 	if err := putJSON(members, id, p.Member); err != nil {
 		return err
 	}
-	if err := reindexMember(tx, p.Member.ID, cur, indexed{Birthday: p.Member.Birthday, TierReviewOn: p.Member.TierReviewOn}); err != nil {
+	if err := reindexMember(tx, p.Member.ID, cur, indexedOf(p.Member)); err != nil {
 		return err
+	}
+	if p.Donation != nil {
+		if err := addGift(tx, p.Member.ID, *p.Donation); err != nil {
+			return err
+		}
 	}
 	ledger, err := tx.Bucket(bucketLedger).CreateBucketIfNotExists(id)
 	if err != nil {
@@ -333,8 +382,8 @@ func commit(tx *bolt.Tx, p loyalty.Posting) error {
 	return nil
 }
 
-// reindexMember moves the member's keys in the birthday and tier review
-// indexes from what the member was to what they are.
+// reindexMember moves the member's keys in the birthday, tier review and
+// pledge indexes from what the member was to what they are.
 func reindexMember(tx *bolt.Tx, id string, was, is indexed) error {
 	monthDay := func(d loyalty.Date) string {
 		if d.IsZero() {
@@ -345,6 +394,7 @@ func reindexMember(tx *bolt.Tx, id string, was, is indexed) error {
 	return errors.Join(
 		moveKey(tx.Bucket(bucketBirthdays), id, monthDay(was.Birthday), monthDay(is.Birthday)),
 		moveKey(tx.Bucket(bucketTierReviews), id, was.TierReviewOn.String(), is.TierReviewOn.String()),
+		moveKey(tx.Bucket(bucketPledges), id, was.pledgeDue().String(), is.pledgeDue().String()),
 	)
 }
 
@@ -410,6 +460,10 @@ func (s *Store) ExpiringLots(ctx context.Context, day loyalty.Date, cursor strin
 
 func (s *Store) TierReviewsDue(ctx context.Context, day loyalty.Date, cursor string, limit int) ([]string, string, error) {
 	return s.index(bucketTierReviews, day.String(), cursor, limit)
+}
+
+func (s *Store) PledgesDue(ctx context.Context, day loyalty.Date, cursor string, limit int) ([]string, string, error) {
+	return s.index(bucketPledges, day.String(), cursor, limit)
 }
 
 func (s *Store) index(bucket []byte, day, cursor string, limit int) (ids []string, next string, err error) {

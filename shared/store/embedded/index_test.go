@@ -61,3 +61,40 @@ func TestOpenBuildsMissingIndexes(t *testing.T) {
 type fixedClock time.Time
 
 func (c fixedClock) Now() time.Time { return time.Time(c) }
+
+// A file written before the pledge index existed gets it when it is opened.
+func TestOpenBuildsThePledgeIndex(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "fidelio.db")
+	s, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, time.November, 23, 10, 0, 0, 0, time.UTC)
+	program := loyalty.NewProgram(s, fixedClock(now), nil)
+	c, err := loyalty.PrepareCharity(loyalty.Charity{ID: "meals", Name: "Meals", PointsPerUnit: 100, Currency: "EUR", MinPoints: 10, Step: 10}, nil, now)
+	if err != nil || s.SaveCharity(ctx, c) != nil {
+		t.Fatal(err)
+	}
+	en, err := program.Enroll(ctx, loyalty.EnrollRequest{Profile: loyalty.Profile{Name: "Giver", Email: "giver@example.com"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := program.SetDonationPlan(ctx, en.Member.ID, loyalty.DonationPlan{CharityID: "meals", MonthlyPoints: 10}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.db.Update(func(tx *bolt.Tx) error { return tx.DeleteBucket(bucketPledges) }); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+
+	s, err = Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	due, _, err := s.PledgesDue(ctx, loyalty.DateOf(now), "", 10)
+	if err != nil || fmt.Sprint(due) != fmt.Sprint([]string{en.Member.ID}) {
+		t.Fatalf("pledges due after reopening = %v, %v", due, err)
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -76,7 +77,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"staff keys are saved and read back", testStaffKeys},
 		{"concurrent earns and redemptions keep balance equal to the ledger", testConcurrency},
 	}
-	for _, tc := range append(tests, scheduledTests...) {
+	for _, tc := range slices.Concat(tests, scheduledTests, donationTests) {
 		t.Run(tc.name, func(t *testing.T) {
 			s := open(t)
 			clock := NewClock(Start)

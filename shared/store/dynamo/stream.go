@@ -1,0 +1,72 @@
+package dynamo
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/fidelio/fidelio/shared/loyalty"
+)
+
+// StreamMember reads a member from a stream record's image; ok is false when
+// the image is of another kind of item (or missing, as the old image of a
+// new member is).
+func StreamMember(image map[string]events.DynamoDBAttributeValue) (m loyalty.Member, ok bool, err error) {
+	if len(image) == 0 || image["SK"].DataType() != events.DataTypeString || image["SK"].String() != skProfile ||
+		!strings.HasPrefix(image["PK"].String(), "MEMBER#") {
+		return m, false, nil
+	}
+	item := make(map[string]types.AttributeValue, len(image))
+	for k, v := range image {
+		if item[k], err = fromStream(v); err != nil {
+			return m, false, fmt.Errorf("stream image %s: %w", k, err)
+		}
+	}
+	return m, true, unmarshal(item, &m)
+}
+
+// fromStream converts a stream attribute value (aws-lambda-go's type) to the
+// SDK's, so that items from the stream read exactly as items from the table.
+func fromStream(v events.DynamoDBAttributeValue) (types.AttributeValue, error) {
+	switch v.DataType() {
+	case events.DataTypeString:
+		return &types.AttributeValueMemberS{Value: v.String()}, nil
+	case events.DataTypeNumber:
+		return &types.AttributeValueMemberN{Value: v.Number()}, nil
+	case events.DataTypeBinary:
+		return &types.AttributeValueMemberB{Value: v.Binary()}, nil
+	case events.DataTypeBoolean:
+		return &types.AttributeValueMemberBOOL{Value: v.Boolean()}, nil
+	case events.DataTypeNull:
+		return &types.AttributeValueMemberNULL{Value: true}, nil
+	case events.DataTypeStringSet:
+		return &types.AttributeValueMemberSS{Value: v.StringSet()}, nil
+	case events.DataTypeNumberSet:
+		return &types.AttributeValueMemberNS{Value: v.NumberSet()}, nil
+	case events.DataTypeBinarySet:
+		return &types.AttributeValueMemberBS{Value: v.BinarySet()}, nil
+	case events.DataTypeList:
+		var out []types.AttributeValue
+		for _, e := range v.List() {
+			c, err := fromStream(e)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, c)
+		}
+		return &types.AttributeValueMemberL{Value: out}, nil
+	case events.DataTypeMap:
+		out := map[string]types.AttributeValue{}
+		for k, e := range v.Map() {
+			c, err := fromStream(e)
+			if err != nil {
+				return nil, err
+			}
+			out[k] = c
+		}
+		return &types.AttributeValueMemberM{Value: out}, nil
+	}
+	return nil, fmt.Errorf("unknown attribute type %v", v.DataType())
+}

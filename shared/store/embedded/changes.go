@@ -1,0 +1,109 @@
+package embedded
+
+import (
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"sync"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/fidelio/fidelio/shared/loyalty"
+)
+
+// The change feed is the embedded store's DynamoDB stream: every committed
+// change of a member, with its old and new image, written in the same
+// transaction as the change, so none is lost and none is seen before it is
+// committed. The local pass updater reads it, and forgets what it handled.
+
+var bucketChanges = []byte("changes")
+
+// Change is one committed change of a member.
+type Change struct {
+	Seq    uint64
+	Before *loyalty.Member // nil for a new member
+	After  loyalty.Member
+}
+
+type changeRecord struct {
+	Before json.RawMessage `json:"before,omitempty"`
+	After  loyalty.Member  `json:"after"`
+}
+
+func recordChange(tx *bolt.Tx, before []byte, after loyalty.Member) error {
+	b, err := tx.CreateBucketIfNotExists(bucketChanges)
+	if err != nil {
+		return err
+	}
+	seq, err := b.NextSequence()
+	if err != nil {
+		return err
+	}
+	return putJSON(b, binary.BigEndian.AppendUint64(nil, seq), changeRecord{Before: before, After: after})
+}
+
+// Changes returns up to limit changes after seq, oldest first.
+func (s *Store) Changes(ctx context.Context, after uint64, limit int) ([]Change, error) {
+	var out []Change
+	err := s.db.View(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketChanges)
+		if b == nil {
+			return nil
+		}
+		c := b.Cursor()
+		for k, v := c.Seek(binary.BigEndian.AppendUint64(nil, after+1)); k != nil && len(out) < limit; k, v = c.Next() {
+			var rec changeRecord
+			if err := json.Unmarshal(v, &rec); err != nil {
+				return err
+			}
+			ch := Change{Seq: binary.BigEndian.Uint64(k), After: rec.After}
+			if len(rec.Before) > 0 {
+				ch.Before = new(loyalty.Member)
+				if err := json.Unmarshal(rec.Before, ch.Before); err != nil {
+					return err
+				}
+			}
+			out = append(out, ch)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// Forget drops the changes up to and including seq, once handled.
+func (s *Store) Forget(ctx context.Context, seq uint64) error {
+	return s.db.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketChanges)
+		if b == nil {
+			return nil
+		}
+		c := b.Cursor()
+		for k, _ := c.First(); k != nil && binary.BigEndian.Uint64(k) <= seq; k, _ = c.First() {
+			if err := c.Delete(); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// Changed signals, without blocking the writer, that changes were committed.
+func (s *Store) Changed() <-chan struct{} { return s.feed.ch() }
+
+// feed wakes the one reader of the change feed.
+type feed struct {
+	once sync.Once
+	c    chan struct{}
+}
+
+func (f *feed) ch() chan struct{} {
+	f.once.Do(func() { f.c = make(chan struct{}, 1) })
+	return f.c
+}
+
+func (f *feed) notify() {
+	select {
+	case f.ch() <- struct{}{}:
+	default:
+	}
+}

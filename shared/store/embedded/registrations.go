@@ -1,0 +1,105 @@
+package embedded
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/fidelio/fidelio/shared/store"
+)
+
+var _ store.Registrations = (*Store)(nil)
+
+var (
+	bucketDevices       = []byte("devices")        // device id "/" serial -> registration
+	bucketPassDevices   = []byte("pass-devices")   // serial "/" device id -> registration
+	bucketPushesClaimed = []byte("pushes-claimed") // serial "/" version -> empty
+)
+
+func (s *Store) Register(ctx context.Context, r store.Registration) (bool, error) {
+	created := false
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		devices, passes, err := registrationBuckets(tx)
+		if err != nil {
+			return err
+		}
+		created = devices.Get([]byte(r.DeviceID+"/"+r.Serial)) == nil
+		if err := putJSON(devices, []byte(r.DeviceID+"/"+r.Serial), r); err != nil {
+			return err
+		}
+		return putJSON(passes, []byte(r.Serial+"/"+r.DeviceID), r)
+	})
+	return created, err
+}
+
+func (s *Store) Unregister(ctx context.Context, deviceID, serial string) error {
+	return s.db.Update(func(tx *bolt.Tx) error {
+		devices, passes, err := registrationBuckets(tx)
+		if err != nil {
+			return err
+		}
+		if err := devices.Delete([]byte(deviceID + "/" + serial)); err != nil {
+			return err
+		}
+		return passes.Delete([]byte(serial + "/" + deviceID))
+	})
+}
+
+func (s *Store) DeviceSerials(ctx context.Context, deviceID string) ([]string, error) {
+	var out []string
+	err := s.scanRegistrations(bucketDevices, deviceID, func(r store.Registration) { out = append(out, r.Serial) })
+	return out, err
+}
+
+func (s *Store) PassRegistrations(ctx context.Context, serial string) ([]store.Registration, error) {
+	var out []store.Registration
+	err := s.scanRegistrations(bucketPassDevices, serial, func(r store.Registration) { out = append(out, r) })
+	return out, err
+}
+
+func (s *Store) ClaimPush(ctx context.Context, serial string, version int64) (bool, error) {
+	claimed := false
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		b, err := tx.CreateBucketIfNotExists(bucketPushesClaimed)
+		if err != nil {
+			return err
+		}
+		k := fmt.Appendf(nil, "%s/%d", serial, version)
+		if b.Get(k) != nil {
+			return nil
+		}
+		claimed = true
+		return b.Put(k, nil)
+	})
+	return claimed, err
+}
+
+func registrationBuckets(tx *bolt.Tx) (devices, passes *bolt.Bucket, err error) {
+	if devices, err = tx.CreateBucketIfNotExists(bucketDevices); err != nil {
+		return nil, nil, err
+	}
+	passes, err = tx.CreateBucketIfNotExists(bucketPassDevices)
+	return devices, passes, err
+}
+
+// scanRegistrations reads the registrations under one prefix ("<id>/").
+func (s *Store) scanRegistrations(bucket []byte, id string, each func(store.Registration)) error {
+	return s.db.View(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucket)
+		if b == nil {
+			return nil
+		}
+		prefix := []byte(id + "/")
+		c := b.Cursor()
+		for k, v := c.Seek(prefix); k != nil && len(k) >= len(prefix) && string(k[:len(prefix)]) == string(prefix); k, v = c.Next() {
+			var r store.Registration
+			if err := json.Unmarshal(v, &r); err != nil {
+				return err
+			}
+			each(r)
+		}
+		return nil
+	})
+}
