@@ -1,19 +1,31 @@
 # Fidelio — the few commands a newcomer needs. Read top to bottom.
-.PHONY: run test bench build lint
+.PHONY: run test bench build lint tools
+.DEFAULT_GOAL := run
 
 FUNCTIONS := $(notdir $(wildcard functions/*))
+
+# The web pages' browser dependencies (the till's QR decoder), installed from
+# shared/web/package-lock.json and copied into shared/web/static/assets, where
+# go:embed picks them up; installed again whenever the lockfile changes.
+WEBDEPS := shared/web/static/assets/jsQR.js
+$(WEBDEPS): shared/web/package.json shared/web/package-lock.json
+	npm ci --prefix shared/web --no-audit --no-fund
 GOBUILD := CGO_ENABLED=0 GOOS=linux GOARCH=arm64 go build -tags lambda.norpc -trimpath -ldflags='-s -w'
 
 # The local stack on the embedded store with a demo program.
-run:
+run: $(WEBDEPS)
 	go run ./infra/local -demo
 
 # Every test. DynamoDB Local is installed (with a JRE when missing) and started
-# on 127.0.0.1 for the store tests that need it; they never skip here.
-test:
-	bash infra/install-test-tools.sh
+# on 127.0.0.1 for the store tests that need it; Chromium is installed for the
+# browser tests of the web pages. Nothing is skipped here.
+test: tools $(WEBDEPS)
 	go vet ./...
 	FIDELIO_REQUIRE_DYNAMODB=1 bash infra/dynamodb-local/run.sh -- go test -count=1 ./...
+
+# The programs the tests run (openssl, Chromium, npm), from Debian's packages when missing.
+tools:
+	bash infra/install-test-tools.sh
 
 # Benchmarks of both stores and the HTTP path; figures go in the notes.
 bench:
@@ -21,13 +33,13 @@ bench:
 
 # The Lambda artifacts: one stripped linux/arm64 bootstrap per function.
 build: $(addprefix .build/,$(FUNCTIONS))
-.build/%: FORCE
+.build/%: $(WEBDEPS) FORCE
 	$(GOBUILD) -o $@/bootstrap ./functions/$*
 	@ls -l $@/bootstrap
 FORCE:
 
 # What `sam build` calls for each function (BuildMethod: makefile).
-build-%Function:
+build-%Function: $(WEBDEPS)
 	$(GOBUILD) -o $(ARTIFACTS_DIR)/bootstrap ./functions/$(shell echo $* | tr A-Z a-z)
 
 lint:

@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
 # Installs, from Debian's packages, the programs the tests run that a fresh
 # machine may lack: openssl (verifies pass signatures as a second, independent
-# verifier). DynamoDB Local and its JRE are installed by infra/dynamodb-local.
+# verifier), Chromium (the browser tests of shared/web/browsertest drive it),
+# and Node.js with npm (installs the web pages' QR decoder from its lockfile).
+# DynamoDB Local and its JRE are installed by infra/dynamodb-local.
 # Nothing is done when everything is already there.
 set -euo pipefail
 
 need=()
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
+command -v npm >/dev/null 2>&1 || need+=(nodejs npm)
 
 if ((${#need[@]} == 0)); then
   exit 0

@@ -20,8 +20,22 @@ func Files() fs.FS {
 	return sub
 }
 
+// contentTypes are the media types of the files in static/. The browser
+// runs a module script only when it is served as JavaScript.
+var contentTypes = map[string]string{
+	".html":  "text/html; charset=utf-8",
+	".js":    "text/javascript; charset=utf-8",
+	".css":   "text/css; charset=utf-8",
+	".svg":   "image/svg+xml",
+	".png":   "image/png",
+	".json":  "application/json",
+	".woff2": "font/woff2",
+}
+
 // Page answers GET / and GET /staff with their HTML, and GET /assets/{file}
-// with an asset.
+// with an asset. assets/jsQR.js, the staff page's QR decoder, is copied there
+// from npm by `npm ci --prefix shared/web`: without it the file is not found,
+// and the till says so and keeps manual entry.
 func Page(w http.ResponseWriter, r *http.Request) {
 	name := "index.html"
 	switch {
@@ -35,7 +49,7 @@ func Page(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
-	ctype := map[string]string{".html": "text/html; charset=utf-8", ".js": "application/javascript", ".css": "text/css; charset=utf-8", ".svg": "image/svg+xml"}[path.Ext(name)]
+	ctype := contentTypes[path.Ext(name)]
 	if ctype == "" {
 		ctype = http.DetectContentType(b)
 	}

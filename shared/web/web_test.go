@@ -1,0 +1,148 @@
+package web
+
+import (
+	"encoding/json"
+	"io/fs"
+	"maps"
+	"net/http/httptest"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+)
+
+func TestPage(t *testing.T) {
+	for _, c := range []struct {
+		path, ctype, has string
+		status           int
+	}{
+		{"/", "text/html; charset=utf-8", `src="/assets/join.js"`, 200},
+		{"/staff", "text/html; charset=utf-8", `src="/assets/till.js"`, 200},
+		{"/assets/site.css", "text/css; charset=utf-8", ".tier-gold", 200},
+		{"/assets/till.js", "text/javascript; charset=utf-8", "getUserMedia", 200},
+		{"/assets/icon.svg", "image/svg+xml", "<svg", 200},
+		{"/assets/nothing.js", "", "", 404},
+		{"/assets/..%2fweb.go", "", "", 404},
+	} {
+		t.Run(c.path, func(t *testing.T) {
+			rec := httptest.NewRecorder()
+			Page(rec, httptest.NewRequest("GET", c.path, nil))
+			if rec.Code != c.status {
+				t.Fatalf("status %d, want %d", rec.Code, c.status)
+			}
+			if c.status != 200 {
+				return
+			}
+			if got := rec.Header().Get("Content-Type"); got != c.ctype {
+				t.Errorf("Content-Type %q, want %q", got, c.ctype)
+			}
+			if !strings.Contains(rec.Body.String(), c.has) {
+				t.Errorf("the body lacks %q", c.has)
+			}
+		})
+	}
+}
+
+// generated are the assets npm ci copies in; they are not committed.
+var generated = map[string]bool{"jsQR.js": true}
+
+// TestReferences: every asset a page or module names is there, and is a
+// flat file of static/assets with a known media type.
+func TestReferences(t *testing.T) {
+	files := Files()
+	refs := regexp.MustCompile(`(?:src|href)="/assets/([^"]+)"|from "\./([^"]+)"|import\("/assets/([^"]+)"\)`)
+	err := fs.WalkDir(files, ".", func(name string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, _ := fs.ReadFile(files, name)
+		for _, m := range refs.FindAllStringSubmatch(string(b), -1) {
+			ref := m[1] + m[2] + m[3]
+			if generated[ref] {
+				continue
+			}
+			if _, err := fs.Stat(files, "assets/"+ref); err != nil {
+				t.Errorf("%s names assets/%s, which is not there", name, ref)
+			}
+		}
+		if _, ok := contentTypes[name[strings.LastIndex(name, "."):]]; !ok {
+			t.Errorf("%s has no media type in contentTypes", name)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestStrings: both languages have every text, and every key the pages use.
+func TestStrings(t *testing.T) {
+	files := Files()
+	src, err := fs.ReadFile(files, "assets/strings.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(src)
+	s = s[strings.Index(s, "export default"):]
+	var langs map[string]map[string]string
+	if err := json.Unmarshal([]byte(s[strings.Index(s, "{"):strings.LastIndex(s, "}")+1]), &langs); err != nil {
+		t.Fatalf("strings.js is not strict JSON after export default: %v", err)
+	}
+	en, fr := langs["en"], langs["fr"]
+	if len(langs) != 2 || len(en) == 0 {
+		t.Fatalf("languages %v, want en and fr", slices.Sorted(maps.Keys(langs)))
+	}
+	for k, v := range en {
+		if strings.TrimSpace(v) == "" {
+			t.Errorf("en %s is empty", k)
+		}
+		if strings.TrimSpace(fr[k]) == "" {
+			t.Errorf("fr lacks %s", k)
+		}
+	}
+	for k, v := range fr {
+		if _, ok := en[k]; !ok {
+			t.Errorf("en lacks %s", k)
+		}
+		// French puts a non-breaking space before : ! ? so they never start a line.
+		if regexp.MustCompile(` [:!?]`).MatchString(v) {
+			t.Errorf("fr %s has a breaking space before punctuation: %q", k, v)
+		}
+	}
+
+	used := map[string]string{}
+	htmlKeys := regexp.MustCompile(`data-i18n="([^"]+)"|data-title="([^"]+)"|:([a-zA-Z]+\.[a-zA-Z.]+)`)
+	jsKeys := regexp.MustCompile(`"([a-z]+\.[a-zA-Z]+)"`)
+	prefixes := map[string]bool{}
+	for k := range en {
+		prefix, _, _ := strings.Cut(k, ".")
+		prefixes[prefix] = true
+	}
+	for _, name := range []string{"index.html", "staff.html", "assets/join.js", "assets/till.js", "assets/i18n.js"} {
+		b, err := fs.ReadFile(files, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		re := jsKeys
+		if strings.HasSuffix(name, ".html") {
+			re = htmlKeys
+		}
+		for _, m := range re.FindAllStringSubmatch(string(b), -1) {
+			k := strings.Join(m[1:], "")
+			if prefix, _, _ := strings.Cut(k, "."); prefixes[prefix] {
+				used[k] = name
+			}
+		}
+	}
+	for _, k := range []string{"tier.bronze", "tier.silver", "tier.gold", "tier.platinum", "pending.earn", "pending.redeem", "busy.earn", "busy.redeem"} {
+		used[k] = "a composed key"
+	}
+	for k, where := range used {
+		if _, ok := en[k]; !ok {
+			t.Errorf("%s uses %s, which strings.js lacks", where, k)
+		}
+	}
+	if len(used) < 40 {
+		t.Errorf("found only %d keys in use: is the search still right?", len(used))
+	}
+}
