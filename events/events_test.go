@@ -50,7 +50,11 @@ type sample struct {
 // state is what the recorded answers told, for the requests after them.
 type state struct {
 	memberID, token, code, staffKey, txID string
+	// passToken is the member's pass authenticationToken, as Wallet sends it.
+	passToken string
 }
+
+const passType = "pass.dev.fidelio.events"
 
 var samples = []sample{
 	{"web/join-page.json", 200, func(s *state) (string, string, string, string, []string) {
@@ -114,6 +118,21 @@ var samples = []sample{
 	{"members/wallet-image.json", 200, func(s *state) (string, string, string, string, []string) {
 		return "GET", "/v1/wallet/images/hero-gold.png", "", "", nil
 	}},
+	{"walletservice/register-device.json", 201, func(s *state) (string, string, string, string, []string) {
+		return "POST", "/wallet/v1/devices/d41d8cd98f00b204e9800998ecf8427e/registrations/" + passType + "/" + s.memberID, "", `{"pushToken":"8c7f1b2a0e9d4c3b"}`, []string{"Authorization", "ApplePass " + s.passToken}
+	}},
+	{"walletservice/device-serials.json", 200, func(s *state) (string, string, string, string, []string) {
+		return "GET", "/wallet/v1/devices/d41d8cd98f00b204e9800998ecf8427e/registrations/" + passType + "?passesUpdatedSince=1", "", "", nil
+	}},
+	{"walletservice/latest-pass.json", 200, func(s *state) (string, string, string, string, []string) {
+		return "GET", "/wallet/v1/passes/" + passType + "/" + s.memberID, "", "", []string{"Authorization", "ApplePass " + s.passToken}
+	}},
+	{"walletservice/log.json", 200, func(s *state) (string, string, string, string, []string) {
+		return "POST", "/wallet/v1/log", "", `{"logs":["[2026-11-23 10:00:00 +0000] Get pass task failed"]}`, nil
+	}},
+	{"walletservice/unregister-device.json", 200, func(s *state) (string, string, string, string, []string) {
+		return "DELETE", "/wallet/v1/devices/d41d8cd98f00b204e9800998ecf8427e/registrations/" + passType + "/" + s.memberID, "", "", []string{"Authorization", "ApplePass " + s.passToken}
+	}},
 	{"admin/adjust.json", 201, func(s *state) (string, string, string, string, []string) {
 		return "POST", "/v1/admin/members/" + s.memberID + "/adjustments", adminKey, `{"points":25,"note":"Goodwill after a broken coffee machine"}`, []string{"Idempotency-Key", "adjust-1"}
 	}},
@@ -137,25 +156,25 @@ func functions(t *testing.T) map[string]*api.App {
 	}
 	t.Cleanup(func() { s.Close() })
 	certs := t.TempDir()
-	if _, err := apple.DevChain(certs, "pass.dev.fidelio.events", "EVENTSTEAM", time.Now()); err != nil {
+	if _, err := apple.DevChain(certs, passType, "EVENTSTEAM", time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	read := func(name string) string { b, _ := os.ReadFile(filepath.Join(certs, name)); return string(b) }
 	g := googletest.New(t, "3388000000022222228")
 	deps, err := wire.Deps(config.Config{
-		ProgramName: "Fidelio", PublicURL: "https://api.fidelio.example", PassTypeID: "pass.dev.fidelio.events", TeamID: "EVENTSTEAM",
+		ProgramName: "Fidelio", PublicURL: "https://api.fidelio.example", PassTypeID: passType, TeamID: "EVENTSTEAM",
 		GoogleIssuerID: "3388000000022222228", GoogleAPIURL: g.URL,
 		Secrets: config.Secrets{AdminKey: adminKey, CodeKeys: codeKeys, PassCert: read("pass.pem"), PassKey: read("pass.key"), WWDRCert: read("wwdr.pem"), GoogleServiceAccount: string(g.KeyJSON)},
-	}, s, nil)
+	}, s, nil, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
 	// Recorded requests name the ids and secrets of their time: make them again.
 	ids := &storetest.SeqIDs{}
-	deps.IDs, deps.Program, deps.Logger = ids, loyalty.NewProgram(s, storetest.NewClock(storetest.Start), ids), slog.New(slog.DiscardHandler)
+	deps.IDs, deps.Program = ids, loyalty.NewProgram(s, storetest.NewClock(storetest.Start), ids)
 	deps.Jobs = jobs.New(deps.Program, s)
 	apps := map[string]*api.App{}
-	for _, fn := range []string{"members", "staff", "admin", "web"} {
+	for _, fn := range []string{"members", "staff", "admin", "web", "walletservice"} {
 		if apps[fn], err = api.New(deps, fn); err != nil {
 			t.Fatal(err)
 		}
@@ -192,6 +211,9 @@ func TestSampleEventsReplay(t *testing.T) {
 			t.Fatalf("%s through %s: %d %s, %v; want %d", sm.file, fn, resp.StatusCode, resp.Body, err, sm.status)
 		}
 		remember(&st, sm.file, resp.Body)
+		if st.memberID != "" {
+			st.passToken = apps["walletservice"].Cards.PassToken(st.memberID)
+		}
 	}
 }
 
@@ -214,7 +236,7 @@ func TestEveryRouteHasASampleEvent(t *testing.T) {
 		}
 	}
 	var files []string
-	for _, fn := range []string{"members", "staff", "admin", "web"} {
+	for _, fn := range []string{"members", "staff", "admin", "web", "walletservice"} {
 		more, _ := filepath.Glob(fn + "/*.json")
 		files = append(files, more...)
 	}

@@ -54,6 +54,7 @@ func run(ctx context.Context, o stack.Options, schedules bool) error {
 	if schedules {
 		go st.RunSchedules(ctx)
 	}
+	go st.RunUpdater(ctx)
 	select {
 	case err := <-errc:
 		return err

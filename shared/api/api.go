@@ -27,6 +27,8 @@ type Deps struct {
 	Cards *wallet.Cards
 	// Jobs runs the scheduled jobs on demand.
 	Jobs *jobs.Runner
+	// Registrations keeps the devices registered for pass updates.
+	Registrations store.Registrations
 	// AdminKeyHash is loyalty.HashSecret of the admin key.
 	AdminKeyHash string
 	// PublicURL is the API's base URL for the links it hands out; empty means
@@ -41,7 +43,8 @@ type Deps struct {
 // of all of them when the function is "".
 type App struct {
 	Deps
-	mux *http.ServeMux
+	mux      *http.ServeMux
+	failures failureLimiter
 }
 
 // New returns the App of one function.

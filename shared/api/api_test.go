@@ -33,11 +33,10 @@ func newFixture(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { s.Close() })
-	deps, err := wire.Deps(config.Config{Secrets: config.Secrets{AdminKey: adminKey, CodeKeys: qrcode.NewKeySpec("K1")}}, s, storetest.NewClock(storetest.Start))
+	deps, err := wire.Deps(config.Config{Secrets: config.Secrets{AdminKey: adminKey, CodeKeys: qrcode.NewKeySpec("K1")}}, s, storetest.NewClock(storetest.Start), slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
-	deps.Logger = slog.New(slog.DiscardHandler)
 	app, err := api.New(deps, "")
 	if err != nil {
 		t.Fatal(err)

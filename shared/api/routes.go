@@ -23,6 +23,12 @@ var routes = []Route{
 	{"POST", "/v1/redemptions", "staff", (*App).redeem},
 	{"POST", "/v1/transactions/{id}/reversal", "staff", (*App).reverse},
 
+	{"POST", "/wallet/v1/devices/{deviceLibraryIdentifier}/registrations/{passTypeIdentifier}/{serialNumber}", "walletservice", (*App).registerDevice},
+	{"DELETE", "/wallet/v1/devices/{deviceLibraryIdentifier}/registrations/{passTypeIdentifier}/{serialNumber}", "walletservice", (*App).unregisterDevice},
+	{"GET", "/wallet/v1/devices/{deviceLibraryIdentifier}/registrations/{passTypeIdentifier}", "walletservice", (*App).deviceSerials},
+	{"GET", "/wallet/v1/passes/{passTypeIdentifier}/{serialNumber}", "walletservice", (*App).latestPass},
+	{"POST", "/wallet/v1/log", "walletservice", (*App).walletLog},
+
 	{"GET", "/", "web", (*App).page},
 	{"GET", "/staff", "web", (*App).page},
 	{"GET", "/assets/{file}", "web", (*App).page},

@@ -22,6 +22,8 @@ type Cards struct {
 	Assets *design.Assets
 	// Apple builds passes; nil when Apple Wallet is not configured.
 	Apple *apple.Builder
+	// PassTypeID is the Apple pass type the builder signs for.
+	PassTypeID string
 	// Google keeps cards in Google Wallet; nil when it is not configured.
 	Google      *GoogleWallet
 	ProgramName string

@@ -4,7 +4,10 @@
 package wire
 
 import (
+	"cmp"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"fmt"
 	"log/slog"
 	"os"
@@ -18,6 +21,7 @@ import (
 	"github.com/fidelio/fidelio/shared/store"
 	"github.com/fidelio/fidelio/shared/store/dynamo"
 	"github.com/fidelio/fidelio/shared/wallet"
+	"github.com/fidelio/fidelio/shared/wallet/apns"
 	"github.com/fidelio/fidelio/shared/wallet/apple"
 	"github.com/fidelio/fidelio/shared/wallet/design"
 	"github.com/fidelio/fidelio/shared/wallet/google"
@@ -30,39 +34,45 @@ func API(ctx context.Context, cfg config.Config, function string) (*api.App, err
 	if err != nil {
 		return nil, err
 	}
-	deps, err := Deps(cfg, dynamo.New(db, cfg.Table), nil)
+	deps, err := Deps(cfg, dynamo.New(db, cfg.Table), nil, nil)
 	if err != nil {
 		return nil, err
 	}
 	return api.New(deps, function)
 }
 
-// Deps assembles the API's dependencies on a store; clock nil is the real one.
-func Deps(cfg config.Config, s store.Store, clock loyalty.Clock) (api.Deps, error) {
+// Deps assembles the API's dependencies on a store; a nil clock is the real
+// one, a nil logger writes JSON to stderr.
+func Deps(cfg config.Config, s store.Store, clock loyalty.Clock, logger *slog.Logger) (api.Deps, error) {
 	codes, err := qrcode.NewSigner(cfg.CodeKeys)
 	if err != nil {
 		return api.Deps{}, fmt.Errorf("wire: %w", err)
 	}
-	logger := slog.New(slog.NewJSONHandler(os.Stderr, nil))
+	if logger == nil {
+		logger = slog.New(slog.NewJSONHandler(os.Stderr, nil))
+	}
 	cards := &wallet.Cards{Codes: codes, Assets: &design.Assets{}, ProgramName: cfg.ProgramName, PublicURL: cfg.PublicURL}
 	if cards.Apple, err = appleBuilder(cfg, cards.Assets, logger); err != nil {
 		return api.Deps{}, err
 	}
+	cards.PassTypeID = cfg.PassTypeID
 	if cards.Google, err = googleWallet(cfg, logger); err != nil {
 		return api.Deps{}, err
 	}
 	ids := loyalty.NewRandomIDs()
 	program := loyalty.NewProgram(s, clock, ids)
+	regs, _ := s.(store.Registrations)
 	return api.Deps{
-		Store:        s,
-		Program:      program,
-		Jobs:         jobs.New(program, s),
-		IDs:          ids,
-		Codes:        codes,
-		Cards:        cards,
-		AdminKeyHash: loyalty.HashSecret(cfg.AdminKey),
-		PublicURL:    cfg.PublicURL,
-		Logger:       logger,
+		Store:         s,
+		Registrations: regs,
+		Program:       program,
+		Jobs:          jobs.New(program, s),
+		IDs:           ids,
+		Codes:         codes,
+		Cards:         cards,
+		AdminKeyHash:  loyalty.HashSecret(cfg.AdminKey),
+		PublicURL:     cfg.PublicURL,
+		Logger:        logger,
 	}, nil
 }
 
@@ -120,4 +130,55 @@ func Jobs(ctx context.Context, cfg config.Config) (*jobs.Runner, error) {
 	}
 	s := dynamo.New(db, cfg.Table)
 	return jobs.New(loyalty.NewProgram(s, nil, nil), s), nil
+}
+
+// Updater returns the pass updater on the DynamoDB table of cfg.
+func Updater(ctx context.Context, cfg config.Config) (*wallet.Updater, error) {
+	db, err := dynamo.Connect(ctx, cfg.DynamoDBEndpoint)
+	if err != nil {
+		return nil, err
+	}
+	deps, err := Deps(cfg, dynamo.New(db, cfg.Table), nil, nil)
+	if err != nil {
+		return nil, err
+	}
+	url, roots, err := APNsTarget()
+	if err != nil {
+		return nil, err
+	}
+	return NewUpdater(cfg, deps, url, roots)
+}
+
+// NewUpdater builds the pass updater from the API's dependencies. It pushes
+// to apnsURL (Apple's service when empty), trusting roots (the system's when
+// nil): a test points it at its own HTTP/2 server.
+func NewUpdater(cfg config.Config, deps api.Deps, apnsURL string, roots *x509.CertPool) (*wallet.Updater, error) {
+	u := &wallet.Updater{Cards: deps.Cards, Accounts: deps.Store, Registrations: deps.Registrations, Logger: deps.Logger}
+	if deps.Cards.Apple == nil {
+		return u, nil
+	}
+	cert, err := tls.X509KeyPair([]byte(cfg.PassCert), []byte(cfg.PassKey))
+	if err != nil {
+		return nil, fmt.Errorf("wire: APNs certificate: %w", err)
+	}
+	u.Pusher = apns.New(cert, cfg.PassTypeID, cmp.Or(apnsURL, apns.ProductionURL), roots)
+	return u, nil
+}
+
+// APNsTarget reads FIDELIO_APNS_URL and FIDELIO_APNS_CA_FILE, which point the
+// pushes at another server than Apple's (a test's), trusting that CA.
+func APNsTarget() (string, *x509.CertPool, error) {
+	path := os.Getenv("FIDELIO_APNS_CA_FILE")
+	if path == "" {
+		return os.Getenv("FIDELIO_APNS_URL"), nil, nil
+	}
+	pem, err := os.ReadFile(path)
+	if err != nil {
+		return "", nil, fmt.Errorf("wire: FIDELIO_APNS_CA_FILE: %w", err)
+	}
+	roots := x509.NewCertPool()
+	if !roots.AppendCertsFromPEM(pem) {
+		return "", nil, fmt.Errorf("wire: FIDELIO_APNS_CA_FILE holds no certificate")
+	}
+	return os.Getenv("FIDELIO_APNS_URL"), roots, nil
 }

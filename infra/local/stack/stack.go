@@ -8,6 +8,7 @@ import (
 	"cmp"
 	"context"
 	"crypto/rand"
+	"crypto/x509"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -30,6 +31,7 @@ import (
 	"github.com/fidelio/fidelio/shared/store"
 	"github.com/fidelio/fidelio/shared/store/dynamo"
 	"github.com/fidelio/fidelio/shared/store/embedded"
+	"github.com/fidelio/fidelio/shared/wallet"
 	"github.com/fidelio/fidelio/shared/wallet/apple"
 	"github.com/fidelio/fidelio/shared/wire"
 )
@@ -48,6 +50,10 @@ type Options struct {
 	Clock loyalty.Clock
 	// Logger, when set, replaces the functions' JSON logs on stderr.
 	Logger *slog.Logger
+	// APNSURL and APNSRoots point the pass updater's pushes at a test's own
+	// server (else FIDELIO_APNS_URL and FIDELIO_APNS_CA_FILE are read).
+	APNSURL   string
+	APNSRoots *x509.CertPool
 	// Google Wallet, when an issuer is set (else FIDELIO_GOOGLE_ISSUER_ID,
 	// FIDELIO_GOOGLE_SA_FILE and FIDELIO_GOOGLE_API_URL are read).
 	GoogleIssuerID, GoogleServiceAccount, GoogleAPIURL string
@@ -63,6 +69,7 @@ type Stack struct {
 	mux     *http.ServeMux
 	nRoutes int
 	fnNames []string
+	updater *wallet.Updater
 	// The template's schedules and the runner of their jobs.
 	jobs     *jobs.Runner
 	schedule []scheduledJob
@@ -92,13 +99,10 @@ func New(ctx context.Context, o Options) (*Stack, error) {
 		s.Close()
 		return nil, err
 	}
-	deps, err := wire.Deps(cfg, s, o.Clock)
+	deps, err := wire.Deps(cfg, s, o.Clock, o.Logger)
 	if err != nil {
 		s.Close()
 		return nil, err
-	}
-	if o.Logger != nil {
-		deps.Logger = o.Logger
 	}
 	routes, scheduled, err := loadTemplate(o.Template, time.Now())
 	if err != nil {
@@ -106,6 +110,17 @@ func New(ctx context.Context, o Options) (*Stack, error) {
 		return nil, err
 	}
 	st.jobs, st.schedule, st.logger = deps.Jobs, scheduled, deps.Logger
+	apnsURL, roots := o.APNSURL, o.APNSRoots
+	if apnsURL == "" {
+		if apnsURL, roots, err = wire.APNsTarget(); err != nil {
+			s.Close()
+			return nil, err
+		}
+	}
+	if st.updater, err = wire.NewUpdater(cfg, deps, apnsURL, roots); err != nil {
+		s.Close()
+		return nil, err
+	}
 	functions := map[string]lambdaHandler{}
 	for _, r := range routes {
 		fn, ok := functions[r.Function]
@@ -274,6 +289,45 @@ func (st *Stack) config() (config.Config, error) {
 		*field = string(b)
 	}
 	return cfg, nil
+}
+
+// RunUpdater feeds the embedded store's committed changes to the pass
+// updater until ctx ends, in order, as the DynamoDB stream feeds the pass
+// updater function in AWS. A change that fails is tried again after a pause;
+// handled changes are forgotten.
+func (st *Stack) RunUpdater(ctx context.Context) {
+	feed, ok := st.Store.(*embedded.Store)
+	if !ok {
+		st.logger.Warn("the local pass updater follows the embedded store only; with -store dynamodb cards are not pushed locally")
+		return
+	}
+	var last uint64
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	for {
+		changes, err := feed.Changes(ctx, last, 100)
+		for _, ch := range changes {
+			if err = st.updater.Changed(ctx, ch.Before, ch.After); err != nil {
+				break
+			}
+			last = ch.Seq
+		}
+		if err == nil && len(changes) > 0 {
+			err = feed.Forget(ctx, last)
+		}
+		if err != nil {
+			st.logger.Error("pass update failed; trying again", slog.String("error", err.Error()))
+		}
+		if err == nil && len(changes) == 100 {
+			continue
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-feed.Changed():
+		case <-tick.C:
+		}
+	}
 }
 
 // RunSchedules runs the template's schedules until ctx ends: each job at the

@@ -188,7 +188,7 @@ func TestAppleCardEndToEnd(t *testing.T) {
 		q := u.Query()
 		tampered := []string{
 			strings.Replace(link, "expires="+q.Get("expires"), "expires="+q.Get("expires")+"0", 1),
-			link[:len(link)-1] + "A",
+			tamperLast(link),
 			strings.Replace(link, "/pass.pkpass", "/card.png", 1),
 			strings.Replace(link, m.str("id"), "01KAAAAAAAAAAAAAAAAAAAAAAA", 1),
 		}
@@ -232,4 +232,11 @@ func unzip(t *testing.T, b []byte) map[string][]byte {
 		rc.Close()
 	}
 	return files
+}
+
+func tamperLast(s string) string {
+	if strings.HasSuffix(s, "A") {
+		return s[:len(s)-1] + "B"
+	}
+	return s[:len(s)-1] + "A"
 }

@@ -1,0 +1,29 @@
+// Command passupdater keeps members' wallet cards current: for each change
+// of a member on the table's stream that changes what the card shows, it
+// pushes to the devices registered for the Apple pass and updates the
+// Google Wallet object.
+package main
+
+import (
+	"context"
+	"log"
+
+	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/fidelio/fidelio/shared/config"
+	"github.com/fidelio/fidelio/shared/store/dynamo"
+	"github.com/fidelio/fidelio/shared/wire"
+)
+
+func main() {
+	ctx := context.Background()
+	cfg, err := config.Load(ctx)
+	if err != nil {
+		log.Fatal(err)
+	}
+	updater, err := wire.Updater(ctx, cfg)
+	if err != nil {
+		log.Fatal(err)
+	}
+	lambda.Start(updater.HandleStream(dynamo.StreamMember))
+}

@@ -1,0 +1,25 @@
+// Command walletservice is the Wallet web service under the pass's webServiceURL: device registrations, the list of changed passes, the latest pass, logs.
+package main
+
+import (
+	"context"
+	"log"
+
+	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/fidelio/fidelio/shared/config"
+	"github.com/fidelio/fidelio/shared/wire"
+)
+
+func main() {
+	ctx := context.Background()
+	cfg, err := config.Load(ctx) // env and secrets read once per cold start
+	if err != nil {
+		log.Fatal(err)
+	}
+	app, err := wire.API(ctx, cfg, "walletservice")
+	if err != nil {
+		log.Fatal(err)
+	}
+	lambda.Start(app.HandleHTTP) // events.APIGatewayV2HTTPRequest in, response out
+}

@@ -1,0 +1,164 @@
+package stack
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/fidelio/fidelio/shared/loyalty"
+	"github.com/fidelio/fidelio/shared/wallet/apns/apnstest"
+	"github.com/fidelio/fidelio/shared/wallet/design"
+)
+
+// walletCall sends a request of the Wallet web service protocol.
+func walletCall(t *testing.T, c *client, method, path, auth string, body any, header ...string) (*http.Response, []byte) {
+	t.Helper()
+	var rd *bytes.Reader
+	if body != nil {
+		b, _ := json.Marshal(body)
+		rd = bytes.NewReader(b)
+	} else {
+		rd = bytes.NewReader(nil)
+	}
+	req, _ := http.NewRequest(method, c.base+path, rd)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if auth != "" {
+		req.Header.Set("Authorization", auth)
+	}
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out bytes.Buffer
+	out.ReadFrom(resp.Body)
+	return resp, out.Bytes()
+}
+
+func TestPassUpdatesEndToEnd(t *testing.T) {
+	pushes := apnstest.New(t)
+	pushes.Gone["gone-token"] = true
+	st, err := New(t.Context(), Options{DataDir: t.TempDir(), Store: "embedded", Template: "../../../template.yaml", PublicURL: "http://127.0.0.1:1",
+		APNSURL: pushes.URL, APNSRoots: pushes.Roots(), Demo: true, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(st)
+	t.Cleanup(func() { srv.Close(); st.Close() })
+	go st.RunUpdater(t.Context())
+	c := &client{t: t, base: srv.URL, http: srv.Client()}
+	staff := st.Demo.StaffKeys[0].Key
+
+	m := c.must(c.do("POST", "/v1/members", "", map[string]any{"name": "Ada Lovelace", "email": "ada@example.com"}), 201)
+	_, pkpass := get(t, c, m.body["links"].(map[string]any)["applePass"].(string))
+	var pass struct {
+		SerialNumber        string `json:"serialNumber"`
+		AuthenticationToken string `json:"authenticationToken"`
+		PassTypeIdentifier  string `json:"passTypeIdentifier"`
+	}
+	json.Unmarshal(unzip(t, pkpass)["pass.json"], &pass)
+	auth := "ApplePass " + pass.AuthenticationToken
+	registration := fmt.Sprintf("/wallet/v1/devices/%s/registrations/%s/%s", "device-1", pass.PassTypeIdentifier, pass.SerialNumber)
+	passPath := fmt.Sprintf("/wallet/v1/passes/%s/%s", pass.PassTypeIdentifier, pass.SerialNumber)
+	devices := fmt.Sprintf("/wallet/v1/devices/%s/registrations/%s", "device-1", pass.PassTypeIdentifier)
+
+	if resp, _ := walletCall(t, c, "POST", registration, auth, map[string]string{"pushToken": "token-1"}); resp.StatusCode != 201 {
+		t.Fatalf("first registration: %d", resp.StatusCode)
+	}
+	if resp, _ := walletCall(t, c, "POST", registration, auth, map[string]string{"pushToken": "token-1"}); resp.StatusCode != 200 {
+		t.Fatalf("registration again: %d", resp.StatusCode)
+	}
+	if resp, _ := walletCall(t, c, "POST", registration, "ApplePass wrong-token-0123456789", map[string]string{"pushToken": "token-1"}); resp.StatusCode != 401 {
+		t.Fatalf("a wrong token: %d", resp.StatusCode)
+	}
+	if resp, _ := walletCall(t, c, "GET", strings.Replace(passPath, pass.PassTypeIdentifier, "pass.other.type", 1), auth, nil); resp.StatusCode != 404 {
+		t.Fatalf("an unknown pass type: %d", resp.StatusCode)
+	}
+	if resp, _ := walletCall(t, c, "GET", passPath, "WalletUnionPass "+pass.AuthenticationToken, nil); resp.StatusCode != 200 {
+		t.Fatalf("the WalletUnionPass scheme: %d", resp.StatusCode)
+	}
+	_, body := walletCall(t, c, "GET", devices, "", nil)
+	var list struct {
+		SerialNumbers []string `json:"serialNumbers"`
+		LastUpdated   string   `json:"lastUpdated"`
+	}
+	json.Unmarshal(body, &list)
+	oldTag := list.LastUpdated
+	if len(list.SerialNumbers) != 1 || oldTag == "" {
+		t.Fatalf("device list before any change: %s", body)
+	}
+	if resp, _ := walletCall(t, c, "GET", devices+"?passesUpdatedSince="+oldTag, "", nil); resp.StatusCode != 204 {
+		t.Fatalf("nothing changed since the tag: %d", resp.StatusCode)
+	}
+
+	// Reach Silver: 520 points for 520 EUR.
+	c.must(c.do("POST", "/v1/earnings", staff, map[string]any{"code": m.str("code"), "receiptId": "R-silver", "amount": map[string]any{"value": 52000, "currency": "EUR"}}), 201)
+	waitFor(t, func() bool { return len(pushes.Pushes()) >= 1 })
+	time.Sleep(300 * time.Millisecond) // a second push would come now
+	got := pushes.Pushes()
+	if len(got) != 1 || got[0].Token != "token-1" || got[0].Topic != devPassTypeID || got[0].PushType != "background" {
+		t.Fatalf("pushes after reaching Silver = %+v; want exactly one to token-1 on topic %s", got, devPassTypeID)
+	}
+
+	resp, body := walletCall(t, c, "GET", devices+"?passesUpdatedSince="+oldTag, "", nil)
+	json.Unmarshal(body, &list)
+	if resp.StatusCode != 200 || len(list.SerialNumbers) != 1 || list.SerialNumbers[0] != pass.SerialNumber || list.LastUpdated <= oldTag {
+		t.Fatalf("device list for the old tag: %d %s", resp.StatusCode, body)
+	}
+	resp, latest := walletCall(t, c, "GET", passPath, auth, nil)
+	if resp.StatusCode != 200 {
+		t.Fatalf("latest pass: %d", resp.StatusCode)
+	}
+	files := unzip(t, latest)
+	if !bytes.Contains(files["pass.json"], []byte(`"Silver"`)) {
+		t.Fatalf("the updated pass does not show Silver: %s", files["pass.json"])
+	}
+	silverStrip, _ := (&design.Assets{}).Strip(loyalty.Silver, 1)
+	if !bytes.Equal(files["strip.png"], silverStrip) {
+		t.Fatal("the updated pass does not carry Silver's strip")
+	}
+	lastModified := resp.Header.Get("Last-Modified")
+	if resp, _ := walletCall(t, c, "GET", passPath, auth, nil, "If-Modified-Since", lastModified); resp.StatusCode != 304 {
+		t.Fatalf("a repeat with If-Modified-Since %s: %d, want 304", lastModified, resp.StatusCode)
+	}
+
+	// A device whose token APNs answers 410 for loses its registration.
+	gone := strings.Replace(registration, "device-1", "device-2", 1)
+	walletCall(t, c, "POST", gone, auth, map[string]string{"pushToken": "gone-token"})
+	c.must(c.do("POST", "/v1/earnings", staff, map[string]any{"code": m.str("code"), "receiptId": "R-more", "amount": map[string]any{"value": 1000, "currency": "EUR"}}), 201)
+	waitFor(t, func() bool { return len(pushes.Pushes()) >= 2 })
+	waitFor(t, func() bool {
+		resp, _ := walletCall(t, c, "GET", strings.Replace(devices, "device-1", "device-2", 1), "", nil)
+		return resp.StatusCode == 204
+	})
+	if resp, _ := walletCall(t, c, "POST", "/wallet/v1/log", "", map[string]any{"logs": []string{"something went wrong"}}); resp.StatusCode != 200 {
+		t.Fatalf("log: %d", resp.StatusCode)
+	}
+	if resp, _ := walletCall(t, c, "DELETE", registration, auth, nil); resp.StatusCode != 200 {
+		t.Fatalf("unregister: %d", resp.StatusCode)
+	}
+	if resp, _ := walletCall(t, c, "GET", devices, "", nil); resp.StatusCode != 204 {
+		t.Fatalf("device list after unregistering: %d", resp.StatusCode)
+	}
+}
+
+func waitFor(t *testing.T, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if cond() {
+			return
+		}
+	}
+	t.Fatal("timed out waiting")
+}

@@ -1,0 +1,200 @@
+package api
+
+import (
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/fidelio/fidelio/shared/store"
+	"github.com/fidelio/fidelio/shared/wallet"
+)
+
+// The Wallet web service, under the pass's webServiceURL (<base>/wallet), as
+// Apple's protocol defines it. Android wallets that speak the same protocol
+// send AndroidPass or WalletUnionPass instead of ApplePass.
+
+var (
+	errPassUnauthorized = &clientError{http.StatusUnauthorized, "unauthorized", "the pass's authentication token is missing or wrong"}
+	errUnknownPassType  = &clientError{http.StatusNotFound, "not_found", "this service does not issue passes of that type"}
+	errRateLimited      = &clientError{http.StatusTooManyRequests, "rate_limited", "too many failed requests from this address; wait a minute"}
+)
+
+// passAuth checks the pass type and the Authorization of a request about a
+// pass, in constant time; failures count against the caller's address.
+func (a *App) passAuth(r *http.Request, serial string) error {
+	if a.Cards.Apple == nil || r.PathValue("passTypeIdentifier") != a.Cards.PassTypeID {
+		return errUnknownPassType
+	}
+	ip := r.RemoteAddr
+	if !a.failures.allow(ip) {
+		return errRateLimited
+	}
+	scheme, token, _ := strings.Cut(r.Header.Get("Authorization"), " ")
+	switch scheme {
+	case "ApplePass", "AndroidPass", "WalletUnionPass":
+		if a.Codes.VerifyMAC("pass-token", serial, strings.TrimSpace(token)) {
+			return nil
+		}
+	}
+	a.failures.fail(ip)
+	return errPassUnauthorized
+}
+
+type pushTokenBody struct {
+	PushToken string `json:"pushToken"`
+}
+
+// registerDevice: POST /wallet/v1/devices/{deviceLibraryIdentifier}/registrations/{passTypeIdentifier}/{serialNumber}.
+func (a *App) registerDevice(r *http.Request) (reply, error) {
+	serial := r.PathValue("serialNumber")
+	if err := a.passAuth(r, serial); err != nil {
+		return reply{}, err
+	}
+	var b pushTokenBody
+	if err := decode(r, &b); err != nil {
+		return reply{}, err
+	}
+	device := r.PathValue("deviceLibraryIdentifier")
+	if b.PushToken == "" || len(b.PushToken) > 200 || device == "" || len(device) > 200 {
+		return reply{}, badRequest("invalid_request", "pushToken and the device library identifier are required")
+	}
+	if _, err := a.Store.Member(r.Context(), serial); err != nil {
+		return reply{}, errPassUnauthorized
+	}
+	created, err := a.Registrations.Register(r.Context(), store.Registration{DeviceID: device, Serial: serial, PushToken: b.PushToken, CreatedAt: a.Program.Now()})
+	if err != nil {
+		return reply{}, err
+	}
+	if created {
+		return reply{status: http.StatusCreated, raw: []byte{}}, nil
+	}
+	return reply{status: http.StatusOK, raw: []byte{}}, nil
+}
+
+// unregisterDevice: DELETE of the same path.
+func (a *App) unregisterDevice(r *http.Request) (reply, error) {
+	serial := r.PathValue("serialNumber")
+	if err := a.passAuth(r, serial); err != nil {
+		return reply{}, err
+	}
+	if err := a.Registrations.Unregister(r.Context(), r.PathValue("deviceLibraryIdentifier"), serial); err != nil {
+		return reply{}, err
+	}
+	return reply{status: http.StatusOK, raw: []byte{}}, nil
+}
+
+// deviceSerials: GET /wallet/v1/devices/{deviceLibraryIdentifier}/registrations/{passTypeIdentifier}?passesUpdatedSince=
+// — the device's passes changed since the tag, or 204. The tag is the
+// card's change time in whole seconds, and every change of a card gets a
+// later second than the one before, so two changes in one second are never
+// folded into one tag.
+func (a *App) deviceSerials(r *http.Request) (reply, error) {
+	if a.Cards.Apple == nil || r.PathValue("passTypeIdentifier") != a.Cards.PassTypeID {
+		return reply{}, errUnknownPassType
+	}
+	since := int64(-1)
+	if tag := r.URL.Query().Get("passesUpdatedSince"); tag != "" {
+		n, err := strconv.ParseInt(tag, 10, 64)
+		if err != nil {
+			return reply{}, badRequest("invalid_request", "passesUpdatedSince must be a lastUpdated tag from this service")
+		}
+		since = n
+	}
+	serials, err := a.Registrations.DeviceSerials(r.Context(), r.PathValue("deviceLibraryIdentifier"))
+	if err != nil {
+		return reply{}, err
+	}
+	out := struct {
+		SerialNumbers []string `json:"serialNumbers"`
+		LastUpdated   string   `json:"lastUpdated"`
+	}{SerialNumbers: []string{}}
+	last := since
+	for _, serial := range serials {
+		m, err := a.Store.Member(r.Context(), serial)
+		if err != nil {
+			continue // a closed account: nothing to update
+		}
+		if t := wallet.CardUpdated(m).Unix(); t > since {
+			out.SerialNumbers = append(out.SerialNumbers, serial)
+			last = max(last, t)
+		}
+	}
+	if len(out.SerialNumbers) == 0 {
+		return reply{status: http.StatusNoContent, raw: []byte{}}, nil
+	}
+	out.LastUpdated = strconv.FormatInt(last, 10)
+	return reply{body: out}, nil
+}
+
+// latestPass: GET /wallet/v1/passes/{passTypeIdentifier}/{serialNumber} —
+// the current pass, or 304 when the phone's copy is as new.
+func (a *App) latestPass(r *http.Request) (reply, error) {
+	serial := r.PathValue("serialNumber")
+	if err := a.passAuth(r, serial); err != nil {
+		return reply{}, err
+	}
+	acct, rules, err := a.account(r, serial)
+	if err != nil {
+		return reply{}, errPassUnauthorized
+	}
+	modified := wallet.CardUpdated(acct.Member).UTC().Truncate(time.Second)
+	if since, err := http.ParseTime(r.Header.Get("If-Modified-Since")); err == nil && !modified.After(since) {
+		return reply{status: http.StatusNotModified, raw: []byte{}, header: http.Header{"Last-Modified": {modified.Format(http.TimeFormat)}}}, nil
+	}
+	pass, err := a.Cards.ApplePass(acct, rules, a.Program.Now())
+	if err != nil {
+		return reply{}, err
+	}
+	return binary(pass, "application/vnd.apple.pkpass", http.Header{"Last-Modified": {modified.Format(http.TimeFormat)}}), nil
+}
+
+type logBody struct {
+	Logs []string `json:"logs"`
+}
+
+// walletLog: POST /wallet/v1/log — what Wallet reports of its errors.
+func (a *App) walletLog(r *http.Request) (reply, error) {
+	var b logBody
+	if err := decode(r, &b); err != nil {
+		return reply{}, err
+	}
+	for _, line := range b.Logs {
+		a.Logger.WarnContext(r.Context(), "wallet log", slog.String("message", line), slog.String("requestId", requestID(r)))
+	}
+	return reply{status: http.StatusOK, raw: []byte{}}, nil
+}
+
+// failureLimiter refuses an address after too many failed authentications
+// in a minute: guessing pass tokens costs a minute per few tries. It is per
+// process: each Lambda instance counts on its own, which bounds abuse well
+// enough for tokens of 160 bits.
+type failureLimiter struct {
+	mu    sync.Mutex
+	start time.Time
+	count map[string]int
+}
+
+const failuresPerMinute = 20
+
+func (l *failureLimiter) window() {
+	if now := time.Now(); now.Sub(l.start) > time.Minute || l.count == nil {
+		l.start, l.count = now, map[string]int{}
+	}
+}
+
+func (l *failureLimiter) allow(ip string) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.window()
+	return l.count[ip] < failuresPerMinute
+}
+
+func (l *failureLimiter) fail(ip string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.window()
+	l.count[ip]++
+}

@@ -1,0 +1,116 @@
+package wallet
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/fidelio/fidelio/shared/loyalty"
+	"github.com/fidelio/fidelio/shared/store"
+	"github.com/fidelio/fidelio/shared/wallet/apns"
+	"github.com/fidelio/fidelio/shared/wallet/google"
+)
+
+// CardUpdated is when what a member's card shows last changed: the pass's
+// Last-Modified, and the tag of the web service's device list.
+func CardUpdated(m loyalty.Member) time.Time { return m.CardUpdatedAt }
+
+// CardChanged reports whether a change of member changed what the card shows.
+func CardChanged(before, after loyalty.Member) bool {
+	return !CardUpdated(before).Equal(CardUpdated(after))
+}
+
+// Updater keeps the cards on phones current. It runs for every change of a
+// member — from the DynamoDB stream in AWS, from the embedded store's change
+// feed locally — never inside a request.
+type Updater struct {
+	Cards    *Cards
+	Accounts interface {
+		LoadAccount(ctx context.Context, id string) (loyalty.Account, error)
+		Rules(ctx context.Context) (loyalty.Rules, error)
+	}
+	Registrations store.Registrations
+	// Pusher pushes to Apple devices; nil when Apple Wallet is off.
+	Pusher *apns.Pusher
+	Logger *slog.Logger
+}
+
+// Changed brings the member's cards up to date after a change from before
+// (nil when the member is new) to after. A non-nil error means the change
+// should be handed over again; what was done is not done twice: the Apple
+// pushes of a change are claimed once, and a Google update is idempotent.
+func (u *Updater) Changed(ctx context.Context, before *loyalty.Member, after loyalty.Member) error {
+	if before == nil || !CardChanged(*before, after) {
+		return nil
+	}
+	if u.Pusher != nil {
+		if err := u.pushApple(ctx, after); err != nil {
+			return err
+		}
+	}
+	if u.Cards.Google != nil {
+		return u.updateGoogle(ctx, *before, after)
+	}
+	return nil
+}
+
+func (u *Updater) pushApple(ctx context.Context, m loyalty.Member) error {
+	regs, err := u.Registrations.PassRegistrations(ctx, m.Serial)
+	if err != nil || len(regs) == 0 {
+		return err
+	}
+	claimed, err := u.Registrations.ClaimPush(ctx, m.Serial, m.Version)
+	if err != nil || !claimed {
+		return err
+	}
+	tokens := make([]string, len(regs))
+	for i, r := range regs {
+		tokens[i] = r.PushToken
+	}
+	for i, res := range u.Pusher.Push(ctx, tokens) {
+		switch res.Outcome {
+		case apns.Gone:
+			if err := u.Registrations.Unregister(ctx, regs[i].DeviceID, m.Serial); err != nil {
+				return err
+			}
+		case apns.Failed:
+			// Already retried with backoff; pushing again later could push twice.
+			u.Logger.WarnContext(ctx, "APNs push failed", slog.String("serial", m.Serial), slog.Int("status", res.Status), slog.String("reason", res.Reason))
+		}
+	}
+	return nil
+}
+
+// updateGoogle patches the member's object, if the member saved the card to
+// Google Wallet, and on a tier change tells the phone.
+func (u *Updater) updateGoogle(ctx context.Context, before, after loyalty.Member) error {
+	acct, err := u.Accounts.LoadAccount(ctx, after.ID)
+	if err != nil {
+		return err
+	}
+	rules, err := u.Accounts.Rules(ctx)
+	if err != nil {
+		return err
+	}
+	g := u.Cards.Google.Client
+	card := u.Cards.GoogleCard(acct, rules, time.Now(), u.Cards.PublicURL)
+	err = g.PatchObject(ctx, g.Object(card))
+	if errors.Is(err, google.ErrNotFound) {
+		return nil // never saved to Google Wallet
+	}
+	if err != nil || before.Tier == after.Tier {
+		return err
+	}
+	err = g.AddMessage(ctx, g.ObjectID(card.Serial), google.Message{
+		ID:     fmt.Sprintf("tier-%s-%d", after.Tier, after.Version),
+		Header: "Welcome to " + after.Tier.Title(),
+		Body:   fmt.Sprintf("Your %s card is now %s.", u.Cards.ProgramName, after.Tier.Title()),
+	})
+	if errors.Is(err, google.ErrQuota) {
+		u.Logger.WarnContext(ctx, "Google Wallet message quota reached; not retried", slog.String("serial", card.Serial))
+		return nil
+	}
+	return err
+}
