@@ -139,6 +139,27 @@ var samples = []sample{
 	{"admin/run-job.json", 200, func(s *state) (string, string, string, string, []string) {
 		return "POST", "/v1/admin/jobs/expiry/runs", adminKey, `{"at":"2026-11-23T10:30:00Z"}`, nil
 	}},
+	{"admin/create-charity.json", 201, func(s *state) (string, string, string, string, []string) {
+		return "POST", "/v1/admin/charities", adminKey, `{"id":"restos-du-coeur","name":"Les Restos du Cœur","description":"Meals for people in need","pointsPerUnit":100,"currency":"EUR","minPoints":10,"step":10,"matching":{"ratio":1,"capPoints":100000}}`, nil
+	}},
+	{"admin/update-charity.json", 200, func(s *state) (string, string, string, string, []string) {
+		return "PUT", "/v1/admin/charities/restos-du-coeur", adminKey, `{"name":"Les Restos du Cœur","description":"Meals and warmth for people in need","pointsPerUnit":100,"currency":"EUR","minPoints":10,"step":10,"matching":{"ratio":1,"capPoints":100000}}`, nil
+	}},
+	{"members/list-charities.json", 200, func(s *state) (string, string, string, string, []string) {
+		return "GET", "/v1/charities", "", "", nil
+	}},
+	{"members/donate.json", 201, func(s *state) (string, string, string, string, []string) {
+		return "POST", "/v1/members/" + s.memberID + "/donations", s.token, `{"charityId":"restos-du-coeur","points":20}`, []string{"Idempotency-Key", "gift-1"}
+	}},
+	{"members/put-donation-plan.json", 200, func(s *state) (string, string, string, string, []string) {
+		return "PUT", "/v1/members/" + s.memberID + "/donation-plan", s.token, `{"charityId":"restos-du-coeur","monthlyPoints":10,"donateExpiringPoints":true}`, nil
+	}},
+	{"members/delete-donation-plan.json", 204, func(s *state) (string, string, string, string, []string) {
+		return "DELETE", "/v1/members/" + s.memberID + "/donation-plan", s.token, "", nil
+	}},
+	{"admin/charity-report.json", 200, func(s *state) (string, string, string, string, []string) {
+		return "GET", "/v1/admin/charities/restos-du-coeur/report?month=2026-11", adminKey, "", []string{"Accept", "text/csv"}
+	}},
 	{"members/not-found.json", 404, func(s *state) (string, string, string, string, []string) {
 		return "GET", "/v1/members/01KAAAAAAAAAAAAAAAAAAAAAAA", adminKey, "", nil
 	}},
@@ -249,7 +270,7 @@ func TestEveryRouteHasASampleEvent(t *testing.T) {
 // EventBridge Scheduler sends it, through the function's handler.
 func TestScheduledEventsReplay(t *testing.T) {
 	apps := functions(t)
-	for dir, name := range map[string]string{"birthdays": jobs.NameBirthdays, "expiry": jobs.NameExpiry, "tierreview": jobs.NameTierReview} {
+	for dir, name := range map[string]string{"donations": jobs.NameDonations, "birthdays": jobs.NameBirthdays, "expiry": jobs.NameExpiry, "tierreview": jobs.NameTierReview} {
 		t.Run(dir, func(t *testing.T) {
 			data, err := os.ReadFile(dir + "/scheduled.json")
 			if err != nil {

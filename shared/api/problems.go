@@ -50,6 +50,8 @@ var domainProblems = []struct {
 	{loyalty.ErrMemberNotFound, http.StatusNotFound, "member_not_found"},
 	{loyalty.ErrEntryNotFound, http.StatusNotFound, "transaction_not_found"},
 	{loyalty.ErrRewardNotFound, http.StatusNotFound, "reward_not_found"},
+	{loyalty.ErrCharityNotFound, http.StatusNotFound, "charity_not_found"},
+	{loyalty.ErrCharityArchived, http.StatusConflict, "charity_archived"},
 	{loyalty.ErrEmailTaken, http.StatusConflict, "email_taken"},
 	{loyalty.ErrInsufficientPoints, http.StatusConflict, "insufficient_points"},
 	{loyalty.ErrNotReversible, http.StatusConflict, "not_reversible"},

@@ -17,6 +17,10 @@ var routes = []Route{
 	{"GET", "/v1/members/{id}/card.png", "members", (*App).cardImage},
 	{"GET", "/v1/members/{id}/google-wallet", "members", (*App).googleWallet},
 	{"GET", "/v1/wallet/images/{name}", "members", (*App).walletImage},
+	{"GET", "/v1/charities", "members", (*App).listCharities},
+	{"POST", "/v1/members/{id}/donations", "members", (*App).donate},
+	{"PUT", "/v1/members/{id}/donation-plan", "members", (*App).putDonationPlan},
+	{"DELETE", "/v1/members/{id}/donation-plan", "members", (*App).deleteDonationPlan},
 
 	{"POST", "/v1/scans", "staff", (*App).scan},
 	{"POST", "/v1/earnings", "staff", (*App).earn},
@@ -40,6 +44,9 @@ var routes = []Route{
 	{"PUT", "/v1/admin/program", "admin", (*App).putProgram},
 	{"POST", "/v1/admin/members/{id}/adjustments", "admin", (*App).adjust},
 	{"POST", "/v1/admin/jobs/{name}/runs", "admin", (*App).runJob},
+	{"POST", "/v1/admin/charities", "admin", (*App).saveCharity},
+	{"PUT", "/v1/admin/charities/{id}", "admin", (*App).saveCharity},
+	{"GET", "/v1/admin/charities/{id}/report", "admin", (*App).charityReport},
 }
 
 // Routes lists the routes a function serves ("" for all).
