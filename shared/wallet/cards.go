@@ -5,6 +5,7 @@ package wallet
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/fidelio/fidelio/shared/loyalty"
@@ -76,6 +77,8 @@ func (c *Cards) ApplePass(acct loyalty.Account, rules loyalty.Rules, now time.Ti
 	if c.PublicURL != "" {
 		card.MemberPageURL = c.PublicURL + "/"
 	}
+	card.GivenThisYear = m.GivenThisYear(now)
+	card.News = BirthdayGreeting(m, rules, now)
 	return c.Apple.Build(card)
 }
 
@@ -125,3 +128,37 @@ func AppleImages(assets *design.Assets) func(tier string) (map[string][]byte, er
 		return files, nil
 	}
 }
+
+// greetingDays is how long after a birthday the card wishes it.
+const greetingDays = 7
+
+// BirthdayGreeting is the card's news in the week after the member's
+// birthday present, in the member's language; empty otherwise.
+func BirthdayGreeting(m loyalty.Member, rules loyalty.Rules, now time.Time) string {
+	if m.Birthday.IsZero() || rules.BirthdayBonus == 0 {
+		return ""
+	}
+	loc, err := time.LoadLocation(m.TimeZone)
+	if err != nil {
+		loc = time.UTC
+	}
+	local := now.In(loc)
+	if m.LastBirthdayYear != local.Year() {
+		return ""
+	}
+	day := m.Birthday.Day
+	if m.Birthday.Month == time.February && day == 29 && !isLeap(local.Year()) {
+		day = 28
+	}
+	birthday := time.Date(local.Year(), m.Birthday.Month, day, 0, 0, 0, 0, loc)
+	if local.Before(birthday) || local.Sub(birthday) >= greetingDays*24*time.Hour {
+		return ""
+	}
+	first, _, _ := strings.Cut(m.Name, " ")
+	if strings.HasPrefix(m.Locale, "fr") {
+		return fmt.Sprintf("Joyeux anniversaire, %s ! %d points pour vous.", first, rules.BirthdayBonus)
+	}
+	return fmt.Sprintf("Happy birthday, %s! %d points are yours.", first, rules.BirthdayBonus)
+}
+
+func isLeap(y int) bool { return y%4 == 0 && (y%100 != 0 || y%400 == 0) }

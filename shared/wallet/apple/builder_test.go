@@ -577,3 +577,20 @@ func opensslVerify(t *testing.T, signature, manifest []byte) ([]byte, error) {
 		"-CAfile", devFile(devRootFile), "-purpose", "any", "-out", os.DevNull)
 	return cmd.CombinedOutput()
 }
+
+func TestNewsNotifiesAndGivingShowsOnTheBack(t *testing.T) {
+	card := testCard()
+	card.News, card.GivenThisYear = "Happy birthday, Ada! 100 points are yours.", 1250
+	pass, _ := buildPass(t, newTestBuilder(t), card)
+	news := findField(t, pass, "news")
+	if news["value"] != card.News || news["changeMessage"] != "%@" {
+		t.Errorf("news field %v; want the message, shown on the lock screen when it changes", news)
+	}
+	if given := findField(t, pass, "given"); given["value"] != float64(1250) {
+		t.Errorf("given field %v", given)
+	}
+	plain, _ := buildPass(t, newTestBuilder(t), testCard())
+	if fieldByKey(plain, "news") != nil || fieldByKey(plain, "given") != nil {
+		t.Error("a card with no news and no gifts shows those fields")
+	}
+}

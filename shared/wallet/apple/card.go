@@ -68,6 +68,11 @@ type Card struct {
 	// Locale is the member's locale ("en", "fr", "fr-FR"), which chooses the
 	// language of the texts that Wallet does not translate, such as dates.
 	Locale string
+	// GivenThisYear is what the member gave to charities this year, in points.
+	GivenThisYear int64
+	// News is a short message from the program ("Happy birthday…"); Wallet
+	// shows it on the lock screen when it changes.
+	News string
 	// MemberPageURL links the back of the pass to the member's web page.
 	MemberPageURL string
 	// The tier's colours, written "rgb(r, g, b)".

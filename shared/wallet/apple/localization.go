@@ -60,8 +60,10 @@ var (
 	labelTerms     = text{"Terms and conditions", "Conditions générales"}
 	labelContact   = text{"Contact us", "Nous contacter"}
 	labelPage      = text{"Your member page", "Votre espace membre"}
+	labelNews      = text{"News", "Actualités"}
+	labelGiven     = text{"Given to good causes this year", "Donné à des associations cette année"}
 	localizedTexts = []text{labelBalance, labelTier, changeTier, labelName, labelSince, labelNextTier,
-		valueTopTier, labelExpiring, labelTerms, labelContact, labelPage}
+		valueTopTier, labelExpiring, labelTerms, labelContact, labelPage, labelNews, labelGiven}
 )
 
 // stringsFile renders target's pass.strings for a member whose language is

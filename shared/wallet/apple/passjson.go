@@ -120,12 +120,19 @@ func storeCard(cfg Config, card Card, l language) (fields, error) {
 	}
 	f.AuxiliaryFields = []field{next}
 
+	if card.News != "" {
+		// "%@" makes the message itself the notification when it changes.
+		f.BackFields = append(f.BackFields, field{Key: "news", Label: labelNews.in(l), Value: card.News, ChangeMessage: "%@"})
+	}
 	if card.ExpiringPoints > 0 {
 		on, err := formatDate(card.ExpiringOn, l)
 		if err != nil {
 			return fields{}, err
 		}
 		f.BackFields = append(f.BackFields, field{Key: "expiring", Label: labelExpiring.in(l), Value: expiringOn(card.ExpiringPoints, on, l)})
+	}
+	if card.GivenThisYear > 0 {
+		f.BackFields = append(f.BackFields, field{Key: "given", Label: labelGiven.in(l), Value: card.GivenThisYear, NumberStyle: "PKNumberStyleDecimal"})
 	}
 	if cfg.Terms != "" {
 		// Terms quote numbers of points and days that are not phone numbers.
