@@ -167,6 +167,18 @@ func (r *Runner) Expiry(ctx context.Context, at time.Time) (Summary, error) {
 			break
 		}
 	}
+	if err == nil {
+		// The lots that come within the notice window today: one card update each.
+		notice := today.AddDays(loyalty.ExpiryNoticeDays)
+		s.Days = append(s.Days, "notice:"+notice.String())
+		err = sweep(ctx, r, s,
+			func(cursor string, limit int) ([]string, string, error) {
+				return r.index.ExpiringLots(ctx, notice, cursor, limit)
+			},
+			func(ctx context.Context, id string) (loyalty.Outcome, error) {
+				return r.program.NoticeExpiry(ctx, id, notice, today)
+			})
+	}
 	return s.done(err)
 }
 

@@ -164,8 +164,8 @@ func TestExpiryCatchesUpWithinItsWindow(t *testing.T) {
 	f := newFixture(t)
 	f.runner.CatchUpDays = 7
 	m := f.enroll("2026-11-23T10:00:00Z", "late@example.com", "", "UTC") // lot of 2027-11-30
-	if s := f.run(jobs.NameExpiry, "2027-11-30T23:00:00Z"); s.Changed != 0 || len(s.Days) != 8 || s.Days[7] != "2027-11-29" {
-		t.Fatalf("on the lot's last day = %+v, want nothing expired and the 8 days before read", s)
+	if s := f.run(jobs.NameExpiry, "2027-11-30T23:00:00Z"); s.Changed != 0 || len(s.Days) != 9 || s.Days[7] != "2027-11-29" {
+		t.Fatalf("on the lot's last day = %+v, want nothing expired, the 8 days before read, and the notice day", s)
 	}
 	if s := f.run(jobs.NameExpiry, "2027-12-08T00:05:00Z"); s.Changed != 1 {
 		t.Fatalf("a week late = %+v, want the lot expired", s)
@@ -253,5 +253,22 @@ func TestSummaryJSON(t *testing.T) {
 	}
 	if got["job"] != "expiry" || got["at"] != "2027-01-01T00:05:00Z" {
 		t.Fatalf("summary JSON = %s", b)
+	}
+}
+
+func TestExpiryIsAnnouncedOnTheCardOnce(t *testing.T) {
+	f := newFixture(t)
+	m := f.enroll("2026-11-23T10:00:00Z", "notice@example.com", "", "UTC") // 50 points expiring 2027-11-30
+	before := f.member(m.ID)
+	s := f.run(jobs.NameExpiry, "2027-10-31T00:05:00Z")
+	after := f.member(m.ID)
+	if s.Changed != 1 || after.ExpiryNoticeOn.String() != "2027-11-30" || !after.CardUpdatedAt.After(before.CardUpdatedAt) || after.Balance != 50 {
+		t.Fatalf("30 days before: %+v, member %+v; want the card changed once, no points moved", s, after)
+	}
+	if s := f.run(jobs.NameExpiry, "2027-10-31T00:05:00Z"); s.Changed != 0 {
+		t.Fatalf("a rerun announced again: %+v", s)
+	}
+	if s := f.run(jobs.NameExpiry, "2027-11-01T00:05:00Z"); s.Changed != 0 {
+		t.Fatalf("the next day announced again: %+v", s)
 	}
 }

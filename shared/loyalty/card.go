@@ -5,7 +5,8 @@ import "time"
 // cardChanged reports whether a change alters what the member's wallet card
 // shows (a new member's card is new), so that phones are told only then.
 func cardChanged(before, after Member) bool {
-	return before.ID == "" || before.Balance != after.Balance || before.Tier != after.Tier || before.Name != after.Name
+	return before.ID == "" || before.Balance != after.Balance || before.Tier != after.Tier || before.Name != after.Name ||
+		before.ExpiryNoticeOn != after.ExpiryNoticeOn
 }
 
 // nextCardTime is the change time of a card changed at now: a whole second

@@ -37,3 +37,30 @@ func (s *lotSet) remaining(day Date) int64 {
 	}
 	return 0
 }
+
+// ExpiryNoticeDays is how long before they expire points are shown on the
+// back of the card.
+const ExpiryNoticeDays = 30
+
+// NoticeExpiry marks, once, that the member's lot expiring on lot has come
+// within ExpiryNoticeDays of today. The card's back shows those points from
+// then on; marking it is a change of the card, so phones are told once, when
+// the points enter the window, rather than every day they stay in it.
+func (p *Program) NoticeExpiry(ctx context.Context, memberID string, lot, today Date) (Outcome, error) {
+	return p.apply(ctx, memberID, func(d *draft, _ Rules) (Skip, error) {
+		if d.m.ExpiryNoticeOn == lot {
+			return SkipAlreadyDone, nil
+		}
+		if today.AddDays(ExpiryNoticeDays).Before(lot) {
+			return SkipNotDue, nil
+		}
+		for _, l := range d.lots.lots {
+			if l.ExpiresOn == lot && l.Remaining > 0 {
+				d.m.ExpiryNoticeOn = lot
+				d.memberOnly = true
+				return "", nil
+			}
+		}
+		return SkipNothingLeft, nil
+	})
+}

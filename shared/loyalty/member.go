@@ -57,6 +57,8 @@ type Member struct {
 	// CardUpdatedAt is when what the card shows last changed, in whole
 	// seconds, each change a later second than the one before.
 	CardUpdatedAt time.Time `json:"cardUpdatedAt,omitzero"`
+	// ExpiryNoticeOn is the expiry day of the last lot announced on the card.
+	ExpiryNoticeOn Date `json:"expiryNoticeOn,omitzero"`
 	// TokenHash is the SHA-256 of the member's bearer token; the token itself is never stored.
 	TokenHash string `json:"tokenHash"`
 
