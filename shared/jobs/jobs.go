@@ -91,6 +91,9 @@ type Summary struct {
 	Points int64 `json:"points"`
 	// Downgraded counts the members a tier review moved down.
 	Downgraded int `json:"downgraded,omitempty"`
+	// Announced counts the lots an expiry run announced on cards, 30 days
+	// ahead; they are not in Changed, which counts the lots it expired.
+	Announced int `json:"announced,omitempty"`
 	// Skipped counts the examined members left as they were, by reason.
 	Skipped map[loyalty.Skip]int `json:"skipped,omitempty"`
 	// Failed counts the members whose change failed; the run's error says why.
@@ -171,6 +174,7 @@ func (r *Runner) Expiry(ctx context.Context, at time.Time) (Summary, error) {
 		// The lots that come within the notice window today: one card update each.
 		notice := today.AddDays(loyalty.ExpiryNoticeDays)
 		s.Days = append(s.Days, "notice:"+notice.String())
+		expired := s.Changed
 		err = sweep(ctx, r, s,
 			func(cursor string, limit int) ([]string, string, error) {
 				return r.index.ExpiringLots(ctx, notice, cursor, limit)
@@ -178,6 +182,7 @@ func (r *Runner) Expiry(ctx context.Context, at time.Time) (Summary, error) {
 			func(ctx context.Context, id string) (loyalty.Outcome, error) {
 				return r.program.NoticeExpiry(ctx, id, notice, today)
 			})
+		s.Announced, s.Changed = s.Changed-expired, expired
 	}
 	return s.done(err)
 }

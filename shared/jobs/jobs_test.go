@@ -262,13 +262,13 @@ func TestExpiryIsAnnouncedOnTheCardOnce(t *testing.T) {
 	before := f.member(m.ID)
 	s := f.run(jobs.NameExpiry, "2027-10-31T00:05:00Z")
 	after := f.member(m.ID)
-	if s.Changed != 1 || after.ExpiryNoticeOn.String() != "2027-11-30" || !after.CardUpdatedAt.After(before.CardUpdatedAt) || after.Balance != 50 {
+	if s.Announced != 1 || s.Changed != 0 || after.ExpiryNoticeOn.String() != "2027-11-30" || !after.CardUpdatedAt.After(before.CardUpdatedAt) || after.Balance != 50 {
 		t.Fatalf("30 days before: %+v, member %+v; want the card changed once, no points moved", s, after)
 	}
-	if s := f.run(jobs.NameExpiry, "2027-10-31T00:05:00Z"); s.Changed != 0 {
+	if s := f.run(jobs.NameExpiry, "2027-10-31T00:05:00Z"); s.Announced != 0 {
 		t.Fatalf("a rerun announced again: %+v", s)
 	}
-	if s := f.run(jobs.NameExpiry, "2027-11-01T00:05:00Z"); s.Changed != 0 {
+	if s := f.run(jobs.NameExpiry, "2027-11-01T00:05:00Z"); s.Announced != 0 {
 		t.Fatalf("the next day announced again: %+v", s)
 	}
 }
