@@ -171,6 +171,14 @@ var samples = []sample{
 // functions builds the handler of each function on one deterministic program.
 func functions(t *testing.T) map[string]*api.App {
 	t.Helper()
+	apps, _, _ := program(t)
+	return apps
+}
+
+// program builds one deterministic program: its functions, their
+// configuration and dependencies.
+func program(t *testing.T) (map[string]*api.App, config.Config, api.Deps) {
+	t.Helper()
 	s, err := embedded.Open(filepath.Join(t.TempDir(), "fidelio.db"))
 	if err != nil {
 		t.Fatal(err)
@@ -182,11 +190,12 @@ func functions(t *testing.T) map[string]*api.App {
 	}
 	read := func(name string) string { b, _ := os.ReadFile(filepath.Join(certs, name)); return string(b) }
 	g := googletest.New(t, "3388000000022222228")
-	deps, err := wire.Deps(config.Config{
+	cfg := config.Config{
 		ProgramName: "Fidelio", PublicURL: "https://api.fidelio.example", PassTypeID: passType, TeamID: "EVENTSTEAM",
 		GoogleIssuerID: "3388000000022222228", GoogleAPIURL: g.URL,
 		Secrets: config.Secrets{AdminKey: adminKey, CodeKeys: codeKeys, PassCert: read("pass.pem"), PassKey: read("pass.key"), WWDRCert: read("wwdr.pem"), GoogleServiceAccount: string(g.KeyJSON)},
-	}, s, nil, slog.New(slog.DiscardHandler))
+	}
+	deps, err := wire.Deps(cfg, s, nil, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -200,7 +209,7 @@ func functions(t *testing.T) map[string]*api.App {
 			t.Fatal(err)
 		}
 	}
-	return apps
+	return apps, cfg, deps
 }
 
 // decodeStrict reads an event, refusing any field the type does not have: a

@@ -70,3 +70,55 @@ func fromStream(v events.DynamoDBAttributeValue) (types.AttributeValue, error) {
 	}
 	return nil, fmt.Errorf("unknown attribute type %v", v.DataType())
 }
+
+// MemberStreamImage is a member as its item appears in a stream record's
+// image: the inverse of StreamMember, for tests and sample events.
+func MemberStreamImage(m loyalty.Member) (map[string]events.DynamoDBAttributeValue, error) {
+	item, err := marshal(m, memberPK(m.ID), skProfile)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]events.DynamoDBAttributeValue, len(item))
+	for k, v := range item {
+		if out[k], err = toStream(v); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+func toStream(v types.AttributeValue) (events.DynamoDBAttributeValue, error) {
+	switch v := v.(type) {
+	case *types.AttributeValueMemberS:
+		return events.NewStringAttribute(v.Value), nil
+	case *types.AttributeValueMemberN:
+		return events.NewNumberAttribute(v.Value), nil
+	case *types.AttributeValueMemberB:
+		return events.NewBinaryAttribute(v.Value), nil
+	case *types.AttributeValueMemberBOOL:
+		return events.NewBooleanAttribute(v.Value), nil
+	case *types.AttributeValueMemberNULL:
+		return events.NewNullAttribute(), nil
+	case *types.AttributeValueMemberL:
+		out := make([]events.DynamoDBAttributeValue, len(v.Value))
+		for i, e := range v.Value {
+			c, err := toStream(e)
+			if err != nil {
+				return c, err
+			}
+			out[i] = c
+		}
+		return events.NewListAttribute(out), nil
+	case *types.AttributeValueMemberM:
+		out := make(map[string]events.DynamoDBAttributeValue, len(v.Value))
+		for k, e := range v.Value {
+			c, err := toStream(e)
+			if err != nil {
+				return c, err
+			}
+			out[k] = c
+		}
+		return events.NewMapAttribute(out), nil
+	}
+	return events.DynamoDBAttributeValue{}, fmt.Errorf("attribute type %T has no stream form here", v)
+}
