@@ -9,7 +9,8 @@ import (
 
 	"github.com/fidelio/fidelio/shared/config"
 	"github.com/fidelio/fidelio/shared/jobs"
-	"github.com/fidelio/fidelio/shared/wire"
+	"github.com/fidelio/fidelio/shared/loyalty"
+	"github.com/fidelio/fidelio/shared/store/dynamo"
 )
 
 func main() {
@@ -18,9 +19,11 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	runner, err := wire.Jobs(ctx, cfg)
+	// The store alone: a job function carries none of the card-drawing code.
+	s, err := dynamo.Open(ctx, cfg.DynamoDBEndpoint, cfg.Table)
 	if err != nil {
 		log.Fatal(err)
 	}
+	runner := jobs.New(loyalty.NewProgram(s, nil, nil), s)
 	lambda.Start(runner.Handler(jobs.NameExpiry))
 }

@@ -30,11 +30,11 @@ import (
 // API returns the App of one API function ("members", "staff", "admin") on
 // the DynamoDB table of cfg.
 func API(ctx context.Context, cfg config.Config, function string) (*api.App, error) {
-	db, err := dynamo.Connect(ctx, cfg.DynamoDBEndpoint)
+	s, err := dynamo.Open(ctx, cfg.DynamoDBEndpoint, cfg.Table)
 	if err != nil {
 		return nil, err
 	}
-	deps, err := Deps(cfg, dynamo.New(db, cfg.Table), nil, nil)
+	deps, err := Deps(cfg, s, nil, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -122,23 +122,13 @@ func appleBuilder(cfg config.Config, assets *design.Assets, logger *slog.Logger)
 	}, signer, wallet.AppleImages(assets))
 }
 
-// Jobs returns the runner of the scheduled jobs on the DynamoDB table of cfg.
-func Jobs(ctx context.Context, cfg config.Config) (*jobs.Runner, error) {
-	db, err := dynamo.Connect(ctx, cfg.DynamoDBEndpoint)
-	if err != nil {
-		return nil, err
-	}
-	s := dynamo.New(db, cfg.Table)
-	return jobs.New(loyalty.NewProgram(s, nil, nil), s), nil
-}
-
 // Updater returns the pass updater on the DynamoDB table of cfg.
 func Updater(ctx context.Context, cfg config.Config) (*wallet.Updater, error) {
-	db, err := dynamo.Connect(ctx, cfg.DynamoDBEndpoint)
+	s, err := dynamo.Open(ctx, cfg.DynamoDBEndpoint, cfg.Table)
 	if err != nil {
 		return nil, err
 	}
-	deps, err := Deps(cfg, dynamo.New(db, cfg.Table), nil, nil)
+	deps, err := Deps(cfg, s, nil, nil)
 	if err != nil {
 		return nil, err
 	}

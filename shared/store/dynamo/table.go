@@ -90,3 +90,13 @@ func CreateTable(ctx context.Context, db *dynamodb.Client, name string) error {
 	}
 	return nil
 }
+
+// Open connects to DynamoDB (endpoint, for DynamoDB Local; empty in AWS) and
+// returns the Store on table.
+func Open(ctx context.Context, endpoint, table string) (*Store, error) {
+	db, err := Connect(ctx, endpoint)
+	if err != nil {
+		return nil, err
+	}
+	return New(db, table), nil
+}
