@@ -52,28 +52,36 @@ function field(fields, key) {
 // compilations are not counted: the Go side is timed warm too.
 await build(members[0]);
 
+// The passes are timed in rounds, each followed by one bare RSA-2048
+// PKCS #1 v1.5 signature with node-forge as passkit-generator uses it, to
+// tell how much of a pass the signature is. Alternating keeps both measures
+// under the same load when the machine is shared.
+const round = 10;
+const key = forge.pki.decryptRsaPrivateKey(certificates.signerKey.toString("utf8"));
 const cpu = process.cpuUsage();
-const start = performance.now();
+const wallStart = performance.now();
+let seconds = 0;
+let rsaSeconds = 0;
+let rsaSignatures = 0;
 let last;
-for (const m of members) {
-	last = await build(m);
+for (let i = 0; i < members.length; i += round) {
+	const batch = members.slice(i, i + round);
+	let start = performance.now();
+	for (const m of batch) {
+		last = await build(m);
+	}
+	seconds += (performance.now() - start) / 1000;
+
+	start = performance.now();
+	const md = forge.md.sha256.create();
+	md.update(batch[0].serialNumber);
+	key.sign(md);
+	rsaSeconds += (performance.now() - start) / 1000;
+	rsaSignatures++;
 }
-const seconds = (performance.now() - start) / 1000;
+const wallSeconds = (performance.now() - wallStart) / 1000;
 const used = process.cpuUsage(cpu);
 await writeFile(job.out, last);
-
-// The RSA-2048 PKCS #1 v1.5 signatures alone, with node-forge as
-// passkit-generator uses it, to tell how much of a pass they are. Fewer than
-// the passes: each costs about as much as a whole pass.
-const key = forge.pki.decryptRsaPrivateKey(certificates.signerKey.toString("utf8"));
-const rsaSignatures = Math.min(members.length, 100);
-const rsaStart = performance.now();
-for (let i = 0; i < rsaSignatures; i++) {
-	const md = forge.md.sha256.create();
-	md.update(`manifest of pass ${i}`);
-	key.sign(md);
-}
-const rsaSeconds = (performance.now() - rsaStart) / 1000;
 
 const { version } = JSON.parse(
 	await readFile(new URL("./node_modules/passkit-generator/package.json", import.meta.url), "utf8"),
@@ -84,7 +92,10 @@ process.stdout.write(
 		node: process.version,
 		passes: members.length,
 		seconds,
+		// CPU and wall time of the whole timed part, to show that it ran on
+		// about one core.
 		cpuSeconds: (used.user + used.system) / 1e6,
+		wallSeconds,
 		rsaSignatures,
 		rsaSeconds,
 	}) + "\n",

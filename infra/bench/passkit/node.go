@@ -25,14 +25,18 @@ type nodeJob struct {
 
 // nodeResult is what bench.mjs prints.
 type nodeResult struct {
-	Library    string  `json:"library"`
-	Node       string  `json:"node"`
-	Passes     int     `json:"passes"`
-	Seconds    float64 `json:"seconds"`
-	CPUSeconds float64 `json:"cpuSeconds"`
+	Library string `json:"library"`
+	Node    string `json:"node"`
+	// Passes passes took Seconds.
+	Passes  int     `json:"passes"`
+	Seconds float64 `json:"seconds"`
 	// RSASignatures bare node-forge RSA-2048 signatures took RSASeconds.
 	RSASignatures int     `json:"rsaSignatures"`
 	RSASeconds    float64 `json:"rsaSeconds"`
+	// The timed part, passes and signatures, used CPUSeconds of CPU in
+	// WallSeconds.
+	CPUSeconds  float64 `json:"cpuSeconds"`
+	WallSeconds float64 `json:"wallSeconds"`
 }
 
 // installNode installs the packages of package-lock.json into dir when

@@ -1,20 +1,21 @@
 package main
 
 import (
+	"bytes"
 	"crypto/sha1"
-	"crypto/x509"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
-
-	"github.com/smallstep/pkcs7"
+	"os/exec"
+	"path/filepath"
 )
 
 // verifyPass checks what Wallet checks of a .pkpass, but for the root: every
 // file is in manifest.json with its SHA-1 and nothing else is, and signature
-// is a PKCS #7 signature of the manifest that chains to the root in rootPEM.
+// is a PKCS #7 signature of the manifest that chains to the root in the
+// rootPEM file.
 // It returns the pass's serial number, so that a caller can tell whose pass
 // it is. A timing of passes that Wallet would refuse would compare nothing.
 func verifyPass(pkpass []byte, rootPEM string) (serial string, err error) {
@@ -43,17 +44,8 @@ func verifyPass(pkpass []byte, rootPEM string) (serial string, err error) {
 	if _, ok := manifest["icon.png"]; !ok {
 		return "", errors.New("icon.png is missing")
 	}
-	p7, err := pkcs7.Parse(files["signature"])
-	if err != nil {
-		return "", fmt.Errorf("signature: %w", err)
-	}
-	p7.Content = files["manifest.json"]
-	roots, err := loadRoots(rootPEM)
-	if err != nil {
+	if err := opensslVerify(files["signature"], files["manifest.json"], rootPEM); err != nil {
 		return "", err
-	}
-	if err := p7.VerifyWithChain(roots); err != nil {
-		return "", fmt.Errorf("signature: %w", err)
 	}
 	var pass struct {
 		SerialNumber string `json:"serialNumber"`
@@ -64,14 +56,35 @@ func verifyPass(pkpass []byte, rootPEM string) (serial string, err error) {
 	return pass.SerialNumber, nil
 }
 
-func loadRoots(path string) (*x509.CertPool, error) {
-	pem, err := os.ReadFile(path)
+// opensslVerify checks signature against manifest and the root with
+// openssl, which hashes the signed attributes as they were sent, as Wallet
+// does. The Go verifier of smallstep/pkcs7 encodes them again before hashing,
+// and so refuses passkit-generator's signatures: node-forge writes the signed
+// attributes in the order it was given rather than DER's sorted order, and
+// signs those bytes.
+func opensslVerify(signature, manifest []byte, rootPEM string) error {
+	bin, err := exec.LookPath("openssl")
 	if err != nil {
-		return nil, err
+		return fmt.Errorf("openssl is needed to check signatures (apt-get install openssl): %w", err)
 	}
-	pool := x509.NewCertPool()
-	if !pool.AppendCertsFromPEM(pem) {
-		return nil, fmt.Errorf("%s holds no certificate", path)
+	dir, err := os.MkdirTemp("", "fidelio-verify-")
+	if err != nil {
+		return err
 	}
-	return pool, nil
+	defer os.RemoveAll(dir)
+	sigFile, manifestFile := filepath.Join(dir, "signature"), filepath.Join(dir, "manifest.json")
+	if err := os.WriteFile(sigFile, signature, 0o600); err != nil {
+		return err
+	}
+	if err := os.WriteFile(manifestFile, manifest, 0o600); err != nil {
+		return err
+	}
+	// -purpose any: a pass certificate's only extended key usage is Apple's
+	// pass signing, which openssl does not know and would refuse for S/MIME.
+	out, err := exec.Command(bin, "smime", "-verify", "-binary", "-inform", "DER", "-in", sigFile,
+		"-content", manifestFile, "-CAfile", rootPEM, "-purpose", "any", "-out", os.DevNull).CombinedOutput()
+	if err != nil {
+		return fmt.Errorf("openssl smime -verify: %w: %s", err, bytes.TrimSpace(out))
+	}
+	return nil
 }
