@@ -291,16 +291,27 @@ func (st *Stack) config() (config.Config, error) {
 	return cfg, nil
 }
 
-// RunUpdater feeds the embedded store's committed changes to the pass
-// updater until ctx ends, in order, as the DynamoDB stream feeds the pass
-// updater function in AWS. A change that fails is tried again after a pause;
-// handled changes are forgotten.
+// RunUpdater feeds every committed change of a member to the pass updater
+// until ctx ends, in order, as the DynamoDB stream feeds the pass updater
+// function in AWS: from the embedded store's change feed, or from the stream
+// of the DynamoDB (Local) table. A change that fails is tried again after a
+// pause; handled changes of the feed are forgotten.
 func (st *Stack) RunUpdater(ctx context.Context) {
-	feed, ok := st.Store.(*embedded.Store)
-	if !ok {
-		st.logger.Warn("the local pass updater follows the embedded store only; with -store dynamodb cards are not pushed locally")
-		return
+	switch s := st.Store.(type) {
+	case *dynamo.Store:
+		streams, err := dynamo.ConnectStreams(ctx, st.opts.DynamoDBEndpoint)
+		if err == nil {
+			err = s.Follow(ctx, streams, st.updater.Changed)
+		}
+		if err != nil && ctx.Err() == nil {
+			st.logger.Error("the pass updater stopped following the stream", slog.String("error", err.Error()))
+		}
+	case *embedded.Store:
+		st.followFeed(ctx, s)
 	}
+}
+
+func (st *Stack) followFeed(ctx context.Context, feed *embedded.Store) {
 	var last uint64
 	tick := time.NewTicker(time.Second)
 	defer tick.Stop()

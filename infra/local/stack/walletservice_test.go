@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -47,9 +48,18 @@ func walletCall(t *testing.T, c *client, method, path, auth string, body any, he
 }
 
 func TestPassUpdatesEndToEnd(t *testing.T) {
+	for _, storeName := range stores(t) {
+		t.Run(storeName, func(t *testing.T) { testPassUpdates(t, storeName) })
+	}
+}
+
+// testPassUpdates follows a card through the local stack: the pass updater
+// reads the embedded store's change feed, or DynamoDB Local's stream.
+func testPassUpdates(t *testing.T, storeName string) {
 	pushes := apnstest.New(t)
 	pushes.Gone["gone-token"] = true
-	st, err := New(t.Context(), Options{DataDir: t.TempDir(), Store: "embedded", Template: "../../../template.yaml", PublicURL: "http://127.0.0.1:1",
+	st, err := New(t.Context(), Options{DataDir: t.TempDir(), Store: storeName, Template: "../../../template.yaml", PublicURL: "http://127.0.0.1:1",
+		DynamoDBEndpoint: os.Getenv("FIDELIO_DYNAMODB_ENDPOINT"), Table: fmt.Sprintf("fidelio-updates-%d", tableSeq.Add(1)),
 		APNSURL: pushes.URL, APNSRoots: pushes.Roots(), Demo: true, Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)

@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodbstreams"
 )
 
 // Connect returns a DynamoDB client. An endpoint (DynamoDB Local) gets
@@ -19,6 +20,31 @@ import (
 // default chain supplies them. Throttling is retried by the SDK with jittered
 // backoff; a transaction conflict is left to the domain, which rereads first.
 func Connect(ctx context.Context, endpoint string) (*dynamodb.Client, error) {
+	cfg, err := loadConfig(ctx, endpoint)
+	if err != nil {
+		return nil, err
+	}
+	return dynamodb.NewFromConfig(cfg, func(o *dynamodb.Options) {
+		if endpoint != "" {
+			o.BaseEndpoint = aws.String(endpoint)
+		}
+	}), nil
+}
+
+// ConnectStreams returns a client of the table's stream, as Connect does.
+func ConnectStreams(ctx context.Context, endpoint string) (*dynamodbstreams.Client, error) {
+	cfg, err := loadConfig(ctx, endpoint)
+	if err != nil {
+		return nil, err
+	}
+	return dynamodbstreams.NewFromConfig(cfg, func(o *dynamodbstreams.Options) {
+		if endpoint != "" {
+			o.BaseEndpoint = aws.String(endpoint)
+		}
+	}), nil
+}
+
+func loadConfig(ctx context.Context, endpoint string) (aws.Config, error) {
 	opts := []func(*config.LoadOptions) error{
 		config.WithRetryer(func() aws.Retryer {
 			return retry.NewStandard(func(o *retry.StandardOptions) { o.MaxAttempts = 8 })
@@ -30,13 +56,9 @@ func Connect(ctx context.Context, endpoint string) (*dynamodb.Client, error) {
 	}
 	cfg, err := config.LoadDefaultConfig(ctx, opts...)
 	if err != nil {
-		return nil, fmt.Errorf("load AWS config: %w", err)
+		return cfg, fmt.Errorf("load AWS config: %w", err)
 	}
-	return dynamodb.NewFromConfig(cfg, func(o *dynamodb.Options) {
-		if endpoint != "" {
-			o.BaseEndpoint = aws.String(endpoint)
-		}
-	}), nil
+	return cfg, nil
 }
 
 // CreateTable makes the single table with its sparse indexes and TTL, as
