@@ -27,8 +27,6 @@ type Deps struct {
 	Cards *wallet.Cards
 	// Jobs runs the scheduled jobs on demand.
 	Jobs *jobs.Runner
-	// Registrations keeps the devices registered for pass updates.
-	Registrations store.Registrations
 	// AdminKeyHash is loyalty.HashSecret of the admin key.
 	AdminKeyHash string
 	// PublicURL is the API's base URL for the links it hands out; empty means

@@ -64,7 +64,7 @@ func (a *App) registerDevice(r *http.Request) (reply, error) {
 	if _, err := a.Store.Member(r.Context(), serial); err != nil {
 		return reply{}, errPassUnauthorized
 	}
-	created, err := a.Registrations.Register(r.Context(), store.Registration{DeviceID: device, Serial: serial, PushToken: b.PushToken, CreatedAt: a.Program.Now()})
+	created, err := a.Store.Register(r.Context(), store.Registration{DeviceID: device, Serial: serial, PushToken: b.PushToken, CreatedAt: a.Program.Now()})
 	if err != nil {
 		return reply{}, err
 	}
@@ -80,7 +80,7 @@ func (a *App) unregisterDevice(r *http.Request) (reply, error) {
 	if err := a.passAuth(r, serial); err != nil {
 		return reply{}, err
 	}
-	if err := a.Registrations.Unregister(r.Context(), r.PathValue("deviceLibraryIdentifier"), serial); err != nil {
+	if err := a.Store.Unregister(r.Context(), r.PathValue("deviceLibraryIdentifier"), serial); err != nil {
 		return reply{}, err
 	}
 	return reply{status: http.StatusOK, raw: []byte{}}, nil
@@ -103,7 +103,7 @@ func (a *App) deviceSerials(r *http.Request) (reply, error) {
 		}
 		since = n
 	}
-	serials, err := a.Registrations.DeviceSerials(r.Context(), r.PathValue("deviceLibraryIdentifier"))
+	serials, err := a.Store.DeviceSerials(r.Context(), r.PathValue("deviceLibraryIdentifier"))
 	if err != nil {
 		return reply{}, err
 	}

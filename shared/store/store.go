@@ -17,6 +17,7 @@ import (
 // Store is everything Fidelio keeps.
 type Store interface {
 	loyalty.Book
+	Registrations
 
 	// Member reads a member's profile; loyalty.ErrMemberNotFound when there is none.
 	Member(ctx context.Context, id string) (loyalty.Member, error)

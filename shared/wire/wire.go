@@ -61,18 +61,16 @@ func Deps(cfg config.Config, s store.Store, clock loyalty.Clock, logger *slog.Lo
 	}
 	ids := loyalty.NewRandomIDs()
 	program := loyalty.NewProgram(s, clock, ids)
-	regs, _ := s.(store.Registrations)
 	return api.Deps{
-		Store:         s,
-		Registrations: regs,
-		Program:       program,
-		Jobs:          jobs.New(program, s),
-		IDs:           ids,
-		Codes:         codes,
-		Cards:         cards,
-		AdminKeyHash:  loyalty.HashSecret(cfg.AdminKey),
-		PublicURL:     cfg.PublicURL,
-		Logger:        logger,
+		Store:        s,
+		Program:      program,
+		Jobs:         jobs.New(program, s),
+		IDs:          ids,
+		Codes:        codes,
+		Cards:        cards,
+		AdminKeyHash: loyalty.HashSecret(cfg.AdminKey),
+		PublicURL:    cfg.PublicURL,
+		Logger:       logger,
 	}, nil
 }
 
@@ -143,7 +141,7 @@ func Updater(ctx context.Context, cfg config.Config) (*wallet.Updater, error) {
 // to apnsURL (Apple's service when empty), trusting roots (the system's when
 // nil): a test points it at its own HTTP/2 server.
 func NewUpdater(cfg config.Config, deps api.Deps, apnsURL string, roots *x509.CertPool) (*wallet.Updater, error) {
-	u := &wallet.Updater{Cards: deps.Cards, Accounts: deps.Store, Registrations: deps.Registrations, Logger: deps.Logger}
+	u := &wallet.Updater{Cards: deps.Cards, Accounts: deps.Store, Registrations: deps.Store, Logger: deps.Logger}
 	if deps.Cards.Apple == nil {
 		return u, nil
 	}

@@ -14,8 +14,6 @@ import (
 	"github.com/fidelio/fidelio/shared/store"
 )
 
-var _ store.Registrations = (*Store)(nil)
-
 // A registration is two items written together: DEVICE#<device>/PASS#<serial>
 // (what to list for a device) and PASS#<serial>/DEVICE#<device> (whom to push).
 func devicePK(id string) string   { return "DEVICE#" + id }

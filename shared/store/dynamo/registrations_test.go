@@ -10,6 +10,6 @@ import (
 func TestRegistrations(t *testing.T) {
 	db := local(t)
 	t.Run("dynamo", func(t *testing.T) {
-		storetest.RunRegistrations(t, func(t *testing.T) store.Registrations { return open(t, db).(store.Registrations) })
+		storetest.RunRegistrations(t, func(t *testing.T) store.Registrations { return open(t, db) })
 	})
 }

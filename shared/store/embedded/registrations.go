@@ -10,8 +10,6 @@ import (
 	"github.com/fidelio/fidelio/shared/store"
 )
 
-var _ store.Registrations = (*Store)(nil)
-
 var (
 	bucketDevices       = []byte("devices")        // device id "/" serial -> registration
 	bucketPassDevices   = []byte("pass-devices")   // serial "/" device id -> registration

@@ -9,6 +9,6 @@ import (
 
 func TestRegistrations(t *testing.T) {
 	t.Run("embedded", func(t *testing.T) {
-		storetest.RunRegistrations(t, func(t *testing.T) store.Registrations { return open(t).(store.Registrations) })
+		storetest.RunRegistrations(t, func(t *testing.T) store.Registrations { return open(t) })
 	})
 }
