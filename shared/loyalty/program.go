@@ -102,7 +102,7 @@ func (p *Program) Enroll(ctx context.Context, req EnrollRequest) (Enrollment, er
 				backoff(ctx, attempt)
 				continue
 			}
-			return Enrollment{}, err
+			return Enrollment{}, givenUp(err)
 		}
 		return out, nil
 	}
@@ -273,7 +273,7 @@ func (p *Program) change(ctx context.Context, memberID string, key IdemKey, reqH
 			continue
 		}
 		if err != nil {
-			return Receipt{}, err
+			return Receipt{}, givenUp(err)
 		}
 		rules, err := p.book.Rules(ctx)
 		if err != nil {
@@ -293,7 +293,7 @@ func (p *Program) change(ctx context.Context, memberID string, key IdemKey, reqH
 			return out, nil
 		}
 		if !retryable(err) || attempt >= maxAttempts {
-			return Receipt{}, err
+			return Receipt{}, givenUp(err)
 		}
 		backoff(ctx, attempt)
 	}
@@ -338,6 +338,15 @@ func (p *Program) commit(ctx context.Context, posting *Posting, key IdemKey, req
 // maxAttempts bounds the retries of one change on a hot account; past it the
 // caller gets ErrBusy and may retry with the same key.
 const maxAttempts = 200
+
+// givenUp is the error of a change abandoned on err: ErrBusy when err only
+// said the account kept changing, which the caller may retry, else err.
+func givenUp(err error) error {
+	if retryable(err) {
+		return ErrBusy
+	}
+	return err
+}
 
 func retryable(err error) bool {
 	return errors.Is(err, ErrVersionConflict) || errors.Is(err, ErrKeyTaken)
@@ -452,11 +461,8 @@ func (p *Program) apply(ctx context.Context, memberID string, decide func(*draft
 			out.Balance, out.Tier, out.Donation = posting.Member.Balance, posting.Member.Tier, d.gift
 			return out, nil
 		}
-		if !retryable(err) {
-			return failed, err
-		}
-		if attempt >= maxAttempts {
-			return failed, ErrBusy
+		if !retryable(err) || attempt >= maxAttempts {
+			return failed, givenUp(err)
 		}
 		backoff(ctx, attempt)
 	}

@@ -183,3 +183,14 @@ func TestCardTimesAreDistinctSeconds(t *testing.T) {
 		t.Fatalf("card times %v %v %v", first, second, third)
 	}
 }
+
+func TestAnAccountThatKeepsChangingIsBusy(t *testing.T) {
+	for _, err := range []error{ErrVersionConflict, ErrKeyTaken} {
+		if got := givenUp(err); got != ErrBusy {
+			t.Errorf("giving up on %v: %v, want ErrBusy (a 503 the caller may retry)", err, got)
+		}
+	}
+	if got := givenUp(ErrInsufficientPoints); got != ErrInsufficientPoints {
+		t.Errorf("giving up on a refusal changed it to %v", got)
+	}
+}
