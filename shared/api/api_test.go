@@ -3,6 +3,7 @@ package api_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http/httptest"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/fidelio/fidelio/shared/api"
 	"github.com/fidelio/fidelio/shared/config"
+	"github.com/fidelio/fidelio/shared/loyalty"
 	"github.com/fidelio/fidelio/shared/qrcode"
 	"github.com/fidelio/fidelio/shared/store/embedded"
 	"github.com/fidelio/fidelio/shared/store/storetest"
@@ -309,5 +311,34 @@ func TestProgramRules(t *testing.T) {
 	f.expect(f.do("PUT", "/v1/admin/program", adminKey, `{"currency":"EUR"}`), 400, "invalid_request")
 	if r := f.do("GET", "/v1/admin/program", adminKey, ""); r.num("welcomeBonus") != 80 {
 		t.Fatalf("a refused change was saved: %v", r.body)
+	}
+}
+
+// failingStore fails every read of members and staff keys, as a throttled
+// DynamoDB would.
+type failingStore struct{ *embedded.Store }
+
+var errStoreDown = errors.New("store unavailable")
+
+func (failingStore) Member(context.Context, string) (loyalty.Member, error) {
+	return loyalty.Member{}, errStoreDown
+}
+func (failingStore) StaffKey(context.Context, string) (loyalty.StaffKey, error) {
+	return loyalty.StaffKey{}, errStoreDown
+}
+
+func TestAStoreFailureIsNotAnAuthenticationFailure(t *testing.T) {
+	f := newFixture(t)
+	deps := f.app.Deps
+	deps.Store = failingStore{f.s}
+	app, err := api.New(deps, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.app = app
+	for _, token := range []string{"fm_01M83XJ880G3SNSD86VQ1KAVWD_secret", "fs_01M83XJ880G3SNSD86VQ1KAVWD_secret"} {
+		if r := f.do("GET", "/v1/members/01M83XJ880G3SNSD86VQ1KAVWD", token, ""); r.status != 500 {
+			t.Errorf("token %s while the store is down: %d %v, want 500 (a retry may work; the key is not wrong)", token[:3], r.status, r.body)
+		}
 	}
 }

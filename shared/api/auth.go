@@ -1,6 +1,7 @@
 package api
 
 import (
+	"errors"
 	"net/http"
 	"strings"
 
@@ -50,11 +51,19 @@ func (a *App) authenticate(r *http.Request) (principal, error) {
 			return principal{role: roleAdmin}, nil
 		}
 	case "fm":
-		if m, err := a.Store.Member(r.Context(), id); err == nil && loyalty.SecretMatches(token, m.TokenHash) {
+		m, err := a.Store.Member(r.Context(), id)
+		if err != nil && !errors.Is(err, loyalty.ErrMemberNotFound) {
+			return principal{}, err // the store failed: not the caller's fault
+		}
+		if err == nil && loyalty.SecretMatches(token, m.TokenHash) {
 			return principal{role: roleMember, memberID: m.ID}, nil
 		}
 	case "fs":
-		if k, err := a.Store.StaffKey(r.Context(), id); err == nil && loyalty.SecretMatches(token, k.Hash) {
+		k, err := a.Store.StaffKey(r.Context(), id)
+		if err != nil && !errors.Is(err, loyalty.ErrStaffKeyNotFound) {
+			return principal{}, err
+		}
+		if err == nil && loyalty.SecretMatches(token, k.Hash) {
 			return principal{role: roleStaff, staff: k}, nil
 		}
 	}

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"errors"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -8,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/fidelio/fidelio/shared/loyalty"
 	"github.com/fidelio/fidelio/shared/store"
 	"github.com/fidelio/fidelio/shared/wallet"
 )
@@ -43,6 +45,15 @@ func (a *App) passAuth(r *http.Request, serial string) error {
 	return errPassUnauthorized
 }
 
+// passError answers a pass whose member is gone as unauthorized, as Apple's
+// protocol has it; any other error is the store's, not the caller's.
+func passError(err error) error {
+	if errors.Is(err, loyalty.ErrMemberNotFound) {
+		return errPassUnauthorized
+	}
+	return err
+}
+
 type pushTokenBody struct {
 	PushToken string `json:"pushToken"`
 }
@@ -62,7 +73,7 @@ func (a *App) registerDevice(r *http.Request) (reply, error) {
 		return reply{}, badRequest("invalid_request", "pushToken and the device library identifier are required")
 	}
 	if _, err := a.Store.Member(r.Context(), serial); err != nil {
-		return reply{}, errPassUnauthorized
+		return reply{}, passError(err)
 	}
 	created, err := a.Store.Register(r.Context(), store.Registration{DeviceID: device, Serial: serial, PushToken: b.PushToken, CreatedAt: a.Program.Now()})
 	if err != nil {
@@ -138,7 +149,7 @@ func (a *App) latestPass(r *http.Request) (reply, error) {
 	}
 	acct, rules, err := a.account(r, serial)
 	if err != nil {
-		return reply{}, errPassUnauthorized
+		return reply{}, passError(err)
 	}
 	modified := wallet.CardUpdated(acct.Member).UTC().Truncate(time.Second)
 	if since, err := http.ParseTime(r.Header.Get("If-Modified-Since")); err == nil && !modified.After(since) {
