@@ -86,6 +86,21 @@ func (m Member) BirthdayDue(at time.Time) (year int, skip Skip) {
 	return local.Year, ""
 }
 
+// DaysSincePresent is how many days, in the member's own time zone, the
+// instant at comes after the birthday for which the member had this year's
+// present; ok is false when they have not had it (or have no birthday).
+func (m Member) DaysSincePresent(at time.Time) (days int, ok bool) {
+	if m.Birthday.IsZero() {
+		return 0, false
+	}
+	local := DateOf(at.In(location(m.TimeZone)))
+	birthday := m.Birthday.birthdayIn(local.Year)
+	if m.LastBirthdayYear != local.Year || local.Before(birthday) {
+		return 0, false
+	}
+	return int(local.Time().Sub(birthday.Time()).Hours() / 24), true
+}
+
 // BirthdayReward gives the member this year's birthday present when it is
 // due at the instant at (see Member.BirthdayDue): Rules.BirthdayBonus as a
 // birthday entry, into the lot of points credited now. The present is

@@ -14,9 +14,6 @@ import (
 	"github.com/fidelio/fidelio/shared/wallet/design"
 )
 
-// ExpiryNotice is how long before they expire points are shown on the card.
-const ExpiryNotice = 30 * 24 * time.Hour
-
 // Cards draws and builds members' cards.
 type Cards struct {
 	Codes  *qrcode.Signer
@@ -33,9 +30,9 @@ type Cards struct {
 }
 
 // Expiring returns the points of the account's lots that expire within
-// ExpiryNotice of now, and the first day one of them expires.
+// loyalty.ExpiryNoticeDays of now, and the first day one of them expires.
 func Expiring(acct loyalty.Account, now time.Time) (int64, loyalty.Date) {
-	soon := loyalty.DateOf(now.Add(ExpiryNotice))
+	soon := loyalty.DateOf(now).AddDays(loyalty.ExpiryNoticeDays)
 	var points int64
 	var first loyalty.Date
 	for _, l := range acct.Lots {
@@ -135,23 +132,8 @@ const greetingDays = 7
 // BirthdayGreeting is the card's news in the week after the member's
 // birthday present, in the member's language; empty otherwise.
 func BirthdayGreeting(m loyalty.Member, rules loyalty.Rules, now time.Time) string {
-	if m.Birthday.IsZero() || rules.BirthdayBonus == 0 {
-		return ""
-	}
-	loc, err := time.LoadLocation(m.TimeZone)
-	if err != nil {
-		loc = time.UTC
-	}
-	local := now.In(loc)
-	if m.LastBirthdayYear != local.Year() {
-		return ""
-	}
-	day := m.Birthday.Day
-	if m.Birthday.Month == time.February && day == 29 && !isLeap(local.Year()) {
-		day = 28
-	}
-	birthday := time.Date(local.Year(), m.Birthday.Month, day, 0, 0, 0, 0, loc)
-	if local.Before(birthday) || local.Sub(birthday) >= greetingDays*24*time.Hour {
+	days, ok := m.DaysSincePresent(now)
+	if !ok || days >= greetingDays || rules.BirthdayBonus == 0 {
 		return ""
 	}
 	first, _, _ := strings.Cut(m.Name, " ")
@@ -160,5 +142,3 @@ func BirthdayGreeting(m loyalty.Member, rules loyalty.Rules, now time.Time) stri
 	}
 	return fmt.Sprintf("Happy birthday, %s! %d points are yours.", first, rules.BirthdayBonus)
 }
-
-func isLeap(y int) bool { return y%4 == 0 && (y%100 != 0 || y%400 == 0) }
