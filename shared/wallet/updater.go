@@ -3,7 +3,6 @@ package wallet
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"time"
 
@@ -83,7 +82,7 @@ func (u *Updater) pushApple(ctx context.Context, m loyalty.Member) error {
 	return nil
 }
 
-// updateGoogle patches the member's object, if the member saved the card to
+// updateGoogle updates the member's object, if the member saved the card to
 // Google Wallet, and on a tier change tells the phone.
 func (u *Updater) updateGoogle(ctx context.Context, before, after loyalty.Member) error {
 	acct, err := u.Accounts.LoadAccount(ctx, after.ID)
@@ -94,23 +93,16 @@ func (u *Updater) updateGoogle(ctx context.Context, before, after loyalty.Member
 	if err != nil {
 		return err
 	}
-	g := u.Cards.Google.Client
-	card := u.Cards.GoogleCard(acct, rules, time.Now(), u.Cards.PublicURL)
-	err = g.PatchObject(ctx, g.Object(card))
-	if errors.Is(err, google.ErrNotFound) {
+	now := time.Now()
+	prev := u.Cards.GoogleCard(loyalty.Account{Member: before, Lots: acct.Lots}, rules, now, u.Cards.PublicURL)
+	next := u.Cards.GoogleCard(acct, rules, now, u.Cards.PublicURL)
+	switch err := u.Cards.Google.Client.Sync(ctx, &prev, next); {
+	case errors.Is(err, google.ErrNotFound):
 		return nil // never saved to Google Wallet
-	}
-	if err != nil || before.Tier == after.Tier {
+	case errors.Is(err, google.ErrQuota):
+		u.Logger.WarnContext(ctx, "Google Wallet message quota reached; not retried", slog.String("serial", next.Serial))
+		return nil
+	default:
 		return err
 	}
-	err = g.AddMessage(ctx, g.ObjectID(card.Serial), google.Message{
-		ID:     fmt.Sprintf("tier-%s-%d", after.Tier, after.Version),
-		Header: "Welcome to " + after.Tier.Title(),
-		Body:   fmt.Sprintf("Your %s card is now %s.", u.Cards.ProgramName, after.Tier.Title()),
-	})
-	if errors.Is(err, google.ErrQuota) {
-		u.Logger.WarnContext(ctx, "Google Wallet message quota reached; not retried", slog.String("serial", card.Serial))
-		return nil
-	}
-	return err
 }

@@ -154,6 +154,20 @@ func (s *Store) PledgesDue(ctx context.Context, day loyalty.Date, cursor string,
 }
 
 // query reads every item of a partition whose sort key begins with prefix.
+// queryAll reads every item of a partition whose sort key has prefix.
+func queryAll[T any](ctx context.Context, s *Store, pk, prefix string, consistent bool) ([]T, error) {
+	var out []T
+	err := s.query(ctx, pk, prefix, consistent, func(item map[string]types.AttributeValue) error {
+		var v T
+		if err := unmarshal(item, &v); err != nil {
+			return err
+		}
+		out = append(out, v)
+		return nil
+	})
+	return out, err
+}
+
 func (s *Store) query(ctx context.Context, pk, prefix string, consistent bool, each func(map[string]types.AttributeValue) error) error {
 	p := dynamodb.NewQueryPaginator(s.db, &dynamodb.QueryInput{
 		TableName:                 &s.table,

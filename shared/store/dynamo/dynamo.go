@@ -126,25 +126,9 @@ func (s *Store) LoadAccount(ctx context.Context, id string) (loyalty.Account, er
 }
 
 func (s *Store) lots(ctx context.Context, id string) ([]loyalty.Lot, error) {
-	var lots []loyalty.Lot
-	p := dynamodb.NewQueryPaginator(s.db, &dynamodb.QueryInput{
-		TableName:                 &s.table,
-		KeyConditionExpression:    aws.String("PK = :pk AND begins_with(SK, :lot)"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": str(memberPK(id)), ":lot": str("LOT#")},
-		ConsistentRead:            aws.Bool(true),
-	})
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("query lots: %w", err)
-		}
-		for _, item := range page.Items {
-			var l loyalty.Lot
-			if err := unmarshal(item, &l); err != nil {
-				return nil, err
-			}
-			lots = append(lots, l)
-		}
+	lots, err := queryAll[loyalty.Lot](ctx, s, memberPK(id), "LOT#", true)
+	if err != nil {
+		return nil, fmt.Errorf("query lots: %w", err)
 	}
 	return lots, nil
 }
@@ -233,24 +217,9 @@ func (s *Store) Reward(ctx context.Context, id string) (loyalty.Reward, error) {
 }
 
 func (s *Store) Rewards(ctx context.Context) ([]loyalty.Reward, error) {
-	var out []loyalty.Reward
-	p := dynamodb.NewQueryPaginator(s.db, &dynamodb.QueryInput{
-		TableName:                 &s.table,
-		KeyConditionExpression:    aws.String("PK = :pk"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": str(pkRewards)},
-	})
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("query rewards: %w", err)
-		}
-		for _, item := range page.Items {
-			var r loyalty.Reward
-			if err := unmarshal(item, &r); err != nil {
-				return nil, err
-			}
-			out = append(out, r)
-		}
+	out, err := queryAll[loyalty.Reward](ctx, s, pkRewards, "REWARD#", false)
+	if err != nil {
+		return nil, fmt.Errorf("query rewards: %w", err)
 	}
 	store.SortRewards(out)
 	return out, nil

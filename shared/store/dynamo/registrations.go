@@ -67,25 +67,9 @@ func (s *Store) PassRegistrations(ctx context.Context, serial string) ([]store.R
 }
 
 func (s *Store) registrations(ctx context.Context, pk, prefix string) ([]store.Registration, error) {
-	var out []store.Registration
-	p := dynamodb.NewQueryPaginator(s.db, &dynamodb.QueryInput{
-		TableName:                 &s.table,
-		KeyConditionExpression:    aws.String("PK = :pk AND begins_with(SK, :p)"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": str(pk), ":p": str(prefix)},
-		ConsistentRead:            aws.Bool(true),
-	})
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("query registrations: %w", err)
-		}
-		for _, item := range page.Items {
-			var r store.Registration
-			if err := unmarshal(item, &r); err != nil {
-				return nil, err
-			}
-			out = append(out, r)
-		}
+	out, err := queryAll[store.Registration](ctx, s, pk, prefix, true)
+	if err != nil {
+		return nil, fmt.Errorf("query registrations: %w", err)
 	}
 	return out, nil
 }

@@ -2,7 +2,6 @@ package google
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"reflect"
 )
@@ -76,7 +75,8 @@ func (c *Client) Object(card Card) LoyaltyObject {
 // Sync brings a card in Google Wallet from prev (nil: never sent) to next:
 // an insert the first time, a PATCH when what it shows changed (a new tier
 // moves it to that tier's class), and on a tier change one notifying message.
-// A quota refusal of the message is returned as ErrQuota and never retried.
+// ErrNotFound says the member never saved the card; a quota refusal of the
+// message is returned as ErrQuota and never retried.
 func (c *Client) Sync(ctx context.Context, prev *Card, next Card) error {
 	if prev == nil {
 		return c.InsertObject(ctx, c.Object(next))
@@ -85,9 +85,6 @@ func (c *Client) Sync(ctx context.Context, prev *Card, next Card) error {
 		return nil
 	}
 	err := c.PatchObject(ctx, c.Object(next))
-	if errors.Is(err, ErrNotFound) { // sent before this object existed: create it
-		err = c.InsertObject(ctx, c.Object(next))
-	}
 	if err != nil || prev.Tier == next.Tier {
 		return err
 	}
