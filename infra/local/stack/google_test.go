@@ -2,6 +2,7 @@ package stack
 
 import (
 	"bytes"
+	"encoding/json"
 	"image/png"
 	"log/slog"
 	"net/http"
@@ -9,6 +10,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/golang-jwt/jwt/v5"
 
@@ -69,5 +71,16 @@ func TestGoogleCardEndToEnd(t *testing.T) {
 	}
 	if resp, _ := get(t, c, link); resp.StatusCode != http.StatusFound {
 		t.Fatalf("asking again: %d (the object exists: a 409 must become an update)", resp.StatusCode)
+	}
+
+	// Reaching Silver moves the object to Silver's class, with one message.
+	go st.RunUpdater(t.Context())
+	staff := c.must(c.do("POST", "/v1/admin/staff-keys", st.Secrets.AdminKey, map[string]any{"storeId": "paris", "name": "Till"}), 201).str("key")
+	c.must(c.do("POST", "/v1/earnings", staff, map[string]any{"code": m.str("code"), "receiptId": "R-silver", "amount": map[string]any{"value": 52000, "currency": "EUR"}}), 201)
+	id := issuer + "." + m.str("id")
+	waitFor(t, func() bool { o, _ := g.Object(id); return o["classId"] == issuer+".fidelio-silver" })
+	time.Sleep(200 * time.Millisecond)
+	if o, messages := g.Object(id); messages != 1 || o["loyaltyPoints"].(map[string]any)["balance"].(map[string]any)["int"].(json.Number).String() != "570" {
+		t.Fatalf("after reaching Silver: %d messages, object %v; want one message and 570 points", messages, o)
 	}
 }

@@ -71,6 +71,18 @@ func (s *Server) FailNext(statuses ...int) {
 	s.fail = append(s.fail, statuses...)
 }
 
+// Object returns a copy of an object's fields and its messages, safely
+// while requests are served.
+func (s *Server) Object(id string) (map[string]any, int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := map[string]any{}
+	for k, v := range s.Objects[id] {
+		out[k] = v
+	}
+	return out, len(s.Messages[id])
+}
+
 // CallCount counts the API calls made so far.
 func (s *Server) CallCount() int {
 	s.mu.Lock()
