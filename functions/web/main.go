@@ -1,24 +1,21 @@
 // Command web serves the pages people touch: joining the program (/) and
-// the staff's till (/staff), embedded in the binary.
+// the staff's till (/staff), embedded in the binary. The pages call the API
+// from the browser, so this function needs no store and no secret: its cold
+// start reads nothing over the network.
 package main
 
 import (
-	"context"
 	"log"
+	"log/slog"
+	"os"
 
 	"github.com/aws/aws-lambda-go/lambda"
 
-	"github.com/fidelio/fidelio/shared/config"
-	"github.com/fidelio/fidelio/shared/wire"
+	"github.com/fidelio/fidelio/shared/api"
 )
 
 func main() {
-	ctx := context.Background()
-	cfg, err := config.Load(ctx)
-	if err != nil {
-		log.Fatal(err)
-	}
-	app, err := wire.API(ctx, cfg, "web")
+	app, err := api.New(api.Deps{Logger: slog.New(slog.NewJSONHandler(os.Stderr, nil))}, "web")
 	if err != nil {
 		log.Fatal(err)
 	}
