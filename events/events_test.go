@@ -27,6 +27,7 @@ import (
 	"github.com/fidelio/fidelio/shared/store/embedded"
 	"github.com/fidelio/fidelio/shared/store/storetest"
 	"github.com/fidelio/fidelio/shared/wallet/apple"
+	"github.com/fidelio/fidelio/shared/wallet/design"
 	"github.com/fidelio/fidelio/shared/wallet/google/googletest"
 	"github.com/fidelio/fidelio/shared/wire"
 )
@@ -74,6 +75,9 @@ var samples = []sample{
 	}},
 	{"admin/list-rewards.json", 200, func(s *state) (string, string, string, string, []string) {
 		return "GET", "/v1/admin/rewards", adminKey, "", nil
+	}},
+	{"admin/put-logo.json", 204, func(s *state) (string, string, string, string, []string) {
+		return "PUT", "/v1/admin/program/logo", adminKey, sampleLogo(), []string{"Content-Type", "image/png"}
 	}},
 	{"admin/get-program.json", 200, func(s *state) (string, string, string, string, []string) {
 		return "GET", "/v1/admin/program", adminKey, "", nil
@@ -400,4 +404,13 @@ func remember(st *state, file, body string) {
 	case "staff/earn.json":
 		st.txID = get("transactionId")
 	}
+}
+
+// sampleLogo is an operator's logo: a PNG, as a shop would upload it.
+func sampleLogo() string {
+	b, err := design.PNG(design.Icon(3))
+	if err != nil {
+		panic(err)
+	}
+	return string(b)
 }

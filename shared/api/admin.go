@@ -2,10 +2,13 @@ package api
 
 import (
 	"errors"
+	"io"
+	"mime"
 	"net/http"
 	"strings"
 
 	"github.com/fidelio/fidelio/shared/loyalty"
+	"github.com/fidelio/fidelio/shared/wallet/design"
 )
 
 type staffKeyBody struct {
@@ -103,6 +106,35 @@ func (a *App) putProgram(r *http.Request) (reply, error) {
 		return reply{}, err
 	}
 	return reply{body: rules}, nil
+}
+
+// maxLogo bounds the operator's logo: it is kept in one table item.
+const maxLogo = 256 << 10
+
+// putLogo: PUT /v1/admin/program/logo (a PNG body) — the operator's own logo
+// for the cards. Functions take it up when they start, so it shows on cards
+// built after the next deployment (locally, after a restart of the stack).
+func (a *App) putLogo(r *http.Request) (reply, error) {
+	if _, err := a.require(r, roleAdmin); err != nil {
+		return reply{}, err
+	}
+	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "image/png" {
+		return reply{}, &clientError{http.StatusUnsupportedMediaType, "unsupported_media_type", "send the logo as image/png"}
+	}
+	png, err := io.ReadAll(io.LimitReader(r.Body, maxLogo+1))
+	if err != nil {
+		return reply{}, badRequest("invalid_logo", "the logo could not be read")
+	}
+	if len(png) > maxLogo {
+		return reply{}, &clientError{http.StatusRequestEntityTooLarge, "body_too_large", "a logo must be at most 256 KiB"}
+	}
+	if _, err := design.LogoFrom(png, 1); err != nil {
+		return reply{}, badRequest("invalid_logo", err.Error())
+	}
+	if err := a.Store.SaveLogo(r.Context(), png); err != nil {
+		return reply{}, err
+	}
+	return reply{status: http.StatusNoContent, raw: []byte{}}, nil
 }
 
 type adjustBody struct {

@@ -42,6 +42,7 @@ var routes = []Route{
 	{"POST", "/v1/admin/rewards", "admin", (*App).saveReward},
 	{"GET", "/v1/admin/program", "admin", (*App).getProgram},
 	{"PUT", "/v1/admin/program", "admin", (*App).putProgram},
+	{"PUT", "/v1/admin/program/logo", "admin", (*App).putLogo},
 	{"POST", "/v1/admin/members/{id}/adjustments", "admin", (*App).adjust},
 	{"POST", "/v1/admin/jobs/{name}/runs", "admin", (*App).runJob},
 	{"POST", "/v1/admin/charities", "admin", (*App).saveCharity},

@@ -26,6 +26,10 @@ type Store interface {
 	Ledger(ctx context.Context, memberID string, before int64, limit int) ([]loyalty.LedgerEntry, error)
 	// SaveRules replaces the program's rules.
 	SaveRules(ctx context.Context, rules loyalty.Rules) error
+	// SaveLogo replaces the operator's logo (PNG); Logo reads it, nil when
+	// the program uses its own mark.
+	SaveLogo(ctx context.Context, png []byte) error
+	Logo(ctx context.Context) ([]byte, error)
 
 	// SaveReward creates or replaces a reward.
 	SaveReward(ctx context.Context, r loyalty.Reward) error

@@ -86,10 +86,14 @@ func (c *Cards) QR(memberID string) ([]byte, error) {
 
 // Preview is a PNG of the whole card as a person sees it.
 func (c *Cards) Preview(m loyalty.Member) ([]byte, error) {
-	img, err := design.CardPreview(design.Card{
+	card := design.Card{
 		Tier: m.Tier, Name: m.Name, MemberNumber: m.Number(), ProgramName: c.ProgramName,
 		Balance: m.Balance, Code: c.Codes.Mint(m.ID),
-	})
+	}
+	if c.Assets.LogoPNG != nil {
+		card.Logo, _ = design.LogoFrom(c.Assets.LogoPNG, 2) // checked when saved; nil draws the mark
+	}
+	img, err := design.CardPreview(card)
 	if err != nil {
 		return nil, err
 	}

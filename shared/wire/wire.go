@@ -51,7 +51,11 @@ func Deps(cfg config.Config, s store.Store, clock loyalty.Clock, logger *slog.Lo
 	if logger == nil {
 		logger = slog.New(slog.NewJSONHandler(os.Stderr, nil))
 	}
-	cards := &wallet.Cards{Codes: codes, Assets: &design.Assets{}, ProgramName: cfg.ProgramName, PublicURL: cfg.PublicURL}
+	logo, err := s.Logo(context.Background())
+	if err != nil {
+		return api.Deps{}, fmt.Errorf("wire: %w", err)
+	}
+	cards := &wallet.Cards{Codes: codes, Assets: &design.Assets{LogoPNG: logo}, ProgramName: cfg.ProgramName, PublicURL: cfg.PublicURL}
 	if cards.Apple, err = appleBuilder(cfg, cards.Assets, logger); err != nil {
 		return api.Deps{}, err
 	}

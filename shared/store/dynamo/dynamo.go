@@ -42,6 +42,7 @@ const (
 	skEmail   = "EMAIL"
 	pkProgram = "PROGRAM"
 	skRules   = "RULES"
+	skLogo    = "LOGO"
 	pkRewards = "REWARDS" // every reward in one small partition, so listing is a Query
 	skKey     = "KEY"
 )
@@ -205,6 +206,27 @@ func (s *Store) SaveRules(ctx context.Context, rules loyalty.Rules) error {
 	item["data"] = str(string(data))
 	_, err = s.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: &s.table, Item: item})
 	return err
+}
+
+func (s *Store) SaveLogo(ctx context.Context, png []byte) error {
+	item := key(pkProgram, skLogo)
+	item["png"] = &types.AttributeValueMemberB{Value: png}
+	if _, err := s.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: &s.table, Item: item}); err != nil {
+		return fmt.Errorf("save logo: %w", err)
+	}
+	return nil
+}
+
+func (s *Store) Logo(ctx context.Context) ([]byte, error) {
+	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &s.table, Key: key(pkProgram, skLogo)})
+	if err != nil {
+		return nil, fmt.Errorf("read logo: %w", err)
+	}
+	png, _ := out.Item["png"].(*types.AttributeValueMemberB)
+	if png == nil {
+		return nil, nil
+	}
+	return png.Value, nil
 }
 
 func (s *Store) SaveReward(ctx context.Context, r loyalty.Reward) error {

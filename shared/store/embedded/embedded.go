@@ -31,6 +31,7 @@ var (
 	bucketRewards     = []byte("rewards")
 	bucketStaffKeys   = []byte("staff-keys")
 	keyRules          = []byte("rules")
+	keyLogo           = []byte("logo")
 
 	// Charities and their totals: "<charity>\x00<period>\x00<shard>" -> totals,
 	// the period "all" or a month; "<charity>\x00<month>\x00<member id>" ->
@@ -188,6 +189,19 @@ func (s *Store) SaveRules(ctx context.Context, rules loyalty.Rules) error {
 	return s.db.Update(func(tx *bolt.Tx) error {
 		return putJSON(tx.Bucket(bucketProgram), keyRules, rules)
 	})
+}
+
+func (s *Store) SaveLogo(ctx context.Context, png []byte) error {
+	return s.db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bucketProgram).Put(keyLogo, png) })
+}
+
+func (s *Store) Logo(ctx context.Context) ([]byte, error) {
+	var png []byte
+	err := s.db.View(func(tx *bolt.Tx) error {
+		png = bytes.Clone(tx.Bucket(bucketProgram).Get(keyLogo))
+		return nil
+	})
+	return png, err
 }
 
 func (s *Store) SaveReward(ctx context.Context, r loyalty.Reward) error {

@@ -4,6 +4,7 @@
 package storetest
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"errors"
@@ -73,6 +74,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"an expired key can be used again", testExpiredKey},
 		{"the ledger pages newest first", testLedgerPaging},
 		{"rules are saved and read back", testRules},
+		{"the operator's logo is saved and read back", testLogo},
 		{"rewards are saved, replaced and listed cheapest first", testRewards},
 		{"staff keys are saved and read back", testStaffKeys},
 		{"concurrent earns and redemptions keep balance equal to the ledger", testConcurrency},
@@ -519,3 +521,16 @@ func (s *SeqIDs) NewID(at time.Time) string {
 }
 
 func (s *SeqIDs) Secret() string { return fmt.Sprintf("seq%029d", s.next()) }
+
+func testLogo(e *env) {
+	if png, err := e.store.Logo(e.ctx); err != nil || png != nil {
+		e.t.Fatalf("logo of a new program = %d bytes, %v; want none", len(png), err)
+	}
+	logo := append([]byte("\x89PNG\r\n\x1a\n"), make([]byte, 5000)...)
+	if err := e.store.SaveLogo(e.ctx, logo); err != nil {
+		e.t.Fatal(err)
+	}
+	if png, err := e.store.Logo(e.ctx); err != nil || !bytes.Equal(png, logo) {
+		e.t.Fatalf("logo read back: %d bytes, %v", len(png), err)
+	}
+}

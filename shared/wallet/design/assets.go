@@ -14,7 +14,10 @@ import (
 //
 // The returned bytes are shared by every caller and must not be modified.
 type Assets struct {
-	m sync.Map // assetKey → *encoded
+	// LogoPNG is the operator's own logo (a PNG LogoFrom accepts); nil
+	// draws the program's mark.
+	LogoPNG []byte
+	m       sync.Map // assetKey → *encoded
 }
 
 // An assetKey is always normalised (a known tier, a scale in 1..3), so the
@@ -52,7 +55,18 @@ func (a *Assets) Icon(scale int) ([]byte, error) {
 // Logo is the PNG of Logo(scale).
 func (a *Assets) Logo(scale int) ([]byte, error) {
 	s := clampScale(scale)
-	return a.get(assetKey{"logo", "", s}, func() image.Image { return Logo(s) })
+	return a.get(assetKey{"logo", "", s}, func() image.Image { return a.logo(s) })
+}
+
+// logo is the operator's logo when one was given and can be read (it was
+// checked when it was saved), else the program's mark.
+func (a *Assets) logo(scale int) image.Image {
+	if a.LogoPNG != nil {
+		if img, err := LogoFrom(a.LogoPNG, scale); err == nil {
+			return img
+		}
+	}
+	return Logo(scale)
 }
 
 // get renders and encodes an image the first time it is asked for; callers

@@ -1,0 +1,57 @@
+package stack
+
+import (
+	"bytes"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/fidelio/fidelio/shared/wallet/design"
+)
+
+// TestOperatorLogo uploads a shop's own logo; the stack takes it up when it
+// starts again, and the logo Google fetches (and passes carry) is the shop's.
+func TestOperatorLogo(t *testing.T) {
+	dir := t.TempDir()
+	open := func() (*Stack, *client) {
+		st, err := New(t.Context(), Options{DataDir: dir, Store: "embedded", Template: "../../../template.yaml", Logger: slog.New(slog.DiscardHandler)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		srv := httptest.NewServer(st)
+		t.Cleanup(func() { srv.Close(); st.Close() })
+		return st, &client{t: t, base: srv.URL, http: srv.Client()}
+	}
+	st, c := open()
+	shopLogo, _ := design.PNG(design.Hero("gold", 1))
+	put := func(body []byte, contentType string) int {
+		req, _ := http.NewRequest("PUT", c.base+"/v1/admin/program/logo", bytes.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+st.Secrets.AdminKey)
+		req.Header.Set("Content-Type", contentType)
+		resp, err := c.http.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if got := put([]byte("GIF89a not a png"), "image/png"); got != 400 {
+		t.Fatalf("a GIF sent as a logo: %d, want 400", got)
+	}
+	if got := put(shopLogo, "image/jpeg"); got != 415 {
+		t.Fatalf("a logo of another media type: %d, want 415", got)
+	}
+	if got := put(shopLogo, "image/png"); got != 204 {
+		t.Fatalf("the shop's logo: %d, want 204", got)
+	}
+	st.Close()
+
+	_, c = open()
+	_, served := get(t, c, c.base+"/v1/wallet/images/logo.png")
+	want, _ := (&design.Assets{LogoPNG: shopLogo}).Logo(3)
+	plain, _ := (&design.Assets{}).Logo(3)
+	if !bytes.Equal(served, want) || bytes.Equal(served, plain) {
+		t.Fatal("after a restart the program's logo is not the shop's")
+	}
+}
