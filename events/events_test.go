@@ -207,6 +207,8 @@ func program(t *testing.T) (map[string]*api.App, config.Config, api.Deps) {
 	ids := &storetest.SeqIDs{}
 	deps.IDs, deps.Program = ids, loyalty.NewProgram(s, storetest.NewClock(storetest.Start), ids)
 	deps.Jobs = jobs.New(deps.Program, s)
+	// The recorded job run is half an hour ahead of the stopped clock.
+	deps.Jobs.TimeTravel = true
 	apps := map[string]*api.App{}
 	for _, fn := range []string{"members", "staff", "admin", "web", "walletservice"} {
 		if apps[fn], err = api.New(deps, fn); err != nil {

@@ -20,22 +20,36 @@ import (
 )
 
 func main() {
-	var o stack.Options
-	flag.StringVar(&o.Addr, "addr", "127.0.0.1:8080", "address to listen on")
-	flag.StringVar(&o.DataDir, "data", ".fidelio", "folder for the bbolt file and the generated dev secrets")
-	flag.StringVar(&o.Store, "store", "embedded", "store: embedded or dynamodb")
-	flag.StringVar(&o.DynamoDBEndpoint, "dynamodb-endpoint", os.Getenv("FIDELIO_DYNAMODB_ENDPOINT"), "DynamoDB endpoint, such as DynamoDB Local's (-store dynamodb)")
-	flag.StringVar(&o.Table, "table", "fidelio", "DynamoDB table, created when missing (-store dynamodb)")
-	flag.StringVar(&o.Template, "template", "template.yaml", "the SAM template whose routes are served")
-	flag.BoolVar(&o.Demo, "demo", false, "seed a demo program: rewards and two stores with staff keys")
-	schedules := flag.Bool("schedules", true, "run the template's schedules (birthdays, expiry, tier review) when they fall due")
-	flag.Parse()
-
+	o, schedules, err := parseFlags(os.Args[1:])
+	if errors.Is(err, flag.ErrHelp) {
+		return
+	}
+	if err != nil {
+		os.Exit(2)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, o, *schedules); err != nil {
+	if err := run(ctx, o, schedules); err != nil {
 		log.Fatal(err)
 	}
+}
+
+// parseFlags reads the command line into the stack's options and whether to
+// run the template's schedules.
+func parseFlags(args []string) (stack.Options, bool, error) {
+	var o stack.Options
+	fs := flag.NewFlagSet("local", flag.ContinueOnError)
+	fs.StringVar(&o.Addr, "addr", "127.0.0.1:8080", "address to listen on")
+	fs.StringVar(&o.DataDir, "data", ".fidelio", "folder for the bbolt file and the generated dev secrets")
+	fs.StringVar(&o.Store, "store", "embedded", "store: embedded or dynamodb")
+	fs.StringVar(&o.DynamoDBEndpoint, "dynamodb-endpoint", os.Getenv("FIDELIO_DYNAMODB_ENDPOINT"), "DynamoDB endpoint, such as DynamoDB Local's (-store dynamodb)")
+	fs.StringVar(&o.Table, "table", "fidelio", "DynamoDB table, created when missing (-store dynamodb)")
+	fs.StringVar(&o.Template, "template", "template.yaml", "the SAM template whose routes are served")
+	fs.BoolVar(&o.Demo, "demo", false, "seed a demo program: rewards and two stores with staff keys")
+	fs.BoolVar(&o.TimeTravel, "time-travel", false, "let POST /v1/admin/jobs/{name}/runs run a job as at a future instant (development and tests only)")
+	schedules := fs.Bool("schedules", true, "run the template's schedules (birthdays, expiry, tier review) when they fall due")
+	err := fs.Parse(args)
+	return o, *schedules, err
 }
 
 func run(ctx context.Context, o stack.Options, schedules bool) error {

@@ -12,7 +12,8 @@ type jobRunBody struct {
 }
 
 // runJob: POST /v1/admin/jobs/{name}/runs {"at"} — runs a scheduled job now
-// as if it were that instant, and answers its summary.
+// as if it were that instant (now or past, jobs.MaxClockSkew aside, unless
+// the runner time travels), and answers its summary.
 func (a *App) runJob(r *http.Request) (reply, error) {
 	if _, err := a.require(r, roleAdmin); err != nil {
 		return reply{}, err

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/fidelio/fidelio/shared/jobs"
 	"github.com/fidelio/fidelio/shared/loyalty"
 	"github.com/fidelio/fidelio/shared/qrcode"
 )
@@ -59,6 +60,7 @@ var domainProblems = []struct {
 	{loyalty.ErrWrongStore, http.StatusForbidden, "wrong_store"},
 	{loyalty.ErrIdempotencyMismatch, http.StatusUnprocessableEntity, "idempotency_key_reused"},
 	{loyalty.ErrBusy, http.StatusServiceUnavailable, "busy"},
+	{jobs.ErrFutureRun, http.StatusBadRequest, "run_in_future"},
 }
 
 // writeProblem answers err as problem+json and returns the status.

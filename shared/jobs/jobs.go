@@ -48,7 +48,16 @@ var (
 	// ErrUnfinished: a run stopped before its end because its deadline was
 	// near; a rerun at the same instant does the rest.
 	ErrUnfinished = errors.New("job run stopped before its end")
+	// ErrFutureRun refuses a run as at an instant later than now (beyond
+	// MaxClockSkew): it would expire points before their day and record a
+	// birthday year that has not come, which a later real run then skips.
+	ErrFutureRun = errors.New("a job cannot run as at a future instant")
 )
+
+// MaxClockSkew is how far past the program's clock a run's instant may be:
+// the clock of whoever asks for the run (a scheduler, an operator's
+// machine) may run a little ahead of ours.
+const MaxClockSkew = 5 * time.Minute
 
 // Runner runs the jobs of one program.
 type Runner struct {
@@ -66,6 +75,9 @@ type Runner struct {
 	// Margin: a run starts no new work once its context's deadline is this
 	// close, and returns ErrUnfinished.
 	Margin time.Duration
+	// TimeTravel lets Run run a job as at any instant, the future included:
+	// for development and tests only (the local stack's -time-travel flag).
+	TimeTravel bool
 }
 
 // New returns a Runner with the default settings.
@@ -102,8 +114,13 @@ type Summary struct {
 	Unfinished bool `json:"unfinished,omitempty"`
 }
 
-// Run runs the job called name as at the instant at.
+// Run runs the job called name as at the instant at, which may not be later
+// than the program's clock plus MaxClockSkew unless the runner time travels.
 func (r *Runner) Run(ctx context.Context, name string, at time.Time) (Summary, error) {
+	if now := r.program.Now(); !r.TimeTravel && at.After(now.Add(MaxClockSkew)) {
+		return Summary{Job: name, At: at}, fmt.Errorf("%w: %s is after now (%s) by more than %s", ErrFutureRun,
+			at.UTC().Format(time.RFC3339), now.Format(time.RFC3339), MaxClockSkew)
+	}
 	switch name {
 	case NameBirthdays:
 		return r.Birthdays(ctx, at)

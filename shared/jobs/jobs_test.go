@@ -272,3 +272,33 @@ func TestExpiryIsAnnouncedOnTheCardOnce(t *testing.T) {
 		t.Fatalf("the next day announced again: %+v", s)
 	}
 }
+
+func TestARunInTheFutureIsRefused(t *testing.T) {
+	f := newFixture(t)
+	m := f.enroll("2027-01-01T00:00:00Z", "early@example.com", "1990-03-15", "UTC")
+	now := instant("2027-03-01T12:00:00Z")
+	f.clock.Set(now)
+	for _, job := range []string{jobs.NameBirthdays, jobs.NameExpiry, jobs.NameTierReview, jobs.NameDonations} {
+		s, err := f.runner.Run(f.ctx, job, instant("2030-03-15T12:00:00Z"))
+		if !errors.Is(err, jobs.ErrFutureRun) || s.Changed != 0 || len(s.Days) != 0 {
+			t.Fatalf("%s in 2030 = %+v, %v; want ErrFutureRun and nothing read", job, s, err)
+		}
+	}
+	if _, err := f.runner.Handler(jobs.NameBirthdays)(f.ctx, jobs.Trigger{At: "2030-03-15T12:00:00Z"}); !errors.Is(err, jobs.ErrFutureRun) {
+		t.Fatalf("a scheduled trigger in 2030: %v, want ErrFutureRun", err)
+	}
+	if got := f.member(m.ID); got.LastBirthdayYear != 0 || got.Balance != 50 {
+		t.Fatalf("member after refused runs = %+v", got)
+	}
+	if _, err := f.runner.Run(f.ctx, jobs.NameExpiry, now.Add(jobs.MaxClockSkew+time.Second)); !errors.Is(err, jobs.ErrFutureRun) {
+		t.Fatalf("a second beyond the clock skew: %v, want ErrFutureRun", err)
+	}
+	if _, err := f.runner.Run(f.ctx, jobs.NameExpiry, now.Add(jobs.MaxClockSkew)); err != nil {
+		t.Fatalf("a run within the clock skew: %v", err)
+	}
+
+	f.runner.TimeTravel = true
+	if s, err := f.runner.Run(f.ctx, jobs.NameBirthdays, instant("2027-03-15T12:00:00Z")); err != nil || s.Changed != 1 {
+		t.Fatalf("a time travelling run = %+v, %v; want the present given", s, err)
+	}
+}

@@ -5,25 +5,34 @@ import (
 	"net/http/httptest"
 	"os"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/fidelio/fidelio/shared/jobs"
 	"github.com/fidelio/fidelio/shared/store/storetest"
 )
+
+// startJobStack starts a stack on a clock of its own, time travelling or not.
+func startJobStack(t *testing.T, storeName string, clock *storetest.Clock, timeTravel bool) (*Stack, *client) {
+	t.Helper()
+	st, err := New(t.Context(), Options{DataDir: t.TempDir(), Store: storeName, Template: "../../../template.yaml", Clock: clock, TimeTravel: timeTravel,
+		DynamoDBEndpoint: os.Getenv("FIDELIO_DYNAMODB_ENDPOINT"), Table: "fidelio-jobs-" + storeName + time.Now().Format("150405.000"),
+		Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(st)
+	t.Cleanup(func() { srv.Close(); st.Close() })
+	return st, &client{t: t, base: srv.URL, http: srv.Client()}
+}
 
 func TestJobsRunAsIfAtAnInstant(t *testing.T) {
 	for _, storeName := range stores(t) {
 		t.Run(storeName, func(t *testing.T) {
 			clock := storetest.NewClock(time.Date(2027, time.February, 1, 9, 0, 0, 0, time.UTC))
-			st, err := New(t.Context(), Options{DataDir: t.TempDir(), Store: storeName, Template: "../../../template.yaml", Clock: clock,
-				DynamoDBEndpoint: os.Getenv("FIDELIO_DYNAMODB_ENDPOINT"), Table: "fidelio-jobs-" + storeName + time.Now().Format("150405.000"),
-				Logger: slog.New(slog.DiscardHandler)})
-			if err != nil {
-				t.Fatal(err)
-			}
-			srv := httptest.NewServer(st)
-			t.Cleanup(func() { srv.Close(); st.Close() })
-			c := &client{t: t, base: srv.URL, http: srv.Client()}
+			// The tier review below runs an hour ahead of the clock.
+			st, c := startJobStack(t, storeName, clock, true)
 			admin := st.Secrets.AdminKey
 
 			var jobsRun []string
@@ -57,6 +66,45 @@ func TestJobsRunAsIfAtAnInstant(t *testing.T) {
 			c.must(c.do("POST", "/v1/admin/jobs/expiry/runs", staffKeyFor(c, st), map[string]any{}), 403)
 			if r := c.must(c.do("POST", "/v1/admin/jobs/tier-review/runs", admin, map[string]any{"at": "2027-03-15T03:00:00Z"}), 200); r.str("job") != "tier-review" {
 				t.Fatalf("tier review run = %v", r.body)
+			}
+		})
+	}
+}
+
+func TestAJobRunInTheFutureIsRefusedUnlessTheStackTimeTravels(t *testing.T) {
+	for _, storeName := range stores(t) {
+		t.Run(storeName, func(t *testing.T) {
+			now := time.Date(2027, time.November, 30, 23, 0, 0, 0, time.UTC)
+			st, c := startJobStack(t, storeName, storetest.NewClock(now), false)
+			admin := st.Secrets.AdminKey
+			m := c.must(c.do("POST", "/v1/members", "", map[string]any{"name": "Ines", "email": "ines@example.com"}), 201)
+
+			// The welcome points expire on 30 November 2028.
+			afterTheirDay := "2028-12-01T00:05:00Z"
+			refused := c.must(c.do("POST", "/v1/admin/jobs/expiry/runs", admin, map[string]any{"at": afterTheirDay}), 400)
+			if refused.str("code") != "run_in_future" || refused.header.Get("Content-Type") != "application/problem+json" || !strings.Contains(refused.str("detail"), afterTheirDay) {
+				t.Fatalf("a run a year ahead = %d %v %v, want a run_in_future problem naming the instant", refused.status, refused.header, refused.body)
+			}
+			if b := c.must(c.do("GET", "/v1/members/"+m.str("id"), admin, nil), 200).num("balance"); b != 50 {
+				t.Fatalf("balance after a refused run = %d, want the 50 points untouched", b)
+			}
+			within := now.Add(jobs.MaxClockSkew).Format(time.RFC3339)
+			if r := c.must(c.do("POST", "/v1/admin/jobs/expiry/runs", admin, map[string]any{"at": within}), 200); r.str("job") != "expiry" || r.num("changed") != 0 {
+				t.Fatalf("a run within the clock skew = %v", r.body)
+			}
+			c.must(c.do("POST", "/v1/admin/jobs/birthdays/runs", admin, map[string]any{"at": "2030-03-15T12:00:00Z"}), 400)
+
+			st, c = startJobStack(t, storeName, storetest.NewClock(now), true)
+			admin = st.Secrets.AdminKey
+			m = c.must(c.do("POST", "/v1/members", "", map[string]any{"name": "Ines", "email": "ines@example.com"}), 201)
+			if r := c.must(c.do("POST", "/v1/admin/jobs/expiry/runs", admin, map[string]any{"at": afterTheirDay}), 200); r.num("changed") != 1 {
+				t.Fatalf("a time travelling run = %v, want the lot of 30 November 2028 expired", r.body)
+			}
+			if b := c.must(c.do("GET", "/v1/members/"+m.str("id"), admin, nil), 200).num("balance"); b != 0 {
+				t.Fatalf("balance after a time travelling expiry = %d, want 0", b)
+			}
+			if !strings.Contains(st.Welcome(), "time travel: on") {
+				t.Fatalf("the welcome does not say time travel is on:\n%s", st.Welcome())
 			}
 		})
 	}

@@ -48,6 +48,9 @@ type Options struct {
 	Demo             bool
 	// Clock, when set, replaces the real clock (tests choose the date).
 	Clock loyalty.Clock
+	// TimeTravel lets the admin API run a job as at a future instant
+	// (jobs.Runner.TimeTravel): for development and tests, off by default.
+	TimeTravel bool
 	// Logger, when set, replaces the functions' JSON logs on stderr.
 	Logger *slog.Logger
 	// APNSURL and APNSRoots point the pass updater's pushes at a test's own
@@ -109,6 +112,7 @@ func New(ctx context.Context, o Options) (*Stack, error) {
 		s.Close()
 		return nil, err
 	}
+	deps.Jobs.TimeTravel = o.TimeTravel
 	st.jobs, st.schedule, st.logger = deps.Jobs, scheduled, deps.Logger
 	apnsURL, roots := o.APNSURL, o.APNSRoots
 	if apnsURL == "" {
@@ -382,6 +386,9 @@ func (st *Stack) Welcome() string {
 	fmt.Fprintf(&b, "Fidelio local stack on %s (%s store, %d routes of %s, functions %s)\n",
 		st.opts.PublicURL, cmp.Or(st.opts.Store, "embedded"), st.nRoutes, st.opts.Template, strings.Join(st.fnNames, ", "))
 	fmt.Fprintf(&b, "  admin key:  %s\n", st.Secrets.AdminKey)
+	if st.opts.TimeTravel {
+		b.WriteString("  time travel: on, jobs run as at any instant asked, the future included\n")
+	}
 	for _, sj := range st.schedule {
 		fmt.Fprintf(&b, "  schedule:   %-15s %s, next %s\n", sj.Job, sj.Expression, sj.schedule.next(time.Now()).Format(time.RFC3339))
 	}
