@@ -13,6 +13,10 @@
 // member reviewed moves to next year's day, a pledge made or skipped to next
 // month's) and a birthday present given is seen on the index entry itself
 // (Member.LastBirthdayYear), without reading the account again.
+//
+// Expiry, tier review and donations keep a watermark, the last day they
+// completed, and read every day after it, however long no run came: a
+// broken schedule delays their work, it never loses it.
 package jobs
 
 import (
@@ -25,13 +29,15 @@ import (
 	"github.com/fidelio/fidelio/shared/loyalty"
 )
 
-// Index is what the jobs read to find their work: the sparse indexes of
-// store.Store.
+// Index is what the jobs read to find their work, the sparse indexes of
+// store.Store, and where they keep the last day they completed.
 type Index interface {
 	BirthdayMembers(ctx context.Context, day loyalty.MonthDay, cursor string, limit int) ([]loyalty.Member, string, error)
 	ExpiringLots(ctx context.Context, day loyalty.Date, cursor string, limit int) ([]string, string, error)
 	TierReviewsDue(ctx context.Context, day loyalty.Date, cursor string, limit int) ([]string, string, error)
 	PledgesDue(ctx context.Context, day loyalty.Date, cursor string, limit int) ([]string, string, error)
+	JobWatermark(ctx context.Context, job string) (loyalty.Date, error)
+	SaveJobWatermark(ctx context.Context, job string, day loyalty.Date) error
 }
 
 // The names of the jobs, as the schedules and the admin API call them.
@@ -68,9 +74,10 @@ type Runner struct {
 	PageSize int
 	// Workers is how many members are worked on at once.
 	Workers int
-	// CatchUpDays is how far back, in days, expiry and tier review look for
-	// work that a missed or failed run left: a day with nothing left costs one
-	// empty query.
+	// CatchUpDays is how far back, in days, the first run of expiry, tier
+	// review and donations looks for work, when the job has no watermark yet.
+	// After that a run reads from the day after its job's watermark, however
+	// long ago: a day with nothing left costs one empty query.
 	CatchUpDays int
 	// Margin: a run starts no new work once its context's deadline is this
 	// close, and returns ErrUnfinished.
@@ -166,27 +173,27 @@ func (r *Runner) Birthdays(ctx context.Context, at time.Time) (Summary, error) {
 
 // Expiry expires what is left of the lots whose last day is over at the
 // instant at (loyalty.Program.ExpireLot): the lots of yesterday, and those of
-// the CatchUpDays before it that an earlier run left. It is meant to run
-// daily, soon after midnight UTC, the zone of lots' days. Points about to
-// expire need nothing from it: a member's card shows them from the lots.
+// every day since the last one a run completed (the job's watermark), however
+// many runs were missed. It is meant to run daily, soon after midnight UTC,
+// the zone of lots' days. Points about to expire need nothing from it: a
+// member's card shows them from the lots.
 func (r *Runner) Expiry(ctx context.Context, at time.Time) (Summary, error) {
 	at = at.UTC()
 	today := loyalty.DateOf(at)
+	yesterday := today.AddDays(-1)
 	s := newSummary(NameExpiry, at)
-	var err error
-	for day := today.AddDays(-r.CatchUpDays - 1); day.Before(today); day = day.AddDays(1) {
+	// No lot is ever credited to a day that is over, so yesterday's
+	// partition, once read, is complete.
+	err := r.catchUp(ctx, s, NameExpiry, yesterday, yesterday, func(day loyalty.Date) error {
 		s.Days = append(s.Days, day.String())
-		err = sweep(ctx, r, s,
+		return sweep(ctx, r, s,
 			func(cursor string, limit int) ([]string, string, error) {
 				return r.index.ExpiringLots(ctx, day, cursor, limit)
 			},
 			func(ctx context.Context, id string) (loyalty.Outcome, error) {
 				return r.program.ExpireLot(ctx, id, day, today)
 			})
-		if err != nil {
-			break
-		}
-	}
+	})
 	if err == nil {
 		// The lots that come within the notice window today: one card update each.
 		notice := today.AddDays(loyalty.ExpiryNoticeDays)
@@ -205,58 +212,60 @@ func (r *Runner) Expiry(ctx context.Context, at time.Time) (Summary, error) {
 }
 
 // TierReview reviews the tiers of the members whose review day is today (the
-// UTC day of the instant at) or one of the CatchUpDays before it
-// (loyalty.Program.ReviewTier). It is meant to run daily.
+// UTC day of the instant at) or one before it since the last day a run
+// completed (loyalty.Program.ReviewTier). It is meant to run daily.
 func (r *Runner) TierReview(ctx context.Context, at time.Time) (Summary, error) {
 	at = at.UTC()
 	today := loyalty.DateOf(at)
 	s := newSummary(NameTierReview, at)
-	var err error
-	for day := today.AddDays(-r.CatchUpDays); !today.Before(day); day = day.AddDays(1) {
+	err := r.catchUp(ctx, s, NameTierReview, today, today.AddDays(-1), func(day loyalty.Date) error {
 		s.Days = append(s.Days, day.String())
-		err = sweep(ctx, r, s,
+		return sweep(ctx, r, s,
 			func(cursor string, limit int) ([]string, string, error) {
 				return r.index.TierReviewsDue(ctx, day, cursor, limit)
 			},
 			func(ctx context.Context, id string) (loyalty.Outcome, error) {
 				return r.program.ReviewTier(ctx, id, today)
 			})
-		if err != nil {
-			break
-		}
-	}
+	})
 	return s.done(err)
 }
 
 // Donations carries out the members' donation plans as at the instant at. It
 // is meant to run daily, before the expiry job of the same day (whose lots it
 // reads first):
-//   - the monthly pledges due today, or on one of the CatchUpDays before it
-//     that an earlier run left (loyalty.Program.DonateMonthly): each is made,
+//   - the monthly pledges due today, or on a day before it since the last day
+//     a donation run completed (loyalty.Program.DonateMonthly): each is made,
 //     or skipped with its reason when the balance does not cover it, once a
 //     month;
-//   - the lots whose last day is over, as the expiry job reads them: for a
-//     member whose plan says so, what is left of the lot goes to the plan's
-//     charity instead of expiring (loyalty.Program.DonateExpiring).
+//   - the lots whose last day is over, as the expiry job will read them (the
+//     days after its watermark): for a member whose plan says so, what is
+//     left of the lot goes to the plan's charity instead of expiring
+//     (loyalty.Program.DonateExpiring).
 //
 // The pledges go first, so that a pledge spends points about to expire
 // before the fresher ones.
 func (r *Runner) Donations(ctx context.Context, at time.Time) (Summary, error) {
 	at = at.UTC()
 	today := loyalty.DateOf(at)
+	yesterday := today.AddDays(-1)
 	s := newSummary(NameDonations, at)
-	var err error
-	for day := today.AddDays(-r.CatchUpDays); err == nil && !today.Before(day); day = day.AddDays(1) {
+	// A plan set today is due today: today's partition is complete tomorrow.
+	err := r.catchUp(ctx, s, NameDonations, today, yesterday, func(day loyalty.Date) error {
 		s.Days = append(s.Days, "pledges:"+day.String())
-		err = sweep(ctx, r, s,
+		return sweep(ctx, r, s,
 			func(cursor string, limit int) ([]string, string, error) {
 				return r.index.PledgesDue(ctx, day, cursor, limit)
 			},
 			func(ctx context.Context, id string) (loyalty.Outcome, error) {
 				return r.program.DonateMonthly(ctx, id, today)
 			})
+	})
+	var first loyalty.Date
+	if err == nil {
+		first, err = r.firstDay(ctx, NameExpiry, yesterday)
 	}
-	for day := today.AddDays(-r.CatchUpDays - 1); err == nil && day.Before(today); day = day.AddDays(1) {
+	for day := first; err == nil && !yesterday.Before(day); day = day.AddDays(1) {
 		s.Days = append(s.Days, "expiring:"+day.String())
 		err = sweep(ctx, r, s,
 			func(cursor string, limit int) ([]string, string, error) {
@@ -269,6 +278,45 @@ func (r *Runner) Donations(ctx context.Context, at time.Time) (Summary, error) {
 	return s.done(err)
 }
 
+// firstDay is the first day a run of job reads: the day after the job's
+// watermark, or, when it has none, CatchUpDays before last.
+func (r *Runner) firstDay(ctx context.Context, job string, last loyalty.Date) (loyalty.Date, error) {
+	mark, err := r.index.JobWatermark(ctx, job)
+	switch {
+	case err != nil:
+		return loyalty.Date{}, fmt.Errorf("read the watermark of %s: %w", job, err)
+	case mark.IsZero():
+		return last.AddDays(-r.CatchUpDays), nil
+	}
+	return mark.AddDays(1), nil
+}
+
+// catchUp calls work on each day a run of job reads, oldest first, from
+// firstDay through last. Each day through closed (the last day whose index
+// partitions can no longer grow) becomes the job's watermark once work is
+// done with it and none of its members failed, so that a run that stops
+// (a deadline, a crash, a failure) is taken up from its first unfinished day.
+func (r *Runner) catchUp(ctx context.Context, s *summary, job string, last, closed loyalty.Date, work func(day loyalty.Date) error) error {
+	first, err := r.firstDay(ctx, job, last)
+	if err != nil {
+		return err
+	}
+	advance := true
+	for day := first; !last.Before(day); day = day.AddDays(1) {
+		failed := s.failed()
+		if err := work(day); err != nil {
+			return err
+		}
+		advance = advance && s.failed() == failed && !closed.Before(day)
+		if advance {
+			if err := r.index.SaveJobWatermark(ctx, job, day); err != nil {
+				return fmt.Errorf("save the watermark of %s: %w", job, err)
+			}
+		}
+	}
+	return nil
+}
+
 // summary is a Summary being filled by the workers of a run.
 type summary struct {
 	Summary
@@ -278,6 +326,13 @@ type summary struct {
 
 func newSummary(job string, at time.Time) *summary {
 	return &summary{Summary: Summary{Job: job, At: at, Days: []string{}, Skipped: map[loyalty.Skip]int{}}}
+}
+
+// failed is how many members' changes have failed so far.
+func (s *summary) failed() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.Failed
 }
 
 func (s *summary) record(o loyalty.Outcome, err error) {

@@ -167,23 +167,98 @@ func TestExpiryCatchesUpWithinItsWindow(t *testing.T) {
 	if s := f.run(jobs.NameExpiry, "2027-11-30T23:00:00Z"); s.Changed != 0 || len(s.Days) != 9 || s.Days[7] != "2027-11-29" {
 		t.Fatalf("on the lot's last day = %+v, want nothing expired, the 8 days before read, and the notice day", s)
 	}
-	if s := f.run(jobs.NameExpiry, "2027-12-08T00:05:00Z"); s.Changed != 1 {
-		t.Fatalf("a week late = %+v, want the lot expired", s)
+	if got := f.watermark(jobs.NameExpiry); got != "2027-11-29" {
+		t.Fatalf("watermark after the first run = %s, want 2027-11-29", got)
+	}
+	if s := f.run(jobs.NameExpiry, "2027-12-08T00:05:00Z"); s.Changed != 1 || s.Days[0] != "2027-11-30" {
+		t.Fatalf("a week late = %+v, want the days from the watermark read and the lot expired", s)
 	}
 	if got := f.member(m.ID).Balance; got != 0 {
 		t.Fatalf("balance after expiry = %d", got)
 	}
 }
 
-func TestExpiryOutsideTheWindowWaits(t *testing.T) {
-	f := newFixture(t)
-	f.runner.CatchUpDays = 7
-	f.enroll("2026-11-23T10:00:00Z", "later@example.com", "", "UTC")
-	if s := f.run(jobs.NameExpiry, "2027-12-09T00:05:00Z"); s.Changed != 0 {
-		t.Fatalf("nine days late = %+v, want the lot left for a run at an earlier instant", s)
+// failingIndex fails the expiry index of one day, as a throttled or
+// unreachable table would.
+type failingIndex struct {
+	jobs.Index
+	day loyalty.Date
+}
+
+func (f failingIndex) ExpiringLots(ctx context.Context, day loyalty.Date, cursor string, limit int) ([]string, string, error) {
+	if day == f.day {
+		return nil, "", errors.New("index unavailable")
 	}
-	if s := f.run(jobs.NameExpiry, "2027-12-01T00:05:00Z"); s.Changed != 1 {
-		t.Fatalf("a run as at 1 December = %+v, want the lot expired", s)
+	return f.Index.ExpiringLots(ctx, day, cursor, limit)
+}
+
+func (f *fixture) watermark(job string) string {
+	f.t.Helper()
+	d, err := f.store.JobWatermark(f.ctx, job)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return d.String()
+}
+
+func TestExpiryResumesFromTheFirstDayItDidNotFinish(t *testing.T) {
+	f := newFixture(t)
+	november := f.enroll("2026-11-23T10:00:00Z", "november@example.com", "", "UTC") // lot of 2027-11-30
+	december := f.enroll("2026-12-10T10:00:00Z", "december@example.com", "", "UTC") // lot of 2027-12-31
+	f.run(jobs.NameExpiry, "2027-11-01T00:05:00Z")
+
+	at := instant("2028-01-14T00:05:00Z")
+	f.clock.Set(at)
+	broken := jobs.New(f.program, failingIndex{Index: f.store, day: loyalty.Date{Year: 2027, Month: time.December, Day: 15}})
+	s, err := broken.Run(f.ctx, jobs.NameExpiry, at)
+	if err == nil || !s.Unfinished || s.Changed != 1 || s.Days[len(s.Days)-1] != "2027-12-15" {
+		t.Fatalf("a run that fails on 15 December = %+v, %v; want November's lot expired and the run stopped there", s, err)
+	}
+	if got := f.watermark(jobs.NameExpiry); got != "2027-12-14" {
+		t.Fatalf("watermark after the failure = %s, want 2027-12-14, the last day done", got)
+	}
+	s = f.run(jobs.NameExpiry, "2028-01-14T00:05:00Z")
+	if s.Days[0] != "2027-12-15" || s.Changed != 1 || f.member(december.ID).Balance != 0 || f.member(november.ID).Balance != 0 {
+		t.Fatalf("the rerun = %+v, want it to start on 15 December and expire December's lot", s)
+	}
+	if got := f.watermark(jobs.NameExpiry); got != "2028-01-13" {
+		t.Fatalf("watermark after the rerun = %s, want 2028-01-13", got)
+	}
+}
+
+func TestTierReviewsAndPledgesCatchUpAfter45Days(t *testing.T) {
+	f := newFixture(t)
+	f.charity("meals", false)
+	m := f.enroll("2026-11-23T10:00:00Z", "platinum@example.com", "", "UTC") // review on 2027-11-23
+	if _, err := f.program.Earn(f.ctx, loyalty.EarnRequest{MemberID: m.ID, Amount: loyalty.Money{Value: 600_000, Currency: "EUR"}, StoreID: "paris", ReceiptID: "r1", Actor: "staff"}); err != nil {
+		t.Fatal(err)
+	}
+	f.run(jobs.NameDonations, "2026-11-23T12:00:00Z")
+	f.clock.Set(instant("2026-11-23T13:00:00Z"))
+	f.plan(m.ID, loyalty.DonationPlan{CharityID: "meals", MonthlyPoints: 200}) // due today, after today's run
+	if got := f.watermark(jobs.NameDonations); got != "2026-11-22" {
+		t.Fatalf("the donations' watermark = %s, want 2026-11-22: today's partition can still grow", got)
+	}
+	if s := f.run(jobs.NameDonations, "2026-11-24T00:01:00Z"); s.Changed != 1 {
+		t.Fatalf("the next day's donations = %+v, want the plan set after yesterday's run carried out", s)
+	}
+	// The pledge of 23 December and the review of 23 November are missed by 45 days.
+	if s := f.run(jobs.NameDonations, "2027-02-06T00:01:00Z"); s.Changed != 1 || s.Points != -200 {
+		t.Fatalf("donations 45 days after a pledge's day = %+v, want it made", s)
+	}
+	if next := f.member(m.ID).DonationPlan.NextPledgeOn.String(); next != "2027-03-23" {
+		t.Fatalf("next pledge on %s, want 2027-03-23", next)
+	}
+	f.run(jobs.NameTierReview, "2027-11-01T03:00:00Z")
+	s := f.run(jobs.NameTierReview, "2028-01-07T03:00:00Z")
+	if s.Changed != 1 || s.Downgraded != 1 || s.Days[0] != "2027-11-01" || f.member(m.ID).Tier != loyalty.Gold {
+		t.Fatalf("tier review 45 days after the member's day = %+v, want it reviewed from the watermark on", s)
+	}
+	if got := f.watermark(jobs.NameTierReview); got != "2028-01-06" {
+		t.Fatalf("the reviews' watermark = %s, want 2028-01-06", got)
+	}
+	if s := f.run(jobs.NameTierReview, "2028-01-07T04:00:00Z"); fmt.Sprint(s.Days) != "[2028-01-07]" {
+		t.Fatalf("a rerun read %v, want today alone", s.Days)
 	}
 }
 

@@ -61,6 +61,15 @@ type Store interface {
 	// (Member.TierReviewOn) is on day.
 	TierReviewsDue(ctx context.Context, day loyalty.Date, cursor string, limit int) (memberIDs []string, next string, err error)
 
+	// JobWatermark reads the last day a scheduled job completed: the day
+	// whose index partitions it read to the end with no member failing, that
+	// day and every one before it. The zero Date when it never has.
+	JobWatermark(ctx context.Context, job string) (loyalty.Date, error)
+	// SaveJobWatermark records that a job completed day. It never moves the
+	// watermark back: a day before the one kept (a run racing a later one, a
+	// retried older run) leaves it as it is.
+	SaveJobWatermark(ctx context.Context, job string, day loyalty.Date) error
+
 	// SaveCharity creates or replaces a charity, as loyalty.PrepareCharity
 	// made it; a charity is archived, never deleted.
 	SaveCharity(ctx context.Context, c loyalty.Charity) error

@@ -2,6 +2,7 @@ package dynamo
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -83,4 +84,37 @@ func memberIDs(items []map[string]types.AttributeValue, attr string) []string {
 		}
 	}
 	return ids
+}
+
+// A job's watermark is one small item beside the program's settings.
+func watermarkSK(job string) string { return "WATERMARK#" + job }
+
+func (s *Store) JobWatermark(ctx context.Context, job string) (loyalty.Date, error) {
+	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &s.table, Key: key(pkProgram, watermarkSK(job)), ConsistentRead: aws.Bool(true)})
+	if err != nil {
+		return loyalty.Date{}, fmt.Errorf("read the watermark of %s: %w", job, err)
+	}
+	var day loyalty.Date
+	if v, ok := out.Item["day"].(*types.AttributeValueMemberS); ok {
+		err = day.UnmarshalText([]byte(v.Value))
+	}
+	return day, err
+}
+
+func (s *Store) SaveJobWatermark(ctx context.Context, job string, day loyalty.Date) error {
+	item := key(pkProgram, watermarkSK(job))
+	item["day"] = str(day.String())
+	_, err := s.db.PutItem(ctx, &dynamodb.PutItemInput{
+		TableName: &s.table,
+		Item:      item,
+		// ISO dates order as strings.
+		ConditionExpression:       aws.String("attribute_not_exists(#day) OR #day < :day"),
+		ExpressionAttributeNames:  map[string]string{"#day": "day"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":day": item["day"]},
+	})
+	var moreRecent *types.ConditionalCheckFailedException
+	if err != nil && !errors.As(err, &moreRecent) {
+		return fmt.Errorf("save the watermark of %s: %w", job, err)
+	}
+	return nil
 }

@@ -480,6 +480,32 @@ func (s *Store) PledgesDue(ctx context.Context, day loyalty.Date, cursor string,
 	return s.index(bucketPledges, day.String(), cursor, limit)
 }
 
+// watermarkKey is where a job's watermark ("YYYY-MM-DD") is kept, beside
+// the program's settings.
+func watermarkKey(job string) []byte { return []byte("watermark/" + job) }
+
+func (s *Store) JobWatermark(ctx context.Context, job string) (loyalty.Date, error) {
+	var day loyalty.Date
+	err := s.db.View(func(tx *bolt.Tx) error {
+		if v := tx.Bucket(bucketProgram).Get(watermarkKey(job)); v != nil {
+			return day.UnmarshalText(v)
+		}
+		return nil
+	})
+	return day, err
+}
+
+func (s *Store) SaveJobWatermark(ctx context.Context, job string, day loyalty.Date) error {
+	return s.db.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketProgram)
+		// ISO dates order as text.
+		if was := b.Get(watermarkKey(job)); was != nil && string(was) >= day.String() {
+			return nil
+		}
+		return b.Put(watermarkKey(job), []byte(day.String()))
+	})
+}
+
 func (s *Store) index(bucket []byte, day, cursor string, limit int) (ids []string, next string, err error) {
 	err = s.db.View(func(tx *bolt.Tx) error {
 		ids, next = indexPage(tx.Bucket(bucket), day, cursor, limit)

@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"slices"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/fidelio/fidelio/shared/jobs"
 	"github.com/fidelio/fidelio/shared/loyalty"
+	"github.com/fidelio/fidelio/shared/store"
 )
 
 // scheduledTests check the sparse indexes and the scheduled changes that
@@ -26,6 +28,8 @@ var scheduledTests = []struct {
 	{"a tier review goes down one tier at most and moves the review a year on", testTierReview},
 	{"concurrent tier reviews of one member review once", testTierReviewRace},
 	{"two runs of each job at the same instant change each member once", testJobsTwice},
+	{"a job's watermark is kept per job and never moves back", testJobWatermarks},
+	{"expiry catches up from its watermark after 45 days without a run, reading only those days", testExpiryCatchUp},
 }
 
 func instant(s string) time.Time {
@@ -529,5 +533,128 @@ func testJobsTwice(e *env) {
 		if err != nil || s.Changed != 0 {
 			e.t.Fatalf("a rerun of %s = %+v, %v; want nothing changed", job, s, err)
 		}
+	}
+}
+
+func (e *env) watermark(job string) loyalty.Date {
+	e.t.Helper()
+	d, err := e.store.JobWatermark(e.ctx, job)
+	if err != nil {
+		e.t.Fatalf("watermark of %s: %v", job, err)
+	}
+	return d
+}
+
+func testJobWatermarks(e *env) {
+	if d := e.watermark(jobs.NameExpiry); !d.IsZero() {
+		e.t.Fatalf("a new store's watermark = %s, want none", d)
+	}
+	save := func(job, d string) {
+		e.t.Helper()
+		if err := e.store.SaveJobWatermark(e.ctx, job, day(d)); err != nil {
+			e.t.Fatalf("save %s's watermark %s: %v", job, d, err)
+		}
+	}
+	save(jobs.NameExpiry, "2027-11-30")
+	save(jobs.NameExpiry, "2027-11-29")
+	if d := e.watermark(jobs.NameExpiry); d != day("2027-11-30") {
+		e.t.Fatalf("watermark after an older day = %s, want 2027-11-30 kept", d)
+	}
+	save(jobs.NameExpiry, "2028-01-02")
+	if d := e.watermark(jobs.NameExpiry); d != day("2028-01-02") {
+		e.t.Fatalf("watermark = %s, want 2028-01-02", d)
+	}
+	if d := e.watermark(jobs.NameTierReview); !d.IsZero() {
+		e.t.Fatalf("another job's watermark = %s, want none", d)
+	}
+	var wg sync.WaitGroup
+	for i := range 10 {
+		wg.Go(func() { save(jobs.NameTierReview, day("2028-02-01").AddDays(i).String()) })
+	}
+	wg.Wait()
+	if d := e.watermark(jobs.NameTierReview); d != day("2028-02-10") {
+		e.t.Fatalf("watermark after racing saves = %s, want the latest, 2028-02-10", d)
+	}
+}
+
+// expiryReads records the days of the expiry index a runner reads.
+type expiryReads struct {
+	store.Store
+	mu   sync.Mutex
+	days []string
+}
+
+func (r *expiryReads) ExpiringLots(ctx context.Context, day loyalty.Date, cursor string, limit int) ([]string, string, error) {
+	r.mu.Lock()
+	r.days = append(r.days, day.String())
+	r.mu.Unlock()
+	return r.Store.ExpiringLots(ctx, day, cursor, limit)
+}
+
+// take returns the days read since the last call.
+func (r *expiryReads) take() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	days := r.days
+	r.days = nil
+	return days
+}
+
+// daysFrom lists n days from first, then the extra partitions.
+func daysFrom(first string, n int, extra ...string) []string {
+	var out []string
+	for i := range n {
+		out = append(out, day(first).AddDays(i).String())
+	}
+	return append(out, extra...)
+}
+
+func testExpiryCatchUp(e *env) {
+	november := e.enroll("november@example.com") // 50 expiring on 2027-11-30
+	e.clock.Set(instant("2026-12-10T10:00:00Z"))
+	december := e.enroll("december@example.com") // 50 expiring on 2027-12-31
+	reads := &expiryReads{Store: e.store}
+	runner := jobs.New(e.program, reads)
+	run := func(at string) jobs.Summary {
+		e.t.Helper()
+		e.clock.Set(instant(at))
+		s, err := runner.Run(e.ctx, jobs.NameExpiry, instant(at))
+		if err != nil {
+			e.t.Fatalf("expiry at %s: %v", at, err)
+		}
+		return s
+	}
+
+	// The first run has no watermark: it reads the 31 days before yesterday
+	// and yesterday, then keeps yesterday.
+	if s := run("2027-11-01T00:05:00Z"); s.Changed != 0 {
+		e.t.Fatalf("the first run = %+v, want nothing expired", s)
+	}
+	e.wantIDs("days read by the first run", reads.take(), daysFrom("2027-09-30", 32, "2027-12-01"))
+	if d := e.watermark(jobs.NameExpiry); d != day("2027-10-31") {
+		e.t.Fatalf("watermark after the first run = %s, want 2027-10-31", d)
+	}
+
+	// No run for 74 days: the November lot fell due 45 days before this one.
+	s := run("2028-01-14T00:05:00Z")
+	if s.Changed != 2 || s.Points != -100 || s.Examined != 2 {
+		e.t.Fatalf("the run after the gap = %+v, want both lots expired", s)
+	}
+	e.wantIDs("days read after the gap", reads.take(), daysFrom("2027-11-01", 74, "2028-02-13"))
+	if d := e.watermark(jobs.NameExpiry); d != day("2028-01-13") {
+		e.t.Fatalf("watermark after the gap = %s, want 2028-01-13", d)
+	}
+	for _, m := range []loyalty.Member{november, december} {
+		if got := e.account(m.ID).Member.Balance; got != 0 || len(e.entriesOf(m.ID, loyalty.KindExpire)) != 1 {
+			e.t.Fatalf("%s after the catch-up: balance %d, expire entries %v", m.Email, got, e.entriesOf(m.ID, loyalty.KindExpire))
+		}
+	}
+
+	if s := run("2028-01-14T00:05:00Z"); s.Examined != 0 || s.Changed != 0 {
+		e.t.Fatalf("a rerun = %+v, want nothing read", s)
+	}
+	e.wantIDs("days read by a rerun", reads.take(), []string{"2028-02-13"})
+	if d := e.watermark(jobs.NameExpiry); d != day("2028-01-13") {
+		e.t.Fatalf("watermark after a rerun = %s, want 2028-01-13", d)
 	}
 }
