@@ -9,7 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
+	"hash/crc32"
 	"maps"
 	"regexp"
 	"slices"
@@ -141,7 +141,8 @@ func archive(own []file, shared []entry) ([]byte, error) {
 	// them would save 2 KB or so at the cost of a tenth of the pass's time,
 	// flate resetting its tables for each file.
 	for _, f := range own {
-		w, err := zw.CreateHeader(&zip.FileHeader{Name: f.name, Method: zip.Store, Modified: now})
+		h := rawHeader(f.name, zip.Store, f.data, len(f.data), now)
+		w, err := zw.CreateRaw(&h)
 		if err == nil {
 			_, err = w.Write(f.data)
 		}
@@ -216,77 +217,48 @@ func checkImages(images map[string][]byte) error {
 // prepare hashes and compresses files once. Each is deflated, unless that
 // does not make it smaller (PNGs are already compressed) and it is stored.
 func prepare(files map[string][]byte, modified time.Time) ([]entry, error) {
-	names := slices.Sorted(maps.Keys(files))
-	var scratch bytes.Buffer
-	zw := zip.NewWriter(&scratch)
-	// This runs once per process: it may as well compress its best.
-	zw.RegisterCompressor(zip.Deflate, func(w io.Writer) (io.WriteCloser, error) {
-		return flate.NewWriter(w, flate.BestCompression)
-	})
-	for _, name := range names {
+	entries := make([]entry, 0, len(files))
+	for _, name := range slices.Sorted(maps.Keys(files)) {
 		data := files[name]
-		method := zip.Deflate
-		if n, err := deflatedSize(data); err != nil {
-			return nil, err
-		} else if n >= len(data) {
-			method = zip.Store
-		}
-		w, err := zw.CreateHeader(&zip.FileHeader{Name: name, Method: method, Modified: modified})
+		var deflated bytes.Buffer
+		// This runs once per process: it may as well compress its best.
+		fw, err := flate.NewWriter(&deflated, flate.BestCompression)
 		if err == nil {
-			_, err = w.Write(data)
+			_, err = fw.Write(data)
+		}
+		if err == nil {
+			err = fw.Close()
 		}
 		if err != nil {
 			return nil, fmt.Errorf("compress %s: %w", name, err)
 		}
-	}
-	if err := zw.Close(); err != nil {
-		return nil, err
-	}
-	// Reading the scratch archive back gives each file's header as the zip
-	// package completed it (CRC-32, sizes, times) and its compressed bytes.
-	zr, err := zip.NewReader(bytes.NewReader(scratch.Bytes()), int64(scratch.Len()))
-	if err != nil {
-		return nil, err
-	}
-	entries := make([]entry, 0, len(zr.File))
-	for _, f := range zr.File {
-		r, err := f.OpenRaw()
-		if err != nil {
-			return nil, err
+		method, raw := zip.Deflate, deflated.Bytes()
+		if len(raw) >= len(data) {
+			method, raw = zip.Store, data
 		}
-		raw, err := io.ReadAll(r)
-		if err != nil {
-			return nil, err
-		}
-		sum := sha1.Sum(files[f.Name])
-		h := f.FileHeader
-		// With the sizes known in advance, the local header can carry them
-		// instead of a data descriptor after the data.
-		h.Flags &^= 0x8
-		entries = append(entries, entry{header: h, raw: raw, sha1: hex.EncodeToString(sum[:])})
+		sum := sha1.Sum(data)
+		entries = append(entries, entry{header: rawHeader(name, method, data, len(raw), modified), raw: raw, sha1: hex.EncodeToString(sum[:])})
 	}
 	return entries, nil
 }
 
-func deflatedSize(data []byte) (int, error) {
-	var c counter
-	w, err := flate.NewWriter(&c, flate.BestCompression)
-	if err != nil {
-		return 0, err
+// rawHeader is the header of a file whose data is compressed as method says
+// to size bytes, for zip.Writer.CreateRaw. With the CRC-32 and sizes known in
+// advance, the local header carries them and no data descriptor follows the
+// data: Java's ZipInputStream, which Android pass apps read passes with,
+// refuses a data descriptor after a stored file.
+func rawHeader(name string, method uint16, data []byte, size int, modified time.Time) zip.FileHeader {
+	modified = modified.UTC()
+	return zip.FileHeader{
+		Name:               name,
+		Method:             method,
+		CreatorVersion:     20,
+		ReaderVersion:      20,
+		CRC32:              crc32.ChecksumIEEE(data),
+		CompressedSize64:   uint64(size),
+		UncompressedSize64: uint64(len(data)),
+		// CreateRaw writes the MS-DOS date and time fields as they are.
+		ModifiedDate: uint16(modified.Day() + int(modified.Month())<<5 + (modified.Year()-1980)<<9),
+		ModifiedTime: uint16(modified.Second()/2 + modified.Minute()<<5 + modified.Hour()<<11),
 	}
-	if _, err := w.Write(data); err != nil {
-		return 0, err
-	}
-	if err := w.Close(); err != nil {
-		return 0, err
-	}
-	return int(c), nil
-}
-
-// counter is an io.Writer that only counts.
-type counter int
-
-func (c *counter) Write(p []byte) (int, error) {
-	*c += counter(len(p))
-	return len(p), nil
 }

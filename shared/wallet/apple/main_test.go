@@ -1,7 +1,6 @@
 package apple
 
 import (
-	"archive/zip"
 	"bytes"
 	"fmt"
 	"image"
@@ -117,24 +116,13 @@ func newTestBuilder(t testing.TB) *Builder {
 	return b
 }
 
-// unzipPass returns the files of a .pkpass by name.
+// unzipPass returns the files of a .pkpass by name, read from the local
+// headers as Android's streaming readers do.
 func unzipPass(t testing.TB, pkpass []byte) map[string][]byte {
 	t.Helper()
-	zr, err := zip.NewReader(bytes.NewReader(pkpass), int64(len(pkpass)))
+	_, files, err := readLocalHeaders(pkpass)
 	if err != nil {
 		t.Fatal(err)
-	}
-	files := map[string][]byte{}
-	for _, f := range zr.File {
-		r, err := f.Open()
-		if err != nil {
-			t.Fatal(err)
-		}
-		var b bytes.Buffer
-		if _, err := b.ReadFrom(r); err != nil {
-			t.Fatalf("%s: %v", f.Name, err)
-		}
-		files[f.Name] = b.Bytes()
 	}
 	return files
 }
