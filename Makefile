@@ -10,6 +10,12 @@ FUNCTIONS := $(notdir $(wildcard functions/*))
 WEBDEPS := shared/web/static/assets/jsQR.js
 $(WEBDEPS): shared/web/package.json shared/web/package-lock.json
 	npm ci --prefix shared/web --no-audit --no-fund
+# passkit-generator, whose schemas the wallet tests check every pass.json
+# against (test only, from its own lockfile; node_modules/.package-lock.json
+# is what npm ci writes last).
+PASSKITDEPS := shared/wallet/testdata/passkit/node_modules/.package-lock.json
+$(PASSKITDEPS): shared/wallet/testdata/passkit/package.json shared/wallet/testdata/passkit/package-lock.json
+	npm ci --prefix shared/wallet/testdata/passkit --no-audit --no-fund
 GOBUILD := CGO_ENABLED=0 GOOS=linux GOARCH=arm64 go build -tags lambda.norpc -trimpath -ldflags='-s -w'
 
 # The local stack on the embedded store with a demo program.
@@ -18,8 +24,9 @@ run: $(WEBDEPS)
 
 # Every test. DynamoDB Local is installed (with a JRE when missing) and started
 # on 127.0.0.1 for the store tests that need it; Chromium is installed for the
-# browser tests of the web pages. Nothing is skipped here.
-test: tools $(WEBDEPS)
+# browser tests of the web pages, and passkit-generator for the pass.json
+# schema checks. Nothing is skipped here.
+test: tools $(WEBDEPS) $(PASSKITDEPS)
 	go vet ./...
 	FIDELIO_REQUIRE_DYNAMODB=1 bash infra/dynamodb-local/run.sh -- go test -count=1 ./...
 

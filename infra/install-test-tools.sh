@@ -2,7 +2,8 @@
 # Installs, from Debian's packages, the programs the tests run that a fresh
 # machine may lack: openssl (verifies pass signatures as a second, independent
 # verifier), Chromium (the browser tests of shared/web/browsertest drive it),
-# and Node.js with npm (installs the web pages' QR decoder from its lockfile).
+# and Node.js with npm (installs the web pages' QR decoder and, for the pass.json
+# schema checks, passkit-generator from their lockfiles).
 # DynamoDB Local and its JRE are installed by infra/dynamodb-local.
 # Nothing is done when everything is already there.
 set -euo pipefail
