@@ -3,6 +3,7 @@ package wallet
 import (
 	"archive/zip"
 	"bytes"
+	"context"
 	"encoding/json"
 	"io"
 	"os"
@@ -16,6 +17,8 @@ import (
 	"github.com/fidelio/fidelio/shared/qrcode"
 	"github.com/fidelio/fidelio/shared/wallet/apple"
 	"github.com/fidelio/fidelio/shared/wallet/design"
+	"github.com/fidelio/fidelio/shared/wallet/google"
+	"github.com/fidelio/fidelio/shared/wallet/google/googletest"
 )
 
 // schemaNow is the day of the sample cards: a member's birthday present, an
@@ -136,6 +139,44 @@ func TestEveryPassJSONFollowsPasskitGeneratorsSchema(t *testing.T) {
 			}
 		}
 	})
+}
+
+func TestEveryGoogleBodyFollowsTheDiscoverySchema(t *testing.T) {
+	// The stand-in refuses, with Google's 400, any class, object or message
+	// that Google's walletobjects v1 discovery document does not allow.
+	srv := googletest.New(t, "3388000000022222228")
+	ctx := context.Background()
+	client, err := google.NewClient(ctx, srv.IssuerID, srv.URL, srv.KeyJSON)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cards := testCards(t)
+	cards.Google = &GoogleWallet{Client: client}
+	rules := loyalty.DefaultRules()
+	for name, acct := range sampleAccounts() {
+		t.Run(name, func(t *testing.T) {
+			// The save link inserts every tier's class and the object.
+			if _, err := cards.GoogleSaveURL(ctx, acct, rules, schemaNow, cards.PublicURL); err != nil {
+				t.Fatalf("insert: %v", err)
+			}
+			// A tier change patches the object and sends a message.
+			before := acct
+			before.Member.Tier = loyalty.Bronze
+			if acct.Member.Tier == loyalty.Bronze {
+				before.Member.Tier = loyalty.Silver
+			}
+			prev := cards.GoogleCard(before, rules, schemaNow, cards.PublicURL)
+			if err := client.Sync(ctx, &prev, cards.GoogleCard(acct, rules, schemaNow, cards.PublicURL)); err != nil {
+				t.Fatalf("tier change: %v", err)
+			}
+			if _, messages := srv.Object(client.ObjectID(acct.Member.Serial)); messages != 1 {
+				t.Errorf("the card has %d messages, want the tier change's", messages)
+			}
+		})
+	}
+	if len(srv.Classes) != len(loyalty.Tiers) {
+		t.Errorf("%d classes were written, want one per tier", len(srv.Classes))
+	}
 }
 
 // validatePassJSON runs testdata/passkit/validate.mjs on files. Node and the

@@ -168,3 +168,28 @@ func TestNewClientRefusesBadSettings(t *testing.T) {
 		t.Error("an empty key was accepted")
 	}
 }
+
+func TestTheStandInRefusesBodiesGoogleWould(t *testing.T) {
+	c, srv := newClient(t)
+	ctx := context.Background()
+	if err := c.UpsertClass(ctx, c.Class(program, "bronze")); err != nil {
+		t.Fatal(err)
+	}
+	relative := card("bronze", 1)
+	relative.MemberPage = "/"
+	if err := c.InsertObject(ctx, c.Object(relative)); err == nil || !strings.Contains(err.Error(), "400") || !strings.Contains(err.Error(), "URIs must have a scheme") {
+		t.Errorf("an object linking to %q: %v, want a 400 saying URIs must have a scheme", relative.MemberPage, err)
+	}
+	huge := card("bronze", 1<<31)
+	if err := c.InsertObject(ctx, c.Object(huge)); err == nil || !strings.Contains(err.Error(), "400") || !strings.Contains(err.Error(), "TYPE_INT32") {
+		t.Errorf("a balance beyond an int32: %v, want a 400", err)
+	}
+	noLogo := program
+	noLogo.LogoURL = ""
+	if err := c.UpsertClass(ctx, c.Class(noLogo, "silver")); err == nil || !strings.Contains(err.Error(), "400") || !strings.Contains(err.Error(), "programLogo") {
+		t.Errorf("a class without its logo: %v, want a 400 saying programLogo is required", err)
+	}
+	if obj, _ := srv.Object(c.ObjectID(relative.Serial)); len(obj) != 0 {
+		t.Errorf("a refused object was stored: %v", obj)
+	}
+}

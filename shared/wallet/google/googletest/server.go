@@ -1,9 +1,9 @@
 // Package googletest is a local stand-in for Google Wallet's REST API and
 // its OAuth token endpoint that checks what Google checks: a bearer token
 // obtained with a service account's signed JWT, ids of the form
-// <issuer>.<suffix>, known field names with the right JSON types, 404 and
-// 409, reviewStatus on class writes, and at most three notifying messages
-// per card and day.
+// <issuer>.<suffix>, every body against Google's walletobjects v1 discovery
+// document (schema.go), 404 and 409, reviewStatus on class writes, and at
+// most three notifying messages per card and day.
 package googletest
 
 import (
@@ -33,6 +33,7 @@ type Server struct {
 	KeyJSON   []byte
 	PublicKey *rsa.PublicKey
 	email     string
+	schemas   schemas
 
 	mu       sync.Mutex
 	tokens   map[string]bool
@@ -47,11 +48,15 @@ type Server struct {
 // New starts a server on 127.0.0.1 for an issuer, stopped at the test's end.
 func New(t testing.TB, issuerID string) *Server {
 	t.Helper()
+	schemas, err := loadSchemas()
+	if err != nil {
+		t.Fatalf("googletest: Google's discovery document: %v", err)
+	}
 	key, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &Server{IssuerID: issuerID, PublicKey: &key.PublicKey, email: "fidelio@test-project.iam.gserviceaccount.com",
+	s := &Server{IssuerID: issuerID, PublicKey: &key.PublicKey, email: "fidelio@test-project.iam.gserviceaccount.com", schemas: schemas,
 		tokens: map[string]bool{}, Classes: map[string]map[string]any{}, Objects: map[string]map[string]any{}, Messages: map[string][]map[string]any{}}
 	s.Server = httptest.NewServer(http.HandlerFunc(s.serve))
 	t.Cleanup(s.Close)
@@ -111,9 +116,8 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	var body map[string]any
 	if r.Method != http.MethodGet {
-		dec := json.NewDecoder(r.Body)
-		dec.UseNumber()
-		if err := dec.Decode(&body); err != nil {
+		var err error
+		if body, err = decodeBody(r.Body); err != nil {
 			googleError(w, 400, "invalid", "Invalid JSON payload received.")
 			return
 		}
@@ -123,13 +127,13 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	id, action, _ := strings.Cut(rest, "/")
 	switch {
 	case kind == "loyaltyClass" && id == "" && r.Method == http.MethodPost:
-		s.write(w, s.Classes, classSchema, body, "", true)
+		s.write(w, s.Classes, "LoyaltyClass", body, "", r.Method)
 	case kind == "loyaltyClass" && action == "" && (r.Method == http.MethodPut || r.Method == http.MethodPatch):
-		s.write(w, s.Classes, classSchema, body, id, false)
+		s.write(w, s.Classes, "LoyaltyClass", body, id, r.Method)
 	case kind == "loyaltyObject" && id == "" && r.Method == http.MethodPost:
-		s.write(w, s.Objects, objectSchema, body, "", true)
+		s.write(w, s.Objects, "LoyaltyObject", body, "", r.Method)
 	case kind == "loyaltyObject" && action == "" && (r.Method == http.MethodPut || r.Method == http.MethodPatch):
-		s.write(w, s.Objects, objectSchema, body, id, false)
+		s.write(w, s.Objects, "LoyaltyObject", body, id, r.Method)
 	case kind == "loyaltyObject" && action == "" && r.Method == http.MethodGet:
 		if obj, ok := s.Objects[id]; ok {
 			json.NewEncoder(w).Encode(obj)
@@ -145,8 +149,11 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 
 var idPattern = regexp.MustCompile(`^[0-9]+\.[A-Za-z0-9._-]+$`)
 
-func (s *Server) write(w http.ResponseWriter, store map[string]map[string]any, schema fields, body map[string]any, pathID string, insert bool) {
-	if err := schema.check("", body); err != nil {
+// write inserts (POST), replaces (PUT) or patches (PATCH) a class or object
+// of the named schema.
+func (s *Server) write(w http.ResponseWriter, store map[string]map[string]any, schema string, body map[string]any, pathID, method string) {
+	insert := method == http.MethodPost
+	if err := s.schemas.Check(schema, body, method != http.MethodPatch); err != nil {
 		googleError(w, 400, "invalid", err.Error())
 		return
 	}
@@ -159,7 +166,7 @@ func (s *Server) write(w http.ResponseWriter, store map[string]map[string]any, s
 		googleError(w, 400, "invalid", "the id in the body differs from the one in the path")
 		return
 	}
-	if _, isClass := schema["reviewStatus"]; isClass {
+	if schema == "LoyaltyClass" {
 		if rs := body["reviewStatus"]; rs != "UNDER_REVIEW" && !(insert && rs == "DRAFT") {
 			googleError(w, 400, "invalid", "reviewStatus must be UNDER_REVIEW when a class is written")
 			return
@@ -191,7 +198,7 @@ func (s *Server) write(w http.ResponseWriter, store map[string]map[string]any, s
 const Quota = 3
 
 func (s *Server) addMessage(w http.ResponseWriter, id string, body map[string]any) {
-	if err := (fields{"message": obj(messageSchema)}).check("", body); err != nil {
+	if err := s.schemas.Check("AddMessageRequest", body, true); err != nil {
 		googleError(w, 400, "invalid", err.Error())
 		return
 	}
