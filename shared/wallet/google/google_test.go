@@ -51,6 +51,14 @@ func TestClassUpsertIsIdempotent(t *testing.T) {
 	if got := strings.Join(srv.Calls, ","); got != "POST /walletobjects/v1/loyaltyClass,POST /walletobjects/v1/loyaltyClass,PUT /walletobjects/v1/loyaltyClass/"+issuer+".fidelio-bronze" {
 		t.Fatalf("calls = %s; want insert, then insert refused with 409 and update", got)
 	}
+	noHero := program
+	noHero.HeroURL = nil
+	if err := c.UpsertClass(ctx, c.Class(noHero, "bronze")); err != nil {
+		t.Fatal(err)
+	}
+	if hero, ok := srv.Classes[issuer+".fidelio-bronze"]["heroImage"]; ok {
+		t.Errorf("an update without a hero image kept %v: an update replaces the class", hero)
+	}
 }
 
 func TestObjectInsertSendsAZeroBalance(t *testing.T) {

@@ -184,7 +184,9 @@ func (s *Server) write(w http.ResponseWriter, store map[string]map[string]any, s
 		googleError(w, 404, "resourceNotFound", "No resource with ID "+id)
 		return
 	}
-	if prev, ok := store[id]; ok && !insert {
+	// A patch changes the fields it carries; an update replaces the whole
+	// resource, as Google's update does.
+	if prev, ok := store[id]; ok && method == http.MethodPatch {
 		for k, v := range body {
 			prev[k] = v
 		}
