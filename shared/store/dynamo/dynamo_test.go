@@ -36,6 +36,13 @@ func local(t testing.TB) *dynamodb.Client {
 // open gives each test its own new table.
 func open(t testing.TB, db *dynamodb.Client) store.Store {
 	t.Helper()
+	return openOn(t, db, db)
+}
+
+// openOn creates a new table with db and opens the store on it through
+// client.
+func openOn(t testing.TB, db, client *dynamodb.Client) store.Store {
+	t.Helper()
 	name := fmt.Sprintf("fidelio-test-%d-%d", os.Getpid(), tables.Add(1))
 	if err := dynamo.CreateTable(context.Background(), db, name); err != nil {
 		t.Fatal(err)
@@ -43,14 +50,19 @@ func open(t testing.TB, db *dynamodb.Client) store.Store {
 	t.Cleanup(func() {
 		db.DeleteTable(context.Background(), &dynamodb.DeleteTableInput{TableName: &name})
 	})
-	return dynamo.New(db, name)
+	return dynamo.New(client, name)
 }
 
+// TestConformance runs the suite on DynamoDB Local, then checks that the
+// functions' IAM policy allows every call the suite saw the store make.
 func TestConformance(t *testing.T) {
 	db := local(t)
+	var calls iamCalls
+	recorded := calls.recording(db)
 	t.Run("dynamo", func(t *testing.T) {
-		storetest.Run(t, func(t *testing.T) store.Store { return open(t, db) })
+		storetest.Run(t, func(t *testing.T) store.Store { return openOn(t, db, recorded) })
 	})
+	t.Run("the functions' IAM policy allows every call the store made", calls.checkAllowedBy)
 }
 
 func BenchmarkEarn(b *testing.B) {
