@@ -2,14 +2,9 @@ package apns_test
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
 	"fmt"
-	"math/big"
+	"strings"
 	"testing"
 	"time"
 
@@ -19,18 +14,7 @@ import (
 
 const topic = "pass.example.fidelio"
 
-// clientCert is a throwaway certificate to sign in to the stand-in with.
-func clientCert(t testing.TB) tls.Certificate {
-	t.Helper()
-	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "Pass Type ID: " + topic},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour), ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}
-}
+func clientCert(t testing.TB) tls.Certificate { return apnstest.ClientCert(t, topic) }
 
 func TestPushesAPassUpdate(t *testing.T) {
 	srv := apnstest.New(t)
@@ -64,6 +48,20 @@ func TestRefusesAServerItDoesNotTrust(t *testing.T) {
 	p.Retries = 0
 	if r := p.Push(context.Background(), []string{"ok-token"}); r[0].Outcome != apns.Failed || len(srv.Pushes()) != 0 {
 		t.Fatalf("push to an untrusted server = %+v", r[0])
+	}
+}
+
+func TestAFailedPushDoesNotReportItsToken(t *testing.T) {
+	srv := apnstest.New(t)
+	p := apns.New(clientCert(t), topic, srv.URL, nil) // the transport fails, quoting the URL
+	p.Retries = 0
+	const token = "5f1c0ffee5f1c0ffee5f1c0ffee5f1c0ffee5f1c0ffee5f1c0ffee5f1c0ffee0"
+	r := p.Push(context.Background(), []string{token})[0]
+	if r.Outcome != apns.Failed || r.Reason == "" {
+		t.Fatalf("push to an untrusted server = %+v, want a failure with a reason", r)
+	}
+	if strings.Contains(r.Reason, token) || !strings.Contains(r.Reason, apns.Redact(token)) {
+		t.Fatalf("reason %q must name the token only as %s", r.Reason, apns.Redact(token))
 	}
 }
 
