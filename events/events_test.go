@@ -170,6 +170,9 @@ var samples = []sample{
 	{"staff/earn-bad-amount.json", 400, func(s *state) (string, string, string, string, []string) {
 		return "POST", "/v1/earnings", s.staffKey, fmt.Sprintf(`{"code":%q,"receiptId":"R-0002","amount":{"value":12.5,"currency":"EUR"}}`, s.code), nil
 	}},
+	{"members/reissue-credentials.json", 200, func(s *state) (string, string, string, string, []string) {
+		return "POST", "/v1/members/" + s.memberID + "/credentials", s.token, "", []string{"Idempotency-Key", "lost-phone-1"}
+	}},
 }
 
 // functions builds the handler of each function on one deterministic program.
@@ -403,6 +406,8 @@ func remember(st *state, file, body string) {
 		st.staffKey = get("key")
 	case "members/enroll.json":
 		st.memberID, st.token, st.code = get("id"), get("token"), get("code")
+	case "members/reissue-credentials.json":
+		st.token, st.code = get("token"), get("code")
 	case "staff/earn.json":
 		st.txID = get("transactionId")
 	}

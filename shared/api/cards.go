@@ -40,10 +40,11 @@ func (a *App) qrImage(r *http.Request) (reply, error) {
 	if err := a.requireMemberOrLink(r, id); err != nil {
 		return reply{}, err
 	}
-	if _, err := a.Store.Member(r.Context(), id); err != nil {
+	m, err := a.Store.Member(r.Context(), id)
+	if err != nil {
 		return reply{}, err
 	}
-	png, err := a.Cards.QR(id)
+	png, err := a.Cards.QR(m)
 	if err != nil {
 		return reply{}, err
 	}

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"errors"
 	"net/http"
 	"strconv"
 
@@ -64,6 +65,49 @@ func (a *App) getMember(r *http.Request) (reply, error) {
 		v.Links = &l
 	}
 	return reply{body: v}, nil
+}
+
+// reissue: POST /v1/members/{id}/credentials (that member, admin) — a new
+// token and member code, for a lost phone or a leaked token; the old ones
+// stop working at once. Staff may not: a till could take over the account.
+// An Idempotency-Key is required, and a replay answers the same new token,
+// even to the token the first request replaced.
+func (a *App) reissue(r *http.Request) (reply, error) {
+	id := r.PathValue("id")
+	key, keyErr := idempotencyKey(r, "credentials/"+id, true)
+	req := loyalty.ReissueRequest{MemberID: id, Caller: loyalty.HashSecret(r.Header.Get("Authorization")), Key: key}
+	var cred loyalty.Credentials
+	p, err := a.require(r, roleMember, roleAdmin)
+	switch {
+	case errors.Is(err, errUnauthorized):
+		// Perhaps the token a re-issue replaced, asking for its answer again.
+		var found bool
+		if cred, found, err = a.Program.ReplayReissue(r.Context(), req); err == nil && !found {
+			err = errUnauthorized
+		}
+	case err == nil && p.role == roleMember && p.memberID != id:
+		err = errForbidden
+	case err == nil && keyErr != nil:
+		err = keyErr
+	case err == nil:
+		cred, err = a.Program.Reissue(r.Context(), req)
+	}
+	if err != nil {
+		return reply{}, err
+	}
+	acct, rules, err := a.account(r, id)
+	if err != nil {
+		return reply{}, err
+	}
+	v := a.memberView(acct, rules, true)
+	v.Token = cred.Token
+	l := a.memberLinks(r, id)
+	v.Links = &l
+	rep := reply{body: v, header: http.Header{}}
+	if cred.Replayed {
+		rep.header.Set("Idempotent-Replayed", "true")
+	}
+	return rep, nil
 }
 
 // ledger: GET /v1/members/{id}/ledger?limit=&cursor= (that member, staff, admin).

@@ -12,6 +12,7 @@ var routes = []Route{
 	{"POST", "/v1/members", "members", (*App).enroll},
 	{"GET", "/v1/members/{id}", "members", (*App).getMember},
 	{"GET", "/v1/members/{id}/ledger", "members", (*App).ledger},
+	{"POST", "/v1/members/{id}/credentials", "members", (*App).reissue},
 	{"GET", "/v1/members/{id}/pass.pkpass", "members", (*App).applePass},
 	{"GET", "/v1/members/{id}/qr.png", "members", (*App).qrImage},
 	{"GET", "/v1/members/{id}/card.png", "members", (*App).cardImage},

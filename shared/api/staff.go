@@ -1,21 +1,39 @@
 package api
 
 import (
+	"errors"
 	"net/http"
 
 	"github.com/fidelio/fidelio/shared/loyalty"
+	"github.com/fidelio/fidelio/shared/qrcode"
 )
 
 type codeBody struct {
 	Code string `json:"code"`
 }
 
-// scanned verifies a scanned member code and returns the member's id.
-func (a *App) scanned(code string) (string, error) {
+// scanned verifies a scanned member code against the member's current code
+// generation (a re-issued code refuses the old one) and returns the member's
+// id. A code of no member is as invalid as a forged one.
+func (a *App) scanned(r *http.Request, code string) (string, error) {
 	if code == "" {
 		return "", badRequest("invalid_request", "code is required: the text of the member's QR code")
 	}
-	return a.Codes.Verify(code)
+	id, err := a.Codes.MemberOf(code)
+	if err != nil {
+		return "", err
+	}
+	m, err := a.Store.Member(r.Context(), id)
+	if errors.Is(err, loyalty.ErrMemberNotFound) {
+		return "", qrcode.ErrInvalidCode
+	}
+	if err != nil {
+		return "", err
+	}
+	if err := a.Codes.Verify(code, m.CodeGeneration); err != nil {
+		return "", err
+	}
+	return id, nil
 }
 
 // scan: POST /v1/scans (staff) — who is this card, and what can they afford?
@@ -27,7 +45,7 @@ func (a *App) scan(r *http.Request) (reply, error) {
 	if err := decode(r, &b); err != nil {
 		return reply{}, err
 	}
-	id, err := a.scanned(b.Code)
+	id, err := a.scanned(r, b.Code)
 	if err != nil {
 		return reply{}, err
 	}
@@ -68,7 +86,7 @@ func (a *App) earn(r *http.Request) (reply, error) {
 	if err := decode(r, &b); err != nil {
 		return reply{}, err
 	}
-	id, err := a.scanned(b.Code)
+	id, err := a.scanned(r, b.Code)
 	if err != nil {
 		return reply{}, err
 	}
@@ -98,7 +116,7 @@ func (a *App) redeem(r *http.Request) (reply, error) {
 	if err := decode(r, &b); err != nil {
 		return reply{}, err
 	}
-	id, err := a.scanned(b.Code)
+	id, err := a.scanned(r, b.Code)
 	if err != nil {
 		return reply{}, err
 	}

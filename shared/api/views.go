@@ -43,7 +43,7 @@ func (a *App) memberView(acct loyalty.Account, rules loyalty.Rules, private bool
 	today := loyalty.DateOf(a.Program.Now())
 	v := memberView{
 		ID: m.ID, Name: m.Name, Tier: m.Tier, Balance: m.Balance,
-		QualifyingPoints: m.QualifyingPoints(today), Code: a.Codes.Mint(m.ID),
+		QualifyingPoints: m.QualifyingPoints(today), Code: a.Codes.Mint(m.ID, m.CodeGeneration),
 		MemberSince: loyalty.DateOf(m.CreatedAt).String(), MemberNumber: m.Number(),
 	}
 	if private {

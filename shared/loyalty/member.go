@@ -61,6 +61,9 @@ type Member struct {
 	ExpiryNoticeOn Date `json:"expiryNoticeOn,omitzero"`
 	// TokenHash is the SHA-256 of the member's bearer token; the token itself is never stored.
 	TokenHash string `json:"tokenHash"`
+	// CodeGeneration counts the re-issues of the member's code (and token):
+	// the code is signed with it, so the codes of earlier ones are refused.
+	CodeGeneration int64 `json:"codeGeneration,omitempty"`
 
 	CreatedAt time.Time `json:"createdAt"`
 	UpdatedAt time.Time `json:"updatedAt"`

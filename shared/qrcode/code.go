@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 )
 
@@ -63,29 +64,52 @@ func NewKeySpec(id string) string {
 	return id + ":" + base64.StdEncoding.EncodeToString(key)
 }
 
-// Mint returns the code of a member.
-func (s *Signer) Mint(memberID string) string {
-	return strings.Join([]string{prefix, s.current, memberID, s.mac(s.current, memberID)}, ".")
+// Mint returns the code of a member at a generation of their code. A new
+// generation (the member's code re-issued) makes a new MAC: the codes of
+// earlier generations no longer verify, while the code stays as short.
+func (s *Signer) Mint(memberID string, generation int64) string {
+	return strings.Join([]string{prefix, s.current, memberID, s.mac(s.current, memberID, generation)}, ".")
 }
 
-// Verify returns the member a code names.
-func (s *Signer) Verify(code string) (string, error) {
+// MemberOf returns the member a well-formed code names, signed with a key
+// this Signer keeps. The code is not verified yet: Verify checks it against
+// the member's current generation.
+func (s *Signer) MemberOf(code string) (string, error) {
+	_, id, _, err := s.parse(code)
+	return id, err
+}
+
+// Verify checks that code is the member's code of generation.
+func (s *Signer) Verify(code string, generation int64) error {
+	keyID, id, mac, err := s.parse(code)
+	if err != nil {
+		return err
+	}
+	if !hmac.Equal([]byte(mac), []byte(s.mac(keyID, id, generation))) {
+		return ErrInvalidCode
+	}
+	return nil
+}
+
+func (s *Signer) parse(code string) (keyID, memberID, mac string, err error) {
 	parts := strings.Split(strings.TrimSpace(code), ".")
 	if len(parts) != 4 || parts[0] != prefix || !idPattern.MatchString(parts[2]) {
-		return "", ErrInvalidCode
+		return "", "", "", ErrInvalidCode
 	}
 	if _, ok := s.keys[parts[1]]; !ok {
-		return "", ErrInvalidCode
+		return "", "", "", ErrInvalidCode
 	}
-	if !hmac.Equal([]byte(parts[3]), []byte(s.mac(parts[1], parts[2]))) {
-		return "", ErrInvalidCode
-	}
-	return parts[2], nil
+	return parts[1], parts[2], parts[3], nil
 }
 
-func (s *Signer) mac(keyID, memberID string) string {
+// mac signs a member's code. Generation 0 signs what codes signed before
+// generations existed, so the cards already printed keep working.
+func (s *Signer) mac(keyID, memberID string, generation int64) string {
 	h := hmac.New(sha256.New, s.keys[keyID])
 	h.Write([]byte("fidelio/member-code/v1\x00" + keyID + "\x00" + memberID))
+	if generation != 0 {
+		h.Write([]byte("\x00" + strconv.FormatInt(generation, 10)))
+	}
 	return macEncoding.EncodeToString(h.Sum(nil)[:10])
 }
 

@@ -19,7 +19,7 @@ func memberCode(t *testing.T) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return s.Mint("01HZX3K4Q9V7M2N8P5R6S0T1AB")
+	return s.Mint("01HZX3K4Q9V7M2N8P5R6S0T1AB", 0)
 }
 
 // scan reads a QR code back the way a till's scanner would.

@@ -62,7 +62,7 @@ func (c *Cards) ApplePass(acct loyalty.Account, rules loyalty.Rules, now time.Ti
 	card := apple.Card{
 		Serial: m.Serial, AuthenticationToken: c.PassToken(m.Serial), MemberNumber: m.Number(),
 		Name: m.Name, Tier: string(m.Tier), TierTitle: m.Tier.Title(), Balance: m.Balance,
-		MemberSince: loyalty.DateOf(m.CreatedAt).String(), Code: c.Codes.Mint(m.ID), Locale: m.Locale,
+		MemberSince: loyalty.DateOf(m.CreatedAt).String(), Code: c.Codes.Mint(m.ID, m.CodeGeneration), Locale: m.Locale,
 		BackgroundColor: colors.Background.CSS(), ForegroundColor: colors.Foreground.CSS(), LabelColor: colors.Label.CSS(),
 	}
 	if next, needed, ok := rules.NextTier(m.Tier, m.QualifyingPoints(loyalty.DateOf(now))); ok {
@@ -80,15 +80,15 @@ func (c *Cards) ApplePass(acct loyalty.Account, rules loyalty.Rules, now time.Ti
 }
 
 // QR is the PNG of the member's code, as the card shows it.
-func (c *Cards) QR(memberID string) ([]byte, error) {
-	return qrcode.PNG(c.Codes.Mint(memberID), 512)
+func (c *Cards) QR(m loyalty.Member) ([]byte, error) {
+	return qrcode.PNG(c.Codes.Mint(m.ID, m.CodeGeneration), 512)
 }
 
 // Preview is a PNG of the whole card as a person sees it.
 func (c *Cards) Preview(m loyalty.Member) ([]byte, error) {
 	card := design.Card{
 		Tier: m.Tier, Name: m.Name, MemberNumber: m.Number(), ProgramName: c.ProgramName,
-		Balance: m.Balance, Code: c.Codes.Mint(m.ID),
+		Balance: m.Balance, Code: c.Codes.Mint(m.ID, m.CodeGeneration),
 	}
 	if c.Assets.LogoPNG != nil {
 		card.Logo, _ = design.LogoFrom(c.Assets.LogoPNG, 2) // checked when saved; nil draws the mark

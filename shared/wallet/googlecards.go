@@ -26,7 +26,7 @@ func (c *Cards) GoogleCard(acct loyalty.Account, rules loyalty.Rules, now time.T
 	m := acct.Member
 	card := google.Card{
 		Serial: m.Serial, MemberNumber: m.Number(), Name: m.Name, Tier: string(m.Tier), TierTitle: m.Tier.Title(),
-		Balance: m.Balance, Code: c.Codes.Mint(m.ID), MemberPage: base + "/",
+		Balance: m.Balance, Code: c.Codes.Mint(m.ID, m.CodeGeneration), MemberPage: base + "/",
 	}
 	if next, needed, ok := rules.NextTier(m.Tier, m.QualifyingPoints(loyalty.DateOf(now))); ok {
 		card.NextTier = fmt.Sprintf("%d points to %s", needed, next.Title())

@@ -26,7 +26,7 @@ func testCode(t testing.TB) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return s.Mint("01HZX3K4Q9V7M2N8P5R6S0T1AB")
+	return s.Mint("01HZX3K4Q9V7M2N8P5R6S0T1AB", 0)
 }
 
 func testCard(t testing.TB, tier loyalty.Tier) Card {
