@@ -43,6 +43,12 @@ func open(t testing.TB, db *dynamodb.Client) store.Store {
 // client.
 func openOn(t testing.TB, db, client *dynamodb.Client) store.Store {
 	t.Helper()
+	return dynamo.New(client, newTable(t, db))
+}
+
+// newTable creates a table that is deleted after the test, and names it.
+func newTable(t testing.TB, db *dynamodb.Client) string {
+	t.Helper()
 	name := fmt.Sprintf("fidelio-test-%d-%d", os.Getpid(), tables.Add(1))
 	if err := dynamo.CreateTable(context.Background(), db, name); err != nil {
 		t.Fatal(err)
@@ -50,7 +56,7 @@ func openOn(t testing.TB, db, client *dynamodb.Client) store.Store {
 	t.Cleanup(func() {
 		db.DeleteTable(context.Background(), &dynamodb.DeleteTableInput{TableName: &name})
 	})
-	return dynamo.New(client, name)
+	return name
 }
 
 // TestConformance runs the suite on DynamoDB Local, then checks that the

@@ -1,0 +1,105 @@
+package storetest
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/fidelio/fidelio/shared/loyalty"
+	"github.com/fidelio/fidelio/shared/store"
+)
+
+// Populate writes one item of every kind the program stores, always the
+// same (a stopped clock, SeqIDs), for the stores' golden tests. The stores
+// write the domain types under their JSON names, so these tests are what
+// notices when a change to a type (an API field renamed) would change the
+// data on disk.
+func Populate(t testing.TB, s store.Store) {
+	t.Helper()
+	ctx := context.Background()
+	must := func(what string, err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatalf("populate: %s: %v", what, err)
+		}
+	}
+	p := loyalty.NewProgram(s, NewClock(Start), &SeqIDs{})
+	rules := loyalty.DefaultRules()
+	rules.BirthdayBonus = 150
+	must("save rules", s.SaveRules(ctx, rules))
+	must("save logo", s.SaveLogo(ctx, []byte("\x89PNG\r\n\x1a\n not a real logo")))
+	must("save reward", s.SaveReward(ctx, loyalty.Reward{ID: "coffee", Name: "Coffee", Points: 40, UpdatedAt: Start}))
+	must("save staff key", s.SaveStaffKey(ctx, loyalty.StaffKey{ID: "key1", StoreID: "paris", Name: "Till 1", Hash: loyalty.HashSecret("fs_key1_secret"), CreatedAt: Start}))
+	c, err := loyalty.PrepareCharity(loyalty.Charity{
+		ID: "meals", Name: "Meals", Description: "Meals for people in need", PointsPerUnit: 100, Currency: "EUR",
+		MinPoints: 10, Step: 10, Matching: &loyalty.Matching{Ratio: 1, CapPoints: 1000},
+	}, nil, Start)
+	must("prepare charity", err)
+	must("save charity", s.SaveCharity(ctx, c))
+
+	en, err := p.Enroll(ctx, loyalty.EnrollRequest{
+		Profile: loyalty.Profile{Name: "Ada Lovelace", Email: "ada@example.com", Birthday: loyalty.Date{Year: 1990, Month: time.May, Day: 17}, TimeZone: "Europe/Paris", Locale: "fr"},
+		Key:     loyalty.IdemKey{Scope: "enroll", Key: "enroll-1"},
+	})
+	must("enroll", err)
+	id := en.Member.ID
+	earned, err := p.Earn(ctx, loyalty.EarnRequest{MemberID: id, Amount: loyalty.Money{Value: 12500, Currency: "EUR"}, StoreID: "paris", ReceiptID: "R-1", Actor: "staff:paris/key1"})
+	must("earn", err)
+	_, err = p.Earn(ctx, loyalty.EarnRequest{MemberID: id, Amount: loyalty.Money{Value: 4000, Currency: "EUR"}, StoreID: "paris", ReceiptID: "R-2", Actor: "staff:paris/key1"})
+	must("earn again", err)
+	_, err = p.Redeem(ctx, loyalty.RedeemRequest{MemberID: id, Points: 40, Ref: loyalty.Reference{RewardID: "coffee"}, Actor: "staff:paris/key1", Key: loyalty.IdemKey{Scope: "redeem", Key: "redeem-1"}})
+	must("redeem", err)
+	_, err = p.Reverse(ctx, loyalty.ReverseRequest{Tx: earned.Entry.TxID(), Actor: "admin"})
+	must("reverse", err)
+	_, err = p.Donate(ctx, loyalty.DonateRequest{MemberID: id, CharityID: "meals", Points: 20, Actor: "member:" + id, Key: loyalty.IdemKey{Scope: "donate/" + id, Key: "gift-1"}})
+	must("donate", err)
+	_, err = p.SetDonationPlan(ctx, id, loyalty.DonationPlan{CharityID: "meals", MonthlyPoints: 10, DonateExpiringPoints: true})
+	must("set donation plan", err)
+	_, err = p.Reissue(ctx, loyalty.ReissueRequest{MemberID: id, Caller: "member", Key: loyalty.IdemKey{Scope: "credentials/" + id, Key: "lost-phone"}})
+	must("reissue", err)
+
+	_, err = s.Register(ctx, store.Registration{DeviceID: "d41d8cd98f00b204e9800998ecf8427e", Serial: en.Member.Serial, PushToken: "8c7f1b2a0e9d4c3b", CreatedAt: Start})
+	must("register device", err)
+	_, err = s.ClaimPush(ctx, en.Member.Serial, 3)
+	must("claim push", err)
+}
+
+// Golden compares got with the golden file at path, or writes it when update
+// is set.
+func Golden(t *testing.T, path string, got []byte, update bool) {
+	t.Helper()
+	if update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run the test with -update to write it)", err)
+	}
+	if bytes.Equal(got, want) {
+		return
+	}
+	gotLines, wantLines := bytes.Split(got, []byte("\n")), bytes.Split(want, []byte("\n"))
+	for i := range max(len(gotLines), len(wantLines)) {
+		var g, w []byte
+		if i < len(gotLines) {
+			g = gotLines[i]
+		}
+		if i < len(wantLines) {
+			w = wantLines[i]
+		}
+		if !bytes.Equal(g, w) {
+			t.Fatalf("the stored items differ from %s at line %d:\n got: %s\nwant: %s\n"+
+				"What is on disk changed: if that is meant, migrate the data and run the test with -update; "+
+				"if a domain type's JSON name changed, stored items keep the old one.", path, i+1, g, w)
+		}
+	}
+}
