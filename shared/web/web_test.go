@@ -43,6 +43,43 @@ func TestPage(t *testing.T) {
 	}
 }
 
+func TestSecurityHeaders(t *testing.T) {
+	for _, path := range []string{"/", "/staff", "/assets/till.js"} {
+		rec := httptest.NewRecorder()
+		Page(rec, httptest.NewRequest("GET", path, nil))
+		h := rec.Header()
+		csp := h.Get("Content-Security-Policy")
+		for _, want := range []string{"default-src 'none'", "script-src 'self';", "style-src 'self';", "frame-ancestors 'none'", "base-uri 'none'"} {
+			if !strings.Contains(csp, want) {
+				t.Errorf("%s: Content-Security-Policy %q lacks %q", path, csp, want)
+			}
+		}
+		if strings.Contains(csp, "unsafe-") {
+			t.Errorf("%s: Content-Security-Policy %q allows unsafe sources", path, csp)
+		}
+		for k, v := range map[string]string{"X-Content-Type-Options": "nosniff", "X-Frame-Options": "DENY", "Referrer-Policy": "no-referrer"} {
+			if h.Get(k) != v {
+				t.Errorf("%s: %s is %q, want %q", path, k, h.Get(k), v)
+			}
+		}
+	}
+}
+
+// TestNoInlineCode: the policy allows no inline script, style or event
+// handler, so the pages must have none (or the policy would need their hashes).
+func TestNoInlineCode(t *testing.T) {
+	inline := regexp.MustCompile(`(?i)<script(?:\s[^>]*)?>\s*[^<\s]|<script(?:(?:\s+(?:type|defer|async)(?:="[^"]*")?)*)>|<style|\sstyle=|\son[a-z]+=|javascript:`)
+	for _, name := range []string{"index.html", "staff.html"} {
+		b, err := fs.ReadFile(Files(), name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m := inline.Find(b); m != nil {
+			t.Errorf("%s has inline code %q, which its Content-Security-Policy blocks", name, m)
+		}
+	}
+}
+
 // generated are the assets npm ci copies in; they are not committed.
 var generated = map[string]bool{"jsQR.js": true}
 

@@ -14,12 +14,15 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
 	"github.com/fidelio/fidelio/infra/local/stack"
@@ -164,8 +167,22 @@ func chromiumPath() (string, error) {
 }
 
 // tab opens a tab that looks like a phone 360 CSS pixels wide at 2 device
-// pixels per CSS pixel, whose browser prefers language lang.
+// pixels per CSS pixel, whose browser prefers language lang. The test fails
+// if a page in it breaks its Content-Security-Policy.
 func (e *env) tab(t *testing.T, lang string) context.Context {
+	t.Helper()
+	ctx := e.phone(t, lang)
+	violations := watchCSP(t, ctx)
+	t.Cleanup(func() {
+		if v := violations(); len(v) > 0 {
+			t.Errorf("the pages broke their Content-Security-Policy:\n%s", strings.Join(v, "\n"))
+		}
+	})
+	return ctx
+}
+
+// phone opens a phone-sized tab, as tab does, without watching its policy.
+func (e *env) phone(t *testing.T, lang string) context.Context {
 	t.Helper()
 	ctx, cancel := chromedp.NewContext(e.browser)
 	t.Cleanup(cancel)
@@ -183,6 +200,41 @@ func (e *env) tab(t *testing.T, lang string) context.Context {
 		t.Fatal(err)
 	}
 	return ctx
+}
+
+// watchCSP reports the Content-Security-Policy violations of every page the
+// tab loads from now on, as the browser tells them to the page.
+func watchCSP(t *testing.T, ctx context.Context) (violations func() []string) {
+	t.Helper()
+	var mu sync.Mutex
+	var seen []string
+	const binding = "fidelioCSPViolation"
+	err := chromedp.Listen(ctx, func(ev any) {
+		if b, ok := ev.(*runtime.EventBindingCalled); ok && b.Name == binding {
+			mu.Lock()
+			seen = append(seen, b.Payload)
+			mu.Unlock()
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Call(ctx, runtime.AddBinding, runtime.AddBindingParams{Name: binding}); err != nil {
+		t.Fatal(err)
+	}
+	// The page counts them too, after telling: a test can wait for the count.
+	report := `document.addEventListener("securitypolicyviolation", (e) => {
+		` + binding + `(e.violatedDirective + " blocked " + (e.blockedURI || "inline code") + " in " + e.sourceFile + ":" + e.lineNumber);
+		window.cspViolations = (window.cspViolations || 0) + 1;
+	})`
+	if _, err := chromedp.Call(ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: report}); err != nil {
+		t.Fatal(err)
+	}
+	return func() []string {
+		mu.Lock()
+		defer mu.Unlock()
+		return slices.Clone(seen)
+	}
 }
 
 // do runs actions in the tab, failing the test on the first error; each run
