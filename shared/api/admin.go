@@ -148,7 +148,10 @@ func (a *App) adjust(r *http.Request) (reply, error) {
 	if err != nil {
 		return reply{}, err
 	}
-	id := r.PathValue("id")
+	id, err := pathMemberID(r, "id")
+	if err != nil {
+		return reply{}, err
+	}
 	key, err := idempotencyKey(r, "adjust/"+id, true)
 	if err != nil {
 		return reply{}, err

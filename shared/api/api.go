@@ -118,7 +118,19 @@ func (a *App) wrap(h handler) http.Handler {
 			}
 		}
 		a.Logger.LogAttrs(r.Context(), slog.LevelInfo, "request",
-			slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Int("status", status),
+			slog.String("method", r.Method), slog.String("path", logged(r.URL.Path)), slog.Int("status", status),
 			slog.String("requestId", requestID(r)), slog.Duration("took", time.Since(start)))
 	})
+}
+
+// maxLogged bounds what a log line repeats of a request: a path can be as
+// long as the client likes, and no route of ours is longer.
+const maxLogged = 200
+
+// logged is s as a log line shows it: cut at maxLogged bytes.
+func logged(s string) string {
+	if len(s) <= maxLogged {
+		return s
+	}
+	return strings.ToValidUTF8(s[:maxLogged], "") + "…"
 }

@@ -336,9 +336,16 @@ func TestAStoreFailureIsNotAnAuthenticationFailure(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.app = app
-	for _, token := range []string{"fm_01M83XJ880G3SNSD86VQ1KAVWD_secret", "fs_01M83XJ880G3SNSD86VQ1KAVWD_secret"} {
+	const secret = "abcdefghijklmnopqrstuvwxyz234567" // well formed, so the store is asked
+	for _, token := range []string{"fm_01M83XJ880G3SNSD86VQ1KAVWD_" + secret, "fs_01M83XJ880G3SNSD86VQ1KAVWD_" + secret} {
 		if r := f.do("GET", "/v1/members/01M83XJ880G3SNSD86VQ1KAVWD", token, ""); r.status != 500 {
 			t.Errorf("token %s while the store is down: %d %v, want 500 (a retry may work; the key is not wrong)", token[:3], r.status, r.body)
+		}
+	}
+	// A token of another form is refused before any read: the store is not asked.
+	for _, token := range []string{"fm_" + strings.Repeat("A", 2100) + "_" + secret, "fs_01M83XJ880G3SNSD86VQ1KAVWD_" + secret + "x", "fm_01m83xj880g3snsd86vq1kavwd_" + secret} {
+		if r := f.do("GET", "/v1/members/01M83XJ880G3SNSD86VQ1KAVWD", token, ""); r.status != 401 {
+			t.Errorf("malformed token %.40s while the store is down: %d %v, want 401", token, r.status, r.body)
 		}
 	}
 }

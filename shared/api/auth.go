@@ -3,6 +3,7 @@ package api
 import (
 	"errors"
 	"net/http"
+	"regexp"
 	"strings"
 
 	"github.com/fidelio/fidelio/shared/loyalty"
@@ -34,17 +35,28 @@ func (p principal) actor() string {
 	return "member:" + p.memberID
 }
 
+// maxToken bounds a bearer token: the longest one is the admin key, which
+// config holds to this too.
+const maxToken = 256
+
+// secretPattern is the form of a token's secret (loyalty.IDs.Secret).
+var secretPattern = regexp.MustCompile(`^[a-z0-9]{32}$`)
+
 // authenticate reads the bearer token. Its prefix says its kind: fm_ member,
 // fs_ staff, fa_ admin; member and staff tokens carry their record's id, so
 // one read finds the hash to compare (in constant time). An unknown id and
-// a wrong secret get the same answer.
+// a wrong secret get the same answer, and so does a token of another form,
+// which no store call ever sees.
 func (a *App) authenticate(r *http.Request) (principal, error) {
 	scheme, token, ok := strings.Cut(r.Header.Get("Authorization"), " ")
-	if !ok || !strings.EqualFold(scheme, "Bearer") {
+	if !ok || !strings.EqualFold(scheme, "Bearer") || len(token) > maxToken {
 		return principal{}, errUnauthorized
 	}
 	kind, rest, _ := strings.Cut(strings.TrimSpace(token), "_")
-	id, _, _ := strings.Cut(rest, "_")
+	id, secret, _ := strings.Cut(rest, "_")
+	if kind != "fa" && (!loyalty.IsID(id) || !secretPattern.MatchString(secret)) {
+		return principal{}, errUnauthorized
+	}
 	switch kind {
 	case "fa":
 		if loyalty.SecretMatches(token, a.AdminKeyHash) {

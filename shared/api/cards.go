@@ -13,7 +13,10 @@ var (
 
 // applePass: GET /v1/members/{id}/pass.pkpass (that member, or a signed link).
 func (a *App) applePass(r *http.Request) (reply, error) {
-	id := r.PathValue("id")
+	id, err := pathMemberID(r, "id")
+	if err != nil {
+		return reply{}, err
+	}
 	if err := a.requireMemberOrLink(r, id); err != nil {
 		return reply{}, err
 	}
@@ -36,7 +39,10 @@ func (a *App) applePass(r *http.Request) (reply, error) {
 
 // qrImage: GET /v1/members/{id}/qr.png (that member, staff, admin, or a signed link).
 func (a *App) qrImage(r *http.Request) (reply, error) {
-	id := r.PathValue("id")
+	id, err := pathMemberID(r, "id")
+	if err != nil {
+		return reply{}, err
+	}
 	if err := a.requireMemberOrLink(r, id); err != nil {
 		return reply{}, err
 	}
@@ -53,7 +59,10 @@ func (a *App) qrImage(r *http.Request) (reply, error) {
 
 // cardImage: GET /v1/members/{id}/card.png — the card as a person sees it.
 func (a *App) cardImage(r *http.Request) (reply, error) {
-	id := r.PathValue("id")
+	id, err := pathMemberID(r, "id")
+	if err != nil {
+		return reply{}, err
+	}
 	if err := a.requireMemberOrLink(r, id); err != nil {
 		return reply{}, err
 	}
@@ -82,7 +91,10 @@ func binary(b []byte, contentType string, h http.Header) reply {
 // link) — makes sure the card exists in Google Wallet, then sends the phone
 // to Google's save page.
 func (a *App) googleWallet(r *http.Request) (reply, error) {
-	id := r.PathValue("id")
+	id, err := pathMemberID(r, "id")
+	if err != nil {
+		return reply{}, err
+	}
 	if err := a.requireMemberOrLink(r, id); err != nil {
 		return reply{}, err
 	}

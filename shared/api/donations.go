@@ -36,11 +36,18 @@ func (a *App) saveCharity(r *http.Request) (reply, error) {
 	if err := decode(r, &b); err != nil {
 		return reply{}, err
 	}
-	if id := r.PathValue("id"); id != "" {
+	if r.PathValue("id") != "" {
+		id, err := pathSlug(r, "id")
+		if err != nil {
+			return reply{}, err
+		}
 		if b.ID != "" && b.ID != id {
 			return reply{}, badRequest("invalid_request", "the id in the body differs from the one in the path")
 		}
 		b.ID = id
+	}
+	if err := loyalty.ValidSlug("id", b.ID); err != nil {
+		return reply{}, err
 	}
 	var prev *loyalty.Charity
 	if c, err := a.Store.Charity(r.Context(), b.ID); err == nil {
@@ -83,7 +90,10 @@ type donationBody struct {
 
 // donate: POST /v1/members/{id}/donations (that member, Idempotency-Key).
 func (a *App) donate(r *http.Request) (reply, error) {
-	id := r.PathValue("id")
+	id, err := pathMemberID(r, "id")
+	if err != nil {
+		return reply{}, err
+	}
 	p, err := a.requireSelf(r, id)
 	if err != nil {
 		return reply{}, err
@@ -117,7 +127,10 @@ type planBody struct {
 
 // putDonationPlan: PUT /v1/members/{id}/donation-plan (that member).
 func (a *App) putDonationPlan(r *http.Request) (reply, error) {
-	id := r.PathValue("id")
+	id, err := pathMemberID(r, "id")
+	if err != nil {
+		return reply{}, err
+	}
 	if _, err := a.requireSelf(r, id); err != nil {
 		return reply{}, err
 	}
@@ -134,7 +147,10 @@ func (a *App) putDonationPlan(r *http.Request) (reply, error) {
 
 // deleteDonationPlan: DELETE /v1/members/{id}/donation-plan (that member).
 func (a *App) deleteDonationPlan(r *http.Request) (reply, error) {
-	id := r.PathValue("id")
+	id, err := pathMemberID(r, "id")
+	if err != nil {
+		return reply{}, err
+	}
 	if _, err := a.requireSelf(r, id); err != nil {
 		return reply{}, err
 	}
@@ -151,12 +167,16 @@ func (a *App) charityReport(r *http.Request) (reply, error) {
 	if _, err := a.require(r, roleAdmin); err != nil {
 		return reply{}, err
 	}
+	charityID, err := pathSlug(r, "id")
+	if err != nil {
+		return reply{}, err
+	}
 	month, err := loyalty.ParseMonth(r.URL.Query().Get("month"))
 	if err != nil {
 		return reply{}, err
 	}
 	csv := wantsCSV(r.Header.Get("Accept"))
-	report, err := store.MonthReport(r.Context(), a.Store, r.PathValue("id"), month, csv)
+	report, err := store.MonthReport(r.Context(), a.Store, charityID, month, csv)
 	if err != nil {
 		return reply{}, err
 	}

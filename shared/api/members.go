@@ -50,7 +50,10 @@ func (a *App) enroll(r *http.Request) (reply, error) {
 
 // getMember: GET /v1/members/{id} (that member, staff, admin).
 func (a *App) getMember(r *http.Request) (reply, error) {
-	id := r.PathValue("id")
+	id, err := pathMemberID(r, "id")
+	if err != nil {
+		return reply{}, err
+	}
 	p, err := a.requireMemberAccess(r, id)
 	if err != nil {
 		return reply{}, err
@@ -73,7 +76,10 @@ func (a *App) getMember(r *http.Request) (reply, error) {
 // An Idempotency-Key is required, and a replay answers the same new token,
 // even to the token the first request replaced.
 func (a *App) reissue(r *http.Request) (reply, error) {
-	id := r.PathValue("id")
+	id, err := pathMemberID(r, "id")
+	if err != nil {
+		return reply{}, err
+	}
 	key, keyErr := idempotencyKey(r, "credentials/"+id, true)
 	req := loyalty.ReissueRequest{MemberID: id, Caller: loyalty.HashSecret(r.Header.Get("Authorization")), Key: key}
 	var cred loyalty.Credentials
@@ -112,7 +118,10 @@ func (a *App) reissue(r *http.Request) (reply, error) {
 
 // ledger: GET /v1/members/{id}/ledger?limit=&cursor= (that member, staff, admin).
 func (a *App) ledger(r *http.Request) (reply, error) {
-	id := r.PathValue("id")
+	id, err := pathMemberID(r, "id")
+	if err != nil {
+		return reply{}, err
+	}
 	if _, err := a.requireMemberAccess(r, id); err != nil {
 		return reply{}, err
 	}

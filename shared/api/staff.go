@@ -120,6 +120,9 @@ func (a *App) redeem(r *http.Request) (reply, error) {
 	if err != nil {
 		return reply{}, err
 	}
+	if err := loyalty.ValidSlug("rewardId", b.RewardID); err != nil {
+		return reply{}, err
+	}
 	reward, err := a.Store.Reward(r.Context(), b.RewardID)
 	if err != nil {
 		return reply{}, err

@@ -24,25 +24,30 @@ var (
 	errRateLimited      = &clientError{http.StatusTooManyRequests, "rate_limited", "too many failed requests from this address; wait a minute"}
 )
 
-// passAuth checks the pass type and the Authorization of a request about a
-// pass, in constant time; failures count against the caller's address.
-func (a *App) passAuth(r *http.Request, serial string) error {
+// passAuth checks the pass type, the serial's form and the Authorization of
+// a request about a pass, in constant time; failures count against the
+// caller's address. It answers the pass's serial.
+func (a *App) passAuth(r *http.Request) (string, error) {
 	if a.Cards.Apple == nil || r.PathValue("passTypeIdentifier") != a.Cards.PassTypeID {
-		return errUnknownPassType
+		return "", errUnknownPassType
+	}
+	serial, err := pathMemberID(r, "serialNumber")
+	if err != nil {
+		return "", err
 	}
 	ip := r.RemoteAddr
 	if !a.failures.allow(ip) {
-		return errRateLimited
+		return "", errRateLimited
 	}
 	scheme, token, _ := strings.Cut(r.Header.Get("Authorization"), " ")
 	switch scheme {
 	case "ApplePass", "AndroidPass", "WalletUnionPass":
 		if a.Codes.VerifyMAC("pass-token", serial, strings.TrimSpace(token)) {
-			return nil
+			return serial, nil
 		}
 	}
 	a.failures.fail(ip)
-	return errPassUnauthorized
+	return "", errPassUnauthorized
 }
 
 // passError answers a pass whose member is gone as unauthorized, as Apple's
@@ -60,17 +65,20 @@ type pushTokenBody struct {
 
 // registerDevice: POST /wallet/v1/devices/{deviceLibraryIdentifier}/registrations/{passTypeIdentifier}/{serialNumber}.
 func (a *App) registerDevice(r *http.Request) (reply, error) {
-	serial := r.PathValue("serialNumber")
-	if err := a.passAuth(r, serial); err != nil {
+	serial, err := a.passAuth(r)
+	if err != nil {
+		return reply{}, err
+	}
+	device, err := pathDeviceID(r)
+	if err != nil {
 		return reply{}, err
 	}
 	var b pushTokenBody
 	if err := decode(r, &b); err != nil {
 		return reply{}, err
 	}
-	device := r.PathValue("deviceLibraryIdentifier")
-	if b.PushToken == "" || len(b.PushToken) > 200 || device == "" || len(device) > 200 {
-		return reply{}, badRequest("invalid_request", "pushToken and the device library identifier are required")
+	if b.PushToken == "" || len(b.PushToken) > 200 {
+		return reply{}, badRequest("invalid_request", "pushToken is required, at most 200 characters")
 	}
 	if _, err := a.Store.Member(r.Context(), serial); err != nil {
 		return reply{}, passError(err)
@@ -87,11 +95,15 @@ func (a *App) registerDevice(r *http.Request) (reply, error) {
 
 // unregisterDevice: DELETE of the same path.
 func (a *App) unregisterDevice(r *http.Request) (reply, error) {
-	serial := r.PathValue("serialNumber")
-	if err := a.passAuth(r, serial); err != nil {
+	serial, err := a.passAuth(r)
+	if err != nil {
 		return reply{}, err
 	}
-	if err := a.Store.Unregister(r.Context(), r.PathValue("deviceLibraryIdentifier"), serial); err != nil {
+	device, err := pathDeviceID(r)
+	if err != nil {
+		return reply{}, err
+	}
+	if err := a.Store.Unregister(r.Context(), device, serial); err != nil {
 		return reply{}, err
 	}
 	return reply{status: http.StatusOK, raw: []byte{}}, nil
@@ -106,6 +118,10 @@ func (a *App) deviceSerials(r *http.Request) (reply, error) {
 	if a.Cards.Apple == nil || r.PathValue("passTypeIdentifier") != a.Cards.PassTypeID {
 		return reply{}, errUnknownPassType
 	}
+	device, err := pathDeviceID(r)
+	if err != nil {
+		return reply{}, err
+	}
 	since := int64(-1)
 	if tag := r.URL.Query().Get("passesUpdatedSince"); tag != "" {
 		n, err := strconv.ParseInt(tag, 10, 64)
@@ -114,7 +130,7 @@ func (a *App) deviceSerials(r *http.Request) (reply, error) {
 		}
 		since = n
 	}
-	serials, err := a.Store.DeviceSerials(r.Context(), r.PathValue("deviceLibraryIdentifier"))
+	serials, err := a.Store.DeviceSerials(r.Context(), device)
 	if err != nil {
 		return reply{}, err
 	}
@@ -143,8 +159,8 @@ func (a *App) deviceSerials(r *http.Request) (reply, error) {
 // latestPass: GET /wallet/v1/passes/{passTypeIdentifier}/{serialNumber} —
 // the current pass, or 304 when the phone's copy is as new.
 func (a *App) latestPass(r *http.Request) (reply, error) {
-	serial := r.PathValue("serialNumber")
-	if err := a.passAuth(r, serial); err != nil {
+	serial, err := a.passAuth(r)
+	if err != nil {
 		return reply{}, err
 	}
 	acct, rules, err := a.account(r, serial)

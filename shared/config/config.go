@@ -104,8 +104,8 @@ func (c Config) GoogleConfigured() bool {
 
 // Validate checks that the secrets are present and well formed.
 func (s Secrets) Validate() error {
-	if !strings.HasPrefix(s.AdminKey, "fa_") || len(s.AdminKey) < 24 {
-		return fmt.Errorf("config: the admin key must start with fa_ and be at least 24 characters")
+	if !strings.HasPrefix(s.AdminKey, "fa_") || len(s.AdminKey) < 24 || len(s.AdminKey) > 256 {
+		return fmt.Errorf("config: the admin key must start with fa_ and be 24 to 256 characters (the API refuses longer bearer tokens)")
 	}
 	if s.CodeKeys == "" {
 		return fmt.Errorf("config: no member code keys (codeKeys in the secret, or FIDELIO_CODE_KEYS)")

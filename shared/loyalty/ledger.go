@@ -70,8 +70,8 @@ func (t TxID) String() string { return t.MemberID + "-" + strconv.FormatInt(t.Se
 func ParseTxID(s string) (TxID, error) {
 	member, seq, ok := strings.Cut(s, "-")
 	n, err := strconv.ParseInt(seq, 10, 64)
-	if !ok || member == "" || err != nil || n < 1 {
-		return TxID{}, fmt.Errorf("%w: %q is not a transaction id", ErrInvalid, s)
+	if !ok || !IsID(member) || err != nil || n < 1 {
+		return TxID{}, fmt.Errorf("%w: a transaction id is a member id and a number, such as 01KAAAAAAAAAAAAAAAAAAAAAAA-2", ErrInvalid)
 	}
 	return TxID{member, n}, nil
 }

@@ -8,6 +8,7 @@ import (
 	"encoding/base32"
 	"encoding/hex"
 	"io"
+	"regexp"
 	"sync"
 	"time"
 
@@ -91,6 +92,13 @@ func (r *RandomIDs) NewID(at time.Time) string {
 	defer r.mu.Unlock()
 	return ulid.MustNew(ulid.Timestamp(at), r.entropy).String()
 }
+
+var idPattern = regexp.MustCompile(`^[0-9A-HJKMNP-TV-Z]{26}$`)
+
+// IsID reports whether s is written as NewID writes ids: a ULID, 26 characters
+// of Crockford's base32. An id from a request is checked with it before any
+// store reads it: a value of another form names nothing, whatever its length.
+func IsID(s string) bool { return idPattern.MatchString(s) }
 
 var secretEncoding = base32.NewEncoding("abcdefghijklmnopqrstuvwxyz234567").WithPadding(base32.NoPadding)
 

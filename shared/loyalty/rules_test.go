@@ -3,6 +3,7 @@ package loyalty
 import (
 	"errors"
 	"math/big"
+	"strings"
 	"testing"
 	"time"
 )
@@ -94,12 +95,13 @@ func TestQualifyingWindow(t *testing.T) {
 }
 
 func TestTxID(t *testing.T) {
-	id := TxID{MemberID: "01JDAB", Seq: 42}
+	const member = "01KAAAAAAAAAAAAAAAAAAAAAAA"
+	id := TxID{MemberID: member, Seq: 42}
 	got, err := ParseTxID(id.String())
 	if err != nil || got != id {
 		t.Fatalf("round trip of %s = %+v, %v", id, got, err)
 	}
-	for _, s := range []string{"", "01JDAB", "01JDAB-", "01JDAB-0", "01JDAB-x", "-4"} {
+	for _, s := range []string{"", member, member + "-", member + "-0", member + "-x", "-4", "01JDAB-4", strings.Repeat("A", 2100) + "-4"} {
 		if _, err := ParseTxID(s); !errors.Is(err, ErrInvalid) {
 			t.Errorf("ParseTxID(%q) err = %v, want ErrInvalid", s, err)
 		}
