@@ -349,3 +349,27 @@ func TestAStoreFailureIsNotAnAuthenticationFailure(t *testing.T) {
 		}
 	}
 }
+
+// TestStrictJSON holds every body to one reading: each key once at any
+// depth, map keys included, and field names in their exact case.
+func TestStrictJSON(t *testing.T) {
+	f := newFixture(t)
+	rules := `"currency":"EUR","pointsPerUnit":1,"multiplierPercent":{"bronze":100,"silver":125,"gold":150,"platinum":200},"welcomeBonus":50,"birthdayBonus":100,"expiryMonths":12`
+	f.expect(f.do("PUT", "/v1/admin/program", adminKey, `{`+rules+`,"thresholds":{"bronze":0,"silver":500,"gold":1500,"platinum":5000}}`), 200, "")
+	for name, body := range map[string]string{
+		"a repeated map key":    `{` + rules + `,"thresholds":{"bronze":0,"silver":500,"silver":1,"gold":1500,"platinum":5000}}`,
+		"a field in PascalCase": `{` + rules + `,"Thresholds":{"bronze":0,"silver":500,"gold":1500,"platinum":5000}}`,
+		"a repeated field":      `{` + rules + `,"welcomeBonus":0,"thresholds":{"bronze":0,"silver":500,"gold":1500,"platinum":5000}}`,
+	} {
+		r := f.do("PUT", "/v1/admin/program", adminKey, body)
+		if r.status != 400 || r.str("code") != "invalid_json" {
+			t.Errorf("%s: %d %v, want 400 invalid_json", name, r.status, r.body)
+		}
+	}
+	f.expect(f.do("POST", "/wallet/v1/log", "", `{"logs":["a","b"]}`), 200, "")
+	r := f.do("POST", "/wallet/v1/log", "", `{"logs":["a"],"LOGS":["b"]}`)
+	f.expect(r, 400, "invalid_json")
+	if !strings.Contains(r.str("detail"), `"logs"`) {
+		t.Errorf("the refusal of LOGS does not name the field to write: %q", r.str("detail"))
+	}
+}

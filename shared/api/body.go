@@ -2,13 +2,16 @@ package api
 
 import (
 	"bytes"
+	"encoding"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"mime"
 	"net/http"
+	"reflect"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/fidelio/fidelio/shared/loyalty"
 )
@@ -16,11 +19,15 @@ import (
 // maxBody bounds every request body.
 const maxBody = 16 << 10
 
-// decode reads a JSON body strictly: the right media type, at most maxBody,
-// no unknown fields, one value. Its errors say what to fix.
+// decode reads a JSON body strictly: the right media type in UTF-8, at most
+// maxBody, no unknown fields, each key once and written exactly as the
+// field's name, one value. Its errors say what to fix.
 func decode(r *http.Request, v any) error {
-	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	mt, params, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if err != nil || mt != "application/json" {
+		return errUnsupportedType
+	}
+	if cs, ok := params["charset"]; ok && !strings.EqualFold(cs, "utf-8") {
 		return errUnsupportedType
 	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
@@ -29,6 +36,9 @@ func decode(r *http.Request, v any) error {
 	}
 	if len(body) > maxBody {
 		return errTooLarge
+	}
+	if !utf8.Valid(body) {
+		return badRequest("invalid_json", "the body is not valid UTF-8")
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
@@ -41,7 +51,102 @@ func decode(r *http.Request, v any) error {
 	if dec.More() {
 		return badRequest("invalid_json", "the body must be one JSON object")
 	}
+	// encoding/json takes the last of repeated keys and matches names in any
+	// case: a second pass over the tokens refuses both.
+	return checkKeys(json.NewDecoder(bytes.NewReader(body)), reflect.TypeOf(v), "")
+}
+
+// checkKeys reads one JSON value from dec beside the Go type t it fills (nil
+// when any shape goes): every object's keys must differ, and a struct's must
+// be its fields' names exactly. at is the value's place, for the message.
+func checkKeys(dec *json.Decoder, t reflect.Type, at string) error {
+	tok, err := dec.Token()
+	if err != nil {
+		return badRequest("invalid_json", jsonProblem(err))
+	}
+	for t != nil && t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t != nil && (reflect.PointerTo(t).Implements(jsonUnmarshaler) || reflect.PointerTo(t).Implements(textUnmarshaler)) {
+		t = nil // the type reads its own shape
+	}
+	switch tok {
+	case json.Delim('{'):
+		var fields map[string]reflect.Type
+		if t != nil && t.Kind() == reflect.Struct {
+			fields = jsonFields(t)
+		}
+		seen := map[string]bool{}
+		for dec.More() {
+			tok, err := dec.Token()
+			if err != nil {
+				return badRequest("invalid_json", jsonProblem(err))
+			}
+			key := tok.(string)
+			if seen[key] {
+				return badRequest("invalid_json", fmt.Sprintf("field %q appears more than once", at+key))
+			}
+			seen[key] = true
+			var elem reflect.Type
+			switch {
+			case fields != nil:
+				ft, ok := fields[key]
+				if !ok {
+					for name := range fields {
+						if strings.EqualFold(name, key) {
+							return badRequest("invalid_json", fmt.Sprintf("field %q must be written %q", at+key, at+name))
+						}
+					}
+					return badRequest("invalid_json", fmt.Sprintf("unknown field %q", at+key))
+				}
+				elem = ft
+			case t != nil && t.Kind() == reflect.Map:
+				elem = t.Elem()
+			}
+			if err := checkKeys(dec, elem, at+key+"."); err != nil {
+				return err
+			}
+		}
+		_, err = dec.Token() // '}'
+	case json.Delim('['):
+		var elem reflect.Type
+		if t != nil && (t.Kind() == reflect.Slice || t.Kind() == reflect.Array) {
+			elem = t.Elem()
+		}
+		for i := 0; dec.More(); i++ {
+			if err := checkKeys(dec, elem, fmt.Sprintf("%s%d.", at, i)); err != nil {
+				return err
+			}
+		}
+		_, err = dec.Token() // ']'
+	}
+	if err != nil {
+		return badRequest("invalid_json", jsonProblem(err))
+	}
 	return nil
+}
+
+var (
+	jsonUnmarshaler = reflect.TypeFor[json.Unmarshaler]()
+	textUnmarshaler = reflect.TypeFor[encoding.TextUnmarshaler]()
+)
+
+// jsonFields lists the JSON names of a struct's fields, with their types, as
+// encoding/json names them (promoted fields of embedded structs included).
+func jsonFields(t reflect.Type) map[string]reflect.Type {
+	fields := map[string]reflect.Type{}
+	for _, f := range reflect.VisibleFields(t) {
+		tag := f.Tag.Get("json")
+		name, _, _ := strings.Cut(tag, ",")
+		if !f.IsExported() || name == "-" || (f.Anonymous && tag == "" && f.Type.Kind() == reflect.Struct) {
+			continue
+		}
+		if name == "" {
+			name = f.Name
+		}
+		fields[name] = f.Type
+	}
+	return fields
 }
 
 // jsonProblem says in plain words what is wrong with a JSON body.

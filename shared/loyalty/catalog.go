@@ -4,9 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
-	"strings"
 	"time"
-	"unicode/utf8"
 )
 
 // Reward is something a member can spend points on.
@@ -47,8 +45,8 @@ func (r Reward) Validate() error {
 	if err := ValidSlug("id", r.ID); err != nil {
 		return err
 	}
-	if n := utf8.RuneCountInString(strings.TrimSpace(r.Name)); n == 0 || n > 100 {
-		return fmt.Errorf("%w: name must be 1 to 100 characters", ErrInvalid)
+	if _, err := cleanText("name", r.Name, 100, false); err != nil {
+		return err
 	}
 	return validPoints(r.Points, false)
 }
@@ -59,9 +57,9 @@ func NewStaffKey(ids IDs, now time.Time, storeID, name string) (StaffKey, string
 	if err := ValidSlug("storeId", storeID); err != nil {
 		return StaffKey{}, "", err
 	}
-	name = strings.TrimSpace(name)
-	if n := utf8.RuneCountInString(name); n == 0 || n > 100 {
-		return StaffKey{}, "", fmt.Errorf("%w: name must be 1 to 100 characters", ErrInvalid)
+	name, err := cleanText("name", name, 100, false)
+	if err != nil {
+		return StaffKey{}, "", err
 	}
 	k := StaffKey{ID: ids.NewID(now), StoreID: storeID, Name: name, CreatedAt: now}
 	secret := "fs_" + k.ID + "_" + ids.Secret()

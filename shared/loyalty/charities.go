@@ -12,7 +12,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 )
 
 // Charity is a cause members can give their points to. The operator pays it
@@ -91,11 +90,13 @@ func (c Charity) Validate() error {
 	if err := ValidSlug("id", c.ID); err != nil {
 		return err
 	}
-	if n := utf8.RuneCountInString(strings.TrimSpace(c.Name)); n == 0 || n > 100 {
-		return fmt.Errorf("%w: name must be 1 to 100 characters", ErrInvalid)
+	if _, err := cleanText("name", c.Name, 100, false); err != nil {
+		return err
 	}
-	if utf8.RuneCountInString(c.Description) > 2000 {
-		return fmt.Errorf("%w: description must be at most 2000 characters", ErrInvalid)
+	if c.Description != "" {
+		if _, err := cleanText("description", c.Description, 2000, true); err != nil {
+			return err
+		}
 	}
 	if c.LogoURL != "" {
 		u, err := url.Parse(c.LogoURL)
@@ -228,11 +229,12 @@ func MonthOf(t time.Time) Month {
 	return Month{t.Year(), t.Month()}
 }
 
-// ParseMonth reads a month written YYYY-MM.
+// ParseMonth reads a month written YYYY-MM, from 2000-01 to 2999-12: the
+// months a program can have had.
 func ParseMonth(s string) (Month, error) {
 	t, err := time.Parse("2006-01", s)
-	if err != nil {
-		return Month{}, fmt.Errorf("%w: %q is not a month written as YYYY-MM", ErrInvalid, s)
+	if err != nil || t.Year() < 2000 || t.Year() > 2999 {
+		return Month{}, fmt.Errorf("%w: month must be written as YYYY-MM, from 2000-01 to 2999-12", ErrInvalid)
 	}
 	return MonthOf(t), nil
 }

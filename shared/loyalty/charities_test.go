@@ -237,7 +237,7 @@ func TestMonth(t *testing.T) {
 	if err != nil || m != (Month{2027, time.December}) || m.String() != "2027-12" {
 		t.Fatalf("ParseMonth = %+v, %v", m, err)
 	}
-	for _, bad := range []string{"", "2027-13", "2027-1", "27-01", "2027-01-01"} {
+	for _, bad := range []string{"", "2027-13", "2027-1", "27-01", "2027-01-01", "0000-01", "1999-12", "3000-01", "+027-01"} {
 		if _, err := ParseMonth(bad); !errors.Is(err, ErrInvalid) {
 			t.Errorf("ParseMonth(%q) = %v, want ErrInvalid", bad, err)
 		}

@@ -66,11 +66,12 @@ type TxID struct {
 
 func (t TxID) String() string { return t.MemberID + "-" + strconv.FormatInt(t.Seq, 10) }
 
-// ParseTxID reads a TxID written by TxID.String.
+// ParseTxID reads a TxID written by TxID.String, and only so: the number is
+// plain digits, without a sign or a leading zero.
 func ParseTxID(s string) (TxID, error) {
 	member, seq, ok := strings.Cut(s, "-")
 	n, err := strconv.ParseInt(seq, 10, 64)
-	if !ok || !IsID(member) || err != nil || n < 1 {
+	if !ok || !IsID(member) || err != nil || n < 1 || seq != strconv.FormatInt(n, 10) {
 		return TxID{}, fmt.Errorf("%w: a transaction id is a member id and a number, such as 01KAAAAAAAAAAAAAAAAAAAAAAA-2", ErrInvalid)
 	}
 	return TxID{member, n}, nil

@@ -8,7 +8,6 @@ import (
 	"time"
 	// Lambda's runtime has no zoneinfo: members' time zones must resolve anywhere.
 	_ "time/tzdata"
-	"unicode/utf8"
 )
 
 // Member is one person in the program and the state of their account.
@@ -122,9 +121,9 @@ type Profile struct {
 
 // validate checks and normalizes a profile; today bounds the birthday.
 func (p Profile) validate(today Date) (Profile, error) {
-	p.Name = strings.TrimSpace(p.Name)
-	if p.Name == "" || utf8.RuneCountInString(p.Name) > 100 {
-		return p, fmt.Errorf("%w: name must be 1 to 100 characters", ErrInvalid)
+	var err error
+	if p.Name, err = cleanText("name", p.Name, 100, false); err != nil {
+		return p, err
 	}
 	p.Email = NormalizeEmail(p.Email)
 	addr, err := mail.ParseAddress(p.Email)

@@ -7,7 +7,6 @@ import (
 	"math/rand/v2"
 	"strings"
 	"time"
-	"unicode/utf8"
 )
 
 // Program carries out the operations of a loyalty program on its Book.
@@ -238,9 +237,9 @@ func (p *Program) Adjust(ctx context.Context, req AdjustRequest) (Receipt, error
 	if err := validPoints(req.Points, true); err != nil {
 		return Receipt{}, err
 	}
-	note := strings.TrimSpace(req.Note)
-	if note == "" || utf8.RuneCountInString(note) > 500 {
-		return Receipt{}, fmt.Errorf("%w: an adjustment needs a note of 1 to 500 characters saying why", ErrInvalid)
+	note, err := cleanText("note", req.Note, 500, false)
+	if err != nil {
+		return Receipt{}, err
 	}
 	return p.change(ctx, req.MemberID, req.Key, RequestHash("adjust", req.MemberID, req.Points, note),
 		func(d *draft, rules Rules) error {
@@ -376,10 +375,10 @@ func validPoints(points int64, signed bool) error {
 }
 
 func validRef(name, v string) error {
-	if v == "" || len(v) > 64 || strings.ContainsFunc(v, func(r rune) bool { return r < ' ' || r == 0x7f }) {
-		return fmt.Errorf("%w: %s must be 1 to 64 printable characters", ErrInvalid, name)
+	if v == "" || len(v) > 64 || strings.TrimSpace(v) != v {
+		return fmt.Errorf("%w: %s must be 1 to 64 bytes, not starting or ending with a space", ErrInvalid, name)
 	}
-	return nil
+	return checkText(name, v, false)
 }
 
 // Outcome is what a scheduled change (a birthday present, an expiry, a tier

@@ -101,7 +101,7 @@ func TestTxID(t *testing.T) {
 	if err != nil || got != id {
 		t.Fatalf("round trip of %s = %+v, %v", id, got, err)
 	}
-	for _, s := range []string{"", member, member + "-", member + "-0", member + "-x", "-4", "01JDAB-4", strings.Repeat("A", 2100) + "-4"} {
+	for _, s := range []string{"", member, member + "-", member + "-0", member + "-x", "-4", "01JDAB-4", strings.Repeat("A", 2100) + "-4", member + "-+2", member + "-02", member + "- 2", member + "-2-3"} {
 		if _, err := ParseTxID(s); !errors.Is(err, ErrInvalid) {
 			t.Errorf("ParseTxID(%q) err = %v, want ErrInvalid", s, err)
 		}
