@@ -1,5 +1,5 @@
 # Fidelio — the few commands a newcomer needs. Read top to bottom.
-.PHONY: run test bench build lint tools
+.PHONY: run test fuzz bench build lint tools
 .DEFAULT_GOAL := run
 
 FUNCTIONS := $(notdir $(wildcard functions/*))
@@ -29,6 +29,21 @@ run: $(WEBDEPS)
 test: tools $(WEBDEPS) $(PASSKITDEPS)
 	go vet ./...
 	FIDELIO_REQUIRE_DYNAMODB=1 bash infra/dynamodb-local/run.sh -- go test -count=1 ./...
+	$(MAKE) --no-print-directory fuzz
+
+# Each fuzz target beyond its seeds (go test runs the seeds, testdata/fuzz
+# included), for a number of runs of about 3 s each: a count, not a time, as
+# -fuzztime=<duration> can fail at its deadline with no crasher (golang/go#75804).
+# A failing input is written to the package's testdata/fuzz, to commit with the fix.
+FUZZ := shared/qrcode:FuzzMemberCode:20000 shared/qrcode:FuzzSignedValues:20000 \
+	shared/api:FuzzBodies:200 shared/api:FuzzSignedLinks:300 shared/api:FuzzPassTokens:300 \
+	shared/api:FuzzEvents:100 shared/wallet:FuzzStream:5000 infra/local/stack:FuzzSchedule:5000
+fuzz: $(WEBDEPS)
+	@for t in $(FUZZ); do \
+		set -- $$(echo $$t | tr : ' '); \
+		echo "fuzz $$2 for $$3 runs"; \
+		go test -run='^$$' -fuzz="^$$2$$" -fuzztime=$${3}x -parallel=1 ./$$1 || exit 1; \
+	done
 
 # The programs the tests run (openssl, Chromium, npm), from Debian's packages when missing.
 tools:

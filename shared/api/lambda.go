@@ -25,11 +25,12 @@ func requestID(r *http.Request) string {
 // errors are answers, not errors: a non-nil error would make Lambda report a
 // failure and API Gateway a 500.
 func (a *App) HandleHTTP(ctx context.Context, ev events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+	rec := &recorder{header: http.Header{}}
 	r, err := RequestFromEvent(ctx, ev)
 	if err != nil {
-		return events.APIGatewayV2HTTPResponse{StatusCode: http.StatusBadRequest}, nil
+		a.writeProblem(rec, new(http.Request).WithContext(ctx), errUnreadable)
+		return rec.response(), nil
 	}
-	rec := &recorder{header: http.Header{}}
 	a.ServeHTTP(rec, r)
 	return rec.response(), nil
 }

@@ -38,6 +38,7 @@ var (
 	errKeyRequired     = &clientError{http.StatusBadRequest, "idempotency_key_required", "this request needs an Idempotency-Key header (1 to 64 printable characters)"}
 	errUnsupportedType = &clientError{http.StatusUnsupportedMediaType, "unsupported_media_type", "send the body as application/json"}
 	errTooLarge        = &clientError{http.StatusRequestEntityTooLarge, "body_too_large", "the body is larger than 16 KiB"}
+	errUnreadable      = &clientError{http.StatusBadRequest, "invalid_request", "the request's method, path or body could not be read"}
 )
 
 // domainProblems maps each domain error to its status and code, in one place.

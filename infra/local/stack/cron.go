@@ -2,6 +2,7 @@ package stack
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -47,7 +48,7 @@ func parseSchedule(expr, zone string, origin time.Time) (schedule, error) {
 		n, unit, _ := strings.Cut(body, " ")
 		v, err := strconv.Atoi(n)
 		d := map[string]time.Duration{"minute": time.Minute, "minutes": time.Minute, "hour": time.Hour, "hours": time.Hour, "day": 24 * time.Hour, "days": 24 * time.Hour}[unit]
-		if err != nil || v < 1 || d == 0 {
+		if err != nil || v < 1 || d == 0 || time.Duration(v) > math.MaxInt64/d {
 			return s, fmt.Errorf("schedule %q: want rate(<n> minutes|hours|days)", expr)
 		}
 		s.rate = time.Duration(v) * d
@@ -109,8 +110,11 @@ func parseField(p string, bounds [2]int) (field, error) {
 		if lo < bounds[0] || hi > bounds[1] || lo > hi {
 			return nil, fmt.Errorf("%q is outside %d-%d", part, bounds[0], bounds[1])
 		}
-		for v := lo; v <= hi; v += step {
+		for v := lo; ; v += step {
 			f[v] = true
+			if hi-v < step { // v+step would pass hi, or overflow
+				break
+			}
 		}
 	}
 	return f, nil
