@@ -3,7 +3,6 @@ package main
 
 import (
 	"context"
-	"log"
 
 	"github.com/aws/aws-lambda-go/lambda"
 
@@ -15,11 +14,11 @@ func main() {
 	ctx := context.Background()
 	cfg, err := config.Load(ctx) // env and secrets read once per cold start
 	if err != nil {
-		log.Fatal(err)
+		config.Fatal(err)
 	}
 	app, err := wire.API(ctx, cfg, "admin")
 	if err != nil {
-		log.Fatal(err)
+		config.Fatal(err)
 	}
 	lambda.Start(app.HandleHTTP) // events.APIGatewayV2HTTPRequest in, response out
 }

@@ -3,7 +3,6 @@ package main
 
 import (
 	"context"
-	"log"
 
 	"github.com/aws/aws-lambda-go/lambda"
 
@@ -17,12 +16,12 @@ func main() {
 	ctx := context.Background()
 	cfg, err := config.Load(ctx)
 	if err != nil {
-		log.Fatal(err)
+		config.Fatal(err)
 	}
 	// The store alone: a job function carries none of the card-drawing code.
 	s, err := dynamo.Open(ctx, cfg.DynamoDBEndpoint, cfg.Table)
 	if err != nil {
-		log.Fatal(err)
+		config.Fatal(err)
 	}
 	runner := jobs.New(loyalty.NewProgram(s, nil, nil), s)
 	lambda.Start(runner.Handler(jobs.NameExpiry))

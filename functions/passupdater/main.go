@@ -6,7 +6,6 @@ package main
 
 import (
 	"context"
-	"log"
 
 	"github.com/aws/aws-lambda-go/lambda"
 
@@ -19,11 +18,11 @@ func main() {
 	ctx := context.Background()
 	cfg, err := config.Load(ctx)
 	if err != nil {
-		log.Fatal(err)
+		config.Fatal(err)
 	}
 	updater, err := wire.Updater(ctx, cfg)
 	if err != nil {
-		log.Fatal(err)
+		config.Fatal(err)
 	}
 	lambda.Start(updater.HandleStream(dynamo.StreamMember))
 }

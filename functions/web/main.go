@@ -5,7 +5,6 @@
 package main
 
 import (
-	"log"
 	"log/slog"
 	"os"
 
@@ -15,9 +14,11 @@ import (
 )
 
 func main() {
-	app, err := api.New(api.Deps{Logger: slog.New(slog.NewJSONHandler(os.Stderr, nil))}, "web")
+	logger := slog.New(slog.NewJSONHandler(os.Stderr, nil))
+	app, err := api.New(api.Deps{Logger: logger}, "web")
 	if err != nil {
-		log.Fatal(err)
+		logger.Error("cannot start", slog.String("error", err.Error()))
+		os.Exit(1)
 	}
 	lambda.Start(app.HandleHTTP)
 }

@@ -178,3 +178,20 @@ func TestParseRejects(t *testing.T) {
 		}
 	})
 }
+
+func TestParametersKeepTheirDefaults(t *testing.T) {
+	tpl, err := template.Parse([]byte(`
+Parameters:
+  Stage: {Type: String, Default: dev}
+  SecretArn: {Type: String}
+  Count: {Type: Number, Default: 3}
+Resources: {}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"Stage": "dev", "SecretArn": "", "Count": "3"}
+	if !reflect.DeepEqual(tpl.Parameters, want) {
+		t.Errorf("parameters %v, want %v", tpl.Parameters, want)
+	}
+}

@@ -20,6 +20,8 @@ import (
 
 // Template is the view of one SAM template.
 type Template struct {
+	// Parameters holds each parameter's Default ("" when it has none), by name.
+	Parameters map[string]string
 	// Resources holds every resource by logical id, for what the typed
 	// view leaves out.
 	Resources map[string]Resource
@@ -97,7 +99,8 @@ func Load(path string) (*Template, error) {
 // Parse reads a template from its text, as Load does.
 func Parse(data []byte) (*Template, error) {
 	var doc yaml.Node
-	if err := yaml.Unmarshal(data, &doc); err != nil {
+	err := yaml.Unmarshal(data, &doc)
+	if err != nil {
 		return nil, err
 	}
 	if doc.Kind != yaml.DocumentNode || len(doc.Content) != 1 || doc.Content[0].Kind != yaml.MappingNode {
@@ -109,7 +112,15 @@ func Parse(data []byte) (*Template, error) {
 		return nil, errors.New("no Resources mapping")
 	}
 	globals := get(root, "Globals", "Function")
-	t := &Template{Resources: map[string]Resource{}, Functions: map[string]Function{}}
+	t := &Template{Parameters: map[string]string{}, Resources: map[string]Resource{}, Functions: map[string]Function{}}
+	if params := get(root, "Parameters"); params != nil && params.Kind == yaml.MappingNode {
+		for i := 0; i+1 < len(params.Content); i += 2 {
+			name := params.Content[i].Value
+			if t.Parameters[name], err = text(get(params.Content[i+1], "Default")); err != nil {
+				return nil, fmt.Errorf("parameter %s: %w", name, err)
+			}
+		}
+	}
 	for i := 0; i+1 < len(resources.Content); i += 2 {
 		id, node := resources.Content[i].Value, resources.Content[i+1]
 		typ, err := text(get(node, "Type"))

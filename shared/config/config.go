@@ -6,6 +6,7 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -126,6 +127,11 @@ func fetchSecrets(ctx context.Context, id string) (Secrets, error) {
 	dec := json.NewDecoder(strings.NewReader(aws.ToString(out.SecretString)))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&s); err != nil {
+		// A syntax error quotes the character it stopped at: a secret's.
+		var syntax *json.SyntaxError
+		if errors.As(err, &syntax) {
+			err = fmt.Errorf("invalid JSON at byte %d", syntax.Offset)
+		}
 		return Secrets{}, fmt.Errorf("config: secret %s is not JSON with adminKey and codeKeys: %w", id, err)
 	}
 	return s, nil

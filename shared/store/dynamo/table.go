@@ -114,11 +114,23 @@ func CreateTable(ctx context.Context, db *dynamodb.Client, name string) error {
 }
 
 // Open connects to DynamoDB (endpoint, for DynamoDB Local; empty in AWS) and
-// returns the Store on table.
+// returns the Store on table once it has read from it: a table that does not
+// exist, or that the function may not read, stops a cold start with a
+// message naming it instead of failing every event after.
 func Open(ctx context.Context, endpoint, table string) (*Store, error) {
 	db, err := Connect(ctx, endpoint)
 	if err != nil {
 		return nil, err
+	}
+	// One GetItem, which every function's policy allows (DescribeTable is
+	// not), of a key that costs the least to read whether or not it is there.
+	_, err = db.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(table), Key: key(pkProgram, skRules), ProjectionExpression: aws.String("PK")})
+	var missing *types.ResourceNotFoundException
+	if errors.As(err, &missing) {
+		return nil, fmt.Errorf("dynamo: table %q does not exist in this account and region", table)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("dynamo: cannot read table %q: %w", table, err)
 	}
 	return New(db, table), nil
 }

@@ -1,0 +1,78 @@
+package coldstart
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"strconv"
+	"time"
+)
+
+// Moto is a moto_server serving AWS's APIs (Secrets Manager here) on
+// 127.0.0.1.
+type Moto struct {
+	// URL is its endpoint, such as http://127.0.0.1:5123.
+	URL string
+	cmd *exec.Cmd
+	log bytes.Buffer
+}
+
+// StartMoto starts moto_server (from PATH) on a free port of 127.0.0.1 and
+// waits until it answers.
+func StartMoto(ctx context.Context) (*Moto, error) {
+	bin, err := exec.LookPath("moto_server")
+	if err != nil {
+		return nil, fmt.Errorf("moto_server is not installed (it serves Secrets Manager to the functions under test): %w", err)
+	}
+	port, err := freePort()
+	if err != nil {
+		return nil, err
+	}
+	m := &Moto{URL: "http://127.0.0.1:" + strconv.Itoa(port)}
+	m.cmd = exec.Command(bin, "-H", "127.0.0.1", "-p", strconv.Itoa(port))
+	m.cmd.Stdout, m.cmd.Stderr = &m.log, &m.log
+	stopWithParent(m.cmd)
+	if err := m.cmd.Start(); err != nil {
+		return nil, fmt.Errorf("start moto_server: %w", err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- m.cmd.Wait() }()
+	for {
+		select {
+		case err := <-exited:
+			return nil, fmt.Errorf("moto_server exited: %v\n%s", err, m.log.String())
+		case <-ctx.Done():
+			m.cmd.Process.Kill()
+			<-exited
+			return nil, fmt.Errorf("moto_server did not answer on %s: %w\n%s", m.URL, ctx.Err(), m.log.String())
+		case <-time.After(50 * time.Millisecond):
+		}
+		if resp, err := http.Get(m.URL + "/moto-api/"); err == nil {
+			resp.Body.Close()
+			go func() { <-exited }()
+			return m, nil
+		}
+	}
+}
+
+// Stop ends the server.
+func (m *Moto) Stop() error {
+	if err := m.cmd.Process.Kill(); err != nil && !errors.Is(err, os.ErrProcessDone) {
+		return err
+	}
+	return nil
+}
+
+func freePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}
