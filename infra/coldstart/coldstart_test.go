@@ -398,3 +398,22 @@ func BenchmarkColdStart(b *testing.B) {
 		})
 	}
 }
+
+// TestBuildFlagsAreTheMakefiles holds the harness's build to make build's:
+// the binaries under test are built as the ones Lambda runs.
+func TestBuildFlagsAreTheMakefiles(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join(root, "Makefile"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var gobuild string
+	for _, line := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, "GOBUILD := "); ok {
+			gobuild = rest
+		}
+	}
+	want := "go build " + strings.Join(coldstart.BuildFlags[:3], " ") + " -ldflags='-s -w'"
+	if coldstart.BuildFlags[3] != "-ldflags=-s -w" || !strings.HasSuffix(gobuild, want) {
+		t.Errorf("the Makefile builds with %q; the harness with %q", gobuild, coldstart.BuildFlags)
+	}
+}
