@@ -39,6 +39,7 @@ func Populate(t testing.TB, s store.Store) {
 	}, nil, Start)
 	must("prepare charity", err)
 	must("save charity", s.SaveCharity(ctx, c))
+	must("save job watermark", s.SaveJobWatermark(ctx, "expiry", loyalty.Date{Year: 2026, Month: time.March, Day: 31}))
 
 	en, err := p.Enroll(ctx, loyalty.EnrollRequest{
 		Profile: loyalty.Profile{Name: "Ada Lovelace", Email: "ada@example.com", Birthday: loyalty.Date{Year: 1990, Month: time.May, Day: 17}, TimeZone: "Europe/Paris", Locale: "fr"},
