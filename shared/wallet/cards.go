@@ -61,12 +61,12 @@ func (c *Cards) ApplePass(acct loyalty.Account, rules loyalty.Rules, now time.Ti
 	colors := design.Palette(m.Tier)
 	card := apple.Card{
 		Serial: m.Serial, AuthenticationToken: c.PassToken(m.Serial), MemberNumber: m.Number(),
-		Name: m.Name, Tier: string(m.Tier), TierTitle: m.Tier.Title(), Balance: m.Balance,
+		Name: m.Name, Tier: m.Tier, Balance: m.Balance,
 		MemberSince: loyalty.DateOf(m.CreatedAt).String(), Code: c.Codes.Mint(m.ID, m.CodeGeneration), Locale: m.Locale,
 		BackgroundColor: colors.Background.CSS(), ForegroundColor: colors.Foreground.CSS(), LabelColor: colors.Label.CSS(),
 	}
 	if next, needed, ok := rules.NextTier(m.Tier, m.QualifyingPoints(loyalty.DateOf(now))); ok {
-		card.NextTier, card.PointsToNextTier = next.Title(), needed
+		card.NextTier, card.PointsToNextTier = next, needed
 	}
 	if points, on := Expiring(acct, now); points > 0 {
 		card.ExpiringPoints, card.ExpiringOn = points, on.String()

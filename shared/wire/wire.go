@@ -25,6 +25,7 @@ import (
 	"github.com/fidelio/fidelio/shared/wallet/apple"
 	"github.com/fidelio/fidelio/shared/wallet/design"
 	"github.com/fidelio/fidelio/shared/wallet/google"
+	"github.com/fidelio/fidelio/shared/wallet/locale"
 )
 
 // API returns the App of one API function ("members", "staff", "admin") on
@@ -119,8 +120,11 @@ func appleBuilder(cfg config.Config, assets *design.Assets, logger *slog.Logger)
 	return apple.NewBuilder(apple.Config{
 		PassTypeID: cfg.PassTypeID, TeamID: cfg.TeamID, OrganizationName: cfg.ProgramName,
 		Description: cfg.ProgramName + " loyalty card", LogoText: cfg.ProgramName, WebServiceURL: webService,
-		Terms:   "Points are personal and have no cash value. Points expire at the end of the 12th month after the month they were earned in.",
-		Contact: "Ask at the till of any of our shops.",
+		Terms: locale.Text{
+			"Points are personal and have no cash value. Points expire at the end of the 12th month after the month they were earned in.",
+			"Les points sont personnels et n'ont pas de valeur monétaire. Ils expirent à la fin du 12e mois qui suit le mois où ils ont été gagnés.",
+		},
+		Contact: locale.Text{"Ask at the till of any of our shops.", "Renseignez-vous en caisse dans l'une de nos boutiques."},
 	}, signer, wallet.AppleImages(assets))
 }
 

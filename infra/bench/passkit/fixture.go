@@ -17,6 +17,7 @@ import (
 	"github.com/fidelio/fidelio/shared/wallet"
 	"github.com/fidelio/fidelio/shared/wallet/apple"
 	"github.com/fidelio/fidelio/shared/wallet/design"
+	"github.com/fidelio/fidelio/shared/wallet/locale"
 )
 
 // The pass type and team of the development chain the benchmark signs with.
@@ -33,8 +34,8 @@ var program = apple.Config{
 	Description:      "Fidelio Coffee loyalty card",
 	LogoText:         "Fidelio Coffee",
 	WebServiceURL:    "https://api.fidelio.test/wallet",
-	Terms:            "Points expire 12 months after they are earned. 100 points buy a coffee.",
-	Contact:          "+33 1 23 45 67 89 · hello@fidelio.test · 12 rue de la Paix, 75002 Paris",
+	Terms:            locale.Text{"Points expire 12 months after they are earned. 100 points buy a coffee."},
+	Contact:          locale.Text{"+33 1 23 45 67 89 · hello@fidelio.test · 12 rue de la Paix, 75002 Paris"},
 }
 
 // member is what differs from one new member's pass to the next. The JSON
@@ -71,10 +72,9 @@ func card(t loyalty.Tier, m member) apple.Card {
 		AuthenticationToken: m.Token,
 		MemberNumber:        m.MemberNumber,
 		Name:                m.Name,
-		Tier:                string(t),
-		TierTitle:           t.Title(),
+		Tier:                t,
 		Balance:             m.Balance,
-		NextTier:            "Platinum",
+		NextTier:            loyalty.Platinum,
 		PointsToNextTier:    1350,
 		MemberSince:         "2026-01-15",
 		Code:                m.Code,

@@ -15,6 +15,8 @@ import (
 	"slices"
 	"sync"
 	"time"
+
+	"github.com/fidelio/fidelio/shared/wallet/locale"
 )
 
 // Builder makes the passes of one program. It is safe for concurrent use.
@@ -26,7 +28,7 @@ type Builder struct {
 	tiers sync.Map
 	// strings holds, for a member of each language, the pass.strings of
 	// every language, ready to copy into a pass.
-	strings [2][]entry
+	strings [len(locale.Text{})][]entry
 }
 
 // entry is a file of a pass whose compressed form, CRC and SHA-1 were
@@ -64,10 +66,11 @@ func NewBuilder(cfg Config, signer Signer, images func(tier string) (map[string]
 	}
 	b := &Builder{cfg: cfg, signer: signer, images: images}
 	now := time.Now()
-	for _, keyed := range languages {
+	texts := cardTexts(cfg)
+	for _, keyed := range locale.Languages {
 		files := map[string][]byte{}
-		for _, target := range languages {
-			files[target.code()+".lproj/pass.strings"] = stringsFile(keyed, target)
+		for _, target := range locale.Languages {
+			files[target.Code()+".lproj/pass.strings"] = stringsFile(texts, keyed, target)
 		}
 		entries, err := prepare(files, now)
 		if err != nil {
@@ -83,11 +86,11 @@ func (b *Builder) Build(card Card) ([]byte, error) {
 	if err := card.validate(b.cfg); err != nil {
 		return nil, fmt.Errorf("build pass %q: %w: %w", card.Serial, ErrInvalidCard, err)
 	}
-	images, err := b.tierImages(card.Tier)
+	images, err := b.tierImages(string(card.Tier))
 	if err != nil {
 		return nil, fmt.Errorf("build pass %q: %w", card.Serial, err)
 	}
-	l := languageOf(card.Locale)
+	l := locale.Of(card.Locale)
 	passFile, err := passJSON(b.cfg, card, l)
 	if err != nil {
 		return nil, fmt.Errorf("build pass %q: %w: %w", card.Serial, ErrInvalidCard, err)

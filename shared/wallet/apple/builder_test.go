@@ -25,6 +25,8 @@ import (
 	"unicode/utf16"
 
 	"github.com/smallstep/pkcs7"
+
+	"github.com/fidelio/fidelio/shared/loyalty"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/pass.json from the build")
@@ -150,8 +152,8 @@ func TestBuiltPassIsOneWalletAccepts(t *testing.T) {
 
 	t.Run("a new tier is announced and a new balance is not", func(t *testing.T) {
 		tier := findField(t, pass, "tier")
-		if tier["changeMessage"] != "Welcome to %@" || tier["value"] != "Gold" {
-			t.Errorf("tier field %v, want value Gold and changeMessage Welcome to %%@", tier)
+		if tier["changeMessage"] != "Congratulations! You have reached %@." || tier["value"] != "Gold" {
+			t.Errorf("tier field %v, want value Gold and a congratulation", tier)
 		}
 		balance := findField(t, pass, "balance")
 		if _, ok := balance["changeMessage"]; ok {
@@ -178,8 +180,10 @@ func TestBuiltPassIsOneWalletAccepts(t *testing.T) {
 	t.Run("pass.strings in en and fr translate every localizable string of pass.json", func(t *testing.T) {
 		keys := localizableStrings(pass)
 		for lang, want := range map[string]map[string]string{
-			"en": {"Tier": "Tier", "Welcome to %@": "Welcome to %@", "Member since": "Member since"},
-			"fr": {"Tier": "Niveau", "Welcome to %@": "Bienvenue au niveau %@", "Member since": "Membre depuis"},
+			"en": {"Tier": "Tier", "Gold": "Gold", "Member since": "Member since"},
+			"fr": {"Tier": "Niveau", "Gold": "Or", "Member since": "Membre depuis",
+				"Congratulations! You have reached %@.":                                   "Félicitations ! Vous avez atteint le niveau %@.",
+				"Points expire 12 months after they are earned. 100 points buy a coffee.": "Les points expirent 12 mois après avoir été gagnés. 100 points offrent un café."},
 		} {
 			strs := parseStrings(t, files[lang+".lproj/pass.strings"])
 			for _, k := range keys {
@@ -220,87 +224,88 @@ func TestPassJSONMatchesTheGoldenFile(t *testing.T) {
 	}
 }
 
-func TestValuesWalletDoesNotTranslateFollowTheMembersLocale(t *testing.T) {
+func TestAMemberReadsTheCardInTheirLanguage(t *testing.T) {
 	b := newTestBuilder(t)
+	english := map[string]string{
+		"since": "12 April 2023", "next": "1,350 points to Platinum", "expiring": "250 points on 31 March 2026",
+		"tier": "Gold", "tier label": "Tier", "change": "Congratulations! You have reached %@.",
+		"terms":   "Points expire 12 months after they are earned. 100 points buy a coffee.",
+		"contact": "+33 1 23 45 67 89 · hello@fidelio.test · 12 rue de la Paix, 75002 Paris",
+	}
+	french := map[string]string{
+		"since": "12 avril 2023", "next": "1\u202f350 points avant le niveau Platine", "expiring": "250 points le 31 mars 2026",
+		"tier": "Or", "tier label": "Niveau", "change": "Félicitations ! Vous avez atteint le niveau %@.",
+		"terms":   "Les points expirent 12 mois après avoir été gagnés. 100 points offrent un café.",
+		"contact": "+33 1 23 45 67 89 · bonjour@fidelio.test · 12 rue de la Paix, 75002 Paris",
+	}
 	for _, tc := range []struct {
-		name                 string
-		locale               string
-		since, next, expires string
-		tierKey, changeKey   string
+		name   string
+		locale string
+		want   map[string]string
 	}{
-		{"an English member reads English dates and thousands with commas", "en",
-			"12 April 2023", "1,350 points to Platinum", "250 points on 31 March 2026", "Tier", "Welcome to %@"},
-		{"a French member reads French dates and thousands with narrow spaces", "fr",
-			"12 avril 2023", "1\u202f350 points avant le niveau Platinum", "250 points le 31 mars 2026", "Niveau", "Bienvenue au niveau %@"},
-		{"a member in France gets French too", "fr-FR",
-			"12 avril 2023", "1\u202f350 points avant le niveau Platinum", "250 points le 31 mars 2026", "Niveau", "Bienvenue au niveau %@"},
-		{"a member of a language the pass lacks gets English", "de-DE",
-			"12 April 2023", "1,350 points to Platinum", "250 points on 31 March 2026", "Tier", "Welcome to %@"},
+		{"an English member reads English dates, tiers and thousands with commas", "en", english},
+		{"a French member reads French dates, tiers, terms and thousands with narrow spaces", "fr", french},
+		{"a member in France gets French too", "fr-FR", french},
+		{"a member of a language the pass lacks gets English", "de-DE", english},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			card := testCard()
 			card.Locale = tc.locale
 			pass, files := buildPass(t, b, card)
-			checks := map[string][2]any{
-				"since":    {findField(t, pass, "since")["value"], tc.since},
-				"next":     {findField(t, pass, "next")["value"], tc.next},
-				"expiring": {findField(t, pass, "expiring")["value"], tc.expires},
-				"label":    {findField(t, pass, "tier")["label"], tc.tierKey},
-				"change":   {findField(t, pass, "tier")["changeMessage"], tc.changeKey},
+			tier := findField(t, pass, "tier")
+			got := map[string]any{
+				"since":    findField(t, pass, "since")["value"],
+				"next":     findField(t, pass, "next")["value"],
+				"expiring": findField(t, pass, "expiring")["value"],
+				"tier":     tier["value"], "tier label": tier["label"], "change": tier["changeMessage"],
+				"terms":   findField(t, pass, "terms")["value"],
+				"contact": findField(t, pass, "contact")["value"],
 			}
-			for what, c := range checks {
-				if c[0] != c[1] {
-					t.Errorf("%s = %q, want %q", what, c[0], c[1])
+			for what, want := range tc.want {
+				if got[what] != want {
+					t.Errorf("%s = %q, want %q", what, got[what], want)
 				}
 			}
 			// Whatever the keys, each device language reads its own words.
-			en := parseStrings(t, files["en.lproj/pass.strings"])
-			fr := parseStrings(t, files["fr.lproj/pass.strings"])
-			if en[tc.changeKey] != "Welcome to %@" || fr[tc.changeKey] != "Bienvenue au niveau %@" {
-				t.Errorf("change message %q translates to %q and %q", tc.changeKey, en[tc.changeKey], fr[tc.changeKey])
+			for lang, want := range map[string]map[string]string{"en": english, "fr": french} {
+				strs := parseStrings(t, files[lang+".lproj/pass.strings"])
+				for _, what := range []string{"tier", "tier label", "change", "terms", "contact"} {
+					if key := tc.want[what]; strs[key] != want[what] {
+						t.Errorf("%s.lproj translates %s %q to %q, want %q", lang, what, key, strs[key], want[what])
+					}
+				}
 			}
 		})
 	}
 }
 
-func TestFirstOfTheMonthIsPremierInFrench(t *testing.T) {
+func TestTheTierChangeMessageSaysWhetherTheTierRoseOrFell(t *testing.T) {
+	b := newTestBuilder(t)
 	for _, tc := range []struct {
-		day  string
-		lang language
-		want string
+		name           string
+		locale         string
+		previous, tier loyalty.Tier
+		want           string
 	}{
-		{"2026-05-01", french, "1er mai 2026"},
-		{"2026-05-02", french, "2 mai 2026"},
-		{"2026-05-01", english, "1 May 2026"},
+		{"a member who reaches Gold is congratulated", "en", loyalty.Silver, loyalty.Gold, "Congratulations! You have reached %@."},
+		{"a refund that drops Platinum to Silver says so kindly", "en", loyalty.Platinum, loyalty.Silver, "Your card is now %@. Thank you for being a member."},
+		{"a French member is congratulated in French", "fr", loyalty.Bronze, loyalty.Silver, "Félicitations ! Vous avez atteint le niveau %@."},
+		{"a French member who falls is told in French", "fr", loyalty.Gold, loyalty.Bronze, "Votre carte est désormais au niveau %@. Merci de votre fidélité."},
 	} {
-		got, err := formatDate(tc.day, tc.lang)
-		if err != nil || got != tc.want {
-			t.Errorf("formatDate(%s, %s) = %q, %v; want %q", tc.day, tc.lang.code(), got, err, tc.want)
-		}
-	}
-}
-
-func TestPointsAreGroupedByThousands(t *testing.T) {
-	for _, tc := range []struct {
-		n    int64
-		lang language
-		want string
-	}{
-		{0, english, "0"},
-		{999, english, "999"},
-		{1000, english, "1,000"},
-		{-1234567, english, "-1,234,567"},
-		{1234567, french, "1\u202f234\u202f567"},
-	} {
-		if got := formatPoints(tc.n, tc.lang); got != tc.want {
-			t.Errorf("formatPoints(%d, %s) = %q, want %q", tc.n, tc.lang.code(), got, tc.want)
-		}
+		t.Run(tc.name, func(t *testing.T) {
+			card := testCard()
+			card.Locale, card.PreviousTier, card.Tier = tc.locale, tc.previous, tc.tier
+			pass, _ := buildPass(t, b, card)
+			if got := findField(t, pass, "tier")["changeMessage"]; got != tc.want {
+				t.Errorf("changeMessage = %q, want %q", got, tc.want)
+			}
+		})
 	}
 }
 
 func TestATopTierMemberSeesTheTopReachedAndNoExpiry(t *testing.T) {
 	card := testCard()
-	card.Tier, card.TierTitle, card.NextTier, card.PointsToNextTier = "platinum", "Platinum", "", 0
+	card.Tier, card.NextTier, card.PointsToNextTier = "platinum", "", 0
 	card.ExpiringPoints, card.ExpiringOn = 0, ""
 	pass, files := buildPass(t, newTestBuilder(t), card)
 	next := findField(t, pass, "next")
@@ -405,7 +410,7 @@ func TestEachTiersImagesAreFetchedOnce(t *testing.T) {
 	for i := range 8 {
 		wg.Go(func() {
 			card := testCard()
-			card.Tier = []string{"gold", "silver"}[i%2]
+			card.Tier = []loyalty.Tier{loyalty.Gold, loyalty.Silver}[i%2]
 			if _, err := b.Build(card); err != nil {
 				errs <- err
 			}

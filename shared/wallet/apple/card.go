@@ -7,6 +7,9 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/fidelio/fidelio/shared/loyalty"
+	"github.com/fidelio/fidelio/shared/wallet/locale"
 )
 
 // ErrInvalidCard reports a Card that cannot make a pass Wallet would accept.
@@ -31,11 +34,12 @@ type Config struct {
 	// WebServiceURL is the base URL of the pass web service, without the
 	// /v1 that Wallet appends. Empty makes passes that never update.
 	WebServiceURL string
-	// Terms are the program's terms, on the back of the pass.
-	Terms string
-	// Contact says how to reach the shop (phone, email, address, web site);
-	// Wallet turns those into links on the back of the pass.
-	Contact string
+	// Terms are the program's terms, on the back of the pass, in each
+	// language.
+	Terms locale.Text
+	// Contact says how to reach the shop (phone, email, address, web site),
+	// in each language; Wallet turns those into links on the back of the pass.
+	Contact locale.Text
 }
 
 // Card is what one member's pass shows.
@@ -49,14 +53,15 @@ type Card struct {
 	// MemberNumber is written under the QR code.
 	MemberNumber string
 	Name         string
-	// Tier is the tier's id ("gold"), which chooses the images; TierTitle is
-	// its name as shown ("Gold").
-	Tier      string
-	TierTitle string
-	Balance   int64
-	// NextTier is the next tier's name and PointsToNextTier how many
-	// qualifying points it takes; both are zero at the top tier.
-	NextTier         string
+	// Tier chooses the images and the name shown; PreviousTier is the tier
+	// the member had before it (empty if none), which says whether the
+	// change message congratulates or not.
+	Tier         loyalty.Tier
+	PreviousTier loyalty.Tier
+	Balance      int64
+	// NextTier is the next tier and PointsToNextTier how many qualifying
+	// points it takes; both are zero at the top tier.
+	NextTier         loyalty.Tier
 	PointsToNextTier int64
 	// MemberSince is the day the member joined, YYYY-MM-DD.
 	MemberSince string
@@ -65,8 +70,9 @@ type Card struct {
 	ExpiringOn     string
 	// Code is the signed member code that the QR code carries.
 	Code string
-	// Locale is the member's locale ("en", "fr", "fr-FR"), which chooses the
-	// language of the texts that Wallet does not translate, such as dates.
+	// Locale is the member's locale ("en", "fr", "fr-FR"): pass.json is
+	// written in its language, and Wallet translates the fixed texts to the
+	// device's.
 	Locale string
 	// GivenThisYear is what the member gave to charities this year, in points.
 	GivenThisYear int64
@@ -115,8 +121,10 @@ func (c Card) validate(cfg Config) error {
 		return errors.New("the serial number is required")
 	case cfg.WebServiceURL != "" && len(c.AuthenticationToken) < minTokenLength:
 		return fmt.Errorf("the authentication token must be %d characters or more", minTokenLength)
-	case c.Tier == "" || c.TierTitle == "":
-		return errors.New("the tier and its title are required")
+	case c.Tier.Rank() < 0:
+		return fmt.Errorf("the tier %q is not one of the program's", c.Tier)
+	case c.NextTier != "" && c.NextTier.Rank() < 0:
+		return fmt.Errorf("the next tier %q is not one of the program's", c.NextTier)
 	case c.Code == "":
 		return errors.New("the member code is required")
 	case !isLatin1(c.Code):

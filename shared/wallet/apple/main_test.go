@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/fidelio/fidelio/shared/wallet/locale"
 )
 
 const (
@@ -51,8 +53,10 @@ func testConfig() Config {
 		Description:      "Fidelio Coffee loyalty card",
 		LogoText:         "Fidelio Coffee",
 		WebServiceURL:    "https://api.fidelio.test/wallet",
-		Terms:            "Points expire 12 months after they are earned. 100 points buy a coffee.",
-		Contact:          "+33 1 23 45 67 89 · hello@fidelio.test · 12 rue de la Paix, 75002 Paris",
+		Terms: locale.Text{"Points expire 12 months after they are earned. 100 points buy a coffee.",
+			"Les points expirent 12 mois après avoir été gagnés. 100 points offrent un café."},
+		Contact: locale.Text{"+33 1 23 45 67 89 · hello@fidelio.test · 12 rue de la Paix, 75002 Paris",
+			"+33 1 23 45 67 89 · bonjour@fidelio.test · 12 rue de la Paix, 75002 Paris"},
 	}
 }
 
@@ -65,9 +69,8 @@ func testCard() Card {
 		MemberNumber:        "FM-4821-7730",
 		Name:                "Ada Lovelace",
 		Tier:                "gold",
-		TierTitle:           "Gold",
 		Balance:             12500,
-		NextTier:            "Platinum",
+		NextTier:            "platinum",
 		PointsToNextTier:    1350,
 		MemberSince:         "2023-04-12",
 		ExpiringPoints:      250,

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"html"
+
+	"github.com/fidelio/fidelio/shared/wallet/locale"
 )
 
 // pass is the top level of pass.json for a store card.
@@ -56,7 +58,7 @@ type field struct {
 
 // passJSON renders pass.json for card, with its labels keyed in the
 // member's language l.
-func passJSON(cfg Config, card Card, l language) ([]byte, error) {
+func passJSON(cfg Config, card Card, l locale.Language) ([]byte, error) {
 	p := pass{
 		FormatVersion:      1,
 		PassTypeIdentifier: cfg.PassTypeID,
@@ -96,57 +98,58 @@ func passJSON(cfg Config, card Card, l language) ([]byte, error) {
 	return b.Bytes(), nil
 }
 
-func storeCard(cfg Config, card Card, l language) (fields, error) {
+func storeCard(cfg Config, card Card, l locale.Language) (fields, error) {
 	f := fields{
 		// The balance changes after every purchase: a notification each
 		// time would be noise, so it has no change message.
-		HeaderFields: []field{{Key: "balance", Label: labelBalance.in(l), Value: card.Balance, NumberStyle: "PKNumberStyleDecimal"}},
+		HeaderFields: []field{{Key: "balance", Label: locale.LabelBalance.In(l), Value: card.Balance, NumberStyle: "PKNumberStyleDecimal"}},
 		// A new tier is news worth a notification.
-		PrimaryFields: []field{{Key: "tier", Label: labelTier.in(l), Value: card.TierTitle, ChangeMessage: changeTier.in(l)}},
+		PrimaryFields: []field{{Key: "tier", Label: locale.LabelTier.In(l), Value: locale.TierName(card.Tier).In(l),
+			ChangeMessage: locale.TierChange(card.PreviousTier, card.Tier).In(l)}},
 	}
 	if card.Name != "" {
-		f.SecondaryFields = append(f.SecondaryFields, field{Key: "name", Label: labelName.in(l), Value: card.Name})
+		f.SecondaryFields = append(f.SecondaryFields, field{Key: "name", Label: locale.LabelName.In(l), Value: card.Name})
 	}
 	if card.MemberSince != "" {
-		since, err := formatDate(card.MemberSince, l)
+		since, err := locale.Date(card.MemberSince)
 		if err != nil {
 			return fields{}, err
 		}
-		f.SecondaryFields = append(f.SecondaryFields, field{Key: "since", Label: labelSince.in(l), Value: since})
+		f.SecondaryFields = append(f.SecondaryFields, field{Key: "since", Label: locale.LabelSince.In(l), Value: since.In(l)})
 	}
-	next := field{Key: "next", Label: labelNextTier.in(l), Value: valueTopTier.in(l)}
+	next := field{Key: "next", Label: locale.LabelNextTier.In(l), Value: locale.TopTier.In(l)}
 	if card.NextTier != "" {
-		next.Value = pointsToTier(card.PointsToNextTier, card.NextTier, l)
+		next.Value = locale.PointsToTier(card.PointsToNextTier, card.NextTier).In(l)
 	}
 	f.AuxiliaryFields = []field{next}
 
 	if card.News != "" {
 		// "%@" makes the message itself the notification when it changes.
-		f.BackFields = append(f.BackFields, field{Key: "news", Label: labelNews.in(l), Value: card.News, ChangeMessage: "%@"})
+		f.BackFields = append(f.BackFields, field{Key: "news", Label: locale.LabelNews.In(l), Value: card.News, ChangeMessage: "%@"})
 	}
 	if card.ExpiringPoints > 0 {
-		on, err := formatDate(card.ExpiringOn, l)
+		expiring, err := locale.ExpiringOn(card.ExpiringPoints, card.ExpiringOn)
 		if err != nil {
 			return fields{}, err
 		}
-		f.BackFields = append(f.BackFields, field{Key: "expiring", Label: labelExpiring.in(l), Value: expiringOn(card.ExpiringPoints, on, l)})
+		f.BackFields = append(f.BackFields, field{Key: "expiring", Label: locale.LabelExpiring.In(l), Value: expiring.In(l)})
 	}
 	if card.GivenThisYear > 0 {
-		f.BackFields = append(f.BackFields, field{Key: "given", Label: labelGiven.in(l), Value: card.GivenThisYear, NumberStyle: "PKNumberStyleDecimal"})
+		f.BackFields = append(f.BackFields, field{Key: "given", Label: locale.LabelGiven.In(l), Value: card.GivenThisYear, NumberStyle: "PKNumberStyleDecimal"})
 	}
-	if cfg.Terms != "" {
+	if !cfg.Terms.IsZero() {
 		// Terms quote numbers of points and days that are not phone numbers.
-		f.BackFields = append(f.BackFields, field{Key: "terms", Label: labelTerms.in(l), Value: cfg.Terms, DataDetectorTypes: []string{}})
+		f.BackFields = append(f.BackFields, field{Key: "terms", Label: locale.LabelTerms.In(l), Value: cfg.Terms.In(l), DataDetectorTypes: []string{}})
 	}
-	if cfg.Contact != "" {
-		f.BackFields = append(f.BackFields, field{Key: "contact", Label: labelContact.in(l), Value: cfg.Contact,
+	if !cfg.Contact.IsZero() {
+		f.BackFields = append(f.BackFields, field{Key: "contact", Label: locale.LabelContact.In(l), Value: cfg.Contact.In(l),
 			DataDetectorTypes: []string{"PKDataDetectorTypePhoneNumber", "PKDataDetectorTypeLink", "PKDataDetectorTypeAddress"}})
 	}
 	if card.MemberPageURL != "" {
 		// attributedValue shows a short link on the phone; value keeps the
 		// plain URL for where attributed values are not used (Apple Watch).
-		link := `<a href="` + html.EscapeString(card.MemberPageURL) + `">` + html.EscapeString(memberPageLink(l)) + `</a>`
-		f.BackFields = append(f.BackFields, field{Key: "page", Label: labelPage.in(l), Value: card.MemberPageURL, AttributedValue: link})
+		link := `<a href="` + html.EscapeString(card.MemberPageURL) + `">` + html.EscapeString(locale.PageLink.In(l)) + `</a>`
+		f.BackFields = append(f.BackFields, field{Key: "page", Label: locale.LabelPage.In(l), Value: card.MemberPageURL, AttributedValue: link})
 	}
 	return f, nil
 }

@@ -1,0 +1,201 @@
+// Package locale holds the words and formats of a member's card in each
+// language the program speaks, so that the Apple pass, the Google card and
+// the card preview say the same thing in the member's language.
+package locale
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/fidelio/fidelio/shared/loyalty"
+)
+
+// Language is one of the languages a card is written in.
+type Language int
+
+const (
+	English Language = iota
+	French
+)
+
+// Languages lists every language a card carries its texts in.
+var Languages = []Language{English, French}
+
+// Code is the language's BCP 47 tag ("en", "fr"), the name of its lproj
+// folder and Google's language of a translated value.
+func (l Language) Code() string {
+	if l == French {
+		return "fr"
+	}
+	return "en"
+}
+
+// Of reads a member's locale such as "fr" or "fr-FR"; anything that is not
+// French gets English.
+func Of(locale string) Language {
+	lang, _, _ := strings.Cut(locale, "-")
+	if strings.EqualFold(lang, "fr") {
+		return French
+	}
+	return English
+}
+
+// Text is one text in each language, indexed by Language.
+type Text [2]string
+
+// In returns the text in l; a text nobody translated reads in English.
+func (t Text) In(l Language) string {
+	if t[l] == "" {
+		return t[English]
+	}
+	return t[l]
+}
+
+// IsZero reports a text that is empty in every language.
+func (t Text) IsZero() bool { return t == Text{} }
+
+// With replaces the "%@" of a change message (Apple's placeholder for the
+// field's new value) by value in each language.
+func (t Text) With(value Text) Text {
+	var out Text
+	for _, l := range Languages {
+		out[l] = strings.ReplaceAll(t.In(l), "%@", value.In(l))
+	}
+	return out
+}
+
+// each computes a text in every language.
+func each(f func(Language) string) Text {
+	var t Text
+	for _, l := range Languages {
+		t[l] = f(l)
+	}
+	return t
+}
+
+// The labels and fixed texts of a card.
+var (
+	LabelBalance  = Text{"Points", "Points"}
+	LabelTier     = Text{"Tier", "Niveau"}
+	LabelName     = Text{"Member", "Membre"}
+	LabelSince    = Text{"Member since", "Membre depuis"}
+	LabelNextTier = Text{"Next tier", "Niveau suivant"}
+	TopTier       = Text{"Top tier reached", "Niveau maximal atteint"}
+	LabelExpiring = Text{"Points expiring", "Points qui expirent"}
+	LabelTerms    = Text{"Terms and conditions", "Conditions générales"}
+	LabelContact  = Text{"Contact us", "Nous contacter"}
+	LabelPage     = Text{"Your member page", "Votre espace membre"}
+	LabelNews     = Text{"News", "Actualités"}
+	LabelGiven    = Text{"Given to good causes this year", "Donné à des associations cette année"}
+	PageLink      = Text{"See my points, rewards and history", "Voir mes points, récompenses et historique"}
+
+	// TierRose and TierFell tell the member of a new tier, "%@" standing for
+	// its name: congratulations on the way up, a plain and kind line on the
+	// way down (a refund or a yearly review).
+	TierRose       = Text{"Congratulations! You have reached %@.", "Félicitations ! Vous avez atteint le niveau %@."}
+	TierFell       = Text{"Your card is now %@. Thank you for being a member.", "Votre carte est désormais au niveau %@. Merci de votre fidélité."}
+	TierRoseHeader = Text{"Congratulations!", "Félicitations !"}
+	TierFellHeader = Text{"Your tier has changed", "Votre niveau a changé"}
+)
+
+// tierNames are the tiers' names as members read them.
+var tierNames = map[loyalty.Tier]Text{
+	loyalty.Bronze:   {"Bronze", "Bronze"},
+	loyalty.Silver:   {"Silver", "Argent"},
+	loyalty.Gold:     {"Gold", "Or"},
+	loyalty.Platinum: {"Platinum", "Platine"},
+}
+
+// TierName is a tier's name in each language; an unknown tier is named by
+// its id.
+func TierName(t loyalty.Tier) Text {
+	if n, ok := tierNames[t]; ok {
+		return n
+	}
+	return Text{t.Title()}
+}
+
+// TierChange is the message of a move from one tier to another.
+func TierChange(from, to loyalty.Tier) Text {
+	if to.Rank() < from.Rank() {
+		return TierFell
+	}
+	return TierRose
+}
+
+var (
+	englishMonths = [...]string{"January", "February", "March", "April", "May", "June", "July",
+		"August", "September", "October", "November", "December"}
+	frenchMonths = [...]string{"janvier", "février", "mars", "avril", "mai", "juin", "juillet",
+		"août", "septembre", "octobre", "novembre", "décembre"}
+)
+
+// Date writes a YYYY-MM-DD day for people: "3 April 2026" (the month spelt
+// out, so that neither American nor British readers misread it), "3 avril
+// 2026", "1er avril 2026".
+func Date(day string) (Text, error) {
+	t, err := time.Parse(time.DateOnly, day)
+	if err != nil {
+		return Text{}, fmt.Errorf("%q is not a date written as YYYY-MM-DD", day)
+	}
+	return each(func(l Language) string {
+		if l == French {
+			d := strconv.Itoa(t.Day())
+			if t.Day() == 1 {
+				d = "1er"
+			}
+			return fmt.Sprintf("%s %s %d", d, frenchMonths[t.Month()-1], t.Year())
+		}
+		return fmt.Sprintf("%d %s %d", t.Day(), englishMonths[t.Month()-1], t.Year())
+	}), nil
+}
+
+// Number groups digits by thousands the way l does: "12,500" or "12 500"
+// with a narrow no-break space, as French typography (and CLDR) has it.
+func Number(n int64, l Language) string {
+	sep := ","
+	if l == French {
+		sep = "\u202f"
+	}
+	digits := strconv.FormatInt(n, 10)
+	sign := ""
+	if n < 0 {
+		sign, digits = "-", digits[1:]
+	}
+	var b strings.Builder
+	b.WriteString(sign)
+	for i, c := range digits {
+		if i > 0 && (len(digits)-i)%3 == 0 {
+			b.WriteString(sep)
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}
+
+// PointsToTier says how far the next tier is: "350 points to Gold".
+func PointsToTier(points int64, next loyalty.Tier) Text {
+	name := TierName(next)
+	return each(func(l Language) string {
+		if l == French {
+			return fmt.Sprintf("%s points avant le niveau %s", Number(points, l), name.In(l))
+		}
+		return fmt.Sprintf("%s points to %s", Number(points, l), name.In(l))
+	})
+}
+
+// ExpiringOn says which points expire when: "250 points on 31 March 2026".
+func ExpiringOn(points int64, day string) (Text, error) {
+	date, err := Date(day)
+	if err != nil {
+		return Text{}, err
+	}
+	return each(func(l Language) string {
+		if l == French {
+			return fmt.Sprintf("%s points le %s", Number(points, l), date.In(l))
+		}
+		return fmt.Sprintf("%s points on %s", Number(points, l), date.In(l))
+	}), nil
+}
