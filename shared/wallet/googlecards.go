@@ -11,6 +11,7 @@ import (
 	"github.com/fidelio/fidelio/shared/loyalty"
 	"github.com/fidelio/fidelio/shared/wallet/design"
 	"github.com/fidelio/fidelio/shared/wallet/google"
+	"github.com/fidelio/fidelio/shared/wallet/locale"
 )
 
 // GoogleWallet keeps members' cards in Google Wallet.
@@ -25,14 +26,15 @@ type GoogleWallet struct {
 func (c *Cards) GoogleCard(acct loyalty.Account, rules loyalty.Rules, now time.Time, base string) google.Card {
 	m := acct.Member
 	card := google.Card{
-		Serial: m.Serial, MemberNumber: m.Number(), Name: m.Name, Tier: string(m.Tier), TierTitle: m.Tier.Title(),
+		Serial: m.Serial, MemberNumber: m.Number(), Name: m.Name, Tier: m.Tier, Language: locale.Of(m.Locale),
 		Balance: m.Balance, Code: c.Codes.Mint(m.ID, m.CodeGeneration), MemberPage: base + "/",
 	}
 	if next, needed, ok := rules.NextTier(m.Tier, m.QualifyingPoints(loyalty.DateOf(now))); ok {
-		card.NextTier = fmt.Sprintf("%d points to %s", needed, next.Title())
+		card.NextTier = locale.PointsToTier(needed, next)
 	}
 	if points, on := Expiring(acct, now); points > 0 {
-		card.Expiring = fmt.Sprintf("%d points expire on %s", points, on)
+		// A Date always writes YYYY-MM-DD.
+		card.Expiring, _ = locale.ExpiringOn(points, on.String())
 	}
 	return card
 }
@@ -61,7 +63,7 @@ func (c *Cards) EnsureClasses(ctx context.Context, base string) error {
 	}
 	p := c.googleProgram(base)
 	for _, t := range loyalty.Tiers {
-		if err := g.Client.UpsertClass(ctx, g.Client.Class(p, string(t))); err != nil {
+		if err := g.Client.UpsertClass(ctx, g.Client.Class(p, t)); err != nil {
 			return err
 		}
 	}

@@ -4,6 +4,9 @@ import (
 	"context"
 	"fmt"
 	"reflect"
+
+	"github.com/fidelio/fidelio/shared/loyalty"
+	"github.com/fidelio/fidelio/shared/wallet/locale"
 )
 
 // Program is what every class of the program shows.
@@ -21,60 +24,83 @@ type Card struct {
 	Serial       string
 	MemberNumber string
 	Name         string
-	Tier         string // "gold"
-	TierTitle    string // "Gold"
-	Balance      int64
-	Code         string
-	NextTier     string // "180 points to Platinum"; empty at the top
-	Expiring     string // "120 points expire on 2027-11-30"; empty when none soon
-	MemberPage   string
+	Tier         loyalty.Tier
+	// Language is the member's: the card's texts are in it, with their
+	// translations for a phone set to another language.
+	Language   locale.Language
+	Balance    int64
+	Code       string
+	NextTier   locale.Text // "180 points to Platinum"; empty at the top
+	Expiring   locale.Text // "120 points on 30 November 2027"; empty when none soon
+	MemberPage string
 }
 
 // ClassID is the tier's class: <issuer>.fidelio-<tier>.
-func (c *Client) ClassID(tier string) string { return c.issuerID + ".fidelio-" + tier }
+func (c *Client) ClassID(tier loyalty.Tier) string { return c.issuerID + ".fidelio-" + string(tier) }
 
 // ObjectID is a card's object: <issuer>.<serial>.
 func (c *Client) ObjectID(serial string) string { return c.issuerID + "." + serial }
 
 // Class is the loyalty class of a tier.
-func (c *Client) Class(p Program, tier string) LoyaltyClass {
+func (c *Client) Class(p Program, tier loyalty.Tier) LoyaltyClass {
 	cl := LoyaltyClass{ID: c.ClassID(tier), IssuerName: p.IssuerName, ProgramName: p.ProgramName, ReviewStatus: "UNDER_REVIEW"}
 	if p.LogoURL != "" {
 		cl.ProgramLogo = &Image{SourceURI: ImageURI{URI: p.LogoURL}}
 	}
 	if p.HeroURL != nil {
-		cl.HeroImage = &Image{SourceURI: ImageURI{URI: p.HeroURL(tier)}}
+		cl.HeroImage = &Image{SourceURI: ImageURI{URI: p.HeroURL(string(tier))}}
 	}
 	if p.Color != nil {
-		cl.HexBackgroundColor = p.Color(tier)
+		cl.HexBackgroundColor = p.Color(string(tier))
 	}
 	return cl
 }
 
 // Object is the loyalty object of a card.
 func (c *Client) Object(card Card) LoyaltyObject {
+	l := card.Language
 	o := LoyaltyObject{
 		ID: c.ObjectID(card.Serial), ClassID: c.ClassID(card.Tier), State: "ACTIVE",
 		AccountID: card.MemberNumber, AccountName: card.Name,
-		LoyaltyPoints:   &LoyaltyPoints{Label: "Points", Balance: LoyaltyPointsBalance{Int: card.Balance}},
+		LoyaltyPoints: &LoyaltyPoints{Label: locale.LabelBalance.In(l), LocalizedLabel: localized(locale.LabelBalance, l),
+			Balance: LoyaltyPointsBalance{Int: card.Balance}},
 		Barcode:         &Barcode{Type: "QR_CODE", Value: card.Code, AlternateText: card.MemberNumber},
-		TextModulesData: []TextModuleData{{ID: "tier", Header: "Tier", Body: card.TierTitle}},
+		TextModulesData: []TextModuleData{textModule("tier", locale.LabelTier, locale.TierName(card.Tier), l)},
 	}
-	if card.NextTier != "" {
-		o.TextModulesData = append(o.TextModulesData, TextModuleData{ID: "next-tier", Header: "Next tier", Body: card.NextTier})
+	if !card.NextTier.IsZero() {
+		o.TextModulesData = append(o.TextModulesData, textModule("next-tier", locale.LabelNextTier, card.NextTier, l))
 	}
-	if card.Expiring != "" {
-		o.TextModulesData = append(o.TextModulesData, TextModuleData{ID: "expiring", Header: "Points expiring", Body: card.Expiring})
+	if !card.Expiring.IsZero() {
+		o.TextModulesData = append(o.TextModulesData, textModule("expiring", locale.LabelExpiring, card.Expiring, l))
 	}
 	if card.MemberPage != "" {
-		o.LinksModuleData = &LinksModuleData{URIs: []URI{{ID: "member-page", URI: card.MemberPage, Description: "Your member page"}}}
+		o.LinksModuleData = &LinksModuleData{URIs: []URI{{ID: "member-page", URI: card.MemberPage,
+			Description: locale.LabelPage.In(l), LocalizedDescription: localized(locale.LabelPage, l)}}}
 	}
 	return o
 }
 
+func textModule(id string, header, body locale.Text, l locale.Language) TextModuleData {
+	return TextModuleData{ID: id, Header: header.In(l), Body: body.In(l),
+		LocalizedHeader: localized(header, l), LocalizedBody: localized(body, l)}
+}
+
+// localized is t in the member's language l, with its translations for a
+// phone set to another of the card's languages.
+func localized(t locale.Text, l locale.Language) *LocalizedString {
+	s := &LocalizedString{DefaultValue: TranslatedString{Language: l.Code(), Value: t.In(l)}}
+	for _, other := range locale.Languages {
+		if other != l {
+			s.TranslatedValues = append(s.TranslatedValues, TranslatedString{Language: other.Code(), Value: t.In(other)})
+		}
+	}
+	return s
+}
+
 // Sync brings a card in Google Wallet from prev (nil: never sent) to next:
 // an insert the first time, a PATCH when what it shows changed (a new tier
-// moves it to that tier's class), and on a tier change one notifying message.
+// moves it to that tier's class), and on a tier change one notifying message:
+// congratulations on the way up, a plain line on the way down.
 // ErrNotFound says the member never saved the card; a quota refusal of the
 // message is returned as ErrQuota and never retried.
 func (c *Client) Sync(ctx context.Context, prev *Card, next Card) error {
@@ -88,9 +114,13 @@ func (c *Client) Sync(ctx context.Context, prev *Card, next Card) error {
 	if err != nil || prev.Tier == next.Tier {
 		return err
 	}
+	header, body := locale.TierRoseHeader, locale.TierChange(prev.Tier, next.Tier).With(locale.TierName(next.Tier))
+	if next.Tier.Rank() < prev.Tier.Rank() {
+		header = locale.TierFellHeader
+	}
+	l := next.Language
 	return c.AddMessage(ctx, c.ObjectID(next.Serial), Message{
 		ID:     fmt.Sprintf("tier-%s-%d", next.Tier, next.Balance),
-		Header: "Welcome to " + next.TierTitle,
-		Body:   fmt.Sprintf("Your card is now %s.", next.TierTitle),
+		Header: header.In(l), Body: body.In(l), LocalizedHeader: localized(header, l), LocalizedBody: localized(body, l),
 	})
 }

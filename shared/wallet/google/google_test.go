@@ -9,8 +9,10 @@ import (
 
 	"github.com/golang-jwt/jwt/v5"
 
+	"github.com/fidelio/fidelio/shared/loyalty"
 	"github.com/fidelio/fidelio/shared/wallet/google"
 	"github.com/fidelio/fidelio/shared/wallet/google/googletest"
+	"github.com/fidelio/fidelio/shared/wallet/locale"
 )
 
 const issuer = "3388000000022222228"
@@ -31,9 +33,117 @@ func newClient(t *testing.T) (*google.Client, *googletest.Server) {
 	return c, srv
 }
 
-func card(tier string, balance int64) google.Card {
+func card(tier loyalty.Tier, balance int64) google.Card {
 	return google.Card{Serial: "abc123serial", MemberNumber: "0000 1111 2222", Name: "Ada Lovelace", Tier: tier,
-		TierTitle: strings.ToUpper(tier[:1]) + tier[1:], Balance: balance, Code: "F1.K1.01M83XJ880G3SNSD86VQ1KAVWD.AAAA"}
+		Balance: balance, Code: "F1.K1.01M83XJ880G3SNSD86VQ1KAVWD.AAAA"}
+}
+
+// translations reads a LocalizedString as sent: language to text, the
+// default value under "".
+func translations(t *testing.T, v any) map[string]string {
+	t.Helper()
+	m, ok := v.(map[string]any)
+	if !ok {
+		t.Fatalf("localized string = %v", v)
+	}
+	def := m["defaultValue"].(map[string]any)
+	out := map[string]string{"": def["value"].(string), def["language"].(string): def["value"].(string)}
+	for _, tv := range m["translatedValues"].([]any) {
+		tv := tv.(map[string]any)
+		out[tv["language"].(string)] = tv["value"].(string)
+	}
+	return out
+}
+
+func TestAFrenchMembersCardIsFrenchAndTranslated(t *testing.T) {
+	c, srv := newClient(t)
+	ctx := context.Background()
+	c.UpsertClass(ctx, c.Class(program, "gold"))
+	fr := card(loyalty.Gold, 12500)
+	fr.Language = locale.French
+	fr.NextTier = locale.PointsToTier(1350, loyalty.Platinum)
+	fr.Expiring, _ = locale.ExpiringOn(250, "2026-03-01")
+	fr.MemberPage = "https://api.example/"
+	if err := c.Sync(ctx, nil, fr); err != nil {
+		t.Fatal(err)
+	}
+	obj := srv.Objects[issuer+".abc123serial"]
+	points := obj["loyaltyPoints"].(map[string]any)
+	if got := translations(t, points["localizedLabel"]); got[""] != "Points" || got["en"] != "Points" {
+		t.Errorf("points label = %v", got)
+	}
+	want := map[string][2]map[string]string{
+		"tier":      {{"": "Niveau", "fr": "Niveau", "en": "Tier"}, {"": "Or", "fr": "Or", "en": "Gold"}},
+		"next-tier": {{"": "Niveau suivant", "en": "Next tier"}, {"": "1\u202f350 points avant le niveau Platine", "en": "1,350 points to Platinum"}},
+		"expiring":  {{"": "Points qui expirent", "en": "Points expiring"}, {"": "250 points le 1er mars 2026", "en": "250 points on 1 March 2026"}},
+	}
+	modules := obj["textModulesData"].([]any)
+	if len(modules) != len(want) {
+		t.Fatalf("text modules = %v", modules)
+	}
+	for _, m := range modules {
+		m := m.(map[string]any)
+		w := want[m["id"].(string)]
+		if m["header"] != w[0][""] || m["body"] != w[1][""] {
+			t.Errorf("module %s reads %q / %q, want %q / %q", m["id"], m["header"], m["body"], w[0][""], w[1][""])
+		}
+		for i, field := range []string{"localizedHeader", "localizedBody"} {
+			got := translations(t, m[field])
+			for lang, text := range w[i] {
+				if got[lang] != text {
+					t.Errorf("module %s %s in %q = %q, want %q", m["id"], field, lang, got[lang], text)
+				}
+			}
+		}
+	}
+	link := obj["linksModuleData"].(map[string]any)["uris"].([]any)[0].(map[string]any)
+	if got := translations(t, link["localizedDescription"]); link["description"] != "Votre espace membre" || got["en"] != "Your member page" {
+		t.Errorf("member page link = %v", link)
+	}
+}
+
+func TestTheTierMessageCongratulatesOnTheWayUpAndIsKindOnTheWayDown(t *testing.T) {
+	for _, tc := range []struct {
+		name         string
+		lang         locale.Language
+		from, to     loyalty.Tier
+		header, body string
+	}{
+		{"up, in English", locale.English, loyalty.Bronze, loyalty.Silver, "Congratulations!", "Congratulations! You have reached Silver."},
+		{"down after a refund, in English", locale.English, loyalty.Platinum, loyalty.Silver,
+			"Your tier has changed", "Your card is now Silver. Thank you for being a member."},
+		{"up, in French", locale.French, loyalty.Bronze, loyalty.Silver, "Félicitations !", "Félicitations ! Vous avez atteint le niveau Argent."},
+		{"down, in French", locale.French, loyalty.Platinum, loyalty.Silver,
+			"Votre niveau a changé", "Votre carte est désormais au niveau Argent. Merci de votre fidélité."},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, srv := newClient(t)
+			ctx := context.Background()
+			c.UpsertClass(ctx, c.Class(program, tc.from))
+			c.UpsertClass(ctx, c.Class(program, tc.to))
+			prev, next := card(tc.from, 900), card(tc.to, 400)
+			prev.Language, next.Language = tc.lang, tc.lang
+			c.Sync(ctx, nil, prev)
+			if err := c.Sync(ctx, &prev, next); err != nil {
+				t.Fatal(err)
+			}
+			msgs := srv.Messages[issuer+".abc123serial"]
+			if len(msgs) != 1 {
+				t.Fatalf("messages = %v, want one", msgs)
+			}
+			m := msgs[0]
+			if m["header"] != tc.header || m["body"] != tc.body {
+				t.Errorf("message %q / %q, want %q / %q", m["header"], m["body"], tc.header, tc.body)
+			}
+			other := locale.French
+			if tc.lang == locale.French {
+				other = locale.English
+			}
+			if got := translations(t, m["localizedBody"]); got[other.Code()] == "" || got[other.Code()] == tc.body {
+				t.Errorf("message body has no translation into %s: %v", other.Code(), got)
+			}
+		})
+	}
 }
 
 func TestClassUpsertIsIdempotent(t *testing.T) {

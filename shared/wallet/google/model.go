@@ -44,10 +44,24 @@ type ImageURI struct {
 	URI string `json:"uri"`
 }
 
+// LocalizedString is a text with its translations: Google shows the one of
+// the phone's language, else DefaultValue.
+type LocalizedString struct {
+	DefaultValue     TranslatedString   `json:"defaultValue"`
+	TranslatedValues []TranslatedString `json:"translatedValues,omitempty"`
+}
+
+// TranslatedString is a text in one language, a BCP 47 tag ("fr").
+type TranslatedString struct {
+	Language string `json:"language"`
+	Value    string `json:"value"`
+}
+
 // LoyaltyPoints is the balance shown on the card.
 type LoyaltyPoints struct {
-	Label   string               `json:"label"`
-	Balance LoyaltyPointsBalance `json:"balance"`
+	Label          string               `json:"label"`
+	LocalizedLabel *LocalizedString     `json:"localizedLabel,omitempty"`
+	Balance        LoyaltyPointsBalance `json:"balance"`
 }
 
 // LoyaltyPointsBalance carries the points as an integer; a zero is sent too.
@@ -64,9 +78,11 @@ type Barcode struct {
 
 // TextModuleData is a block of text on the card.
 type TextModuleData struct {
-	ID     string `json:"id"`
-	Header string `json:"header"`
-	Body   string `json:"body"`
+	ID              string           `json:"id"`
+	Header          string           `json:"header"`
+	Body            string           `json:"body"`
+	LocalizedHeader *LocalizedString `json:"localizedHeader,omitempty"`
+	LocalizedBody   *LocalizedString `json:"localizedBody,omitempty"`
 }
 
 // LinksModuleData holds the card's links.
@@ -76,17 +92,20 @@ type LinksModuleData struct {
 
 // URI is one link.
 type URI struct {
-	ID          string `json:"id,omitempty"`
-	URI         string `json:"uri"`
-	Description string `json:"description"`
+	ID                   string           `json:"id,omitempty"`
+	URI                  string           `json:"uri"`
+	Description          string           `json:"description"`
+	LocalizedDescription *LocalizedString `json:"localizedDescription,omitempty"`
 }
 
 // Message is a message on a card; TEXT_AND_NOTIFY also notifies the phone.
 type Message struct {
-	ID          string `json:"id"`
-	Header      string `json:"header"`
-	Body        string `json:"body"`
-	MessageType string `json:"messageType"`
+	ID              string           `json:"id"`
+	Header          string           `json:"header"`
+	Body            string           `json:"body"`
+	LocalizedHeader *LocalizedString `json:"localizedHeader,omitempty"`
+	LocalizedBody   *LocalizedString `json:"localizedBody,omitempty"`
+	MessageType     string           `json:"messageType"`
 }
 
 // AddMessageRequest is the body of addMessage.
