@@ -26,6 +26,9 @@ type Member struct {
 	Locale           string `json:"locale"`
 
 	Tier Tier `json:"tier"`
+	// PreviousTier is the tier the member left at the last change of tier
+	// (empty before any), so that the card tells a rise from a fall.
+	PreviousTier Tier `json:"previousTier,omitempty"`
 	// ReviewedTier is the tier the last review (or enrollment) granted: only a
 	// review lowers a tier below it, a reversal never does.
 	ReviewedTier Tier  `json:"reviewedTier"`
@@ -66,6 +69,13 @@ type Member struct {
 
 	CreatedAt time.Time `json:"createdAt"`
 	UpdatedAt time.Time `json:"updatedAt"`
+}
+
+// moveTo puts the member in tier t, remembering the tier left.
+func (m *Member) moveTo(t Tier) {
+	if t != m.Tier {
+		m.PreviousTier, m.Tier = m.Tier, t
+	}
 }
 
 // Account is a member with the lots that make up their balance, soonest expiry first.

@@ -142,7 +142,7 @@ func (p *Program) Earn(ctx context.Context, req EarnRequest) (Receipt, error) {
 			})
 			d.m.addQualifying(d.today, points, d.today)
 			if t := rules.TierFor(d.m.QualifyingPoints(d.today)); t.Rank() > d.m.Tier.Rank() {
-				d.m.Tier = t
+				d.m.moveTo(t)
 				d.m.TierReviewOn = DateOf(d.now.AddDate(1, 0, 0))
 			}
 			return nil
@@ -217,7 +217,7 @@ func (p *Program) Reverse(ctx context.Context, req ReverseRequest) (Receipt, err
 				t = d.m.ReviewedTier
 			}
 			if t.Rank() < d.m.Tier.Rank() {
-				d.m.Tier = t
+				d.m.moveTo(t)
 			}
 			return nil
 		})

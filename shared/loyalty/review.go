@@ -25,7 +25,8 @@ func (p *Program) ReviewTier(ctx context.Context, memberID string, today Date) (
 		if rules.TierFor(d.m.QualifyingPoints(today)).Rank() < tier.Rank() {
 			tier = tier.below()
 		}
-		d.m.Tier, d.m.ReviewedTier = tier, tier
+		d.m.moveTo(tier)
+		d.m.ReviewedTier = tier
 		d.m.TierReviewOn = DateOf(today.Time().AddDate(1, 0, 0))
 		d.m.addQualifying(today, 0, today) // forgets the days that left the window
 		d.memberOnly = true

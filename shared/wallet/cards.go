@@ -61,7 +61,7 @@ func (c *Cards) ApplePass(acct loyalty.Account, rules loyalty.Rules, now time.Ti
 	colors := design.Palette(m.Tier)
 	card := apple.Card{
 		Serial: m.Serial, AuthenticationToken: c.PassToken(m.Serial), MemberNumber: m.Number(),
-		Name: m.Name, Tier: m.Tier, Balance: m.Balance,
+		Name: m.Name, Tier: m.Tier, PreviousTier: m.PreviousTier, Balance: m.Balance,
 		MemberSince: loyalty.DateOf(m.CreatedAt).String(), Code: c.Codes.Mint(m.ID, m.CodeGeneration), Locale: m.Locale,
 		BackgroundColor: colors.Background.CSS(), ForegroundColor: colors.Foreground.CSS(), LabelColor: colors.Label.CSS(),
 	}

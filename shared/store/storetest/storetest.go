@@ -332,6 +332,9 @@ func testReversalTier(e *env) {
 	if big.Tier != loyalty.Silver {
 		e.t.Fatalf("600 qualifying points gave %s", big.Tier)
 	}
+	if up := e.account(m.ID).Member; up.PreviousTier != loyalty.Bronze {
+		e.t.Fatalf("after the rise to silver the member's previous tier is %q, want bronze", up.PreviousTier)
+	}
 	_, err := e.program.Reverse(e.ctx, loyalty.ReverseRequest{Tx: big.Entry.TxID(), StoreID: "lyon", Actor: "staff"})
 	if !errors.Is(err, loyalty.ErrWrongStore) {
 		e.t.Fatalf("reversal from another store: err = %v, want ErrWrongStore", err)
@@ -339,6 +342,9 @@ func testReversalTier(e *env) {
 	rev, err := e.program.Reverse(e.ctx, loyalty.ReverseRequest{Tx: big.Entry.TxID(), StoreID: "paris", Actor: "staff"})
 	if err != nil || rev.Tier != loyalty.Bronze || rev.Balance != 150 {
 		e.t.Fatalf("reversal of the upgrading earning = %+v, %v; want bronze and 150", rev, err)
+	}
+	if after := e.account(m.ID).Member; after.PreviousTier != loyalty.Silver {
+		e.t.Fatalf("after the fall to bronze the member's previous tier is %q, want silver (the card says it fell)", after.PreviousTier)
 	}
 }
 

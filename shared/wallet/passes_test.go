@@ -1,0 +1,98 @@
+package wallet
+
+import (
+	"archive/zip"
+	"bytes"
+	"encoding/json"
+	"io"
+	"testing"
+	"time"
+
+	"github.com/fidelio/fidelio/shared/loyalty"
+	"github.com/fidelio/fidelio/shared/qrcode"
+	"github.com/fidelio/fidelio/shared/wallet/apple"
+	"github.com/fidelio/fidelio/shared/wallet/design"
+)
+
+// testCards are a program's cards with Apple Wallet on, signed by a
+// development chain.
+func testCards(t *testing.T) *Cards {
+	t.Helper()
+	codes, err := qrcode.NewSigner(qrcode.NewKeySpec("K1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const passType, team = "pass.org.fidelio.test", "ABCDE12345"
+	signer, err := apple.DevChain(t.TempDir(), passType, team, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	assets := &design.Assets{}
+	builder, err := apple.NewBuilder(apple.Config{PassTypeID: passType, TeamID: team, OrganizationName: "Fidelio Café",
+		Description: "Fidelio Café loyalty card", LogoText: "Fidelio Café"}, signer, AppleImages(assets))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &Cards{Codes: codes, Assets: assets, Apple: builder, PassTypeID: passType, ProgramName: "Fidelio Café"}
+}
+
+// testMember is a member who joined on 12 April 2026.
+func testMember(tier loyalty.Tier, locale string) loyalty.Member {
+	return loyalty.Member{ID: "01J9Z3F4QK8W6T2N5R7Y0X1B3C", Serial: "01J9Z3F4QK8W6T2N5R7Y0X1B3C", Name: "Ada Lovelace",
+		Tier: tier, Balance: 12500, Locale: locale, CreatedAt: time.Date(2026, 4, 12, 9, 0, 0, 0, time.UTC)}
+}
+
+// passField returns the field of pass.json with key.
+func passField(t *testing.T, pkpass []byte, key string) map[string]any {
+	t.Helper()
+	zr, err := zip.NewReader(bytes.NewReader(pkpass), int64(len(pkpass)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := zr.Open("pass.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, _ := io.ReadAll(f)
+	var pass struct {
+		StoreCard map[string][]map[string]any `json:"storeCard"`
+	}
+	if err := json.Unmarshal(data, &pass); err != nil {
+		t.Fatal(err)
+	}
+	for _, fields := range pass.StoreCard {
+		for _, field := range fields {
+			if field["key"] == key {
+				return field
+			}
+		}
+	}
+	t.Fatalf("pass.json has no field %q", key)
+	return nil
+}
+
+func TestAPassAfterAFallSaysSoKindly(t *testing.T) {
+	cards := testCards(t)
+	now := time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		name           string
+		previous, tier loyalty.Tier
+		locale, value  string
+		change         string
+	}{
+		{"a refund drops Platinum to Silver", loyalty.Platinum, loyalty.Silver, "en", "Silver", "Your card is now %@. Thank you for being a member."},
+		{"a French member reaches Gold", loyalty.Silver, loyalty.Gold, "fr", "Or", "Félicitations ! Vous avez atteint le niveau %@."},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m := testMember(tc.tier, tc.locale)
+			m.PreviousTier = tc.previous
+			pkpass, err := cards.ApplePass(loyalty.Account{Member: m}, loyalty.DefaultRules(), now)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if f := passField(t, pkpass, "tier"); f["value"] != tc.value || f["changeMessage"] != tc.change {
+				t.Errorf("tier field %v, want %q with change message %q", f, tc.value, tc.change)
+			}
+		})
+	}
+}
