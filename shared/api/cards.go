@@ -66,15 +66,15 @@ func (a *App) cardImage(r *http.Request) (reply, error) {
 	if err := a.requireMemberOrLink(r, id); err != nil {
 		return reply{}, err
 	}
-	m, err := a.Store.Member(r.Context(), id)
+	acct, rules, err := a.account(r, id)
 	if err != nil {
 		return reply{}, err
 	}
-	png, err := a.Cards.Preview(m)
+	png, err := a.Cards.Preview(acct, rules, a.Program.Now())
 	if err != nil {
 		return reply{}, err
 	}
-	return binary(png, "image/png", http.Header{"Last-Modified": {m.UpdatedAt.UTC().Format(http.TimeFormat)}}), nil
+	return binary(png, "image/png", http.Header{"Last-Modified": {acct.Member.UpdatedAt.UTC().Format(http.TimeFormat)}}), nil
 }
 
 // binary answers bytes of a media type; they are private to the member.

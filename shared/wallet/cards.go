@@ -57,6 +57,11 @@ func (c *Cards) ApplePass(acct loyalty.Account, rules loyalty.Rules, now time.Ti
 	if c.Apple == nil {
 		return nil, fmt.Errorf("apple wallet is not configured")
 	}
+	return c.Apple.Build(c.appleCard(acct, rules, now))
+}
+
+// appleCard is what the member's pass shows; the preview draws its front.
+func (c *Cards) appleCard(acct loyalty.Account, rules loyalty.Rules, now time.Time) apple.Card {
 	m := acct.Member
 	colors := design.Palette(m.Tier)
 	card := apple.Card{
@@ -76,7 +81,7 @@ func (c *Cards) ApplePass(acct loyalty.Account, rules loyalty.Rules, now time.Ti
 	}
 	card.GivenThisYear = m.GivenThisYear(now)
 	card.News = BirthdayGreeting(m, rules, now)
-	return c.Apple.Build(card)
+	return card
 }
 
 // QR is the PNG of the member's code, as the card shows it.
@@ -84,20 +89,39 @@ func (c *Cards) QR(m loyalty.Member) ([]byte, error) {
 	return qrcode.PNG(c.Codes.Mint(m.ID, m.CodeGeneration), 512)
 }
 
-// Preview is a PNG of the whole card as a person sees it.
-func (c *Cards) Preview(m loyalty.Member) ([]byte, error) {
-	card := design.Card{
-		Tier: m.Tier, Name: m.Name, MemberNumber: m.Number(), ProgramName: c.ProgramName,
-		Balance: m.Balance, Code: c.Codes.Mint(m.ID, m.CodeGeneration),
-	}
-	if c.Assets.LogoPNG != nil {
-		card.Logo, _ = design.LogoFrom(c.Assets.LogoPNG, 2) // checked when saved; nil draws the mark
+// Preview is a PNG of the whole card as the member sees it in Wallet: the
+// front of the member's pass, in the member's language.
+func (c *Cards) Preview(acct loyalty.Account, rules loyalty.Rules, now time.Time) ([]byte, error) {
+	card, err := c.previewCard(acct, rules, now)
+	if err != nil {
+		return nil, err
 	}
 	img, err := design.CardPreview(card)
 	if err != nil {
 		return nil, err
 	}
 	return design.PNG(img)
+}
+
+// previewCard is the front of the member's pass, for the preview to draw.
+func (c *Cards) previewCard(acct loyalty.Account, rules loyalty.Rules, now time.Time) (design.Card, error) {
+	pass := c.appleCard(acct, rules, now)
+	front, err := apple.FrontOf(pass)
+	if err != nil {
+		return design.Card{}, err
+	}
+	field := func(f apple.FrontField) design.Field { return design.Field{Label: f.Label, Value: f.Value} }
+	card := design.Card{
+		Tier: pass.Tier, ProgramName: c.ProgramName, Code: pass.Code, AltText: front.AltText,
+		Header: field(front.Header), Primary: field(front.Primary),
+	}
+	for _, f := range front.Row {
+		card.Row = append(card.Row, field(f))
+	}
+	if c.Assets.LogoPNG != nil {
+		card.Logo, _ = design.LogoFrom(c.Assets.LogoPNG, 2) // checked when saved; nil draws the mark
+	}
+	return card, nil
 }
 
 // AppleImages gives the Apple builder each tier's images, rendered once per

@@ -4,7 +4,11 @@ import (
 	"archive/zip"
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
+	"os"
+	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -94,5 +98,49 @@ func TestAPassAfterAFallSaysSoKindly(t *testing.T) {
 				t.Errorf("tier field %v, want %q with change message %q", f, tc.value, tc.change)
 			}
 		})
+	}
+}
+
+func TestThePreviewIsTheFrontOfThePassInTheMembersLanguage(t *testing.T) {
+	cards := testCards(t)
+	now := time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
+	shots := os.Getenv("FIDELIO_SHOTS")
+	for _, tc := range []struct {
+		locale  string
+		primary design.Field
+		row     []string
+	}{
+		{"en", design.Field{Label: "Tier", Value: "Silver"}, []string{"Member", "Member since", "Next tier"}},
+		{"fr", design.Field{Label: "Niveau", Value: "Argent"}, []string{"Membre", "Membre depuis", "Niveau suivant"}},
+	} {
+		t.Run("in "+tc.locale, func(t *testing.T) {
+			card, err := cards.previewCard(loyalty.Account{Member: testMember(loyalty.Silver, tc.locale)}, loyalty.DefaultRules(), now)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var row []string
+			for _, f := range card.Row {
+				row = append(row, f.Label)
+			}
+			if card.Primary != tc.primary || !slices.Equal(row, tc.row) || card.AltText != testMember(loyalty.Silver, "en").Number() {
+				t.Errorf("preview = %+v, want the pass's front: %v over the strip, %v under it, the member number under the QR code", card, tc.primary, tc.row)
+			}
+		})
+	}
+	if shots == "" {
+		return
+	}
+	for _, tier := range loyalty.Tiers {
+		for _, lang := range []string{"en", "fr"} {
+			m := testMember(tier, lang)
+			m.Balance = 1234
+			png, err := cards.Preview(loyalty.Account{Member: m}, loyalty.DefaultRules(), now)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(shots, fmt.Sprintf("card-%s-%s.png", tier, lang)), png, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
 	}
 }

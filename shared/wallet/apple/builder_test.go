@@ -227,13 +227,13 @@ func TestPassJSONMatchesTheGoldenFile(t *testing.T) {
 func TestAMemberReadsTheCardInTheirLanguage(t *testing.T) {
 	b := newTestBuilder(t)
 	english := map[string]string{
-		"since": "12 April 2023", "next": "1,350 points to Platinum", "expiring": "250 points on 31 March 2026",
+		"since": "12 April 2023", "next": "1,350 pts to Platinum", "expiring": "250 points on 31 March 2026",
 		"tier": "Gold", "tier label": "Tier", "change": "Congratulations! You have reached %@.",
 		"terms":   "Points expire 12 months after they are earned. 100 points buy a coffee.",
 		"contact": "+33 1 23 45 67 89 · hello@fidelio.test · 12 rue de la Paix, 75002 Paris",
 	}
 	french := map[string]string{
-		"since": "12 avril 2023", "next": "1\u202f350 points avant le niveau Platine", "expiring": "250 points le 31 mars 2026",
+		"since": "12 avril 2023", "next": "Platine dans 1\u202f350 pts", "expiring": "250 points le 31 mars 2026",
 		"tier": "Or", "tier label": "Niveau", "change": "Félicitations ! Vous avez atteint le niveau %@.",
 		"terms":   "Les points expirent 12 mois après avoir été gagnés. 100 points offrent un café.",
 		"contact": "+33 1 23 45 67 89 · bonjour@fidelio.test · 12 rue de la Paix, 75002 Paris",

@@ -3,6 +3,7 @@ package apple
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"html"
 
 	"github.com/fidelio/fidelio/shared/wallet/locale"
@@ -152,4 +153,39 @@ func storeCard(cfg Config, card Card, l locale.Language) (fields, error) {
 		f.BackFields = append(f.BackFields, field{Key: "page", Label: locale.LabelPage.In(l), Value: card.MemberPageURL, AttributedValue: link})
 	}
 	return f, nil
+}
+
+// FrontField is a field of a pass's front as the member reads it.
+type FrontField struct{ Label, Value string }
+
+// Front is the front of a pass as Wallet shows it: the header field at the
+// top right, the primary field over the strip, the secondary and auxiliary
+// fields in one row under it, and the text under the QR code.
+type Front struct {
+	Header, Primary FrontField
+	Row             []FrontField
+	AltText         string
+}
+
+// FrontOf is the front of card's pass in the member's language, the same
+// fields pass.json has, with numbers written as Wallet writes them there: a
+// card preview draws it.
+func FrontOf(card Card) (Front, error) {
+	l := locale.Of(card.Locale)
+	f, err := storeCard(Config{}, card, l)
+	if err != nil {
+		return Front{}, err
+	}
+	read := func(fs []field) []FrontField {
+		out := make([]FrontField, len(fs))
+		for i, fd := range fs {
+			out[i] = FrontField{Label: fd.Label, Value: fmt.Sprint(fd.Value)}
+			if n, ok := fd.Value.(int64); ok {
+				out[i].Value = locale.Number(n, l)
+			}
+		}
+		return out
+	}
+	return Front{Header: read(f.HeaderFields)[0], Primary: read(f.PrimaryFields)[0],
+		Row: append(read(f.SecondaryFields), read(f.AuxiliaryFields)...), AltText: card.MemberNumber}, nil
 }

@@ -9,6 +9,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"testing"
 
@@ -31,12 +32,13 @@ func testCode(t testing.TB) string {
 
 func testCard(t testing.TB, tier loyalty.Tier) Card {
 	return Card{
-		Tier:         tier,
-		Name:         "Émilie du Châtelet",
-		MemberNumber: "4716 0321 88",
-		ProgramName:  "Café Lumière",
-		Balance:      12_480,
-		Code:         testCode(t),
+		Tier:        tier,
+		ProgramName: "Café Lumière",
+		Header:      Field{"Points", "12,480"},
+		Primary:     Field{"Tier", loyalty.Tier(tier).Title()},
+		Row:         []Field{{"Member", "Émilie du Châtelet"}, {"Member since", "12 April 2023"}, {"Next tier", "1,350 pts to Platinum"}},
+		Code:        testCode(t),
+		AltText:     "4716 0321 88",
 	}
 }
 
@@ -213,6 +215,52 @@ func TestTheTierMarkStaysInTheSafeBand(t *testing.T) {
 	}
 }
 
+func TestTheStripCarriesTheRankNotAWord(t *testing.T) {
+	// The strip is the same for every language: the tier's name is the
+	// pass's primary field, drawn over the strip in the member's language.
+	// Its mark is one engraved lozenge per rank, not the name in English.
+	for _, tier := range loyalty.Tiers {
+		t.Run(fmt.Sprintf("the %s strip has %d marks", tier, tier.Rank()+1), func(t *testing.T) {
+			const s = 2
+			marked := Strip(tier, s).(*image.Paletted)
+			plain := ramp(brushed(tier, StripWidth*s, StripHeight*s, s), looks[tier].metal)
+			if got := blobs(marked, plain); got != tier.Rank()+1 {
+				t.Errorf("%d separate marks on the strip, want %d", got, tier.Rank()+1)
+			}
+		})
+	}
+}
+
+// blobs counts the connected groups of pixels where a differs from b.
+func blobs(a, b *image.Paletted) int {
+	r := a.Bounds()
+	seen := make([]bool, len(a.Pix))
+	differs := func(x, y int) bool { i := a.PixOffset(x, y); return a.Pix[i] != b.Pix[i] && !seen[i] }
+	n := 0
+	for y := r.Min.Y; y < r.Max.Y; y++ {
+		for x := r.Min.X; x < r.Max.X; x++ {
+			if !differs(x, y) {
+				continue
+			}
+			n++
+			stack := []image.Point{{x, y}}
+			seen[a.PixOffset(x, y)] = true
+			for len(stack) > 0 {
+				p := stack[len(stack)-1]
+				stack = stack[:len(stack)-1]
+				for _, d := range []image.Point{{1, 0}, {-1, 0}, {0, 1}, {0, -1}} {
+					q := p.Add(d)
+					if q.In(r) && differs(q.X, q.Y) {
+						seen[a.PixOffset(q.X, q.Y)] = true
+						stack = append(stack, q)
+					}
+				}
+			}
+		}
+	}
+	return n
+}
+
 func TestCardPreviewScansAndHasRoundCorners(t *testing.T) {
 	code := testCode(t)
 	out := os.Getenv("FIDELIO_DESIGN_OUT")
@@ -263,6 +311,31 @@ func TestCardPreviewShowsAnOperatorsLogo(t *testing.T) {
 	// 160×40 points, fills its middle.
 	if got := color.RGBAModel.Convert(img.At(2*60, 2*33)).(color.RGBA); got != (color.RGBA{255, 0, 0, 255}) {
 		t.Errorf("the logo box shows %v, not the operator's red", got)
+	}
+}
+
+func TestThePreviewSetsThePassFieldsOnceAndTheNameTheSameOnEveryTier(t *testing.T) {
+	var name *placed
+	for _, tier := range loyalty.Tiers {
+		c := testCard(t, tier)
+		c.ProgramName = "Brûlerie du Vieux-Port et Compagnie"
+		want := []string{c.ProgramName, "POINTS", "12,480", "TIER", tier.Title(), "MEMBER", "Émilie du Châtelet",
+			"MEMBER SINCE", "12 April 2023", "NEXT TIER", "1,350 pts to Platinum", "4716 0321 88"}
+		texts := layout(c, previewLogo(nil).Bounds().Dx())
+		var got []string
+		for _, p := range texts {
+			got = append(got, p.s)
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("%s card shows %q, want the pass's texts %q", tier, got, want)
+		}
+		// The program's name is set at the same place and size whatever the
+		// tier and the fields beside it.
+		if name == nil {
+			name = &texts[0]
+		} else if texts[0].x != name.x || texts[0].y != name.y || !bytes.Equal(texts[0].t.mask.Pix, name.t.mask.Pix) {
+			t.Errorf("the program's name is set differently on the %s card", tier)
+		}
 	}
 }
 
@@ -330,15 +403,6 @@ func TestFitKeepsLongNamesInTheirField(t *testing.T) {
 				t.Errorf("%d pixels wide", got)
 			}
 		})
-	}
-}
-
-func TestGroupThousands(t *testing.T) {
-	cases := map[int64]string{0: "0", 999: "999", 1000: "1,000", 12480: "12,480", 1234567: "1,234,567", -4500: "-4,500"}
-	for n, want := range cases {
-		if got := groupThousands(n); got != want {
-			t.Errorf("groupThousands(%d) = %q, want %q", n, got, want)
-		}
 	}
 }
 

@@ -4,16 +4,17 @@ import (
 	"image"
 	"image/color"
 	"math"
-	"strings"
 
 	"github.com/fidelio/fidelio/shared/loyalty"
 )
 
 // Strip is the storeCard strip of a tier at scale 1, 2 or 3 (@1x, @2x, @3x):
 // StripWidth×StripHeight points of the tier's brushed metal with the tier's
-// name engraved at the right. Wallet draws the pass's primary field over its
-// left side, in the tier's Foreground colour. A scale outside 1..3 is taken
-// as the nearest of them.
+// rank engraved at the right, one lozenge per step (Bronze one, Platinum
+// four). Wallet draws the pass's primary field, the tier's name in the
+// member's language, over its left side in the tier's Foreground colour: the
+// strip carries no word, so it reads in every language and the name is not
+// said twice. A scale outside 1..3 is taken as the nearest of them.
 func Strip(t loyalty.Tier, scale int) image.Image {
 	s := clampScale(scale)
 	return plate(t, StripWidth*s, StripHeight*s, float64(s))
@@ -35,7 +36,7 @@ func plate(t loyalty.Tier, w, h int, unit float64) *image.Paletted {
 	img := brushed(t, w, h, unit)
 	m := looks[t].metal
 
-	mark := set(bold, 22*unit, 0.24, strings.ToUpper(t.Title()))
+	mark := rankMark(t, unit)
 	x := w - mark.width() - int(20*unit)
 	// Centred on the strip's middle, which is inside the safe band whatever
 	// height Wallet gives the strip.
@@ -48,6 +49,30 @@ func plate(t loyalty.Tier, w, h int, unit float64) *image.Paletted {
 		withAlpha(m.dark, 0.85),
 		withAlpha(m.dark, 0.32))
 	return ramp(img, m)
+}
+
+// The lozenges of the rank mark, in points.
+const (
+	lozengeW, lozengeH, lozengeGap = 11, 16, 7
+)
+
+// rankMark is the tier's rank as a row of lozenges, set like a line of text
+// so that it is engraved the same way.
+func rankMark(t loyalty.Tier, unit float64) text {
+	n := t.Rank() + 1
+	w := int(math.Ceil(float64(n*lozengeW+(n-1)*lozengeGap) * unit))
+	h := int(math.Ceil(lozengeH * unit))
+	s := newShape(image.Rect(0, 0, w, h))
+	for i := range n {
+		x := float32((float64(i*(lozengeW+lozengeGap)) + lozengeW/2.0) * unit)
+		hw, hh := float32(lozengeW*unit/2), float32(lozengeH*unit/2)
+		s.z.MoveTo(x, 0)
+		s.z.LineTo(x+hw, hh)
+		s.z.LineTo(x, 2*hh)
+		s.z.LineTo(x-hw, hh)
+		s.z.ClosePath()
+	}
+	return text{mask: s.mask(), ascent: h, capHeight: h}
 }
 
 // withAlpha is c at opacity a, for painting over a texture.

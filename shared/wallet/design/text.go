@@ -4,6 +4,7 @@ import (
 	"image"
 	"image/color"
 	"image/draw"
+	"strings"
 	"unicode/utf8"
 
 	"golang.org/x/image/font"
@@ -51,6 +52,7 @@ func set(f *opentype.Font, px, tracking float64, s string) text {
 	ascent, descent := m.Ascent.Ceil(), m.Descent.Ceil()
 	track := fixed.Int26_6(tracking * px * 64)
 
+	s = spaces.Replace(s)
 	width := advance(face, s, track).Ceil()
 	mask := image.NewAlpha(image.Rect(0, 0, max(width, 1), ascent+descent))
 	d := font.Drawer{Dst: mask, Src: image.Opaque, Face: face, Dot: fixed.P(0, ascent)}
@@ -64,6 +66,11 @@ func set(f *opentype.Font, px, tracking float64, s string) text {
 	}
 	return text{mask: mask, ascent: ascent, capHeight: m.CapHeight.Round()}
 }
+
+// spaces maps the spaces the Go fonts lack to one they have: French groups
+// thousands with a narrow no-break space (U+202F), which would otherwise be
+// drawn as a missing glyph's box.
+var spaces = strings.NewReplacer("\u202f", " ", "\u00a0", " ")
 
 // advance is the width of s set in face, kerning and tracking included.
 func advance(face font.Face, s string, track fixed.Int26_6) fixed.Int26_6 {

@@ -74,7 +74,7 @@ func TestAFrenchMembersCardIsFrenchAndTranslated(t *testing.T) {
 	}
 	want := map[string][2]map[string]string{
 		"tier":      {{"": "Niveau", "fr": "Niveau", "en": "Tier"}, {"": "Or", "fr": "Or", "en": "Gold"}},
-		"next-tier": {{"": "Niveau suivant", "en": "Next tier"}, {"": "1\u202f350 points avant le niveau Platine", "en": "1,350 points to Platinum"}},
+		"next-tier": {{"": "Niveau suivant", "en": "Next tier"}, {"": "Platine dans 1\u202f350 pts", "en": "1,350 pts to Platinum"}},
 		"expiring":  {{"": "Points qui expirent", "en": "Points expiring"}, {"": "250 points le 1er mars 2026", "en": "250 points on 1 March 2026"}},
 	}
 	modules := obj["textModulesData"].([]any)

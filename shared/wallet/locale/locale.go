@@ -175,14 +175,15 @@ func Number(n int64, l Language) string {
 	return b.String()
 }
 
-// PointsToTier says how far the next tier is: "350 points to Gold".
+// PointsToTier says how far the next tier is, short enough for a field of a
+// third of the card: "350 pts to Gold", "Or dans 350 pts".
 func PointsToTier(points int64, next loyalty.Tier) Text {
 	name := TierName(next)
 	return each(func(l Language) string {
 		if l == French {
-			return fmt.Sprintf("%s points avant le niveau %s", Number(points, l), name.In(l))
+			return fmt.Sprintf("%s dans %s pts", name.In(l), Number(points, l))
 		}
-		return fmt.Sprintf("%s points to %s", Number(points, l), name.In(l))
+		return fmt.Sprintf("%s pts to %s", Number(points, l), name.In(l))
 	})
 }
 

@@ -66,7 +66,7 @@ func TestPointsAreGroupedByThousands(t *testing.T) {
 
 func TestTheNextTierLineNamesTheTierInTheMembersLanguage(t *testing.T) {
 	line := PointsToTier(1350, loyalty.Platinum)
-	if line.In(English) != "1,350 points to Platinum" || line.In(French) != "1\u202f350 points avant le niveau Platine" {
+	if line.In(English) != "1,350 pts to Platinum" || line.In(French) != "Platine dans 1\u202f350 pts" {
 		t.Errorf("next tier line = %q", line)
 	}
 }
