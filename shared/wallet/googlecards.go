@@ -44,7 +44,8 @@ func (c *Cards) GoogleCard(acct loyalty.Account, rules loyalty.Rules, now time.T
 func (c *Cards) googleProgram(base string) google.Program {
 	return google.Program{
 		IssuerName: c.ProgramName, ProgramName: c.ProgramName, LogoURL: base + "/v1/wallet/images/logo.png",
-		HeroURL: func(tier string) string { return base + "/v1/wallet/images/hero-" + tier + ".png" },
+		WideLogoURL: base + "/v1/wallet/images/logo-wide.png",
+		HeroURL:     func(tier string) string { return base + "/v1/wallet/images/hero-" + tier + ".png" },
 		Color: func(tier string) string {
 			t, _ := loyalty.ParseTier(tier)
 			return design.Palette(t).Background.Hex()
@@ -90,10 +91,13 @@ func (c *Cards) GoogleSaveURL(ctx context.Context, acct loyalty.Account, rules l
 }
 
 // Image is a public image of the program that Google Wallet fetches:
-// "logo.png" or "hero-<tier>.png".
+// "logo.png" (the square programLogo), "logo-wide.png" or "hero-<tier>.png".
 func (c *Cards) Image(name string) ([]byte, error) {
-	if name == "logo.png" {
-		return c.Assets.Logo(3)
+	switch name {
+	case "logo.png":
+		return c.Assets.GoogleLogo()
+	case "logo-wide.png":
+		return c.Assets.WideLogo()
 	}
 	tier, ok := strings.CutPrefix(strings.TrimSuffix(name, ".png"), "hero-")
 	t, err := loyalty.ParseTier(tier)

@@ -5,6 +5,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"image"
+	"image/color"
+	"image/png"
 	"io"
 	"os"
 	"path/filepath"
@@ -130,6 +133,37 @@ func TestThePreviewIsTheFrontOfThePassInTheMembersLanguage(t *testing.T) {
 	if shots == "" {
 		return
 	}
+	// A shop's own logo: a wide red and white mark.
+	shop := image.NewRGBA(image.Rect(0, 0, 480, 160))
+	for y := range 160 {
+		for x := range 480 {
+			c := color.RGBA{200, 30, 40, 255}
+			if (x/40+y/40)%2 == 0 {
+				c = color.RGBA{255, 255, 255, 255}
+			}
+			shop.Set(x, y, c)
+		}
+	}
+	shopPNG, _ := design.PNG(shop)
+	branded := testCards(t)
+	branded.Assets.LogoPNG = shopPNG
+	for name, img := range map[string]func() ([]byte, error){
+		"google-logo-shop.png":      branded.Assets.GoogleLogo,
+		"google-logo-wide-shop.png": branded.Assets.WideLogo,
+		"icon@3x-shop.png":          func() ([]byte, error) { return branded.Assets.Icon(3) },
+		"logo@3x-shop.png":          func() ([]byte, error) { return branded.Assets.Logo(3) },
+		"card-gold-fr-shop.png": func() ([]byte, error) {
+			return branded.Preview(loyalty.Account{Member: testMember(loyalty.Gold, "fr")}, loyalty.DefaultRules(), now)
+		},
+	} {
+		b, err := img()
+		if err == nil {
+			err = os.WriteFile(filepath.Join(shots, name), b, 0o644)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
 	for _, tier := range loyalty.Tiers {
 		for _, lang := range []string{"en", "fr"} {
 			m := testMember(tier, lang)
@@ -141,6 +175,20 @@ func TestThePreviewIsTheFrontOfThePassInTheMembersLanguage(t *testing.T) {
 			if err := os.WriteFile(filepath.Join(shots, fmt.Sprintf("card-%s-%s.png", tier, lang)), png, 0o644); err != nil {
 				t.Fatal(err)
 			}
+		}
+	}
+}
+
+func TestGoogleGetsTheSquareMarkAsProgramLogoAndAWideOne(t *testing.T) {
+	cards := testCards(t)
+	for name, want := range map[string]image.Point{"logo.png": {660, 660}, "logo-wide.png": {1280, 400}} {
+		b, err := cards.Image(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg, err := png.DecodeConfig(bytes.NewReader(b))
+		if err != nil || image.Pt(cfg.Width, cfg.Height) != want {
+			t.Errorf("%s is %dx%d, %v; want %v", name, cfg.Width, cfg.Height, err, want)
 		}
 	}
 }

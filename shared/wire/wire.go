@@ -56,7 +56,7 @@ func Deps(cfg config.Config, s store.Store, clock loyalty.Clock, logger *slog.Lo
 	if err != nil {
 		return api.Deps{}, fmt.Errorf("wire: %w", err)
 	}
-	cards := &wallet.Cards{Codes: codes, Assets: &design.Assets{LogoPNG: logo}, ProgramName: cfg.ProgramName, PublicURL: cfg.PublicURL}
+	cards := &wallet.Cards{Codes: codes, Assets: &design.Assets{LogoPNG: logo, ProgramName: cfg.ProgramName}, ProgramName: cfg.ProgramName, PublicURL: cfg.PublicURL}
 	if cards.Apple, err = appleBuilder(cfg, cards.Assets, logger); err != nil {
 		return api.Deps{}, err
 	}

@@ -49,8 +49,8 @@ func TestOperatorLogo(t *testing.T) {
 
 	_, c = open()
 	_, served := get(t, c, c.base+"/v1/wallet/images/logo.png")
-	want, _ := (&design.Assets{LogoPNG: shopLogo}).Logo(3)
-	plain, _ := (&design.Assets{}).Logo(3)
+	want, _ := (&design.Assets{LogoPNG: shopLogo}).GoogleLogo()
+	plain, _ := (&design.Assets{}).GoogleLogo()
 	if !bytes.Equal(served, want) || bytes.Equal(served, plain) {
 		t.Fatal("after a restart the program's logo is not the shop's")
 	}

@@ -309,11 +309,11 @@ func TestATopTierMemberSeesTheTopReachedAndNoExpiry(t *testing.T) {
 	card.ExpiringPoints, card.ExpiringOn = 0, ""
 	pass, files := buildPass(t, newTestBuilder(t), card)
 	next := findField(t, pass, "next")
-	if next["value"] != "Top tier reached" {
+	if next["value"] != "Top tier" {
 		t.Errorf("next tier field %v, want the localized top tier value", next)
 	}
-	if fr := parseStrings(t, files["fr.lproj/pass.strings"]); fr["Top tier reached"] != "Niveau maximal atteint" {
-		t.Errorf("fr.lproj translates the top tier to %q", fr["Top tier reached"])
+	if fr := parseStrings(t, files["fr.lproj/pass.strings"]); fr["Top tier"] != "Niveau maximal" {
+		t.Errorf("fr.lproj translates the top tier to %q", fr["Top tier"])
 	}
 	if f := fieldByKey(pass, "expiring"); f != nil {
 		t.Errorf("a member with nothing expiring has an expiry field %v", f)

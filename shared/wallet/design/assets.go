@@ -17,7 +17,10 @@ type Assets struct {
 	// LogoPNG is the operator's own logo (a PNG LogoFrom accepts); nil
 	// draws the program's mark.
 	LogoPNG []byte
-	m       sync.Map // assetKey → *encoded
+	// ProgramName is written beside the program's mark on Google's wide
+	// logo, when the operator has no logo of their own.
+	ProgramName string
+	m           sync.Map // assetKey → *encoded
 }
 
 // An assetKey is always normalised (a known tier, a scale in 1..3), so the
@@ -46,10 +49,42 @@ func (a *Assets) Hero(t loyalty.Tier, scale int) ([]byte, error) {
 	return a.get(assetKey{"hero", t, s}, func() image.Image { return Hero(t, s) })
 }
 
-// Icon is the PNG of Icon(scale).
+// Icon is the PNG of the pass's icon: IconFrom the operator's logo, else
+// Icon(scale).
 func (a *Assets) Icon(scale int) ([]byte, error) {
 	s := clampScale(scale)
-	return a.get(assetKey{"icon", "", s}, func() image.Image { return Icon(s) })
+	return a.get(assetKey{"icon", "", s}, func() image.Image {
+		if a.LogoPNG != nil {
+			if img, err := IconFrom(a.LogoPNG, s); err == nil {
+				return img
+			}
+		}
+		return Icon(s)
+	})
+}
+
+// GoogleLogo is the PNG of GoogleLogo(a.LogoPNG), Google Wallet's
+// programLogo.
+func (a *Assets) GoogleLogo() ([]byte, error) {
+	return a.get(assetKey{"google-logo", "", 1}, func() image.Image {
+		img, err := GoogleLogo(a.LogoPNG)
+		if err != nil { // checked when saved: draw the mark rather than nothing
+			img, _ = GoogleLogo(nil)
+		}
+		return img
+	})
+}
+
+// WideLogo is the PNG of WideLogo(a.LogoPNG, a.ProgramName), Google
+// Wallet's wideProgramLogo.
+func (a *Assets) WideLogo() ([]byte, error) {
+	return a.get(assetKey{"wide-logo", "", 1}, func() image.Image {
+		img, err := WideLogo(a.LogoPNG, a.ProgramName)
+		if err != nil {
+			img, _ = WideLogo(nil, a.ProgramName)
+		}
+		return img
+	})
 }
 
 // Logo is the PNG of Logo(scale).

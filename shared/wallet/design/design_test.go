@@ -69,7 +69,7 @@ func TestImageSizes(t *testing.T) {
 		}
 		t.Run(fmt.Sprintf("the @%dx logo is %d pixels high and fits the logo box", s, 50*s), func(t *testing.T) {
 			got := Logo(s).Bounds().Size()
-			if got.Y != 50*s || got.X > 160*s || got.X < 50*s {
+			if got.Y != 50*s || got.X > 160*s || got.X < 30*s {
 				t.Errorf("got %v", got)
 			}
 		})
@@ -289,6 +289,10 @@ func TestCardPreviewScansAndHasRoundCorners(t *testing.T) {
 	if out != "" {
 		save(t, filepath.Join(out, "logo@2x.png"), Logo(2))
 		save(t, filepath.Join(out, "icon@3x.png"), Icon(3))
+		google, _ := GoogleLogo(nil)
+		save(t, filepath.Join(out, "google-logo.png"), google)
+		wide, _ := WideLogo(nil, "Fidelio Café")
+		save(t, filepath.Join(out, "google-logo-wide.png"), wide)
 	}
 }
 
@@ -336,6 +340,74 @@ func TestThePreviewSetsThePassFieldsOnceAndTheNameTheSameOnEveryTier(t *testing.
 		} else if texts[0].x != name.x || texts[0].y != name.y || !bytes.Equal(texts[0].t.mask.Pix, name.t.mask.Pix) {
 			t.Errorf("the program's name is set differently on the %s card", tier)
 		}
+	}
+}
+
+func TestLogosAtTwoAndThreeTimesAreExactMultiples(t *testing.T) {
+	// Odd sizes whose scaled widths round differently at each scale.
+	for _, size := range []image.Point{{333, 97}, {101, 101}, {2000, 37}, {45, 700}} {
+		operator := encodePNG(t, image.NewRGBA(image.Rect(0, 0, size.X, size.Y)))
+		logos := map[string]func(int) image.Image{
+			"program's mark": Logo,
+			"operator's logo": func(s int) image.Image {
+				img, err := LogoFrom(operator, s)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return img
+			},
+			"operator's icon": func(s int) image.Image {
+				img, err := IconFrom(operator, s)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return img
+			},
+		}
+		for name, logo := range logos {
+			one := logo(1).Bounds().Size()
+			for s := 2; s <= MaxScale; s++ {
+				if got := logo(s).Bounds().Size(); got != one.Mul(s) {
+					t.Errorf("%s from %v: @%dx is %v, @1x %v", name, size, s, got, one)
+				}
+			}
+		}
+	}
+}
+
+func TestGoogleLogoIsSquareAndItsMarkInsideTheCircle(t *testing.T) {
+	red := image.NewRGBA(image.Rect(0, 0, 400, 100))
+	for i := 0; i < len(red.Pix); i += 4 {
+		red.Pix[i], red.Pix[i+3] = 0xff, 0xff
+	}
+	for name, operator := range map[string][]byte{"the program's mark": nil, "a wide operator's logo": encodePNG(t, red)} {
+		t.Run(name, func(t *testing.T) {
+			img, err := GoogleLogo(operator)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b := img.Bounds()
+			if b.Dx() != b.Dy() || b.Dx() < 660 {
+				t.Fatalf("programLogo is %v, want a square of at least 660 pixels", b.Size())
+			}
+			// Outside the circle Google crops to, only the ground shows.
+			ground := img.At(0, 0)
+			c := float64(b.Dx()) / 2
+			for y := b.Min.Y; y < b.Max.Y; y++ {
+				for x := b.Min.X; x < b.Max.X; x++ {
+					if math.Hypot(float64(x)+0.5-c, float64(y)+0.5-c) > c && img.At(x, y) != ground {
+						t.Fatalf("(%d, %d) is drawn on, outside the circle", x, y)
+					}
+				}
+			}
+			if operator != nil && color.RGBAModel.Convert(img.At(int(c), int(c))).(color.RGBA) != (color.RGBA{255, 0, 0, 255}) {
+				t.Error("the operator's logo is not in the middle")
+			}
+		})
+	}
+	wide, err := WideLogo(nil, "Fidelio Café")
+	if err != nil || wide.Bounds().Size() != image.Pt(WideLogoWidth, WideLogoHeight) {
+		t.Errorf("wideProgramLogo is %v, %v", wide.Bounds().Size(), err)
 	}
 }
 

@@ -13,7 +13,9 @@ import (
 type Program struct {
 	IssuerName  string
 	ProgramName string
+	// LogoURL is the square programLogo, WideLogoURL the wideProgramLogo.
 	LogoURL     string
+	WideLogoURL string
 	// HeroURL and Color give each tier's hero image URL and "#rrggbb" colour.
 	HeroURL func(tier string) string
 	Color   func(tier string) string
@@ -46,6 +48,9 @@ func (c *Client) Class(p Program, tier loyalty.Tier) LoyaltyClass {
 	cl := LoyaltyClass{ID: c.ClassID(tier), IssuerName: p.IssuerName, ProgramName: p.ProgramName, ReviewStatus: "UNDER_REVIEW"}
 	if p.LogoURL != "" {
 		cl.ProgramLogo = &Image{SourceURI: ImageURI{URI: p.LogoURL}}
+	}
+	if p.WideLogoURL != "" {
+		cl.WideProgramLogo = &Image{SourceURI: ImageURI{URI: p.WideLogoURL}}
 	}
 	if p.HeroURL != nil {
 		cl.HeroImage = &Image{SourceURI: ImageURI{URI: p.HeroURL(string(tier))}}

@@ -19,8 +19,9 @@ const issuer = "3388000000022222228"
 
 var program = google.Program{
 	IssuerName: "Fidelio Café", ProgramName: "Fidelio Rewards", LogoURL: "https://api.example/v1/wallet/logo.png",
-	HeroURL: func(tier string) string { return "https://api.example/v1/wallet/hero-" + tier + ".png" },
-	Color:   func(tier string) string { return map[string]string{"bronze": "#8c5a3c", "silver": "#9aa3ad"}[tier] },
+	WideLogoURL: "https://api.example/v1/wallet/logo-wide.png",
+	HeroURL:     func(tier string) string { return "https://api.example/v1/wallet/hero-" + tier + ".png" },
+	Color:       func(tier string) string { return map[string]string{"bronze": "#8c5a3c", "silver": "#9aa3ad"}[tier] },
 }
 
 func newClient(t *testing.T) (*google.Client, *googletest.Server) {
@@ -155,7 +156,7 @@ func TestClassUpsertIsIdempotent(t *testing.T) {
 		}
 	}
 	cl := srv.Classes[issuer+".fidelio-bronze"]
-	if cl == nil || cl["reviewStatus"] != "UNDER_REVIEW" || cl["hexBackgroundColor"] != "#8c5a3c" {
+	if cl == nil || cl["reviewStatus"] != "UNDER_REVIEW" || cl["hexBackgroundColor"] != "#8c5a3c" || cl["wideProgramLogo"] == nil {
 		t.Fatalf("class = %v", cl)
 	}
 	if got := strings.Join(srv.Calls, ","); got != "POST /walletobjects/v1/loyaltyClass,POST /walletobjects/v1/loyaltyClass,PUT /walletobjects/v1/loyaltyClass/"+issuer+".fidelio-bronze" {

@@ -14,6 +14,7 @@ type LoyaltyClass struct {
 	IssuerName         string `json:"issuerName"`
 	ProgramName        string `json:"programName"`
 	ProgramLogo        *Image `json:"programLogo,omitempty"`
+	WideProgramLogo    *Image `json:"wideProgramLogo,omitempty"`
 	HexBackgroundColor string `json:"hexBackgroundColor,omitempty"`
 	HeroImage          *Image `json:"heroImage,omitempty"`
 	// ReviewStatus must be UNDER_REVIEW on every insert and update: Google

@@ -82,7 +82,7 @@ var (
 	LabelName     = Text{"Member", "Membre"}
 	LabelSince    = Text{"Member since", "Membre depuis"}
 	LabelNextTier = Text{"Next tier", "Niveau suivant"}
-	TopTier       = Text{"Top tier reached", "Niveau maximal atteint"}
+	TopTier       = Text{"Top tier", "Niveau maximal"}
 	LabelExpiring = Text{"Points expiring", "Points qui expirent"}
 	LabelTerms    = Text{"Terms and conditions", "Conditions générales"}
 	LabelContact  = Text{"Contact us", "Nous contacter"}
