@@ -3,6 +3,7 @@ package api
 import (
 	"errors"
 	"io"
+	"log/slog"
 	"mime"
 	"net/http"
 	"strings"
@@ -112,8 +113,8 @@ func (a *App) putProgram(r *http.Request) (reply, error) {
 const maxLogo = 256 << 10
 
 // putLogo: PUT /v1/admin/program/logo (a PNG body) — the operator's own logo
-// for the cards. Functions take it up when they start, so it shows on cards
-// built after the next deployment (locally, after a restart of the stack).
+// for the cards. This instance shows it at once and moves Google's classes to
+// it; every other instance takes it up within wallet.LogoTTL.
 func (a *App) putLogo(r *http.Request) (reply, error) {
 	if _, err := a.require(r, roleAdmin); err != nil {
 		return reply{}, err
@@ -133,6 +134,16 @@ func (a *App) putLogo(r *http.Request) (reply, error) {
 	}
 	if err := a.Store.SaveLogo(r.Context(), png); err != nil {
 		return reply{}, err
+	}
+	if a.Cards.Branding != nil {
+		a.Cards.Branding.Refresh(r.Context())
+	}
+	if a.Cards.Google != nil {
+		// The logo is saved: a class left behind is moved by the next save
+		// link on any instance, so a failure here is only logged.
+		if err := a.Cards.EnsureClasses(r.Context(), a.baseURL(r)); err != nil {
+			a.Logger.WarnContext(r.Context(), "Google Wallet classes keep the previous logo for now", slog.String("error", err.Error()))
+		}
 	}
 	return reply{status: http.StatusNoContent, raw: []byte{}}, nil
 }

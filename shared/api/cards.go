@@ -27,7 +27,7 @@ func (a *App) applePass(r *http.Request) (reply, error) {
 	if err != nil {
 		return reply{}, err
 	}
-	pass, err := a.Cards.ApplePass(acct, rules, a.Program.Now())
+	pass, err := a.Cards.ApplePass(r.Context(), acct, rules, a.Program.Now())
 	if err != nil {
 		return reply{}, err
 	}
@@ -70,7 +70,7 @@ func (a *App) cardImage(r *http.Request) (reply, error) {
 	if err != nil {
 		return reply{}, err
 	}
-	png, err := a.Cards.Preview(acct, rules, a.Program.Now())
+	png, err := a.Cards.Preview(r.Context(), acct, rules, a.Program.Now())
 	if err != nil {
 		return reply{}, err
 	}
@@ -115,7 +115,7 @@ func (a *App) googleWallet(r *http.Request) (reply, error) {
 // walletImage: GET /v1/wallet/images/{name} (public) — the logo and tier
 // hero images Google Wallet fetches for the classes.
 func (a *App) walletImage(r *http.Request) (reply, error) {
-	img, err := a.Cards.Image(r.PathValue("name"))
+	img, err := a.Cards.Image(r.Context(), r.PathValue("name"))
 	if err != nil {
 		return reply{}, errNoRoute
 	}

@@ -171,7 +171,7 @@ func (a *App) latestPass(r *http.Request) (reply, error) {
 	if since, err := http.ParseTime(r.Header.Get("If-Modified-Since")); err == nil && !modified.After(since) {
 		return reply{status: http.StatusNotModified, raw: []byte{}, header: http.Header{"Last-Modified": {modified.Format(http.TimeFormat)}}}, nil
 	}
-	pass, err := a.Cards.ApplePass(acct, rules, a.Program.Now())
+	pass, err := a.Cards.ApplePass(r.Context(), acct, rules, a.Program.Now())
 	if err != nil {
 		return reply{}, err
 	}

@@ -7,12 +7,24 @@ package store
 import (
 	"cmp"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"slices"
 	"strings"
 
 	"github.com/fidelio/fidelio/shared/loyalty"
 )
+
+// LogoVersion names a logo by its content: "" for none, else the first 16
+// hex digits of its SHA-256.
+func LogoVersion(png []byte) string {
+	if png == nil {
+		return ""
+	}
+	sum := sha256.Sum256(png)
+	return hex.EncodeToString(sum[:8])
+}
 
 // Store is everything Fidelio keeps.
 type Store interface {
@@ -27,9 +39,12 @@ type Store interface {
 	// SaveRules replaces the program's rules.
 	SaveRules(ctx context.Context, rules loyalty.Rules) error
 	// SaveLogo replaces the operator's logo (PNG); Logo reads it, nil when
-	// the program uses its own mark.
+	// the program uses its own mark. LogoVersion reads LogoVersion of the
+	// logo saved, from a small record of its own: every instance checks it
+	// often, and reads the logo only when it changed.
 	SaveLogo(ctx context.Context, png []byte) error
 	Logo(ctx context.Context) ([]byte, error)
+	LogoVersion(ctx context.Context) (string, error)
 
 	// SaveReward creates or replaces a reward.
 	SaveReward(ctx context.Context, r loyalty.Reward) error

@@ -4,6 +4,7 @@
 package wallet
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"time"
@@ -16,10 +17,14 @@ import (
 
 // Cards draws and builds members' cards.
 type Cards struct {
-	Codes  *qrcode.Signer
-	Assets *design.Assets
-	// Apple builds passes; nil when Apple Wallet is not configured.
-	Apple *apple.Builder
+	Codes *qrcode.Signer
+	// Assets and Apple draw the images and build the passes of a program
+	// whose logo never changes (tests); Branding, when set, replaces them
+	// with those of the logo as it is now. Apple is nil when Apple Wallet is
+	// not configured.
+	Assets   *design.Assets
+	Apple    *apple.Builder
+	Branding *Branding
 	// PassTypeID is the Apple pass type the builder signs for.
 	PassTypeID string
 	// Google keeps cards in Google Wallet; nil when it is not configured.
@@ -52,12 +57,21 @@ func Expiring(acct loyalty.Account, now time.Time) (int64, loyalty.Date) {
 // by deriving it again, in constant time.
 func (c *Cards) PassToken(serial string) string { return c.Codes.MAC("pass-token", serial) }
 
+// brand is the images and pass builder of the logo as it is now.
+func (c *Cards) brand(ctx context.Context) *brand {
+	if c.Branding == nil {
+		return &brand{assets: c.Assets, apple: c.Apple}
+	}
+	return c.Branding.brand(ctx)
+}
+
 // ApplePass builds the member's .pkpass.
-func (c *Cards) ApplePass(acct loyalty.Account, rules loyalty.Rules, now time.Time) ([]byte, error) {
-	if c.Apple == nil {
+func (c *Cards) ApplePass(ctx context.Context, acct loyalty.Account, rules loyalty.Rules, now time.Time) ([]byte, error) {
+	builder := c.brand(ctx).apple
+	if builder == nil {
 		return nil, fmt.Errorf("apple wallet is not configured")
 	}
-	return c.Apple.Build(c.appleCard(acct, rules, now))
+	return builder.Build(c.appleCard(acct, rules, now))
 }
 
 // appleCard is what the member's pass shows; the preview draws its front.
@@ -91,8 +105,8 @@ func (c *Cards) QR(m loyalty.Member) ([]byte, error) {
 
 // Preview is a PNG of the whole card as the member sees it in Wallet: the
 // front of the member's pass, in the member's language.
-func (c *Cards) Preview(acct loyalty.Account, rules loyalty.Rules, now time.Time) ([]byte, error) {
-	card, err := c.previewCard(acct, rules, now)
+func (c *Cards) Preview(ctx context.Context, acct loyalty.Account, rules loyalty.Rules, now time.Time) ([]byte, error) {
+	card, err := c.previewCard(c.brand(ctx).assets, acct, rules, now)
 	if err != nil {
 		return nil, err
 	}
@@ -104,7 +118,7 @@ func (c *Cards) Preview(acct loyalty.Account, rules loyalty.Rules, now time.Time
 }
 
 // previewCard is the front of the member's pass, for the preview to draw.
-func (c *Cards) previewCard(acct loyalty.Account, rules loyalty.Rules, now time.Time) (design.Card, error) {
+func (c *Cards) previewCard(assets *design.Assets, acct loyalty.Account, rules loyalty.Rules, now time.Time) (design.Card, error) {
 	pass := c.appleCard(acct, rules, now)
 	front, err := apple.FrontOf(pass)
 	if err != nil {
@@ -118,8 +132,8 @@ func (c *Cards) previewCard(acct loyalty.Account, rules loyalty.Rules, now time.
 	for _, f := range front.Row {
 		card.Row = append(card.Row, field(f))
 	}
-	if c.Assets.LogoPNG != nil {
-		card.Logo, _ = design.LogoFrom(c.Assets.LogoPNG, 2) // checked when saved; nil draws the mark
+	if assets.LogoPNG != nil {
+		card.Logo, _ = design.LogoFrom(assets.LogoPNG, 2) // checked when saved; nil draws the mark
 	}
 	return card, nil
 }

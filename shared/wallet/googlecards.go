@@ -17,9 +17,11 @@ import (
 // GoogleWallet keeps members' cards in Google Wallet.
 type GoogleWallet struct {
 	Client *google.Client
-	// classes are upserted once per process, before the first object.
+	// The classes are upserted before the first object, and again when the
+	// logo they show changed: classesOf is the logo version they have.
 	mu        sync.Mutex
 	classesOK bool
+	classesOf string
 }
 
 // GoogleCard is what a member's Google card shows.
@@ -40,11 +42,16 @@ func (c *Cards) GoogleCard(acct loyalty.Account, rules loyalty.Rules, now time.T
 }
 
 // googleProgram is what every class shows; its images are served by the API
-// at base, where Google fetches them.
-func (c *Cards) googleProgram(base string) google.Program {
+// at base, where Google fetches them. The logos' URLs name the logo's
+// version, so that Google fetches a new logo rather than keep the one it has.
+func (c *Cards) googleProgram(base, logoVersion string) google.Program {
+	v := ""
+	if logoVersion != "" {
+		v = "?v=" + logoVersion
+	}
 	return google.Program{
-		IssuerName: c.ProgramName, ProgramName: c.ProgramName, LogoURL: base + "/v1/wallet/images/logo.png",
-		WideLogoURL: base + "/v1/wallet/images/logo-wide.png",
+		IssuerName: c.ProgramName, ProgramName: c.ProgramName, LogoURL: base + "/v1/wallet/images/logo.png" + v,
+		WideLogoURL: base + "/v1/wallet/images/logo-wide.png" + v,
 		HeroURL:     func(tier string) string { return base + "/v1/wallet/images/hero-" + tier + ".png" },
 		Color: func(tier string) string {
 			t, _ := loyalty.ParseTier(tier)
@@ -53,22 +60,23 @@ func (c *Cards) googleProgram(base string) google.Program {
 	}
 }
 
-// EnsureClasses upserts the class of every tier, once per process; a
-// failure is tried again on the next call.
+// EnsureClasses upserts the class of every tier, once per process and again
+// after the logo changed; a failure is tried again on the next call.
 func (c *Cards) EnsureClasses(ctx context.Context, base string) error {
+	version := c.brand(ctx).version
 	g := c.Google
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	if g.classesOK {
+	if g.classesOK && g.classesOf == version {
 		return nil
 	}
-	p := c.googleProgram(base)
+	p := c.googleProgram(base, version)
 	for _, t := range loyalty.Tiers {
 		if err := g.Client.UpsertClass(ctx, g.Client.Class(p, t)); err != nil {
 			return err
 		}
 	}
-	g.classesOK = true
+	g.classesOK, g.classesOf = true, version
 	return nil
 }
 
@@ -92,17 +100,18 @@ func (c *Cards) GoogleSaveURL(ctx context.Context, acct loyalty.Account, rules l
 
 // Image is a public image of the program that Google Wallet fetches:
 // "logo.png" (the square programLogo), "logo-wide.png" or "hero-<tier>.png".
-func (c *Cards) Image(name string) ([]byte, error) {
+func (c *Cards) Image(ctx context.Context, name string) ([]byte, error) {
+	assets := c.brand(ctx).assets
 	switch name {
 	case "logo.png":
-		return c.Assets.GoogleLogo()
+		return assets.GoogleLogo()
 	case "logo-wide.png":
-		return c.Assets.WideLogo()
+		return assets.WideLogo()
 	}
 	tier, ok := strings.CutPrefix(strings.TrimSuffix(name, ".png"), "hero-")
 	t, err := loyalty.ParseTier(tier)
 	if !ok || err != nil || !strings.HasSuffix(name, ".png") {
 		return nil, fmt.Errorf("%w: no image %q", loyalty.ErrInvalid, name)
 	}
-	return c.Assets.Hero(t, 1)
+	return assets.Hero(t, 1)
 }

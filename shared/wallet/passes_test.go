@@ -49,18 +49,29 @@ func testMember(tier loyalty.Tier, locale string) loyalty.Member {
 		Tier: tier, Balance: 12500, Locale: locale, CreatedAt: time.Date(2026, 4, 12, 9, 0, 0, 0, time.UTC)}
 }
 
-// passField returns the field of pass.json with key.
-func passField(t *testing.T, pkpass []byte, key string) map[string]any {
+// unzip returns the files of a pass by name.
+func unzip(t *testing.T, pkpass []byte) map[string][]byte {
 	t.Helper()
 	zr, err := zip.NewReader(bytes.NewReader(pkpass), int64(len(pkpass)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	f, err := zr.Open("pass.json")
-	if err != nil {
-		t.Fatal(err)
+	files := map[string][]byte{}
+	for _, f := range zr.File {
+		r, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		files[f.Name], _ = io.ReadAll(r)
+		r.Close()
 	}
-	data, _ := io.ReadAll(f)
+	return files
+}
+
+// passField returns the field of pass.json with key.
+func passField(t *testing.T, pkpass []byte, key string) map[string]any {
+	t.Helper()
+	data := unzip(t, pkpass)["pass.json"]
 	var pass struct {
 		StoreCard map[string][]map[string]any `json:"storeCard"`
 	}
@@ -93,7 +104,7 @@ func TestAPassAfterAFallSaysSoKindly(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			m := testMember(tc.tier, tc.locale)
 			m.PreviousTier = tc.previous
-			pkpass, err := cards.ApplePass(loyalty.Account{Member: m}, loyalty.DefaultRules(), now)
+			pkpass, err := cards.ApplePass(t.Context(), loyalty.Account{Member: m}, loyalty.DefaultRules(), now)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -117,7 +128,7 @@ func TestThePreviewIsTheFrontOfThePassInTheMembersLanguage(t *testing.T) {
 		{"fr", design.Field{Label: "Niveau", Value: "Argent"}, []string{"Membre", "Membre depuis", "Niveau suivant"}},
 	} {
 		t.Run("in "+tc.locale, func(t *testing.T) {
-			card, err := cards.previewCard(loyalty.Account{Member: testMember(loyalty.Silver, tc.locale)}, loyalty.DefaultRules(), now)
+			card, err := cards.previewCard(cards.Assets, loyalty.Account{Member: testMember(loyalty.Silver, tc.locale)}, loyalty.DefaultRules(), now)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -153,7 +164,7 @@ func TestThePreviewIsTheFrontOfThePassInTheMembersLanguage(t *testing.T) {
 		"icon@3x-shop.png":          func() ([]byte, error) { return branded.Assets.Icon(3) },
 		"logo@3x-shop.png":          func() ([]byte, error) { return branded.Assets.Logo(3) },
 		"card-gold-fr-shop.png": func() ([]byte, error) {
-			return branded.Preview(loyalty.Account{Member: testMember(loyalty.Gold, "fr")}, loyalty.DefaultRules(), now)
+			return branded.Preview(t.Context(), loyalty.Account{Member: testMember(loyalty.Gold, "fr")}, loyalty.DefaultRules(), now)
 		},
 	} {
 		b, err := img()
@@ -168,7 +179,7 @@ func TestThePreviewIsTheFrontOfThePassInTheMembersLanguage(t *testing.T) {
 		for _, lang := range []string{"en", "fr"} {
 			m := testMember(tier, lang)
 			m.Balance = 1234
-			png, err := cards.Preview(loyalty.Account{Member: m}, loyalty.DefaultRules(), now)
+			png, err := cards.Preview(t.Context(), loyalty.Account{Member: m}, loyalty.DefaultRules(), now)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -182,7 +193,7 @@ func TestThePreviewIsTheFrontOfThePassInTheMembersLanguage(t *testing.T) {
 func TestGoogleGetsTheSquareMarkAsProgramLogoAndAWideOne(t *testing.T) {
 	cards := testCards(t)
 	for name, want := range map[string]image.Point{"logo.png": {660, 660}, "logo-wide.png": {1280, 400}} {
-		b, err := cards.Image(name)
+		b, err := cards.Image(t.Context(), name)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -52,14 +52,22 @@ func Deps(cfg config.Config, s store.Store, clock loyalty.Clock, logger *slog.Lo
 	if logger == nil {
 		logger = slog.New(slog.NewJSONHandler(os.Stderr, nil))
 	}
-	logo, err := s.Logo(context.Background())
+	newApple, err := appleBuilder(cfg, logger)
+	if err != nil {
+		return api.Deps{}, err
+	}
+	now := time.Now
+	if clock != nil {
+		now = clock.Now
+	}
+	branding, err := wallet.NewBranding(context.Background(), &wallet.Branding{
+		Store: s, Now: now, ProgramName: cfg.ProgramName, NewApple: newApple, Logger: logger,
+	})
 	if err != nil {
 		return api.Deps{}, fmt.Errorf("wire: %w", err)
 	}
-	cards := &wallet.Cards{Codes: codes, Assets: &design.Assets{LogoPNG: logo, ProgramName: cfg.ProgramName}, ProgramName: cfg.ProgramName, PublicURL: cfg.PublicURL}
-	if cards.Apple, err = appleBuilder(cfg, cards.Assets, logger); err != nil {
-		return api.Deps{}, err
-	}
+	cards := &wallet.Cards{Codes: codes, Branding: branding, ProgramName: cfg.ProgramName, PublicURL: cfg.PublicURL}
+	cards.Assets, cards.Apple = branding.Current()
 	cards.PassTypeID = cfg.PassTypeID
 	if cards.Google, err = googleWallet(cfg, logger); err != nil {
 		return api.Deps{}, err
@@ -95,9 +103,10 @@ func googleWallet(cfg config.Config, logger *slog.Logger) (*wallet.GoogleWallet,
 }
 
 // appleBuilder checks the pass certificate against the configured ids and
-// its dates, and prepares the pass builder; without a certificate Apple
-// Wallet is off, which is said once in the log.
-func appleBuilder(cfg config.Config, assets *design.Assets, logger *slog.Logger) (*apple.Builder, error) {
+// its dates, and returns what makes the pass builder of a set of images;
+// without a certificate Apple Wallet is off (nil), which is said once in the
+// log.
+func appleBuilder(cfg config.Config, logger *slog.Logger) (func(*design.Assets) (*apple.Builder, error), error) {
 	if !cfg.AppleConfigured() {
 		logger.Warn("Apple Wallet is off: no pass certificate is configured")
 		return nil, nil
@@ -117,7 +126,7 @@ func appleBuilder(cfg config.Config, assets *design.Assets, logger *slog.Logger)
 	if cfg.PublicURL != "" {
 		webService = cfg.PublicURL + "/wallet"
 	}
-	return apple.NewBuilder(apple.Config{
+	program := apple.Config{
 		PassTypeID: cfg.PassTypeID, TeamID: cfg.TeamID, OrganizationName: cfg.ProgramName,
 		Description: cfg.ProgramName + " loyalty card", LogoText: cfg.ProgramName, WebServiceURL: webService,
 		Terms: locale.Text{
@@ -125,7 +134,10 @@ func appleBuilder(cfg config.Config, assets *design.Assets, logger *slog.Logger)
 			"Les points sont personnels et n'ont pas de valeur monétaire. Ils expirent à la fin du 12e mois qui suit le mois où ils ont été gagnés.",
 		},
 		Contact: locale.Text{"Ask at the till of any of our shops.", "Renseignez-vous en caisse dans l'une de nos boutiques."},
-	}, signer, wallet.AppleImages(assets))
+	}
+	return func(assets *design.Assets) (*apple.Builder, error) {
+		return apple.NewBuilder(program, signer, wallet.AppleImages(assets))
+	}, nil
 }
 
 // Updater returns the pass updater on the DynamoDB table of cfg.

@@ -10,8 +10,8 @@ import (
 	"github.com/fidelio/fidelio/shared/wallet/design"
 )
 
-// TestOperatorLogo uploads a shop's own logo; the stack takes it up when it
-// starts again, and the logo Google fetches (and passes carry) is the shop's.
+// TestOperatorLogo uploads a shop's own logo: the logo Google fetches (and
+// passes carry) is the shop's at once, without a restart, and after one.
 func TestOperatorLogo(t *testing.T) {
 	dir := t.TempDir()
 	open := func() (*Stack, *client) {
@@ -42,16 +42,21 @@ func TestOperatorLogo(t *testing.T) {
 	if got := put(shopLogo, "image/jpeg"); got != 415 {
 		t.Fatalf("a logo of another media type: %d, want 415", got)
 	}
+	want, _ := (&design.Assets{LogoPNG: shopLogo}).GoogleLogo()
+	plain, _ := (&design.Assets{}).GoogleLogo()
+	if _, served := get(t, c, c.base+"/v1/wallet/images/logo.png"); !bytes.Equal(served, plain) {
+		t.Fatal("the program's logo before any upload is not the program's mark")
+	}
 	if got := put(shopLogo, "image/png"); got != 204 {
 		t.Fatalf("the shop's logo: %d, want 204", got)
+	}
+	if _, served := get(t, c, c.base+"/v1/wallet/images/logo.png"); !bytes.Equal(served, want) {
+		t.Fatal("right after the upload the program's logo is not the shop's")
 	}
 	st.Close()
 
 	_, c = open()
-	_, served := get(t, c, c.base+"/v1/wallet/images/logo.png")
-	want, _ := (&design.Assets{LogoPNG: shopLogo}).GoogleLogo()
-	plain, _ := (&design.Assets{}).GoogleLogo()
-	if !bytes.Equal(served, want) || bytes.Equal(served, plain) {
+	if _, served := get(t, c, c.base+"/v1/wallet/images/logo.png"); !bytes.Equal(served, want) {
 		t.Fatal("after a restart the program's logo is not the shop's")
 	}
 }

@@ -47,6 +47,10 @@ const (
 	skKey     = "KEY"
 )
 
+// skLogoVersion is a small item beside the logo, so that checking for a new
+// logo costs one read unit rather than the logo's size.
+const skLogoVersion = "LOGO#VERSION"
+
 func rewardSK(id string) string { return "REWARD#" + id }
 func staffPK(id string) string  { return "STAFF#" + id }
 
@@ -209,16 +213,34 @@ func (s *Store) SaveRules(ctx context.Context, rules loyalty.Rules) error {
 }
 
 func (s *Store) SaveLogo(ctx context.Context, png []byte) error {
-	item := key(pkProgram, skLogo)
-	item["png"] = &types.AttributeValueMemberB{Value: png}
-	if _, err := s.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: &s.table, Item: item}); err != nil {
+	logo := key(pkProgram, skLogo)
+	logo["png"] = &types.AttributeValueMemberB{Value: png}
+	version := key(pkProgram, skLogoVersion)
+	version["version"] = str(store.LogoVersion(png))
+	_, err := s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
+		{Put: &types.Put{TableName: &s.table, Item: logo}},
+		{Put: &types.Put{TableName: &s.table, Item: version}},
+	}})
+	if err != nil {
 		return fmt.Errorf("save logo: %w", err)
 	}
 	return nil
 }
 
+func (s *Store) LogoVersion(ctx context.Context) (string, error) {
+	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &s.table, Key: key(pkProgram, skLogoVersion), ConsistentRead: aws.Bool(true)})
+	if err != nil {
+		return "", fmt.Errorf("read logo version: %w", err)
+	}
+	version, _ := out.Item["version"].(*types.AttributeValueMemberS)
+	if version == nil {
+		return "", nil
+	}
+	return version.Value, nil
+}
+
 func (s *Store) Logo(ctx context.Context) ([]byte, error) {
-	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &s.table, Key: key(pkProgram, skLogo)})
+	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &s.table, Key: key(pkProgram, skLogo), ConsistentRead: aws.Bool(true)})
 	if err != nil {
 		return nil, fmt.Errorf("read logo: %w", err)
 	}

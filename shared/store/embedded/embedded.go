@@ -32,6 +32,7 @@ var (
 	bucketStaffKeys   = []byte("staff-keys")
 	keyRules          = []byte("rules")
 	keyLogo           = []byte("logo")
+	keyLogoVersion    = []byte("logo-version")
 
 	// Charities and their totals: "<charity>\x00<period>\x00<shard>" -> totals,
 	// the period "all" or a month; "<charity>\x00<month>\x00<member id>" ->
@@ -192,7 +193,22 @@ func (s *Store) SaveRules(ctx context.Context, rules loyalty.Rules) error {
 }
 
 func (s *Store) SaveLogo(ctx context.Context, png []byte) error {
-	return s.db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bucketProgram).Put(keyLogo, png) })
+	return s.db.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketProgram)
+		if err := b.Put(keyLogo, png); err != nil {
+			return err
+		}
+		return b.Put(keyLogoVersion, []byte(store.LogoVersion(png)))
+	})
+}
+
+func (s *Store) LogoVersion(ctx context.Context) (string, error) {
+	var version string
+	err := s.db.View(func(tx *bolt.Tx) error {
+		version = string(tx.Bucket(bucketProgram).Get(keyLogoVersion))
+		return nil
+	})
+	return version, err
 }
 
 func (s *Store) Logo(ctx context.Context) ([]byte, error) {

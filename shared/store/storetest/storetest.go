@@ -532,11 +532,24 @@ func testLogo(e *env) {
 	if png, err := e.store.Logo(e.ctx); err != nil || png != nil {
 		e.t.Fatalf("logo of a new program = %d bytes, %v; want none", len(png), err)
 	}
+	if v, err := e.store.LogoVersion(e.ctx); err != nil || v != "" {
+		e.t.Fatalf("logo version of a new program = %q, %v; want none", v, err)
+	}
 	logo := append([]byte("\x89PNG\r\n\x1a\n"), make([]byte, 5000)...)
 	if err := e.store.SaveLogo(e.ctx, logo); err != nil {
 		e.t.Fatal(err)
 	}
 	if png, err := e.store.Logo(e.ctx); err != nil || !bytes.Equal(png, logo) {
 		e.t.Fatalf("logo read back: %d bytes, %v", len(png), err)
+	}
+	if v, err := e.store.LogoVersion(e.ctx); err != nil || v != store.LogoVersion(logo) || v == "" {
+		e.t.Fatalf("logo version = %q, %v; want %q", v, err, store.LogoVersion(logo))
+	}
+	other := append(bytes.Clone(logo), 1)
+	if err := e.store.SaveLogo(e.ctx, other); err != nil {
+		e.t.Fatal(err)
+	}
+	if v, err := e.store.LogoVersion(e.ctx); err != nil || v != store.LogoVersion(other) || v == store.LogoVersion(logo) {
+		e.t.Fatalf("after a new logo the version is %q, %v; want %q", v, err, store.LogoVersion(other))
 	}
 }
