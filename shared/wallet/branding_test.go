@@ -17,6 +17,7 @@ import (
 	"github.com/fidelio/fidelio/shared/wallet/design"
 	"github.com/fidelio/fidelio/shared/wallet/google"
 	"github.com/fidelio/fidelio/shared/wallet/google/googletest"
+	"github.com/fidelio/fidelio/shared/wallet/locale"
 )
 
 // logoStore is the store another instance saves a logo to; it counts what
@@ -85,7 +86,7 @@ func TestANewLogoReachesPassesPreviewsAndGoogleWithinTheTTL(t *testing.T) {
 	branding, err := NewBranding(ctx, &Branding{Store: shop, Now: clk.Now, ProgramName: "Fidelio Café", Logger: slog.New(slog.DiscardHandler),
 		NewApple: func(a *design.Assets) (*apple.Builder, error) {
 			return apple.NewBuilder(apple.Config{PassTypeID: base.PassTypeID, TeamID: "ABCDE12345", OrganizationName: "Fidelio Café",
-				Description: "Fidelio Café loyalty card"}, signer, AppleImages(a))
+				Description: locale.Text{"Fidelio Café loyalty card"}}, signer, AppleImages(a))
 		}})
 	if err != nil {
 		t.Fatal(err)

@@ -19,6 +19,7 @@ import (
 	"github.com/fidelio/fidelio/shared/qrcode"
 	"github.com/fidelio/fidelio/shared/wallet/apple"
 	"github.com/fidelio/fidelio/shared/wallet/design"
+	"github.com/fidelio/fidelio/shared/wallet/locale"
 )
 
 // testCards are a program's cards with Apple Wallet on, signed by a
@@ -36,7 +37,7 @@ func testCards(t *testing.T) *Cards {
 	}
 	assets := &design.Assets{}
 	builder, err := apple.NewBuilder(apple.Config{PassTypeID: passType, TeamID: team, OrganizationName: "Fidelio Café",
-		Description: "Fidelio Café loyalty card", LogoText: "Fidelio Café"}, signer, AppleImages(assets))
+		Description: locale.Text{"Fidelio Café loyalty card"}, LogoText: "Fidelio Café"}, signer, AppleImages(assets))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -128,7 +128,8 @@ func appleBuilder(cfg config.Config, logger *slog.Logger) (func(*design.Assets) 
 	}
 	program := apple.Config{
 		PassTypeID: cfg.PassTypeID, TeamID: cfg.TeamID, OrganizationName: cfg.ProgramName,
-		Description: cfg.ProgramName + " loyalty card", LogoText: cfg.ProgramName, WebServiceURL: webService,
+		Description: locale.Text{cfg.ProgramName + " loyalty card", "Carte de fidélité " + cfg.ProgramName},
+		LogoText:    cfg.ProgramName, WebServiceURL: webService,
 		Terms: locale.Text{
 			"Points are personal and have no cash value. Points expire at the end of the 12th month after the month they were earned in.",
 			"Les points sont personnels et n'ont pas de valeur monétaire. Ils expirent à la fin du 12e mois qui suit le mois où ils ont été gagnés.",

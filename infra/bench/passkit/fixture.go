@@ -31,7 +31,7 @@ var program = apple.Config{
 	PassTypeID:       passTypeID,
 	TeamID:           teamID,
 	OrganizationName: "Fidelio Coffee",
-	Description:      "Fidelio Coffee loyalty card",
+	Description:      locale.Text{"Fidelio Coffee loyalty card"},
 	LogoText:         "Fidelio Coffee",
 	WebServiceURL:    "https://api.fidelio.test/wallet",
 	Terms:            locale.Text{"Points expire 12 months after they are earned. 100 points buy a coffee."},

@@ -229,14 +229,16 @@ func TestAMemberReadsTheCardInTheirLanguage(t *testing.T) {
 	english := map[string]string{
 		"since": "12 April 2023", "next": "1,350 pts to Platinum", "expiring": "250 points on 31 March 2026",
 		"tier": "Gold", "tier label": "Tier", "change": "Congratulations! You have reached %@.",
-		"terms":   "Points expire 12 months after they are earned. 100 points buy a coffee.",
-		"contact": "+33 1 23 45 67 89 · hello@fidelio.test · 12 rue de la Paix, 75002 Paris",
+		"terms":       "Points expire 12 months after they are earned. 100 points buy a coffee.",
+		"contact":     "+33 1 23 45 67 89 · hello@fidelio.test · 12 rue de la Paix, 75002 Paris",
+		"description": "Fidelio Coffee loyalty card",
 	}
 	french := map[string]string{
 		"since": "12 avril 2023", "next": "Platine dans 1\u202f350 pts", "expiring": "250 points le 31 mars 2026",
 		"tier": "Or", "tier label": "Niveau", "change": "Félicitations ! Vous avez atteint le niveau %@.",
-		"terms":   "Les points expirent 12 mois après avoir été gagnés. 100 points offrent un café.",
-		"contact": "+33 1 23 45 67 89 · bonjour@fidelio.test · 12 rue de la Paix, 75002 Paris",
+		"terms":       "Les points expirent 12 mois après avoir été gagnés. 100 points offrent un café.",
+		"contact":     "+33 1 23 45 67 89 · bonjour@fidelio.test · 12 rue de la Paix, 75002 Paris",
+		"description": "Carte de fidélité Fidelio Coffee",
 	}
 	for _, tc := range []struct {
 		name   string
@@ -258,8 +260,9 @@ func TestAMemberReadsTheCardInTheirLanguage(t *testing.T) {
 				"next":     findField(t, pass, "next")["value"],
 				"expiring": findField(t, pass, "expiring")["value"],
 				"tier":     tier["value"], "tier label": tier["label"], "change": tier["changeMessage"],
-				"terms":   findField(t, pass, "terms")["value"],
-				"contact": findField(t, pass, "contact")["value"],
+				"terms":       findField(t, pass, "terms")["value"],
+				"contact":     findField(t, pass, "contact")["value"],
+				"description": pass["description"],
 			}
 			for what, want := range tc.want {
 				if got[what] != want {
@@ -269,7 +272,7 @@ func TestAMemberReadsTheCardInTheirLanguage(t *testing.T) {
 			// Whatever the keys, each device language reads its own words.
 			for lang, want := range map[string]map[string]string{"en": english, "fr": french} {
 				strs := parseStrings(t, files[lang+".lproj/pass.strings"])
-				for _, what := range []string{"tier", "tier label", "change", "terms", "contact"} {
+				for _, what := range []string{"tier", "tier label", "change", "terms", "contact", "description"} {
 					if key := tc.want[what]; strs[key] != want[what] {
 						t.Errorf("%s.lproj translates %s %q to %q, want %q", lang, what, key, strs[key], want[what])
 					}

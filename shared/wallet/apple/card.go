@@ -28,7 +28,7 @@ type Config struct {
 	OrganizationName string
 	// Description says what the pass is, for VoiceOver ("Loyalty card of
 	// Example Shop").
-	Description string
+	Description locale.Text
 	// LogoText is written next to the logo; empty writes nothing.
 	LogoText string
 	// WebServiceURL is the base URL of the pass web service, without the
@@ -104,7 +104,7 @@ func (c Config) validate() error {
 		return fmt.Errorf("team id %q must be the ten upper-case letters and digits Apple gives", c.TeamID)
 	case strings.TrimSpace(c.OrganizationName) == "":
 		return errors.New("the organization name is required")
-	case strings.TrimSpace(c.Description) == "":
+	case strings.TrimSpace(c.Description.In(locale.English)) == "":
 		return errors.New("the description is required")
 	}
 	if c.WebServiceURL != "" {

@@ -50,7 +50,7 @@ func testConfig() Config {
 		PassTypeID:       testPassTypeID,
 		TeamID:           testTeamID,
 		OrganizationName: "Fidelio Coffee",
-		Description:      "Fidelio Coffee loyalty card",
+		Description:      locale.Text{"Fidelio Coffee loyalty card", "Carte de fidélité Fidelio Coffee"},
 		LogoText:         "Fidelio Coffee",
 		WebServiceURL:    "https://api.fidelio.test/wallet",
 		Terms: locale.Text{"Points expire 12 months after they are earned. 100 points buy a coffee.",

@@ -66,7 +66,7 @@ func passJSON(cfg Config, card Card, l locale.Language) ([]byte, error) {
 		SerialNumber:       card.Serial,
 		TeamIdentifier:     cfg.TeamID,
 		OrganizationName:   cfg.OrganizationName,
-		Description:        cfg.Description,
+		Description:        cfg.Description.In(l),
 		LogoText:           cfg.LogoText,
 		BackgroundColor:    card.BackgroundColor,
 		ForegroundColor:    card.ForegroundColor,
