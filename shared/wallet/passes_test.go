@@ -16,33 +16,8 @@ import (
 	"time"
 
 	"github.com/fidelio/fidelio/shared/loyalty"
-	"github.com/fidelio/fidelio/shared/qrcode"
-	"github.com/fidelio/fidelio/shared/wallet/apple"
 	"github.com/fidelio/fidelio/shared/wallet/design"
-	"github.com/fidelio/fidelio/shared/wallet/locale"
 )
-
-// testCards are a program's cards with Apple Wallet on, signed by a
-// development chain.
-func testCards(t *testing.T) *Cards {
-	t.Helper()
-	codes, err := qrcode.NewSigner(qrcode.NewKeySpec("K1"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	const passType, team = "pass.org.fidelio.test", "ABCDE12345"
-	signer, err := apple.DevChain(t.TempDir(), passType, team, time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
-	assets := &design.Assets{}
-	builder, err := apple.NewBuilder(apple.Config{PassTypeID: passType, TeamID: team, OrganizationName: "Fidelio Café",
-		Description: locale.Text{"Fidelio Café loyalty card"}, LogoText: "Fidelio Café"}, signer, AppleImages(assets))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &Cards{Codes: codes, Assets: assets, Apple: builder, PassTypeID: passType, ProgramName: "Fidelio Café"}
-}
 
 // testMember is a member who joined on 12 April 2026.
 func testMember(tier loyalty.Tier, locale string) loyalty.Member {

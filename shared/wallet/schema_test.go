@@ -19,6 +19,7 @@ import (
 	"github.com/fidelio/fidelio/shared/wallet/design"
 	"github.com/fidelio/fidelio/shared/wallet/google"
 	"github.com/fidelio/fidelio/shared/wallet/google/googletest"
+	"github.com/fidelio/fidelio/shared/wallet/locale"
 )
 
 // schemaNow is the day of the sample cards: a member's birthday present, an
@@ -81,10 +82,11 @@ func testCards(t *testing.T) *Cards {
 	assets := &design.Assets{}
 	builder, err := apple.NewBuilder(apple.Config{
 		PassTypeID: passTypeID, TeamID: teamID, OrganizationName: "Fidelio Coffee",
-		Description: "Fidelio Coffee loyalty card", LogoText: "Fidelio Coffee",
+		Description:   locale.Text{"Fidelio Coffee loyalty card", "Carte de fidélité Fidelio Coffee"},
+		LogoText:      "Fidelio Coffee",
 		WebServiceURL: "https://api.fidelio.test/wallet",
-		Terms:         "Points expire 12 months after they are earned.",
-		Contact:       "+33 1 23 45 67 89 · hello@fidelio.test",
+		Terms:         locale.Text{"Points expire 12 months after they are earned.", "Les points expirent 12 mois après avoir été gagnés."},
+		Contact:       locale.Text{"+33 1 23 45 67 89 · hello@fidelio.test", "+33 1 23 45 67 89 · bonjour@fidelio.test"},
 	}, signer, AppleImages(assets))
 	if err != nil {
 		t.Fatal(err)
@@ -100,7 +102,7 @@ func TestEveryPassJSONFollowsPasskitGeneratorsSchema(t *testing.T) {
 	// to, is checked too.
 	files := []string{filepath.Join("apple", "testdata", "pass.json")}
 	for name, acct := range sampleAccounts() {
-		pkpass, err := cards.ApplePass(acct, loyalty.DefaultRules(), schemaNow)
+		pkpass, err := cards.ApplePass(t.Context(), acct, loyalty.DefaultRules(), schemaNow)
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}

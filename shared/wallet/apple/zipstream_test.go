@@ -11,6 +11,8 @@ import (
 	"io"
 	"testing"
 	"time"
+
+	"github.com/fidelio/fidelio/shared/loyalty"
 )
 
 // readLocalHeaders reads a zip the way Java's ZipInputStream does, which
@@ -93,8 +95,8 @@ func readLocalHeaders(archive []byte) (names []string, files map[string][]byte, 
 
 func TestEveryPassReadsFromItsLocalHeadersAlone(t *testing.T) {
 	b := newTestBuilder(t)
-	for _, tier := range []string{"bronze", "silver", "gold", "platinum"} {
-		t.Run(tier, func(t *testing.T) {
+	for _, tier := range loyalty.Tiers {
+		t.Run(string(tier), func(t *testing.T) {
 			card := testCard()
 			card.Tier = tier
 			pkpass, err := b.Build(card)
