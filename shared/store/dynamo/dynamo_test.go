@@ -6,9 +6,12 @@ import (
 	"os"
 	"sync/atomic"
 	"testing"
+	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
+	"github.com/fidelio/fidelio/infra/faultproxy"
 	"github.com/fidelio/fidelio/shared/store"
 	"github.com/fidelio/fidelio/shared/store/dynamo"
 	"github.com/fidelio/fidelio/shared/store/storetest"
@@ -73,4 +76,60 @@ func TestConformance(t *testing.T) {
 
 func BenchmarkEarn(b *testing.B) {
 	storetest.BenchmarkEarn(b, open(b, local(b)))
+}
+
+// faultRates are the faults of TestWorkloadUnderFaults: about one call in
+// six fails, a third of those after their write committed.
+var faultRates = faultproxy.Rates{
+	faultproxy.ThroughputExceeded:  0.03,
+	faultproxy.Throttling:          0.02,
+	faultproxy.InternalError:       0.02,
+	faultproxy.TransactionConflict: 0.03,
+	faultproxy.Reset:               0.02,
+	faultproxy.CommittedThenReset:  0.03,
+	faultproxy.CommittedThen500:    0.02,
+}
+
+// TestWorkloadUnderFaults runs the concurrent workload through a proxy that
+// throttles, fails, conflicts, resets and loses the answers of committed
+// writes. The SDK tries a call only twice, with a short pause, so that faults also
+// reach the domain and the clients, who send again with the same key.
+func TestWorkloadUnderFaults(t *testing.T) {
+	endpoint := os.Getenv("FIDELIO_DYNAMODB_ENDPOINT")
+	direct := local(t)
+	proxy := faultproxy.Start(t, endpoint, 13)
+	db, err := dynamo.Connect(context.Background(), proxy.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db = dynamodb.New(db.Options(), func(o *dynamodb.Options) {
+		o.Retryer = retry.NewStandard(func(o *retry.StandardOptions) {
+			o.MaxAttempts = 2
+			o.MaxBackoff = 20 * time.Millisecond
+		})
+	})
+	name := fmt.Sprintf("fidelio-faults-%d", os.Getpid())
+	if err := dynamo.CreateTable(context.Background(), direct, name); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { direct.DeleteTable(context.Background(), &dynamodb.DeleteTableInput{TableName: &name}) })
+
+	r := storetest.RunWorkload(t, dynamo.New(db, name), func(on bool) {
+		if on {
+			proxy.SetRates(faultRates)
+		} else {
+			proxy.SetRates(faultproxy.Rates{})
+		}
+	})
+	t.Logf("requests %v, sent %d, answered 5xx and sent again %v, final answers %v, replayed %d, ledger entries %d (the program's own %v)", r.Requests, r.Sent, r.Retried5xx, r.Final, r.Replayed, r.Entries, r.Scheduled)
+	t.Logf("DynamoDB calls %v; faults injected %v, %d of them after the write committed", proxy.Requests(), proxy.Injected(), proxy.Committed())
+	injected := proxy.Injected()
+	for kind := range faultRates {
+		if injected[kind] == 0 {
+			t.Errorf("no %s fault was injected: the workload is too small to prove anything about it", kind)
+		}
+	}
+	if proxy.Committed() == 0 {
+		t.Error("no write committed with its answer lost: the ambiguous case was not exercised")
+	}
 }

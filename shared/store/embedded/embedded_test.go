@@ -31,3 +31,10 @@ func BenchmarkEarn(b *testing.B) {
 	defer s.Close()
 	storetest.BenchmarkEarn(b, s)
 }
+
+// TestWorkload runs the concurrent workload of the fault test, without faults:
+// bbolt has none of DynamoDB's, and the same checks hold.
+func TestWorkload(t *testing.T) {
+	r := storetest.RunWorkload(t, open(t), nil)
+	t.Logf("requests %v, sent %d, final answers %v, replayed %d, ledger entries %d (the program's own %v)", r.Requests, r.Sent, r.Final, r.Replayed, r.Entries, r.Scheduled)
+}
