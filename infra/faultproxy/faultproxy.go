@@ -63,6 +63,7 @@ type Proxy struct {
 	mu       sync.Mutex
 	rng      *rand.Rand
 	rates    Rates
+	next     []Kind
 	injected map[Kind]int
 	requests map[string]int
 	// committed counts the ambiguous faults whose write the target accepted.
@@ -108,6 +109,15 @@ func (p *Proxy) SetRates(r Rates) {
 	p.rates = r
 }
 
+// InjectNext makes the next requests meet these faults, one each, in order,
+// before the rates apply again; a fault that does not apply to its request's
+// operation lets it through.
+func (p *Proxy) InjectNext(faults ...Kind) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.next = append(p.next, faults...)
+}
+
 // Injected counts the faults injected so far, by kind.
 func (p *Proxy) Injected() map[Kind]int {
 	p.mu.Lock()
@@ -149,23 +159,33 @@ func (p *Proxy) draw(op string) Kind {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.requests[op]++
+	if len(p.next) > 0 {
+		k := p.next[0]
+		p.next = p.next[1:]
+		return p.inject(k, op)
+	}
 	x := p.rng.Float64()
 	for _, k := range kinds {
 		r := p.rates[k]
-		if x >= r {
-			x -= r
-			continue
+		if x < r {
+			return p.inject(k, op)
 		}
-		switch {
-		case k == TransactionConflict && op != "TransactWriteItems":
-			return ""
-		case (k == CommittedThenReset || k == CommittedThen500) && !writes[op]:
-			return ""
-		}
-		p.injected[k]++
-		return k
+		x -= r
 	}
 	return ""
+}
+
+// inject counts fault k on a request of op, or returns "" when k does not
+// apply to op.
+func (p *Proxy) inject(k Kind, op string) Kind {
+	switch {
+	case k == TransactionConflict && op != "TransactWriteItems":
+		return ""
+	case (k == CommittedThenReset || k == CommittedThen500) && !writes[op]:
+		return ""
+	}
+	p.injected[k]++
+	return k
 }
 
 func (p *Proxy) serve(w http.ResponseWriter, r *http.Request) {

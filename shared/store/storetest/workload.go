@@ -42,7 +42,7 @@ type WorkloadReport struct {
 
 // workloadMembers is how many members the workload enrolls; each has two
 // tills and itself working on its account at once.
-const workloadMembers = 10
+const workloadMembers = 8
 
 // RunWorkload runs a program's busy day and the night a year later
 // concurrently through the HTTP API on s: enrollments, earnings at two
