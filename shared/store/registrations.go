@@ -26,8 +26,13 @@ type Registrations interface {
 	DeviceSerials(ctx context.Context, deviceID string) ([]string, error)
 	// PassRegistrations lists the devices registered for a pass.
 	PassRegistrations(ctx context.Context, serial string) ([]Registration, error)
-	// ClaimPush records that the change of a pass to a version has been
-	// pushed; it reports false when it had been already (a stream record
-	// delivered again), so that no change is pushed twice.
-	ClaimPush(ctx context.Context, serial string, version int64) (bool, error)
+	// ClaimPush records that the change of a pass to a version is pushed
+	// to a device; it reports false when it was already (a stream record
+	// delivered again, or another updater on it), so that no device is told
+	// of a change twice. A claim stays its caller's through the retries of
+	// its own call: a claim written whose answer was lost is not refused.
+	ClaimPush(ctx context.Context, serial string, version int64, deviceID string) (bool, error)
+	// ReleasePush gives up a claim whose push failed, so that the change is
+	// pushed to the device when it is handed over again.
+	ReleasePush(ctx context.Context, serial string, version int64, deviceID string) error
 }

@@ -3,6 +3,7 @@ package wallet
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"time"
 
@@ -39,7 +40,8 @@ type Updater struct {
 // Changed brings the member's cards up to date after a change from before
 // (nil when the member is new) to after. A non-nil error means the change
 // should be handed over again; what was done is not done twice: the Apple
-// pushes of a change are claimed once, and a Google update is idempotent.
+// push of a change to a device is claimed once, and a Google update is
+// idempotent.
 func (u *Updater) Changed(ctx context.Context, before *loyalty.Member, after loyalty.Member) error {
 	if before == nil || !CardChanged(*before, after) {
 		return nil
@@ -55,31 +57,51 @@ func (u *Updater) Changed(ctx context.Context, before *loyalty.Member, after loy
 	return nil
 }
 
+// pushApple tells each device registered for the pass of the change, once:
+// a device's push is claimed before it is sent, and given up when APNs
+// could not take it, so that the change handed over again reaches the
+// devices it missed and only them.
 func (u *Updater) pushApple(ctx context.Context, m loyalty.Member) error {
 	regs, err := u.Registrations.PassRegistrations(ctx, m.Serial)
-	if err != nil || len(regs) == 0 {
+	if err != nil {
 		return err
 	}
-	claimed, err := u.Registrations.ClaimPush(ctx, m.Serial, m.Version)
-	if err != nil || !claimed {
-		return err
+	var claimed []store.Registration
+	release := func(r store.Registration) error {
+		return u.Registrations.ReleasePush(ctx, m.Serial, m.Version, r.DeviceID)
 	}
-	tokens := make([]string, len(regs))
-	for i, r := range regs {
+	for _, r := range regs {
+		ok, err := u.Registrations.ClaimPush(ctx, m.Serial, m.Version, r.DeviceID)
+		if err != nil {
+			for _, c := range claimed {
+				err = errors.Join(err, release(c))
+			}
+			return err
+		}
+		if ok {
+			claimed = append(claimed, r)
+		}
+	}
+	tokens := make([]string, len(claimed))
+	for i, r := range claimed {
 		tokens[i] = r.PushToken
 	}
+	var failed error
 	for i, res := range u.Pusher.Push(ctx, tokens) {
 		switch res.Outcome {
 		case apns.Gone:
-			if err := u.Registrations.Unregister(ctx, regs[i].DeviceID, m.Serial); err != nil {
-				return err
+			if err := u.Registrations.Unregister(ctx, claimed[i].DeviceID, m.Serial); err != nil {
+				failed = errors.Join(failed, err, release(claimed[i]))
 			}
+		case apns.Unavailable:
+			u.Logger.WarnContext(ctx, "APNs unavailable; the change will be pushed again", slog.String("serial", m.Serial), slog.Int("status", res.Status), slog.String("reason", res.Reason))
+			failed = errors.Join(failed, fmt.Errorf("APNs unavailable for a device of %s (status %d)", m.Serial, res.Status), release(claimed[i]))
 		case apns.Failed:
-			// Already retried with backoff; pushing again later could push twice.
-			u.Logger.WarnContext(ctx, "APNs push failed", slog.String("serial", m.Serial), slog.Int("status", res.Status), slog.String("reason", res.Reason))
+			// Refused: pushing again would be refused again.
+			u.Logger.WarnContext(ctx, "APNs push refused", slog.String("serial", m.Serial), slog.Int("status", res.Status), slog.String("reason", res.Reason))
 		}
 	}
-	return nil
+	return failed
 }
 
 // updateGoogle updates the member's object, if the member saved the card to

@@ -2,6 +2,7 @@ package dynamo
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"strconv"
@@ -74,10 +75,18 @@ func (s *Store) registrations(ctx context.Context, pk, prefix string) ([]store.R
 	return out, nil
 }
 
-func (s *Store) ClaimPush(ctx context.Context, serial string, version int64) (bool, error) {
-	item := key(passPK(serial), "PUSHED#"+strconv.FormatInt(version, 10))
+// ClaimPush writes the claim with a nonce of this call: the SDK resends the
+// same request when an answer is lost, and a claim that bears the nonce is
+// this call's own, written by the attempt whose answer was lost.
+func (s *Store) ClaimPush(ctx context.Context, serial string, version int64, deviceID string) (bool, error) {
+	item := pushClaimKey(serial, version, deviceID)
 	item["ttl"] = num(time.Now().Add(pushClaimTTL()).Unix())
-	_, err := s.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: &s.table, Item: item, ConditionExpression: aws.String("attribute_not_exists(PK)")})
+	item["claim"] = str(rand.Text())
+	_, err := s.db.PutItem(ctx, &dynamodb.PutItemInput{
+		TableName: &s.table, Item: item,
+		ConditionExpression:       aws.String("attribute_not_exists(PK) OR claim = :claim"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":claim": item["claim"]},
+	})
 	var failed *types.ConditionalCheckFailedException
 	if errors.As(err, &failed) {
 		return false, nil
@@ -86,4 +95,15 @@ func (s *Store) ClaimPush(ctx context.Context, serial string, version int64) (bo
 		return false, fmt.Errorf("claim push: %w", err)
 	}
 	return true, nil
+}
+
+func (s *Store) ReleasePush(ctx context.Context, serial string, version int64, deviceID string) error {
+	if _, err := s.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: &s.table, Key: pushClaimKey(serial, version, deviceID)}); err != nil {
+		return fmt.Errorf("release push: %w", err)
+	}
+	return nil
+}
+
+func pushClaimKey(serial string, version int64, deviceID string) map[string]types.AttributeValue {
+	return key(passPK(serial), "PUSHED#"+strconv.FormatInt(version, 10)+"#"+deviceID)
 }

@@ -1,9 +1,12 @@
 package dynamo_test
 
 import (
+	"context"
 	"testing"
 
+	"github.com/fidelio/fidelio/infra/faultproxy"
 	"github.com/fidelio/fidelio/shared/store"
+	"github.com/fidelio/fidelio/shared/store/dynamo"
 	"github.com/fidelio/fidelio/shared/store/storetest"
 )
 
@@ -12,4 +15,28 @@ func TestRegistrations(t *testing.T) {
 	t.Run("dynamo", func(t *testing.T) {
 		storetest.RunRegistrations(t, func(t *testing.T) store.Registrations { return open(t, db) })
 	})
+}
+
+// TestClaimPushSurvivesALostAnswer: the claim is written, its answer lost,
+// and the SDK sends it again. The claim is the caller's: were it refused as
+// another's, the change would never be pushed to the device.
+func TestClaimPushSurvivesALostAnswer(t *testing.T) {
+	direct := local(t)
+	db, proxy := throughProxy(t, 1)
+	name := newTable(t, direct)
+	s, through := dynamo.New(direct, name), dynamo.New(db, name)
+	for _, fault := range []faultproxy.Kind{faultproxy.CommittedThenReset, faultproxy.CommittedThen500} {
+		t.Run(string(fault), func(t *testing.T) {
+			proxy.InjectNext(fault)
+			if ok, err := through.ClaimPush(context.Background(), "S1", 7, "D-"+string(fault)); !ok || err != nil {
+				t.Fatalf("claim whose first answer was lost = %v, %v; want it claimed", ok, err)
+			}
+			if proxy.Committed() == 0 {
+				t.Fatal("the fault was not injected after the write")
+			}
+			if ok, _ := s.ClaimPush(context.Background(), "S1", 7, "D-"+string(fault)); ok {
+				t.Fatal("the change was claimed a second time")
+			}
+		})
+	}
 }

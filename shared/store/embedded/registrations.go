@@ -57,14 +57,14 @@ func (s *Store) PassRegistrations(ctx context.Context, serial string) ([]store.R
 	return out, err
 }
 
-func (s *Store) ClaimPush(ctx context.Context, serial string, version int64) (bool, error) {
+func (s *Store) ClaimPush(ctx context.Context, serial string, version int64, deviceID string) (bool, error) {
 	claimed := false
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		b, err := tx.CreateBucketIfNotExists(bucketPushesClaimed)
 		if err != nil {
 			return err
 		}
-		k := fmt.Appendf(nil, "%s/%d", serial, version)
+		k := pushClaimKey(serial, version, deviceID)
 		if b.Get(k) != nil {
 			return nil
 		}
@@ -72,6 +72,20 @@ func (s *Store) ClaimPush(ctx context.Context, serial string, version int64) (bo
 		return b.Put(k, nil)
 	})
 	return claimed, err
+}
+
+func (s *Store) ReleasePush(ctx context.Context, serial string, version int64, deviceID string) error {
+	return s.db.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketPushesClaimed)
+		if b == nil {
+			return nil
+		}
+		return b.Delete(pushClaimKey(serial, version, deviceID))
+	})
+}
+
+func pushClaimKey(serial string, version int64, deviceID string) []byte {
+	return fmt.Appendf(nil, "%s/%d/%s", serial, version, deviceID)
 }
 
 func registrationBuckets(tx *bolt.Tx) (devices, passes *bolt.Bucket, err error) {

@@ -55,13 +55,13 @@ func RunRegistrations(t *testing.T, open func(t *testing.T) store.Registrations)
 			t.Fatalf("an unknown device has %v", serials)
 		}
 	})
-	t.Run("a change is claimed for pushing once, even by racing updaters", func(t *testing.T) {
+	t.Run("a change is claimed for pushing to a device once, even by racing updaters", func(t *testing.T) {
 		s := open(t)
 		var wins atomic.Int32
 		var wg sync.WaitGroup
 		for range 8 {
 			wg.Go(func() {
-				ok, err := s.ClaimPush(ctx, "S1", 7)
+				ok, err := s.ClaimPush(ctx, "S1", 7, "D1")
 				if err != nil {
 					t.Error(err)
 				}
@@ -74,8 +74,29 @@ func RunRegistrations(t *testing.T, open func(t *testing.T) store.Registrations)
 		if wins.Load() != 1 {
 			t.Fatalf("%d updaters claimed the same change", wins.Load())
 		}
-		if ok, _ := s.ClaimPush(ctx, "S1", 8); !ok {
+		if ok, _ := s.ClaimPush(ctx, "S1", 8, "D1"); !ok {
 			t.Fatal("the next change could not be claimed")
+		}
+		if ok, _ := s.ClaimPush(ctx, "S1", 7, "D2"); !ok {
+			t.Fatal("the change could not be claimed for another device")
+		}
+	})
+	t.Run("a released claim can be claimed again, once", func(t *testing.T) {
+		s := open(t)
+		if ok, err := s.ClaimPush(ctx, "S1", 7, "D1"); !ok || err != nil {
+			t.Fatalf("first claim: %v, %v", ok, err)
+		}
+		if err := s.ReleasePush(ctx, "S1", 7, "D1"); err != nil {
+			t.Fatal(err)
+		}
+		if ok, err := s.ClaimPush(ctx, "S1", 7, "D1"); !ok || err != nil {
+			t.Fatalf("claim after the release: %v, %v", ok, err)
+		}
+		if ok, _ := s.ClaimPush(ctx, "S1", 7, "D1"); ok {
+			t.Fatal("a claim taken again after a release was claimed twice")
+		}
+		if err := s.ReleasePush(ctx, "S2", 1, "D1"); err != nil {
+			t.Fatalf("releasing a claim that is not there: %v", err)
 		}
 	})
 }

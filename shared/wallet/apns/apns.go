@@ -28,8 +28,11 @@ type Pusher struct {
 	topic  string
 	// Concurrency bounds the pushes in flight over the client's HTTP/2 connections.
 	Concurrency int
-	// Retries is how often a push answered 429 or 5xx is tried again.
+	// Retries is how often a push answered 429 or 5xx, or not answered, is
+	// tried again.
 	Retries int
+	// Timeout bounds each attempt.
+	Timeout time.Duration
 	backoff time.Duration
 }
 
@@ -44,7 +47,7 @@ func New(cert tls.Certificate, topic, url string, roots *x509.CertPool) *Pusher 
 			t.TLSClientConfig.RootCAs = roots
 		}
 	}
-	return &Pusher{client: c, topic: topic, Concurrency: 64, Retries: 4, backoff: 100 * time.Millisecond}
+	return &Pusher{client: c, topic: topic, Concurrency: 64, Retries: 4, Timeout: 10 * time.Second, backoff: 100 * time.Millisecond}
 }
 
 // Outcome is what became of one push.
@@ -56,8 +59,11 @@ const (
 	// Gone: the token is no longer valid (410 Unregistered, 400
 	// BadDeviceToken): its registration should be removed.
 	Gone
-	// Failed: APNs refused or could not be reached after the retries.
+	// Failed: APNs refused the push; sending it again would not help.
 	Failed
+	// Unavailable: APNs answered 429 or 5xx, or did not answer, to the last
+	// retry; the push may be sent again later.
+	Unavailable
 )
 
 // Result is the outcome of a push to one token.
@@ -99,21 +105,25 @@ func (p *Pusher) pushOne(ctx context.Context, token string) Result {
 	}
 	wait := p.backoff
 	for attempt := 0; ; attempt++ {
-		res, err := p.client.PushWithContext(ctx, n)
+		res, err := p.attempt(ctx, n)
+		transient := err != nil && ctx.Err() == nil && !untrusted(err) || err == nil && (res.StatusCode == http.StatusTooManyRequests || res.StatusCode >= 500)
 		switch {
 		case err == nil && res.StatusCode == http.StatusOK:
 			return Result{Token: token, Outcome: Delivered, Status: res.StatusCode}
 		case err == nil && (res.StatusCode == http.StatusGone || res.Reason == apns2.ReasonBadDeviceToken || res.Reason == apns2.ReasonUnregistered):
 			return Result{Token: token, Outcome: Gone, Status: res.StatusCode, Reason: res.Reason}
-		case attempt < p.Retries && (err != nil && !errors.Is(err, context.Canceled) || res.StatusCode == http.StatusTooManyRequests || res.StatusCode >= 500):
+		case transient && attempt < p.Retries:
 			select {
 			case <-ctx.Done():
-				return Result{Token: token, Outcome: Failed, Reason: ctx.Err().Error()}
+				return Result{Token: token, Outcome: Unavailable, Reason: ctx.Err().Error()}
 			case <-time.After(wait):
 			}
 			wait *= 2
 		default:
 			r := Result{Token: token, Outcome: Failed}
+			if transient || ctx.Err() != nil {
+				r.Outcome = Unavailable
+			}
 			if err != nil {
 				// A transport error quotes the request's URL, which ends in
 				// the token: the reason is logged, the token must not be.
@@ -132,4 +142,21 @@ func (p *Pusher) pushOne(ctx context.Context, token string) Result {
 func Redact(token string) string {
 	sum := sha256.Sum256([]byte(token))
 	return "token#" + hex.EncodeToString(sum[:4])
+}
+
+// untrusted reports a server whose certificate failed verification: no
+// retry will make it Apple's.
+func untrusted(err error) bool {
+	var verify *tls.CertificateVerificationError
+	return errors.As(err, &verify)
+}
+
+// attempt sends one push, within Timeout.
+func (p *Pusher) attempt(ctx context.Context, n *apns2.Notification) (*apns2.Response, error) {
+	if p.Timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, p.Timeout)
+		defer cancel()
+	}
+	return p.client.PushWithContext(ctx, n)
 }
