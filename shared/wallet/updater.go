@@ -98,7 +98,7 @@ func (u *Updater) pushApple(ctx context.Context, m loyalty.Member) error {
 			failed = errors.Join(failed, fmt.Errorf("APNs unavailable for a device of %s (status %d)", m.Serial, res.Status), release(claimed[i]))
 		case apns.Failed:
 			// Refused: pushing again would be refused again.
-			u.Logger.WarnContext(ctx, "APNs push refused", slog.String("serial", m.Serial), slog.Int("status", res.Status), slog.String("reason", res.Reason))
+			u.Logger.WarnContext(ctx, "APNs push failed", slog.String("serial", m.Serial), slog.Int("status", res.Status), slog.String("reason", res.Reason))
 		}
 	}
 	return failed

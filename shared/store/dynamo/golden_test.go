@@ -53,12 +53,14 @@ func TestStoredItemsAreGolden(t *testing.T) {
 }
 
 // pinned says what an attribute's value is when it differs from run to run:
-// a sealed answer's random nonce, a push claim's expiry from the wall clock.
+// a sealed answer's random nonce, a push claim's expiry from the wall clock
+// and the random mark of the call that claimed it.
 func pinned(item map[string]types.AttributeValue) map[string]string {
 	sk, _ := item["SK"].(*types.AttributeValueMemberS)
 	out := map[string]string{"sealed": "(sealed, random nonce)"}
 	if sk != nil && strings.HasPrefix(sk.Value, "PUSHED#") {
 		out["ttl"] = "(now + 7 days)"
+		out["claim"] = "(random, the claiming call's)"
 	}
 	return out
 }

@@ -64,7 +64,7 @@ func Populate(t testing.TB, s store.Store) {
 
 	_, err = s.Register(ctx, store.Registration{DeviceID: "d41d8cd98f00b204e9800998ecf8427e", Serial: en.Member.Serial, PushToken: "8c7f1b2a0e9d4c3b", CreatedAt: Start})
 	must("register device", err)
-	_, err = s.ClaimPush(ctx, en.Member.Serial, 3)
+	_, err = s.ClaimPush(ctx, en.Member.Serial, 3, "d41d8cd98f00b204e9800998ecf8427e")
 	must("claim push", err)
 }
 

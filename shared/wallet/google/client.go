@@ -63,6 +63,9 @@ func NewClient(ctx context.Context, issuerID, apiURL string, keyJSON []byte) (*C
 	return &Client{issuerID: issuerID, apiURL: strings.TrimRight(apiURL, "/"), http: hc, key: key, retries: 4, backoff: 200 * time.Millisecond}, nil
 }
 
+// SetTimeout bounds each call, 10 seconds unless set.
+func (c *Client) SetTimeout(d time.Duration) { c.http.Timeout = d }
+
 // UpsertClass inserts a class, or updates it when it exists: the same call
 // every start, whatever Google already has.
 func (c *Client) UpsertClass(ctx context.Context, class LoyaltyClass) error {

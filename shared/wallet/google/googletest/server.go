@@ -14,9 +14,13 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"fmt"
+	"maps"
+	mrand "math/rand/v2"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -41,8 +45,62 @@ type Server struct {
 	Objects  map[string]map[string]any
 	Messages map[string][]map[string]any
 	// Calls lists "METHOD path" of every API call, token requests excluded.
-	Calls []string
-	fail  []int
+	Calls    []string
+	fail     []int
+	rng      *mrand.Rand
+	rates    Faults
+	injected map[string]int
+}
+
+// Faults are the rates, each from 0 to 1, at which API calls fail before
+// they are served: 429, a 500 or 503, no answer for a second (or until the
+// client gives up) and then the connection reset, or the connection reset at
+// once.
+type Faults struct {
+	Seed                                         uint64
+	TooManyRequests, Unavailable, Timeout, Reset float64
+}
+
+// InjectFaults makes API calls fail at random, drawn from f.Seed;
+// Faults{} stops it. Token requests never fail.
+func (s *Server) InjectFaults(f Faults) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.rng, s.rates = mrand.New(mrand.NewPCG(f.Seed, f.Seed)), f
+	if s.injected == nil {
+		s.injected = map[string]int{}
+	}
+}
+
+// Injected counts the faults injected, by kind: "429", "500", "503",
+// "timeout", "reset".
+func (s *Server) Injected() map[string]int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return maps.Clone(s.injected)
+}
+
+// drawFault picks the fault of a call, or ""; the caller holds s.mu.
+func (s *Server) drawFault() string {
+	if s.rng == nil {
+		return ""
+	}
+	x := s.rng.Float64()
+	for _, f := range []struct {
+		kind string
+		rate float64
+	}{{"429", s.rates.TooManyRequests}, {"5xx", s.rates.Unavailable}, {"timeout", s.rates.Timeout}, {"reset", s.rates.Reset}} {
+		if x >= f.rate {
+			x -= f.rate
+			continue
+		}
+		if f.kind == "5xx" {
+			f.kind = []string{"500", "503"}[s.rng.IntN(2)]
+		}
+		s.injected[f.kind]++
+		return f.kind
+	}
+	return ""
 }
 
 // New starts a server on 127.0.0.1 for an issuer, stopped at the test's end.
@@ -98,6 +156,32 @@ func (s *Server) CallCount() int {
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	if r.URL.Path == "/token" {
 		s.token(w, r)
+		return
+	}
+	s.mu.Lock()
+	fault := s.drawFault()
+	s.mu.Unlock()
+	switch fault {
+	case "429":
+		googleError(w, http.StatusTooManyRequests, "rateLimitExceeded", "injected failure")
+		return
+	case "500", "503":
+		status, _ := strconv.Atoi(fault)
+		googleError(w, status, "backendError", "injected failure")
+		return
+	case "timeout":
+		select {
+		case <-r.Context().Done():
+		case <-time.After(time.Second):
+		}
+		fallthrough // then reset, never a late answer
+	case "reset":
+		if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
+			if tcp, ok := conn.(*net.TCPConn); ok {
+				tcp.SetLinger(0)
+			}
+			conn.Close()
+		}
 		return
 	}
 	s.mu.Lock()
