@@ -44,7 +44,7 @@ type WorkloadReport struct {
 // tills and itself working on its account at once.
 const workloadMembers = 8
 
-// RunWorkload runs a program's busy day and the night a year later
+// RunWorkload runs a program's busy day and the night its points expire
 // concurrently through the HTTP API on s: enrollments, earnings at two
 // stores, redemptions, reversals, gifts to two charities, and every
 // scheduled job, while faults (when not nil) is switched on. Each client
@@ -75,6 +75,11 @@ func RunWorkload(t *testing.T, s store.Store, faults func(on bool)) WorkloadRepo
 	for _, storeID := range []string{"paris", "lyon"} {
 		tills[storeID] = w.must(w.send("staff-key", "POST", "/v1/admin/staff-keys", workloadAdminKey, map[string]any{"storeId": storeID, "name": "Till"}, ""), 201).str("key")
 	}
+	// Points expire at the end of the month after next, so that the night
+	// they do is weeks away, not a year: the jobs catch up over those days.
+	rules := loyalty.DefaultRules()
+	rules.ExpiryMonths = 1
+	w.must(w.send("rules", "PUT", "/v1/admin/program", workloadAdminKey, rules, ""), 200)
 	w.must(w.send("reward", "POST", "/v1/admin/rewards", workloadAdminKey, map[string]any{"id": "coffee", "name": "Coffee", "points": 60}, ""), 201)
 	charities := []string{"trees", "water"}
 	w.must(w.send("charity", "POST", "/v1/admin/charities", workloadAdminKey, map[string]any{"id": "trees", "name": "Trees", "pointsPerUnit": 100, "currency": "EUR", "minPoints": 10, "step": 10, "matching": map[string]any{"ratio": 1, "capPoints": 300}}, ""), 201)
@@ -85,7 +90,7 @@ func RunWorkload(t *testing.T, s store.Store, faults func(on bool)) WorkloadRepo
 	w.parallel(workloadMembers, func(i int) {
 		body := map[string]any{"name": fmt.Sprintf("Member %d", i), "email": fmt.Sprintf("m%d@example.com", i)}
 		if i%2 == 0 {
-			body["birthday"] = "1990-12-01" // the night a year later is their birthday
+			body["birthday"] = "1990-01-01" // the night the points expire is their birthday
 		}
 		a := w.send("enroll", "POST", "/v1/members", "", body, fmt.Sprintf("enroll-%d", i))
 		if a.status != 201 {
@@ -136,9 +141,9 @@ func RunWorkload(t *testing.T, s store.Store, faults func(on bool)) WorkloadRepo
 		}
 	})
 
-	// A year later: the lots of the day expire, reviews fall due, half the
-	// members have their birthday, pledges are due; tills keep working.
-	clock.Set(time.Date(2027, time.December, 1, 1, 0, 0, 0, time.UTC))
+	// The night the points of the day expire: half the members have their
+	// birthday, pledges are due; tills keep working.
+	clock.Set(time.Date(2027, time.January, 1, 1, 0, 0, 0, time.UTC))
 	w.parallel(3*workloadMembers+2, func(i int) {
 		if i >= 3*workloadMembers {
 			for range 2 {
