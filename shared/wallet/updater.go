@@ -115,6 +115,13 @@ func (u *Updater) updateGoogle(ctx context.Context, before, after loyalty.Member
 	if err != nil {
 		return err
 	}
+	// The card is brought to what the member is now, but only the change
+	// that gave the member their present tier tells the phone: when the
+	// stream is behind, the changes before it and after it would each see a
+	// tier other than the current one and send the message again.
+	if before.Tier == after.Tier || after.Tier != acct.Member.Tier {
+		before.Tier = acct.Member.Tier
+	}
 	now := time.Now()
 	prev := u.Cards.GoogleCard(loyalty.Account{Member: before, Lots: acct.Lots}, rules, now, u.Cards.PublicURL)
 	next := u.Cards.GoogleCard(acct, rules, now, u.Cards.PublicURL)

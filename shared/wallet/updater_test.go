@@ -64,9 +64,9 @@ func TestAFailedPushIsLoggedWithoutItsPushToken(t *testing.T) {
 // 429 and 5xx, do not answer, or reset, while members' cards change. The
 // pass updater's stream handler reports a record it could not finish, and the
 // record is handed over again, as Lambda does with ReportBatchItemFailures,
-// until it is done. Every device is then told of every change exactly once,
-// every Google object shows the member's card, and a tier change has sent
-// exactly one message.
+// until it is done. The stream runs two rounds of changes behind. Every
+// device is then told of every change exactly once, every Google object
+// shows the member's card, and a tier change has sent exactly one message.
 func TestEveryChangeReachesEveryDeviceOnceUnderFaults(t *testing.T) {
 	ctx := context.Background()
 	const issuer, topic, base = "3388000000022222228", "pass.example.fidelio", "https://fidelio.example"
@@ -139,6 +139,9 @@ func TestEveryChangeReachesEveryDeviceOnceUnderFaults(t *testing.T) {
 			if _, err := deps.Program.Earn(ctx, loyalty.EarnRequest{MemberID: id, Amount: loyalty.Money{Value: amount, Currency: "EUR"}, StoreID: "paris", ReceiptID: fmt.Sprintf("R%d-%d", i, round), Actor: "staff"}); err != nil {
 				t.Fatal(err)
 			}
+		}
+		if round%2 == 0 {
+			continue // the stream is behind
 		}
 		var batch []events.DynamoDBEventRecord
 		for _, ch := range feed() {
