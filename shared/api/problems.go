@@ -9,6 +9,7 @@ import (
 	"github.com/fidelio/fidelio/shared/jobs"
 	"github.com/fidelio/fidelio/shared/loyalty"
 	"github.com/fidelio/fidelio/shared/qrcode"
+	"github.com/fidelio/fidelio/shared/store"
 )
 
 // problem is an RFC 9457 problem detail with a stable code.
@@ -71,6 +72,10 @@ func (a *App) writeProblem(w http.ResponseWriter, r *http.Request, err error) in
 	switch {
 	case errors.As(err, &ce):
 		p.Status, p.Code, p.Detail = ce.status, ce.code, ce.detail
+	case errors.Is(err, store.ErrUnavailable):
+		// The store's own words are for the log, not for the client.
+		p.Status, p.Code, p.Detail = http.StatusServiceUnavailable, "unavailable", store.ErrUnavailable.Error()
+		a.Logger.WarnContext(r.Context(), "store unavailable", slog.String("error", err.Error()), slog.String("requestId", requestID(r)))
 	default:
 		for _, dp := range domainProblems {
 			if errors.Is(err, dp.err) {

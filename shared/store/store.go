@@ -9,6 +9,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -25,6 +26,11 @@ func LogoVersion(png []byte) string {
 	sum := sha256.Sum256(png)
 	return hex.EncodeToString(sum[:8])
 }
+
+// ErrUnavailable says the storage service failed a call for a moment
+// (throttled, failing, out of reach) past its client's own retries: the
+// request may be sent again as it was.
+var ErrUnavailable = errors.New("the service is busy for a moment; send the request again")
 
 // Store is everything Fidelio keeps.
 type Store interface {

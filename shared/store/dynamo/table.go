@@ -13,12 +13,16 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodbstreams"
+	"github.com/aws/smithy-go/middleware"
+
+	"github.com/fidelio/fidelio/shared/store"
 )
 
 // Connect returns a DynamoDB client. An endpoint (DynamoDB Local) gets
 // placeholder credentials and region when none are configured; in AWS the
 // default chain supplies them. Throttling is retried by the SDK with jittered
-// backoff; a transaction conflict is left to the domain, which rereads first.
+// backoff, and what outlasts the retries is store.ErrUnavailable; a
+// transaction conflict is left to the domain, which rereads first.
 func Connect(ctx context.Context, endpoint string) (*dynamodb.Client, error) {
 	cfg, err := loadConfig(ctx, endpoint)
 	if err != nil {
@@ -28,8 +32,30 @@ func Connect(ctx context.Context, endpoint string) (*dynamodb.Client, error) {
 		if endpoint != "" {
 			o.BaseEndpoint = aws.String(endpoint)
 		}
+		o.APIOptions = append(o.APIOptions, markUnavailable)
 	}), nil
 }
+
+// markUnavailable marks the errors that the SDK retries (throttling, 5xx, a
+// lost connection) as store.ErrUnavailable when they outlast the retries, so
+// that the client is told to send its request again (503), not that the
+// program failed (500).
+func markUnavailable(stack *middleware.Stack) error {
+	mark := middleware.FinalizeMiddlewareFunc("FidelioMarkUnavailable", func(ctx context.Context, in middleware.FinalizeInput, next middleware.FinalizeHandler) (middleware.FinalizeOutput, middleware.Metadata, error) {
+		out, md, err := next.HandleFinalize(ctx, in)
+		if err != nil && retry.IsErrorRetryables(retry.DefaultRetryables).IsErrorRetryable(err) == aws.TrueTernary {
+			err = unavailableError{err}
+		}
+		return out, md, err
+	})
+	return stack.Finalize.Insert(mark, (&retry.Attempt{}).ID(), middleware.Before)
+}
+
+// unavailableError is a call's error that is also store.ErrUnavailable.
+type unavailableError struct{ err error }
+
+func (e unavailableError) Error() string   { return e.err.Error() }
+func (e unavailableError) Unwrap() []error { return []error{store.ErrUnavailable, e.err} }
 
 // ConnectStreams returns a client of the table's stream, as Connect does.
 func ConnectStreams(ctx context.Context, endpoint string) (*dynamodbstreams.Client, error) {

@@ -309,6 +309,9 @@ func (w *workload) check(s store.Store, members []member, charities []string) {
 	t := w.t
 	t.Helper()
 	ctx := context.Background()
+	if n := w.report.Retried5xx["internal"]; n > 0 {
+		t.Errorf("%d answers were 500 internal: a failure of the store is 503 unavailable, to send again", n)
+	}
 	for final, n := range w.report.Final {
 		if strings.HasPrefix(final, "5") {
 			t.Errorf("%d requests were last answered %s after %d sends", n, final, maxSends)
