@@ -193,7 +193,7 @@ func TestEveryChangeReachesEveryDeviceOnceUnderFaults(t *testing.T) {
 		m, _ := s.Member(ctx, id)
 		obj, messages := g.Object(google.ObjectID(m.Serial))
 		balance := obj["loyaltyPoints"].(map[string]any)["balance"].(map[string]any)["int"].(json.Number)
-		if balance.String() != fmt.Sprint(m.Balance) || obj["classId"] != google.ClassID(string(m.Tier)) {
+		if balance.String() != fmt.Sprint(m.Balance) || obj["classId"] != google.ClassID(m.Tier) {
 			t.Errorf("member %d: Google shows %s points in %v, the member has %d in %s", i, balance, obj["classId"], m.Balance, m.Tier)
 		}
 		if messages != tierChanges[id] {
