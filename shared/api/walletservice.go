@@ -4,7 +4,6 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -110,10 +109,9 @@ func (a *App) unregisterDevice(r *http.Request) (reply, error) {
 }
 
 // deviceSerials: GET /wallet/v1/devices/{deviceLibraryIdentifier}/registrations/{passTypeIdentifier}?passesUpdatedSince=
-// — the device's passes changed since the tag, or 204. The tag is the
-// card's change time in whole seconds, and every change of a card gets a
-// later second than the one before, so two changes in one second are never
-// folded into one tag.
+// — the device's passes changed since the tag, or 204. The tag
+// (wallet.UpdateTag) holds each pass's card change time as the device last
+// fetched it, so a change is judged per pass, never against a clock.
 func (a *App) deviceSerials(r *http.Request) (reply, error) {
 	if a.Cards.Apple == nil || r.PathValue("passTypeIdentifier") != a.Cards.PassTypeID {
 		return reply{}, errUnknownPassType
@@ -122,13 +120,9 @@ func (a *App) deviceSerials(r *http.Request) (reply, error) {
 	if err != nil {
 		return reply{}, err
 	}
-	since := int64(-1)
-	if tag := r.URL.Query().Get("passesUpdatedSince"); tag != "" {
-		n, err := strconv.ParseInt(tag, 10, 64)
-		if err != nil {
-			return reply{}, badRequest("invalid_request", "passesUpdatedSince must be a lastUpdated tag from this service")
-		}
-		since = n
+	seen, err := wallet.ParseUpdateTag(r.URL.Query().Get("passesUpdatedSince"))
+	if err != nil {
+		return reply{}, badRequest("invalid_request", "passesUpdatedSince must be a lastUpdated tag from this service")
 	}
 	serials, err := a.Store.DeviceSerials(r.Context(), device)
 	if err != nil {
@@ -138,21 +132,24 @@ func (a *App) deviceSerials(r *http.Request) (reply, error) {
 		SerialNumbers []string `json:"serialNumbers"`
 		LastUpdated   string   `json:"lastUpdated"`
 	}{SerialNumbers: []string{}}
-	last := since
+	cards := make(map[string]time.Time, len(serials))
 	for _, serial := range serials {
 		m, err := a.Store.Member(r.Context(), serial)
-		if err != nil {
+		if errors.Is(err, loyalty.ErrMemberNotFound) {
 			continue // a closed account: nothing to update
 		}
-		if t := wallet.CardUpdated(m).Unix(); t > since {
+		if err != nil {
+			return reply{}, err
+		}
+		cards[serial] = wallet.CardUpdated(m)
+		if seen.Changed(serial, cards[serial]) {
 			out.SerialNumbers = append(out.SerialNumbers, serial)
-			last = max(last, t)
 		}
 	}
 	if len(out.SerialNumbers) == 0 {
 		return reply{status: http.StatusNoContent, raw: []byte{}}, nil
 	}
-	out.LastUpdated = strconv.FormatInt(last, 10)
+	out.LastUpdated = seen.Next(cards).String()
 	return reply{body: out}, nil
 }
 
