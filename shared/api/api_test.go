@@ -214,6 +214,13 @@ func TestWhoMayDoWhat(t *testing.T) {
 		{"staff can read a member", "GET", "/v1/members/" + ada.str("id"), staff, "", 200, ""},
 		{"staff can award points", "POST", "/v1/earnings", staff, earnBody, 201, ""},
 		{"the admin can read the rules", "GET", "/v1/admin/program", adminKey, "", 200, ""},
+		{"a member cannot download another's QR code", "GET", "/v1/members/" + eve.str("id") + "/qr.png", ada.str("token"), "", 403, "forbidden"},
+		{"staff cannot download a member's pass", "GET", "/v1/members/" + ada.str("id") + "/pass.pkpass", staff, "", 403, "forbidden"},
+		{"staff cannot download a member's QR code", "GET", "/v1/members/" + ada.str("id") + "/qr.png", staff, "", 403, "forbidden"},
+		{"staff cannot download a member's card", "GET", "/v1/members/" + ada.str("id") + "/card.png", staff, "", 403, "forbidden"},
+		{"the admin cannot download a member's pass", "GET", "/v1/members/" + ada.str("id") + "/pass.pkpass", adminKey, "", 403, "forbidden"},
+		{"the admin cannot download a member's QR code", "GET", "/v1/members/" + ada.str("id") + "/qr.png", adminKey, "", 403, "forbidden"},
+		{"the admin cannot download a member's card", "GET", "/v1/members/" + ada.str("id") + "/card.png", adminKey, "", 403, "forbidden"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

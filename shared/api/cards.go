@@ -37,7 +37,7 @@ func (a *App) applePass(r *http.Request) (reply, error) {
 	}), nil
 }
 
-// qrImage: GET /v1/members/{id}/qr.png (that member, staff, admin, or a signed link).
+// qrImage: GET /v1/members/{id}/qr.png (that member, or a signed link).
 func (a *App) qrImage(r *http.Request) (reply, error) {
 	id, err := pathMemberID(r, "id")
 	if err != nil {
@@ -57,7 +57,8 @@ func (a *App) qrImage(r *http.Request) (reply, error) {
 	return binary(png, "image/png", nil), nil
 }
 
-// cardImage: GET /v1/members/{id}/card.png — the card as a person sees it.
+// cardImage: GET /v1/members/{id}/card.png (that member, or a signed link) —
+// the card as a person sees it.
 func (a *App) cardImage(r *http.Request) (reply, error) {
 	id, err := pathMemberID(r, "id")
 	if err != nil {

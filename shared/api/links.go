@@ -64,13 +64,17 @@ func isLoopback(host string) bool {
 	return false
 }
 
-// requireMemberOrLink admits a signed link to this very path, or a bearer
-// token that may read the member.
+// requireMemberOrLink admits a signed link to this very path, or the
+// member's own token: the card and its codes are the member's alone, not
+// staff's or an admin's, who could otherwise present them as the member.
 func (a *App) requireMemberOrLink(r *http.Request, memberID string) error {
 	q := r.URL.Query()
 	sig := q.Get("signature")
 	if sig == "" {
-		_, err := a.requireMemberAccess(r, memberID)
+		p, err := a.require(r, roleMember)
+		if err == nil && p.memberID != memberID {
+			return errForbidden
+		}
 		return err
 	}
 	expires := q.Get("expires")
