@@ -20,12 +20,14 @@ import (
 var (
 	errPassUnauthorized = &clientError{http.StatusUnauthorized, "unauthorized", "the pass's authentication token is missing or wrong"}
 	errUnknownPassType  = &clientError{http.StatusNotFound, "not_found", "this service does not issue passes of that type"}
-	errRateLimited      = &clientError{http.StatusTooManyRequests, "rate_limited", "too many failed requests from this address; wait a minute"}
+	errRateLimited      = &clientError{http.StatusTooManyRequests, "rate_limited", "too many failed requests for this pass from this address; wait a minute"}
 )
 
 // passAuth checks the pass type, the serial's form and the Authorization of
-// a request about a pass, in constant time; failures count against the
-// caller's address. It answers the pass's serial.
+// a request about a pass, in constant time, and answers the pass's serial.
+// A correct token always passes; wrong ones count against the address and
+// the pass together, so failures of other passes behind the same address (a
+// shop's or a carrier's NAT) never lock a pass.
 func (a *App) passAuth(r *http.Request) (string, error) {
 	if a.Cards.Apple == nil || r.PathValue("passTypeIdentifier") != a.Cards.PassTypeID {
 		return "", errUnknownPassType
@@ -34,10 +36,6 @@ func (a *App) passAuth(r *http.Request) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	ip := r.RemoteAddr
-	if !a.failures.allow(ip) {
-		return "", errRateLimited
-	}
 	scheme, token, _ := strings.Cut(r.Header.Get("Authorization"), " ")
 	switch scheme {
 	case "ApplePass", "AndroidPass", "WalletUnionPass":
@@ -45,7 +43,9 @@ func (a *App) passAuth(r *http.Request) (string, error) {
 			return serial, nil
 		}
 	}
-	a.failures.fail(ip)
+	if !a.failures.fail(r.RemoteAddr + " " + serial) {
+		return "", errRateLimited
+	}
 	return "", errPassUnauthorized
 }
 
@@ -191,34 +191,32 @@ func (a *App) walletLog(r *http.Request) (reply, error) {
 	return reply{status: http.StatusOK, raw: []byte{}}, nil
 }
 
-// failureLimiter refuses an address after too many failed authentications
-// in a minute: guessing pass tokens costs a minute per few tries. It is per
-// process: each Lambda instance counts on its own, which bounds abuse well
-// enough for tokens of 160 bits.
+// failureLimiter counts failed authentications per address and pass in a
+// minute; past failuresPerMinute a caller is answered 429, told to stop
+// rather than told its token is wrong. Guessing a 160-bit token is hopeless
+// either way, so the limiter never stands between a correct token and its
+// pass. It is per process and keeps at most maxTrackedFailures keys, so a
+// flood of made-up serials cannot grow it without bound.
 type failureLimiter struct {
 	mu    sync.Mutex
 	start time.Time
 	count map[string]int
 }
 
-const failuresPerMinute = 20
+const (
+	failuresPerMinute  = 20
+	maxTrackedFailures = 10000
+)
 
-func (l *failureLimiter) window() {
+// fail records a failure of key and reports whether key is still under the limit.
+func (l *failureLimiter) fail(key string) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
 	if now := time.Now(); now.Sub(l.start) > time.Minute || l.count == nil {
 		l.start, l.count = now, map[string]int{}
 	}
-}
-
-func (l *failureLimiter) allow(ip string) bool {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.window()
-	return l.count[ip] < failuresPerMinute
-}
-
-func (l *failureLimiter) fail(ip string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.window()
-	l.count[ip]++
+	if _, ok := l.count[key]; ok || len(l.count) < maxTrackedFailures {
+		l.count[key]++
+	}
+	return l.count[key] <= failuresPerMinute
 }

@@ -3,11 +3,8 @@ package stack
 import (
 	"encoding/json"
 	"fmt"
-	"log/slog"
 	"math/rand/v2"
 	"net/http"
-	"net/http/httptest"
-	"os"
 	"sync"
 	"testing"
 	"time"
@@ -82,15 +79,7 @@ func (p *phone) sync() (upToDate bool) {
 }
 
 func testNeverMissesAChange(t *testing.T, storeName string) {
-	// A public URL puts the web service in the passes.
-	st, err := New(t.Context(), Options{DataDir: t.TempDir(), Store: storeName, Template: "../../../template.yaml", PublicURL: "http://127.0.0.1:1",
-		DynamoDBEndpoint: os.Getenv("FIDELIO_DYNAMODB_ENDPOINT"), Table: fmt.Sprintf("fidelio-tags-%d", tableSeq.Add(1)), Demo: true, Logger: slog.New(slog.DiscardHandler)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(st)
-	t.Cleanup(func() { srv.Close(); st.Close() })
-	c := &client{t: t, base: srv.URL, http: srv.Client()}
+	st, c := startWalletStack(t, storeName)
 	staff := st.Demo.StaffKeys[0].Key
 	seed := time.Now().UnixNano()
 	t.Logf("seed %d", seed)
@@ -100,17 +89,11 @@ func testNeverMissesAChange(t *testing.T, storeName string) {
 	device := &phone{t: t, c: c, list: "/wallet/v1/devices/device-r/registrations/" + devPassTypeID, auth: map[string]string{}, passes: map[string]heldPass{}}
 	codes := map[string]string{}
 	for i := range members {
-		m := c.must(c.do("POST", "/v1/members", "", map[string]any{"name": fmt.Sprintf("Member %d", i), "email": fmt.Sprintf("member%d@example.com", i)}), 201)
-		_, pkpass := get(t, c, m.body["links"].(map[string]any)["applePass"].(string))
-		var pass struct {
-			SerialNumber        string `json:"serialNumber"`
-			AuthenticationToken string `json:"authenticationToken"`
-		}
-		json.Unmarshal(unzip(t, pkpass)["pass.json"], &pass)
-		device.auth[pass.SerialNumber] = "ApplePass " + pass.AuthenticationToken
-		codes[pass.SerialNumber] = m.str("code")
-		registration := fmt.Sprintf("/wallet/v1/devices/device-r/registrations/%s/%s", devPassTypeID, pass.SerialNumber)
-		if resp, _ := walletCall(t, c, "POST", registration, device.auth[pass.SerialNumber], map[string]string{"pushToken": "token"}); resp.StatusCode != 201 {
+		card := enrollWithPass(t, c, i)
+		device.auth[card.serial] = card.auth
+		codes[card.serial] = card.code
+		registration := fmt.Sprintf("/wallet/v1/devices/device-r/registrations/%s/%s", devPassTypeID, card.serial)
+		if resp, _ := walletCall(t, c, "POST", registration, card.auth, map[string]string{"pushToken": "token"}); resp.StatusCode != 201 {
 			t.Fatalf("registration: %d", resp.StatusCode)
 		}
 	}

@@ -172,3 +172,54 @@ func waitFor(t *testing.T, cond func() bool) {
 	}
 	t.Fatal("timed out waiting")
 }
+
+// startWalletStack runs the stack with a public URL, which puts the Wallet
+// web service in the passes.
+func startWalletStack(t *testing.T, storeName string) (*Stack, *client) {
+	t.Helper()
+	st, err := New(t.Context(), Options{DataDir: t.TempDir(), Store: storeName, Template: "../../../template.yaml", PublicURL: "http://127.0.0.1:1",
+		DynamoDBEndpoint: os.Getenv("FIDELIO_DYNAMODB_ENDPOINT"), Table: fmt.Sprintf("fidelio-wallet-%d", tableSeq.Add(1)), Demo: true, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(st)
+	t.Cleanup(func() { srv.Close(); st.Close() })
+	return st, &client{t: t, base: srv.URL, http: srv.Client()}
+}
+
+// walletCard is a member's pass as a phone holds it.
+type walletCard struct{ serial, auth, code string }
+
+// enrollWithPass enrolls the i-th test member and downloads their pass.
+func enrollWithPass(t *testing.T, c *client, i int) walletCard {
+	t.Helper()
+	m := c.must(c.do("POST", "/v1/members", "", map[string]any{"name": fmt.Sprintf("Member %d", i), "email": fmt.Sprintf("member%d@example.com", i)}), 201)
+	_, pkpass := get(t, c, m.body["links"].(map[string]any)["applePass"].(string))
+	var pass struct {
+		SerialNumber        string `json:"serialNumber"`
+		AuthenticationToken string `json:"authenticationToken"`
+	}
+	json.Unmarshal(unzip(t, pkpass)["pass.json"], &pass)
+	return walletCard{serial: pass.SerialNumber, auth: "ApplePass " + pass.AuthenticationToken, code: m.str("code")}
+}
+
+func TestFailuresOfOtherPassesNeverLockAPass(t *testing.T) {
+	_, c := startWalletStack(t, "embedded")
+	mine, theirs := enrollWithPass(t, c, 0), enrollWithPass(t, c, 1)
+	passPath := func(serial string) string { return fmt.Sprintf("/wallet/v1/passes/%s/%s", devPassTypeID, serial) }
+	for i := range 30 {
+		walletCall(t, c, "GET", passPath(theirs.serial), fmt.Sprintf("ApplePass wrong-token-%d", i), nil)
+	}
+	if resp, _ := walletCall(t, c, "GET", passPath(theirs.serial), "ApplePass wrong-token", nil); resp.StatusCode != http.StatusTooManyRequests {
+		t.Fatalf("a wrong token after 30 failures on the same pass: %d, want 429", resp.StatusCode)
+	}
+	if resp, _ := walletCall(t, c, "GET", passPath(mine.serial), mine.auth, nil); resp.StatusCode != 200 {
+		t.Fatalf("a correct token, from the address where another pass failed 30 times: %d, want 200", resp.StatusCode)
+	}
+	if resp, _ := walletCall(t, c, "GET", passPath(theirs.serial), theirs.auth, nil); resp.StatusCode != 200 {
+		t.Fatalf("the correct token of the pass that failed 30 times: %d, want 200", resp.StatusCode)
+	}
+	if resp, _ := walletCall(t, c, "GET", passPath(mine.serial), "ApplePass wrong-token", nil); resp.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("a first wrong token for another pass: %d, want 401", resp.StatusCode)
+	}
+}
