@@ -41,8 +41,10 @@ type Deps struct {
 // of all of them when the function is "".
 type App struct {
 	Deps
-	mux      *http.ServeMux
-	failures failureLimiter
+	mux *http.ServeMux
+	// failures counts failed pass authentications per address and pass;
+	// walletLogs counts Wallet's log reports per address.
+	failures, walletLogs minuteCounter
 }
 
 // New returns the App of one function.

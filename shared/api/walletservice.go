@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/fidelio/fidelio/shared/loyalty"
 	"github.com/fidelio/fidelio/shared/store"
@@ -21,13 +22,14 @@ var (
 	errPassUnauthorized = &clientError{http.StatusUnauthorized, "unauthorized", "the pass's authentication token is missing or wrong"}
 	errUnknownPassType  = &clientError{http.StatusNotFound, "not_found", "this service does not issue passes of that type"}
 	errRateLimited      = &clientError{http.StatusTooManyRequests, "rate_limited", "too many failed requests for this pass from this address; wait a minute"}
+	errTooManyLogs      = &clientError{http.StatusTooManyRequests, "rate_limited", "too many log reports from this address; wait a minute"}
 )
 
 // passAuth checks the pass type, the serial's form and the Authorization of
 // a request about a pass, in constant time, and answers the pass's serial.
 // A correct token always passes; wrong ones count against the address and
-// the pass together, so failures of other passes behind the same address (a
-// shop's or a carrier's NAT) never lock a pass.
+// the pass together (failuresPerMinute), so failures of other passes behind
+// the same address (a shop's or a carrier's NAT) never lock a pass.
 func (a *App) passAuth(r *http.Request) (string, error) {
 	if a.Cards.Apple == nil || r.PathValue("passTypeIdentifier") != a.Cards.PassTypeID {
 		return "", errUnknownPassType
@@ -43,7 +45,7 @@ func (a *App) passAuth(r *http.Request) (string, error) {
 			return serial, nil
 		}
 	}
-	if !a.failures.fail(r.RemoteAddr + " " + serial) {
+	if a.failures.add(r.RemoteAddr+" "+serial) > failuresPerMinute {
 		return "", errRateLimited
 	}
 	return "", errPassUnauthorized
@@ -179,44 +181,72 @@ type logBody struct {
 	Logs []string `json:"logs"`
 }
 
+// What one address may make the Wallet log write, unauthenticated as it is:
+// one record a request, of at most walletLogLines lines of at most
+// walletLogLineBytes each, for at most walletLogsPerMinute requests. A
+// request's body is bounded like every other (maxBody).
+const (
+	walletLogsPerMinute = 10
+	walletLogLines      = 10
+	walletLogLineBytes  = 512
+)
+
 // walletLog: POST /wallet/v1/log — what Wallet reports of its errors.
 func (a *App) walletLog(r *http.Request) (reply, error) {
 	var b logBody
 	if err := decode(r, &b); err != nil {
 		return reply{}, err
 	}
-	for _, line := range b.Logs {
-		a.Logger.WarnContext(r.Context(), "wallet log", slog.String("message", line), slog.String("requestId", requestID(r)))
+	if a.walletLogs.add(r.RemoteAddr) > walletLogsPerMinute {
+		return reply{}, errTooManyLogs
 	}
+	lines := b.Logs[:min(len(b.Logs), walletLogLines)]
+	for i, line := range lines {
+		lines[i] = truncate(line, walletLogLineBytes)
+	}
+	a.Logger.WarnContext(r.Context(), "wallet log", slog.Any("messages", lines), slog.Int("dropped", len(b.Logs)-len(lines)), slog.String("requestId", requestID(r)))
 	return reply{status: http.StatusOK, raw: []byte{}}, nil
 }
 
-// failureLimiter counts failed authentications per address and pass in a
-// minute; past failuresPerMinute a caller is answered 429, told to stop
-// rather than told its token is wrong. Guessing a 160-bit token is hopeless
-// either way, so the limiter never stands between a correct token and its
-// pass. It is per process and keeps at most maxTrackedFailures keys, so a
-// flood of made-up serials cannot grow it without bound.
-type failureLimiter struct {
+// truncate cuts s to at most n bytes, on a rune boundary.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}
+
+// minuteCounter counts events per key in one-minute windows, in one process
+// (each Lambda instance counts on its own). It tracks at most
+// maxCountedKeys keys a minute, so a flood of made-up keys cannot grow it
+// without bound; keys past that are not counted.
+type minuteCounter struct {
 	mu    sync.Mutex
 	start time.Time
 	count map[string]int
 }
 
+// failuresPerMinute is how many wrong pass tokens an address may send for
+// one pass in a minute; past it the answer is 429, telling the caller to
+// stop. A correct token is checked first and always passes: guessing a
+// 160-bit token is hopeless either way.
 const (
-	failuresPerMinute  = 20
-	maxTrackedFailures = 10000
+	failuresPerMinute = 20
+	maxCountedKeys    = 10000
 )
 
-// fail records a failure of key and reports whether key is still under the limit.
-func (l *failureLimiter) fail(key string) bool {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if now := time.Now(); now.Sub(l.start) > time.Minute || l.count == nil {
-		l.start, l.count = now, map[string]int{}
+// add counts an event of key and returns the key's count in this minute.
+func (c *minuteCounter) add(key string) int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if now := time.Now(); now.Sub(c.start) > time.Minute || c.count == nil {
+		c.start, c.count = now, map[string]int{}
 	}
-	if _, ok := l.count[key]; ok || len(l.count) < maxTrackedFailures {
-		l.count[key]++
+	if _, ok := c.count[key]; ok || len(c.count) < maxCountedKeys {
+		c.count[key]++
 	}
-	return l.count[key] <= failuresPerMinute
+	return c.count[key]
 }
