@@ -117,7 +117,7 @@ func testPassUpdates(t *testing.T, storeName string) {
 	waitFor(t, func() bool { return len(pushes.Pushes()) >= 1 })
 	time.Sleep(300 * time.Millisecond) // a second push would come now
 	got := pushes.Pushes()
-	if len(got) != 1 || got[0].Token != "token-1" || got[0].Topic != devPassTypeID || got[0].PushType != "background" {
+	if len(got) != 1 || got[0].Token != "token-1" || got[0].Topic != devPassTypeID || got[0].PushType != "alert" || got[0].Priority != "10" {
 		t.Fatalf("pushes after reaching Silver = %+v; want exactly one to token-1 on topic %s", got, devPassTypeID)
 	}
 

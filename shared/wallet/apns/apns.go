@@ -95,12 +95,15 @@ func (p *Pusher) pushOne(ctx context.Context, token string) Result {
 	n := &apns2.Notification{
 		DeviceToken: token,
 		Topic:       p.topic,
-		// A pass update carries no alert: Wallet fetches the pass and shows
-		// the pass's own changeMessage. Apple takes it as a background push,
-		// which must have priority 5; the client's default type, alert,
-		// does not fit an empty payload.
-		PushType: apns2.PushTypeBackground,
-		Priority: apns2.PriorityLow,
+		// A pass update is an empty payload to the pass type's topic; Wallet,
+		// not an app, handles it: it fetches the pass and shows the pass's own
+		// changeMessage. It goes at priority 10, sent at once: priority 5 may
+		// be grouped, delayed, throttled or dropped, and a member at the till
+		// expects the new balance now. Priority 10 excludes the background
+		// type (which must be 5), so it goes as the client's default, alert,
+		// as production pass servers send it (docs/architecture.md).
+		PushType: apns2.PushTypeAlert,
+		Priority: apns2.PriorityHigh,
 		Payload:  []byte(`{}`),
 	}
 	wait := p.backoff

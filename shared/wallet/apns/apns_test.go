@@ -33,8 +33,8 @@ func TestPushesAPassUpdate(t *testing.T) {
 		t.Fatalf("accepted pushes = %+v", pushes)
 	}
 	for _, got := range pushes {
-		if got.Topic != topic || got.PushType != "background" || got.Priority != "5" || got.Body != "{}" {
-			t.Errorf("push = %+v; want topic %s, background, priority 5, {}", got, topic)
+		if got.Topic != topic || got.PushType != "alert" || got.Priority != "10" || got.Body != "{}" {
+			t.Errorf("push = %+v; want topic %s, alert, priority 10 (at once), {}", got, topic)
 		}
 	}
 	if protos := srv.Protocols(); protos["HTTP/2.0"] == 0 || len(protos) != 1 {
