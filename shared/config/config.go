@@ -8,12 +8,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
 )
 
 // Config is what the API functions need.
@@ -22,7 +24,13 @@ type Config struct {
 	Table string
 	// DynamoDBEndpoint overrides DynamoDB's endpoint (DynamoDB Local); empty in AWS.
 	DynamoDBEndpoint string
-	// PublicURL is the API's base URL as clients reach it, for the links it hands out.
+	// PublicURL is the API's base URL as clients reach it, for every link,
+	// image and web service URL handed to Apple and Google. In AWS it is read
+	// from the SSM parameter FIDELIO_PUBLIC_URL_PARAMETER names (template.yaml
+	// writes the custom domain or the HttpApi's execute-api URL there: an
+	// environment variable naming the HttpApi would be a circular
+	// dependency), and must be absolute https; locally FIDELIO_PUBLIC_URL,
+	// where http (the development setting) is allowed.
 	PublicURL string
 	// ProgramName is the program's name on cards.
 	ProgramName string
@@ -54,11 +62,13 @@ type Secrets struct {
 }
 
 // Deployed lists the variables template.yaml must set on every API function.
-var Deployed = []string{"FIDELIO_TABLE", "FIDELIO_SECRET_ID", "FIDELIO_PUBLIC_URL", "FIDELIO_PROGRAM_NAME", "FIDELIO_PASS_TYPE_ID", "FIDELIO_TEAM_ID", "FIDELIO_GOOGLE_ISSUER_ID"}
+var Deployed = []string{"FIDELIO_TABLE", "FIDELIO_SECRET_ID", "FIDELIO_PUBLIC_URL_PARAMETER", "FIDELIO_PROGRAM_NAME", "FIDELIO_PASS_TYPE_ID", "FIDELIO_TEAM_ID", "FIDELIO_GOOGLE_ISSUER_ID"}
 
-// Load reads the environment. With FIDELIO_SECRET_ID set it reads the
-// secrets from Secrets Manager; otherwise from FIDELIO_ADMIN_KEY and
-// FIDELIO_CODE_KEYS (the local stack sets those).
+// Load reads the environment. With FIDELIO_SECRET_ID set (a deployment) it
+// reads the secrets from Secrets Manager, otherwise from FIDELIO_ADMIN_KEY
+// and FIDELIO_CODE_KEYS (the local stack sets those); with
+// FIDELIO_PUBLIC_URL_PARAMETER set it reads the public URL from SSM. It
+// refuses a public URL that would make broken cards (CheckPublicURL).
 func Load(ctx context.Context) (Config, error) {
 	c := Config{
 		Table:            os.Getenv("FIDELIO_TABLE"),
@@ -80,7 +90,20 @@ func Load(ctx context.Context) (Config, error) {
 			*field = string(b)
 		}
 	}
-	if id := os.Getenv("FIDELIO_SECRET_ID"); id != "" {
+	id := os.Getenv("FIDELIO_SECRET_ID")
+	if name := os.Getenv("FIDELIO_PUBLIC_URL_PARAMETER"); name != "" {
+		u, err := fetchParameter(ctx, name)
+		if err != nil {
+			return c, err
+		}
+		c.PublicURL = strings.TrimRight(u, "/")
+	}
+	// Checked before the secrets are fetched: a start that makes broken
+	// cards stops here, saying why.
+	if err := CheckPublicURL(c.PublicURL, id != ""); err != nil {
+		return c, err
+	}
+	if id != "" {
 		s, err := fetchSecrets(ctx, id)
 		if err != nil {
 			return c, err
@@ -91,6 +114,39 @@ func Load(ctx context.Context) (Config, error) {
 		return c, fmt.Errorf("config: FIDELIO_TABLE is not set")
 	}
 	return c, c.Secrets.Validate()
+}
+
+// CheckPublicURL refuses a public URL that would make broken cards: Google
+// refuses links without a scheme, and Apple devices call an http
+// webServiceURL only when set up for development. In a deployment the URL
+// is required and must be absolute https; locally it may be http, or empty
+// (the host each request came to).
+func CheckPublicURL(s string, deployed bool) error {
+	if s == "" && !deployed {
+		return nil
+	}
+	u, err := url.Parse(s)
+	switch {
+	case s == "":
+		return fmt.Errorf("config: no public URL (FIDELIO_PUBLIC_URL_PARAMETER names an empty parameter or none): cards need absolute https links")
+	case err != nil || u.Host == "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil:
+		return fmt.Errorf("config: public URL %q must be an absolute URL with a host and no query", s)
+	case u.Scheme == "https", u.Scheme == "http" && !deployed:
+		return nil
+	}
+	return fmt.Errorf("config: public URL %q must be https in a deployment (http only in the local development setting)", s)
+}
+
+func fetchParameter(ctx context.Context, name string) (string, error) {
+	cfg, err := awsconfig.LoadDefaultConfig(ctx)
+	if err != nil {
+		return "", fmt.Errorf("config: AWS config: %w", err)
+	}
+	out, err := ssm.NewFromConfig(cfg).GetParameter(ctx, &ssm.GetParameterInput{Name: aws.String(name)})
+	if err != nil {
+		return "", fmt.Errorf("config: read the public URL from parameter %s: %w", name, err)
+	}
+	return aws.ToString(out.Parameter.Value), nil
 }
 
 // AppleConfigured reports whether a pass certificate is configured.

@@ -85,6 +85,9 @@ type lambdaHandler func(context.Context, events.APIGatewayV2HTTPRequest) (events
 // New opens the store, loads or makes the dev secrets, and mounts every
 // route the template declares on the function that serves it.
 func New(ctx context.Context, o Options) (*Stack, error) {
+	if err := config.CheckPublicURL(o.PublicURL, false); err != nil {
+		return nil, err
+	}
 	if err := os.MkdirAll(o.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("data folder: %w", err)
 	}

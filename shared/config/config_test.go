@@ -1,0 +1,50 @@
+package config
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestCheckPublicURL(t *testing.T) {
+	tests := []struct {
+		name     string
+		url      string
+		deployed bool
+		wantErr  string
+	}{
+		{"a custom domain in a deployment", "https://loyalty.example.com", true, ""},
+		{"the execute-api URL in a deployment", "https://abc123.execute-api.eu-west-3.amazonaws.com", true, ""},
+		{"http in a deployment is refused", "http://loyalty.example.com", true, "must be https"},
+		{"no URL in a deployment is refused", "", true, "no public URL"},
+		{"a bare path is refused", "/", true, "absolute URL"},
+		{"a URL without a scheme is refused", "loyalty.example.com", true, "absolute URL"},
+		{"a query is refused", "https://loyalty.example.com?x=1", true, "no query"},
+		{"http locally, the development setting", "http://127.0.0.1:8080", false, ""},
+		{"no URL locally: the request's host", "", false, ""},
+		{"another scheme locally is refused", "ftp://127.0.0.1", false, "must be https"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			err := CheckPublicURL(tc.url, tc.deployed)
+			if tc.wantErr == "" && err != nil || tc.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tc.wantErr)) {
+				t.Fatalf("CheckPublicURL(%q, %v) = %v, want %q", tc.url, tc.deployed, err, tc.wantErr)
+			}
+		})
+	}
+}
+
+func TestLoadRefusesADeploymentWithoutAPublicURL(t *testing.T) {
+	t.Setenv("FIDELIO_TABLE", "fidelio-test")
+	t.Setenv("FIDELIO_PUBLIC_URL", "http://loyalty.example.com")
+	t.Setenv("FIDELIO_ADMIN_KEY", "fa_0123456789abcdefghijklmn")
+	t.Setenv("FIDELIO_CODE_KEYS", "K1:AAAA")
+	if _, err := Load(t.Context()); err != nil {
+		t.Fatalf("locally an http URL is the development setting: %v", err)
+	}
+	t.Setenv("FIDELIO_PUBLIC_URL", "")
+	t.Setenv("FIDELIO_SECRET_ID", "arn:aws:secretsmanager:eu-west-3:123456789012:secret:fidelio")
+	t.Setenv("FIDELIO_PUBLIC_URL_PARAMETER", "")
+	if _, err := Load(t.Context()); err == nil || !strings.Contains(err.Error(), "no public URL") {
+		t.Fatalf("a deployment without a public URL: %v, want a refusal to start", err)
+	}
+}
