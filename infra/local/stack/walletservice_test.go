@@ -123,8 +123,11 @@ func testPassUpdates(t *testing.T, storeName string) {
 
 	resp, body := walletCall(t, c, "GET", devices+"?passesUpdatedSince="+oldTag, "", nil)
 	json.Unmarshal(body, &list)
-	if resp.StatusCode != 200 || len(list.SerialNumbers) != 1 || list.SerialNumbers[0] != pass.SerialNumber || list.LastUpdated <= oldTag {
+	if resp.StatusCode != 200 || len(list.SerialNumbers) != 1 || list.SerialNumbers[0] != pass.SerialNumber || list.LastUpdated == oldTag {
 		t.Fatalf("device list for the old tag: %d %s", resp.StatusCode, body)
+	}
+	if resp, _ := walletCall(t, c, "GET", devices+"?passesUpdatedSince="+list.LastUpdated, "", nil); resp.StatusCode != 204 {
+		t.Fatalf("nothing changed since the new tag: %d", resp.StatusCode)
 	}
 	resp, latest := walletCall(t, c, "GET", passPath, auth, nil)
 	if resp.StatusCode != 200 {
