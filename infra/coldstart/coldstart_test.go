@@ -15,6 +15,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
+	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
 
 	"github.com/fidelio/fidelio/infra/coldstart"
 	"github.com/fidelio/fidelio/infra/template"
@@ -115,6 +117,13 @@ func stage(t testing.TB, secret string, withTable bool) coldstart.Stage {
 	})
 	out, err := sm.CreateSecret(ctx, &secretsmanager.CreateSecretInput{Name: aws.String("fidelio/" + name), SecretString: aws.String(secret)})
 	if err != nil {
+		t.Fatal(err)
+	}
+	params := ssm.New(ssm.Options{
+		Region: "us-east-1", BaseEndpoint: aws.String(lab.moto.URL),
+		Credentials: credentials.NewStaticCredentialsProvider("coldstart", "coldstart", ""),
+	})
+	if _, err := params.PutParameter(ctx, &ssm.PutParameterInput{Name: aws.String("/fidelio/" + name + "/public-url"), Value: aws.String("https://loyalty.example.com"), Type: ssmtypes.ParameterTypeString}); err != nil {
 		t.Fatal(err)
 	}
 	st := coldstart.Stage{

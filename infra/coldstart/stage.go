@@ -18,7 +18,7 @@ type Stage struct {
 	// Parameters are the stack's parameters; one not given takes its Default.
 	Parameters map[string]string
 	// DynamoDB and SecretsManager are the services' endpoints, such as
-	// http://127.0.0.1:8000.
+	// http://127.0.0.1:8000; SecretsManager (moto_server) serves SSM too.
 	DynamoDB, SecretsManager string
 }
 
@@ -26,8 +26,8 @@ type Stage struct {
 // its own variables (region, credentials, name, log format) and the ones
 // template.yaml declares, each !Ref and !Sub resolved as CloudFormation
 // would on this stage. The only departures from a deployment are the
-// SDK's standard endpoint variables, AWS_ENDPOINT_URL_DYNAMODB and
-// AWS_ENDPOINT_URL_SECRETS_MANAGER, so the code takes the path it takes in
+// SDK's standard endpoint variables, AWS_ENDPOINT_URL_DYNAMODB,
+// AWS_ENDPOINT_URL_SECRETS_MANAGER and AWS_ENDPOINT_URL_SSM, so the code takes the path it takes in
 // AWS. A value it cannot resolve is an error: a variable the template adds
 // must be given a stand-in here.
 func (s Stage) Env(dir string) ([]string, error) {
@@ -59,6 +59,8 @@ func (s Stage) Env(dir string) ([]string, error) {
 		"PATH=/usr/local/bin:/usr/bin:/bin",
 		"AWS_ENDPOINT_URL_DYNAMODB=" + s.DynamoDB,
 		"AWS_ENDPOINT_URL_SECRETS_MANAGER=" + s.SecretsManager,
+		// moto_server also keeps the public URL's SSM parameter.
+		"AWS_ENDPOINT_URL_SSM=" + s.SecretsManager,
 	}
 	names := make([]string, 0, len(fn.Env))
 	for name := range fn.Env {
