@@ -331,7 +331,20 @@ func (p *Program) commit(ctx context.Context, posting *Posting, key IdemKey, req
 			Sealed: sealed, CreatedAt: now, ExpiresAt: now.Add(IdempotencyTTL),
 		}
 	}
-	return p.book.Commit(ctx, *posting)
+	err := p.book.Commit(ctx, *posting)
+	if err == nil || retryable(err) || key.IsZero() {
+		return err
+	}
+	// A duplicate that lost the race to its key also fails the first
+	// request's other claims (an email), and a store may name any failed
+	// condition first (DynamoDB names the first item's). Whatever it named,
+	// a key committed meanwhile means the first answer is the one to give:
+	// ErrKeyTaken has the caller replay it.
+	rec, found, rerr := p.book.Idempotency(ctx, key.Scope, key.Hash())
+	if rerr == nil && found && rec.ExpiresAt.After(now) {
+		return ErrKeyTaken
+	}
+	return err
 }
 
 // maxAttempts bounds the retries of one change on a hot account; past it the

@@ -63,6 +63,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"enrollment credits the welcome bonus into a lot", testEnroll},
 		{"an email enrolls once, in any case", testEmailUnique},
 		{"concurrent enrollments of one email make one member", testEmailRace},
+		{"duplicates of an enrollment racing the first all get its token", testEnrollDuplicates},
 		{"earning credits points, counts them for the tier and upgrades", testEarn},
 		{"the same receipt earns once and a changed one is refused", testEarnReplay},
 		{"a redemption beyond the balance is refused and changes nothing", testRedeemBeyondBalance},
@@ -219,6 +220,57 @@ func testEmailRace(e *env) {
 	if won.Load() != 1 || taken.Load() != n-1 {
 		e.t.Fatalf("%d enrollments won and %d were refused, want 1 and %d", won.Load(), taken.Load(), n-1)
 	}
+}
+
+// testEnrollDuplicates sends one enrollment, with one Idempotency-Key, many
+// times at once. A duplicate that lost the race fails on the email claim as
+// well as on the key; whichever condition the store names first, the
+// duplicate must get the first answer back, token included, never
+// ErrEmailTaken.
+func testEnrollDuplicates(e *env) {
+	req := loyalty.EnrollRequest{Profile: loyalty.Profile{Name: "Twin", Email: "twin@example.com"}, Key: loyalty.IdemKey{Scope: "enroll", Key: "tap-1"}}
+	var first loyalty.Enrollment
+	var firstErr error
+	// The duplicate reads no record, then the first request commits, then
+	// the duplicate commits: a race lost, every time.
+	book := &beforeCommit{Store: e.store, fn: func() { first, firstErr = e.program.Enroll(e.ctx, req) }}
+	late, err := loyalty.NewProgram(book, e.clock, nil).Enroll(e.ctx, req)
+	if firstErr != nil || err != nil || !late.Replayed || late.Token != first.Token || late.Member.ID != first.Member.ID {
+		e.t.Fatalf("duplicate that lost the race: %+v, %v (first %v); want the first answer, token %q", late, err, firstErr, first.Token)
+	}
+
+	const n = 10
+	req.Profile.Email, req.Key.Key = "crowd@example.com", "tap-2"
+	answers := make([]loyalty.Enrollment, n)
+	parallel(e, n, n, func(i int) error {
+		var err error
+		answers[i], err = e.program.Enroll(e.ctx, req)
+		return err
+	})
+	created := 0
+	for _, a := range answers {
+		if a.Token != answers[0].Token || a.Member.ID != answers[0].Member.ID {
+			e.t.Fatalf("%d identical enrollments answered tokens %q and %q; want one", n, answers[0].Token, a.Token)
+		}
+		if !a.Replayed {
+			created++
+		}
+	}
+	if created != 1 {
+		e.t.Fatalf("%d of %d identical enrollments created a member, want 1", created, n)
+	}
+}
+
+// beforeCommit runs fn once, before the first commit it passes on.
+type beforeCommit struct {
+	store.Store
+	once sync.Once
+	fn   func()
+}
+
+func (b *beforeCommit) Commit(ctx context.Context, p loyalty.Posting) error {
+	b.once.Do(b.fn)
+	return b.Store.Commit(ctx, p)
 }
 
 func testEarn(e *env) {
