@@ -380,3 +380,21 @@ func TestStrictJSON(t *testing.T) {
 		t.Errorf("the refusal of LOGS does not name the field to write: %q", r.str("detail"))
 	}
 }
+
+func TestRedemptionReplayAfterRepricing(t *testing.T) {
+	f := newFixture(t)
+	m := f.enroll("ada@example.com")
+	till := f.staffKey("paris")
+	f.expect(f.do("POST", "/v1/admin/rewards", adminKey, `{"id":"coffee","name":"Coffee","points":30}`), 201, "")
+	body := fmt.Sprintf(`{"code":%q,"rewardId":"coffee"}`, m.str("code"))
+	first := f.do("POST", "/v1/redemptions", till, body, "Idempotency-Key", "K")
+	f.expect(first, 201, "")
+
+	f.expect(f.do("POST", "/v1/admin/rewards", adminKey, `{"id":"coffee","name":"Coffee","points":40}`), 200, "")
+	again := f.do("POST", "/v1/redemptions", till, body, "Idempotency-Key", "K")
+	if again.status != 201 || again.str("transactionId") != first.str("transactionId") || again.num("points") != -30 || again.num("balance") != 20 || again.header["Idempotent-Replayed"] != "true" {
+		t.Fatalf("the till resending K after coffee went to 40 points = %d %v %v; want the first answer", again.status, again.body, again.header)
+	}
+	other := strings.Replace(body, "coffee", "tea", 1)
+	f.expect(f.do("POST", "/v1/redemptions", till, other, "Idempotency-Key", "K"), 422, "idempotency_key_reused")
+}

@@ -123,13 +123,8 @@ func (a *App) redeem(r *http.Request) (reply, error) {
 	if err := loyalty.ValidSlug("rewardId", b.RewardID); err != nil {
 		return reply{}, err
 	}
-	reward, err := a.Store.Reward(r.Context(), b.RewardID)
-	if err != nil {
-		return reply{}, err
-	}
 	rc, err := a.Program.Redeem(r.Context(), loyalty.RedeemRequest{
-		MemberID: id, Points: reward.Points, Actor: p.actor(), Key: key,
-		Ref: loyalty.Reference{RewardID: reward.ID, StoreID: p.staff.StoreID},
+		MemberID: id, RewardID: b.RewardID, StoreID: p.staff.StoreID, Actor: p.actor(), Key: key,
 	})
 	if err != nil {
 		return reply{}, err

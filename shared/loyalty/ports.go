@@ -33,6 +33,8 @@ type Book interface {
 	Commit(ctx context.Context, p Posting) error
 	// Rules returns the program's rules, DefaultRules until an operator saves others.
 	Rules(ctx context.Context) (Rules, error)
+	// Reward reads a reward; ErrRewardNotFound when there is none.
+	Reward(ctx context.Context, id string) (Reward, error)
 	// Charity reads a charity; ErrCharityNotFound when there is none.
 	Charity(ctx context.Context, id string) (Charity, error)
 	// CharityMonthShards reads a charity's totals of a month shard by shard,

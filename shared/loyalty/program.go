@@ -149,24 +149,32 @@ func (p *Program) Earn(ctx context.Context, req EarnRequest) (Receipt, error) {
 		})
 }
 
-// RedeemRequest spends points on a reward.
+// RedeemRequest spends points on a reward, at a store.
 type RedeemRequest struct {
 	MemberID string
-	Points   int64
-	Ref      Reference
+	RewardID string
+	StoreID  string
 	Actor    string
 	Key      IdemKey
 }
 
-// Redeem spends points from the lots that expire soonest. It never makes a
-// balance negative.
+// Redeem spends the reward's points from the lots that expire soonest, at
+// the reward's price when the redemption is made. It never makes a balance
+// negative. A replay is told apart by what the caller asked for (member,
+// reward, store), never by the price: after the operator reprices or removes
+// the reward, the till resending the key still gets its first answer.
 func (p *Program) Redeem(ctx context.Context, req RedeemRequest) (Receipt, error) {
-	if err := validPoints(req.Points, false); err != nil {
+	if err := ValidSlug("rewardId", req.RewardID); err != nil {
 		return Receipt{}, err
 	}
-	return p.change(ctx, req.MemberID, req.Key, RequestHash("redeem", req.MemberID, req.Points, req.Ref),
+	return p.change(ctx, req.MemberID, req.Key, RequestHash("redeem", req.MemberID, req.RewardID, req.StoreID),
 		func(d *draft, _ Rules) error {
-			return d.debit(LedgerEntry{Kind: KindRedeem, Points: -req.Points, Ref: req.Ref, Actor: req.Actor})
+			reward, err := p.book.Reward(ctx, req.RewardID)
+			if err != nil {
+				return err
+			}
+			ref := Reference{RewardID: reward.ID, StoreID: req.StoreID}
+			return d.debit(LedgerEntry{Kind: KindRedeem, Points: -reward.Points, Ref: ref, Actor: req.Actor})
 		})
 }
 

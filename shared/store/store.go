@@ -54,8 +54,6 @@ type Store interface {
 
 	// SaveReward creates or replaces a reward.
 	SaveReward(ctx context.Context, r loyalty.Reward) error
-	// Reward reads one; loyalty.ErrRewardNotFound when there is none.
-	Reward(ctx context.Context, id string) (loyalty.Reward, error)
 	// Rewards lists every reward, cheapest first.
 	Rewards(ctx context.Context) ([]loyalty.Reward, error)
 

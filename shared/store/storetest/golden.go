@@ -51,7 +51,7 @@ func Populate(t testing.TB, s store.Store) {
 	must("earn", err)
 	_, err = p.Earn(ctx, loyalty.EarnRequest{MemberID: id, Amount: loyalty.Money{Value: 4000, Currency: "EUR"}, StoreID: "paris", ReceiptID: "R-2", Actor: "staff:paris/key1"})
 	must("earn again", err)
-	_, err = p.Redeem(ctx, loyalty.RedeemRequest{MemberID: id, Points: 40, Ref: loyalty.Reference{RewardID: "coffee"}, Actor: "staff:paris/key1", Key: loyalty.IdemKey{Scope: "redeem", Key: "redeem-1"}})
+	_, err = p.Redeem(ctx, loyalty.RedeemRequest{MemberID: id, RewardID: "coffee", StoreID: "paris", Actor: "staff:paris/key1", Key: loyalty.IdemKey{Scope: "redeem/paris", Key: "redeem-1"}})
 	must("redeem", err)
 	_, err = p.Reverse(ctx, loyalty.ReverseRequest{Tx: earned.Entry.TxID(), Actor: "admin"})
 	must("reverse", err)

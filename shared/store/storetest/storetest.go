@@ -72,6 +72,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"a reversal undoes the upgrade its earning bought", testReversalTier},
 		{"an idempotent replay returns the first answer", testReplay},
 		{"a key reused with another request is refused", testConflictingReplay},
+		{"a redemption replayed after its reward is repriced gets the first answer", testRedeemRepriced},
 		{"an expired key can be used again", testExpiredKey},
 		{"the ledger pages newest first", testLedgerPaging},
 		{"rules are saved and read back", testRules},
@@ -107,8 +108,13 @@ func (e *env) earn(memberID, receipt string, cents int64) loyalty.Receipt {
 	return r
 }
 
+// redeem spends points on a reward priced at them, reward-<points>.
 func (e *env) redeem(memberID string, points int64, key string) (loyalty.Receipt, error) {
-	return e.program.Redeem(e.ctx, loyalty.RedeemRequest{MemberID: memberID, Points: points, Ref: loyalty.Reference{RewardID: "coffee"}, Actor: "staff", Key: loyalty.IdemKey{Scope: "redeem", Key: key}})
+	id := fmt.Sprint("reward-", points)
+	if err := e.store.SaveReward(e.ctx, loyalty.Reward{ID: id, Name: id, Points: points, UpdatedAt: Start}); err != nil {
+		return loyalty.Receipt{}, err
+	}
+	return e.program.Redeem(e.ctx, loyalty.RedeemRequest{MemberID: memberID, RewardID: id, StoreID: "paris", Actor: "staff", Key: loyalty.IdemKey{Scope: "redeem", Key: key}})
 }
 
 // account reads the account and checks the invariants that always hold.
@@ -432,6 +438,35 @@ func testConflictingReplay(e *env) {
 	}
 	if b := e.account(m.ID).Member.Balance; b != 30 {
 		e.t.Fatalf("balance = %d, want 30", b)
+	}
+}
+
+func testRedeemRepriced(e *env) {
+	m := e.enroll("till@example.com")
+	e.earn(m.ID, "r1", 20_000) // 250 points
+	coffee := loyalty.Reward{ID: "coffee", Name: "Coffee", Points: 100, UpdatedAt: Start}
+	if err := e.store.SaveReward(e.ctx, coffee); err != nil {
+		e.t.Fatal(err)
+	}
+	req := loyalty.RedeemRequest{MemberID: m.ID, RewardID: "coffee", StoreID: "paris", Actor: "staff", Key: loyalty.IdemKey{Scope: "redeem/paris", Key: "K"}}
+	first, err := e.program.Redeem(e.ctx, req)
+	if err != nil || first.Entry.Points != -100 || first.Balance != 150 {
+		e.t.Fatalf("redemption = %+v, %v; want 100 points spent", first, err)
+	}
+	coffee.Points = 120
+	if err := e.store.SaveReward(e.ctx, coffee); err != nil {
+		e.t.Fatal(err)
+	}
+	again, err := e.program.Redeem(e.ctx, req)
+	if err != nil || !again.Replayed || again.Entry.ID != first.Entry.ID || again.Entry.Points != -100 || again.Balance != 150 {
+		e.t.Fatalf("the same redemption after the reward went to 120 points = %+v, %v; want the first answer", again, err)
+	}
+	req.RewardID = "tea"
+	if _, err := e.program.Redeem(e.ctx, req); !errors.Is(err, loyalty.ErrIdempotencyMismatch) {
+		e.t.Fatalf("the key with another reward: err = %v, want ErrIdempotencyMismatch", err)
+	}
+	if b := e.account(m.ID).Member.Balance; b != 150 {
+		e.t.Fatalf("balance = %d, want 150: one redemption", b)
 	}
 }
 
