@@ -48,12 +48,14 @@ type Matching struct {
 	// Ratio is a whole multiple: 1 matches 1:1, 2 doubles a gift.
 	Ratio int64 `json:"ratio"`
 	// CapPoints bounds the points matched for the charity in one month, the
-	// operator's monthly budget. It is never exceeded (see MatchingShare).
+	// operator's monthly budget. It is reached exactly, never exceeded (see Match).
 	CapPoints int64 `json:"capPoints"`
 }
 
 // CharityShards is how many items a charity's totals are kept on, so that
-// thousands of gifts in the same minute do not all update one item.
+// thousands of gifts in the same minute do not all update one item. (A
+// month's matched points are also counted on one item of their own, which
+// only the gifts still matched update: see DonationPosting.)
 const CharityShards = 16
 
 var (
@@ -161,59 +163,19 @@ func scaled(points, unit, per int64) *big.Int {
 	return v.Quo(v, big.NewInt(per))
 }
 
-// MatchingShare decides the matching of a gift of points made when the
-// month's shards hold matched (matched[n] is what shard n matched): the
-// shard the gift is written to, the points matched, and the most the shard's
-// matched points may be before the gift (limit), which the Book checks at
-// commit so that racing gifts never overspend. Without matching, the shard
-// is start.
-//
-// The month's cap is split evenly over the shards (the first CapPoints mod
-// CharityShards get one point more), so each shard's budget is enforced by a
-// condition on the shard itself and no single item takes every gift. The
-// gift goes to the first shard from start (a hash of the gift) with room for
-// its whole match; when no shard has, to the first with any room, and is
-// matched in part, as far as that room goes. So the cap is never exceeded,
-// and donors giving at once spread over the shards even as the budget runs
-// out. The tolerance: once no shard has room for a whole match, a gift can
-// be matched less than the budget left over all shards would allow (that
-// budget is then under CharityShards × the match wanted), and later gifts
-// use what is left. limit is -1 when nothing is matched.
-func (c Charity) MatchingShare(points int64, start int, matched []int64) (shard int, match int64, limit int64) {
+// Match is the points matched for a gift of points when the charity's month
+// has matched matched points so far: Ratio × points, or what is left of the
+// cap when that is less, so that the month's matching reaches its cap
+// exactly and never passes it. The Book commits a match only while the
+// month's matched points are still at most CapPoints − match (see
+// DonationPosting.MatchedAtMost), so gifts racing for the last of the budget
+// are decided again.
+func (c Charity) Match(points, matched int64) int64 {
 	m := c.Matching
 	if m == nil {
-		return start, 0, -1
+		return 0
 	}
-	want := points * m.Ratio
-	budget := func(n int) int64 {
-		b := m.CapPoints / CharityShards
-		if int64(n) < m.CapPoints%CharityShards {
-			b++
-		}
-		return b
-	}
-	room := func(n int) int64 {
-		used := int64(0)
-		if n < len(matched) {
-			used = matched[n]
-		}
-		return max(0, budget(n)-used)
-	}
-	partial := -1
-	for i := range CharityShards {
-		n := (start + i) % CharityShards
-		if room(n) >= want {
-			return n, want, budget(n) - want
-		}
-		if partial < 0 && room(n) > 0 {
-			partial = n
-		}
-	}
-	if partial < 0 {
-		return start, 0, -1
-	}
-	match = room(partial)
-	return partial, match, budget(partial) - match
+	return max(0, min(points*m.Ratio, m.CapPoints-matched))
 }
 
 // Month is a calendar month in UTC, written YYYY-MM: the period of a

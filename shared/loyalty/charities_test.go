@@ -108,60 +108,41 @@ func TestValueRoundsDownInMinorUnits(t *testing.T) {
 	}
 }
 
-func TestMatchingShare(t *testing.T) {
+func TestMatch(t *testing.T) {
 	c := validCharity()
-	if shard, match, limit := c.MatchingShare(100, 5, nil); shard != 5 || match != 0 || limit != -1 {
-		t.Fatalf("without matching: %d %d %d", shard, match, limit)
+	if got := c.Match(100, 0); got != 0 {
+		t.Fatalf("without matching: %d matched", got)
 	}
-	c.Matching = &Matching{Ratio: 2, CapPoints: 1610} // 101 on shards 0-9, 100 on 10-15
-	if shard, match, limit := c.MatchingShare(50, 3, nil); shard != 3 || match != 100 || limit != 1 {
-		t.Fatalf("a first gift: shard %d match %d limit %d, want 3, 100, 1", shard, match, limit)
-	}
-	matched := make([]int64, CharityShards)
-	matched[3], matched[4] = 60, 100
-	if shard, match, limit := c.MatchingShare(50, 3, matched); shard != 5 || match != 100 || limit != 1 {
-		t.Fatalf("shards 3 and 4 short: shard %d match %d limit %d, want the next with room, 5", shard, match, limit)
-	}
-	for n := range matched {
-		matched[n] = 95
-	}
-	matched[6] = 101
-	if shard, match, limit := c.MatchingShare(50, 6, matched); shard != 7 || match != 6 || limit != 95 {
-		t.Fatalf("no shard with room for 100: shard %d match %d limit %d, want the first with room after 6 matched in part", shard, match, limit)
-	}
-	for n := range matched {
-		matched[n] = 200 // past a lowered cap
-	}
-	if shard, match, limit := c.MatchingShare(50, 6, matched); shard != 6 || match != 0 || limit != -1 {
-		t.Fatalf("budget spent: %d %d %d", shard, match, limit)
-	}
-	c.Matching.CapPoints = 3 // fewer points than shards: shards 0-2 hold one each
-	if shard, match, _ := c.MatchingShare(10, 9, nil); shard != 0 || match != 1 {
-		t.Fatalf("a cap of 3: shard %d match %d, want shard 0 and 1", shard, match)
+	c.Matching = &Matching{Ratio: 2, CapPoints: 1000}
+	for _, tc := range []struct{ points, matched, want int64 }{
+		{50, 0, 100},    // doubled
+		{500, 0, 1000},  // the whole budget in one gift
+		{1000, 0, 1000}, // more than the budget: up to the cap
+		{50, 950, 50},   // the last of the budget, in part
+		{50, 1000, 0},   // spent
+		{50, 1200, 0},   // past a lowered cap
+		{10, 999, 1},    // one point left
+	} {
+		if got := c.Match(tc.points, tc.matched); got != tc.want {
+			t.Errorf("a gift of %d with %d matched: %d matched, want %d", tc.points, tc.matched, got, tc.want)
+		}
 	}
 }
 
-// The cap holds and is used up however gifts fall on the shards.
-func TestMatchingNeverPassesTheCap(t *testing.T) {
+// Gifts in any order and of any size use up the cap exactly, never more.
+func TestMatchingReachesTheCapExactly(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
 	for range 200 {
 		c := validCharity()
 		c.Matching = &Matching{Ratio: 1 + r.Int64N(3), CapPoints: 1 + r.Int64N(5000)}
-		matched := make([]int64, CharityShards)
-		var total int64
-		for range 400 {
-			shard, match, limit := c.MatchingShare(10*(1+r.Int64N(20)), r.IntN(CharityShards), matched)
-			if match > 0 && matched[shard] > limit {
-				t.Fatalf("shard %d holds %d, past its limit %d", shard, matched[shard], limit)
-			}
-			matched[shard] += match
-			total += match
+		var total, wanted int64
+		for range 1 + r.IntN(400) {
+			points := 10 * (1 + r.Int64N(20))
+			total += c.Match(points, total)
+			wanted += points * c.Matching.Ratio
 		}
-		if total > c.Matching.CapPoints {
-			t.Fatalf("matched %d with a cap of %d", total, c.Matching.CapPoints)
-		}
-		if c.Matching.CapPoints <= 1000 && total != c.Matching.CapPoints {
-			t.Fatalf("400 gifts matched %d of a small cap of %d", total, c.Matching.CapPoints)
+		if total != min(wanted, c.Matching.CapPoints) {
+			t.Fatalf("gifts wanting %d matched %d with a cap of %d", wanted, total, c.Matching.CapPoints)
 		}
 	}
 }

@@ -27,7 +27,9 @@ type Gift struct {
 // DonationPosting is what a gift adds to its charity's totals, committed in
 // the same transaction as the member's donate entry: the gift's points and
 // matched points are added to one shard of the charity's all-time totals and
-// the same shard of its month, and to the member's line of the month.
+// the same shard of its month, and to the member's line of the month. A
+// matched gift also adds its match to the month's matched counter, one item
+// per charity and month, whose condition keeps the month within its cap.
 type DonationPosting struct {
 	CharityID string
 	Month     Month
@@ -36,10 +38,10 @@ type DonationPosting struct {
 	Shard   int
 	Points  int64
 	Matched int64
-	// MatchedAtMost, when Matched > 0, is the most the shard's matched points
-	// of the month may be before the gift: the Book refuses the posting with
-	// ErrVersionConflict when they are more, so that racing gifts never take
-	// the matching past its cap.
+	// MatchedAtMost, when Matched > 0, is the most the month's matched
+	// counter may hold before the gift (the cap less the match): the Book
+	// refuses the posting with ErrVersionConflict when it holds more, so
+	// that racing gifts never take the matching past its cap.
 	MatchedAtMost int64
 	// NewDonor is true for the member's first gift to the charity in the
 	// month: the month counts one donor more.
@@ -173,25 +175,24 @@ func (p *Program) give(ctx context.Context, d *draft, c Charity, points int64, f
 		return fmt.Errorf("%w: balance is %d, %d needed", ErrInsufficientPoints, d.m.Balance, points)
 	}
 	month := MonthOf(d.now)
-	var matched []int64
+	var match int64
 	if c.Matching != nil {
-		shards, err := p.book.CharityMonthShards(ctx, c.ID, month)
+		matched, err := p.book.CharityMonthMatched(ctx, c.ID, month)
 		if err != nil {
 			return fmt.Errorf("read the matching of %s: %w", c.ID, err)
 		}
-		for _, s := range shards {
-			matched = append(matched, s.Matched)
-		}
+		match = c.Match(points, matched)
 	}
-	shard, match, atMost := c.MatchingShare(points, shardOf(d.m.ID, d.m.LedgerSeq+1), matched)
+	shard := shardOf(d.m.ID, d.m.LedgerSeq+1)
 	d.lots.debit(points, first)
 	d.post(LedgerEntry{Kind: KindDonate, Points: -points, Matched: match, Ref: Reference{CharityID: c.ID, Note: note}, Actor: actor})
 	d.donation = &DonationPosting{
-		CharityID: c.ID, Month: month, Shard: shard, Points: points, Matched: match, MatchedAtMost: atMost,
+		CharityID: c.ID, Month: month, Shard: shard, Points: points, Matched: match,
 		NewDonor: d.m.Giving.add(d.now, c.ID, points),
 	}
 	d.gift = &Gift{CharityID: c.ID, Month: month, Points: points, Value: c.Value(points), Matched: match}
 	if match > 0 {
+		d.donation.MatchedAtMost = c.Matching.CapPoints - match
 		d.gift.MatchedValue = c.Value(match)
 	}
 	return nil

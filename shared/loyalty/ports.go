@@ -26,7 +26,7 @@ type Book interface {
 	Idempotency(ctx context.Context, scope, keyHash string) (IdempotencyRecord, bool, error)
 	// Commit writes a posting all or nothing. It fails with ErrVersionConflict
 	// when the member is not at p.PrevVersion (or exists, for a new member)
-	// or a gift's matching would pass its shard's budget
+	// or a gift's matching would pass its month's cap
 	// (DonationPosting.MatchedAtMost), ErrEmailTaken, ErrKeyTaken when an
 	// unexpired record holds the key, and ErrAlreadyReversed when the
 	// reversed entry was reversed before.
@@ -37,10 +37,9 @@ type Book interface {
 	Reward(ctx context.Context, id string) (Reward, error)
 	// Charity reads a charity; ErrCharityNotFound when there is none.
 	Charity(ctx context.Context, id string) (Charity, error)
-	// CharityMonthShards reads a charity's totals of a month shard by shard,
-	// consistently: CharityShards of them, indexed by shard, zero for a shard
-	// no gift reached.
-	CharityMonthShards(ctx context.Context, charityID string, month Month) ([]CharityTotals, error)
+	// CharityMonthMatched reads a charity's matched points of a month from
+	// its matched counter, consistently: 0 when nothing was matched.
+	CharityMonthMatched(ctx context.Context, charityID string, month Month) (int64, error)
 }
 
 // Posting is one atomic change of an account.

@@ -20,13 +20,17 @@ import (
 //	CHARITIES                       CHARITY#<id>                 the charity (every one in one small partition, listed by a Query)
 //	CHARITY#<id>                    SHARD#<nn>                   all-time totals, shard nn of loyalty.CharityShards
 //	CHARITY#<id>                    MONTH#<YYYY-MM>#SHARD#<nn>   the month's totals, shard nn, with its donors and matched points
+//	CHARITY#<id>                    MONTH#<YYYY-MM>#MATCHED      the month's matched points, counted once, against the cap
 //	CHARITY#<id>#MONTH#<YYYY-MM>    DONOR#<member id>            what one member gave in the month
 //	MEMBER#<id>                     PLAN                         GSI3 DUE#<YYYY-MM-DD>#donation: the member's next monthly gift
 //
 // A gift updates one shard of each period with ADD inside the member's
 // TransactWriteItems, so thousands of donors giving at once spread over
 // loyalty.CharityShards items instead of conflicting on one; a read of the
-// totals is one Query of the shards. The PLAN item is an index entry only
+// totals is one Query of the shards. The MATCHED item is the one every
+// matched gift of the month updates, conditioned on the room left under the
+// cap: a hot key only while there is budget left, since gifts matched
+// nothing once it is spent do not touch it. The PLAN item is an index entry only
 // (the plan is on the member): the member item's GSI3 keys are its tier
 // review's, and an item can be in an index once.
 const (
@@ -44,6 +48,7 @@ func monthShardsPrefix(m loyalty.Month) string { return "MONTH#" + m.String() + 
 func monthShardSK(m loyalty.Month, n int) string {
 	return monthShardsPrefix(m) + fmt.Sprintf("%02d", n)
 }
+func monthMatchedSK(m loyalty.Month) string      { return "MONTH#" + m.String() + "#MATCHED" }
 func donorsPK(id string, m loyalty.Month) string { return charityPK(id) + "#MONTH#" + m.String() }
 func donorSK(memberID string) string             { return donorsPrefix + memberID }
 
@@ -85,8 +90,12 @@ func (s *Store) Charities(ctx context.Context, activeOnly bool) ([]loyalty.Chari
 	return out, nil
 }
 
-func (s *Store) CharityMonthShards(ctx context.Context, charityID string, month loyalty.Month) ([]loyalty.CharityTotals, error) {
-	return s.shards(ctx, charityID, monthShardsPrefix(month))
+func (s *Store) CharityMonthMatched(ctx context.Context, charityID string, month loyalty.Month) (int64, error) {
+	var counter struct {
+		Matched int64 `json:"matched"`
+	}
+	err := s.get(ctx, charityPK(charityID), monthMatchedSK(month), &counter, nil) // none yet: 0 matched
+	return counter.Matched, err
 }
 
 func (s *Store) CharityTotal(ctx context.Context, charityID string) (loyalty.CharityTotals, error) {
@@ -192,9 +201,9 @@ func (s *Store) query(ctx context.Context, pk, prefix string, consistent bool, e
 // giftItems are the updates of a gift to its charity's totals, for the
 // member's transaction: the all-time shard, the month's shard and the
 // member's line of the month, each an ADD so that gifts at once add up
-// rather than overwrite. The month's shard is conditioned on the room left
-// in its matching budget when the gift is matched; its failure means the
-// budget was spent meanwhile, and the gift is decided again.
+// rather than overwrite; and when the gift is matched, the month's matched
+// counter, conditioned on the room left under the cap. Its failure means
+// other gifts took the budget meanwhile, and the gift is decided again.
 func (s *Store) giftItems(memberID string, g loyalty.DonationPosting) []types.TransactWriteItem {
 	add := func(k map[string]types.AttributeValue, set map[string]types.AttributeValue, donors bool) *types.Update {
 		names := map[string]string{"#points": "points", "#matched": "matched", "#gifts": "gifts"}
@@ -222,10 +231,17 @@ func (s *Store) giftItems(memberID string, g loyalty.DonationPosting) []types.Tr
 	all := add(key(charityPK(g.CharityID), shardSK(g.Shard)), shard, false)
 	shard["month"] = str(g.Month.String())
 	month := add(key(charityPK(g.CharityID), monthShardSK(g.Month, g.Shard)), shard, true)
-	if g.Matched > 0 {
-		month.ConditionExpression = aws.String("attribute_not_exists(#matched) OR #matched <= :most")
-		month.ExpressionAttributeValues[":most"] = num(g.MatchedAtMost)
-	}
 	donor := add(key(donorsPK(g.CharityID, g.Month), donorSK(memberID)), map[string]types.AttributeValue{"memberId": str(memberID)}, false)
-	return []types.TransactWriteItem{{Update: all}, {Update: month}, {Update: donor}}
+	items := []types.TransactWriteItem{{Update: all}, {Update: month}, {Update: donor}}
+	if g.Matched > 0 {
+		items = append(items, types.TransactWriteItem{Update: &types.Update{
+			TableName:                 &s.table,
+			Key:                       key(charityPK(g.CharityID), monthMatchedSK(g.Month)),
+			UpdateExpression:          aws.String("ADD #matched :matched"),
+			ConditionExpression:       aws.String("attribute_not_exists(#matched) OR #matched <= :most"),
+			ExpressionAttributeNames:  map[string]string{"#matched": "matched"},
+			ExpressionAttributeValues: map[string]types.AttributeValue{":matched": num(g.Matched), ":most": num(g.MatchedAtMost)},
+		}})
+	}
+	return items
 }

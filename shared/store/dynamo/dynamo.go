@@ -371,7 +371,7 @@ func (s *Store) Commit(ctx context.Context, p loyalty.Posting) error {
 	}
 	if p.Donation != nil {
 		for _, it := range s.giftItems(p.Member.ID, *p.Donation) {
-			add(it, loyalty.ErrVersionConflict) // only the month's shard has a condition: its matching budget
+			add(it, loyalty.ErrVersionConflict) // only the month's matched counter has a condition: its cap
 		}
 	}
 	if p.ReversalOf != 0 {

@@ -20,6 +20,12 @@ func shardKey(charityID, period string, shard int) []byte {
 	return fmt.Appendf(nil, "%s\x00%s\x00%02d", charityID, period, shard)
 }
 
+// matchedKey is the key of a charity's matched points of a month, counted
+// once against the cap.
+func matchedKey(charityID string, month loyalty.Month) []byte {
+	return []byte(charityID + "\x00" + month.String() + "\x00matched")
+}
+
 func donorPrefix(charityID string, month loyalty.Month) []byte {
 	return []byte(charityID + "\x00" + month.String() + "\x00")
 }
@@ -51,8 +57,15 @@ func (s *Store) Charities(ctx context.Context, activeOnly bool) ([]loyalty.Chari
 	return out, err
 }
 
-func (s *Store) CharityMonthShards(ctx context.Context, charityID string, month loyalty.Month) ([]loyalty.CharityTotals, error) {
-	return s.shards(charityID, month.String())
+func (s *Store) CharityMonthMatched(ctx context.Context, charityID string, month loyalty.Month) (int64, error) {
+	var matched int64
+	err := s.db.View(func(tx *bolt.Tx) error {
+		if v := tx.Bucket(bucketCharityShards).Get(matchedKey(charityID, month)); v != nil {
+			return json.Unmarshal(v, &matched)
+		}
+		return nil
+	})
+	return matched, err
 }
 
 func (s *Store) CharityTotal(ctx context.Context, charityID string) (loyalty.CharityTotals, error) {
@@ -111,18 +124,28 @@ func (s *Store) CharityDonors(ctx context.Context, charityID string, month loyal
 }
 
 // addGift adds a gift to its charity's totals, in the commit of the donate
-// entry: the all-time shard, the month's shard (refused with
-// ErrVersionConflict when its matching would pass the shard's budget) and
-// the member's line of the month.
+// entry: the month's matched counter when the gift is matched (refused with
+// ErrVersionConflict when the match would pass the cap), the all-time shard,
+// the month's shard and the member's line of the month.
 func addGift(tx *bolt.Tx, memberID string, g loyalty.DonationPosting) error {
 	shards, donors := tx.Bucket(bucketCharityShards), tx.Bucket(bucketCharityDonors)
+	if g.Matched > 0 {
+		var matched int64
+		err := update(shards, matchedKey(g.CharityID, g.Month), &matched, func() error {
+			if matched > g.MatchedAtMost {
+				return loyalty.ErrVersionConflict
+			}
+			matched += g.Matched
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
 	var month, all loyalty.CharityTotals
 	d := loyalty.Donor{MemberID: memberID}
 	return errors.Join(
 		update(shards, shardKey(g.CharityID, g.Month.String(), g.Shard), &month, func() error {
-			if g.Matched > 0 && month.Matched > g.MatchedAtMost {
-				return loyalty.ErrVersionConflict
-			}
 			month.Points, month.Matched, month.Gifts = month.Points+g.Points, month.Matched+g.Matched, month.Gifts+1
 			if g.NewDonor {
 				month.Donors++

@@ -273,11 +273,22 @@ func testGift(e *env) {
 }
 
 func testMatchingCap(e *env) {
-	// Doubled up to 2400 matched points a month: 150 a shard, room for one
-	// whole match of a gift of 50 and half of another.
+	// One gift of 1000 points, 1:1 up to 1000 a month: all of it matched.
+	e.charity("whole", func(c *loyalty.Charity) { c.Matching = &loyalty.Matching{Ratio: 1, CapPoints: 1000} })
+	big := e.enroll("big@example.com")
+	e.earn(big.ID, "whole-1", 200_000) // 2000 points
+	if r, err := e.donate(big.ID, "whole", 1000, "all"); err != nil || r.Entry.Matched != 1000 {
+		e.t.Fatalf("a gift of 1000 with a budget of 1000 = %+v, %v; want 1000 matched", r.Entry, err)
+	}
+	if r, err := e.donate(big.ID, "whole", 100, "more"); err != nil || r.Entry.Matched != 0 {
+		e.t.Fatalf("a gift once the budget is spent = %+v, %v; want none matched", r.Entry, err)
+	}
+
+	// Doubled up to 2400 matched points a month: gifts of 50 are matched
+	// 100 each until the budget is spent, 24 of them, then none.
 	e.charity("rescue", func(c *loyalty.Charity) {
 		c.MinPoints, c.Step = 10, 10
-		c.Matching = &loyalty.Matching{Ratio: 2, CapPoints: 2400}
+		c.Matching = &loyalty.Matching{Ratio: 2, CapPoints: 2430}
 	})
 	m := e.enroll("matched@example.com")
 	e.earn(m.ID, "big", 300_000) // 3000 points
@@ -294,12 +305,12 @@ func testMatchingCap(e *env) {
 	}
 	all, month := e.totals("rescue", "2026-11")
 	ledger, _ := e.given("rescue", "2026-11", m.ID)
-	if month.Matched != 2400 || month.Matched != ledger.Matched || all.Matched != ledger.Matched {
-		e.t.Fatalf("matched %v: month %+v, all time %+v, ledger %+v; want the cap of 2400 reached, as the ledger says", matched, month, all, ledger)
+	if month.Matched != 2430 || month.Matched != ledger.Matched || all.Matched != ledger.Matched {
+		e.t.Fatalf("matched %v: month %+v, all time %+v, ledger %+v; want the cap of 2430 reached, as the ledger says", matched, month, all, ledger)
 	}
-	want := slices.Concat(slices.Repeat([]int64{100}, 16), slices.Repeat([]int64{50}, 16), slices.Repeat([]int64{0}, 8))
+	want := slices.Concat(slices.Repeat([]int64{100}, 24), []int64{30}, slices.Repeat([]int64{0}, 15))
 	if month.Points != 2000 || fmt.Sprint(matched) != fmt.Sprint(want) {
-		e.t.Fatalf("gifts %+v matched %v; want 2000 points given, 16 gifts doubled, 16 half, then none", month, matched)
+		e.t.Fatalf("gifts %+v matched %v; want 2000 points given, 24 gifts doubled, the 25th matched 30, then none", month, matched)
 	}
 	// A new month has a new budget.
 	e.clock.Set(instant("2026-12-01T00:00:00Z"))
@@ -311,8 +322,8 @@ func testMatchingCap(e *env) {
 
 // testConcurrentGifts has 500 members give to one matched charity at once,
 // 32 at a time. The totals are shards updated in each gift's transaction, so
-// they equal the ledger however the gifts interleave, and the matching stays
-// within its cap.
+// they equal the ledger however the gifts interleave, and the matching
+// reaches its cap exactly.
 func testConcurrentGifts(e *env) {
 	const donors, workers = 500, 32
 	c := e.charity("campaign", func(c *loyalty.Charity) {
@@ -346,8 +357,8 @@ func testConcurrentGifts(e *env) {
 	if all != wantAll || month != wantMonth || points.Load() != 15_000 {
 		e.t.Fatalf("totals %+v, month %+v; the gifts gave %+v", all, month, wantMonth)
 	}
-	if month.Matched > 5000 || month.Matched < 5000-loyalty.CharityShards*50 {
-		e.t.Fatalf("matched %d, want at most the cap of 5000 and nearly all of it", month.Matched)
+	if month.Matched != 5000 {
+		e.t.Fatalf("matched %d, want the cap of 5000 exactly", month.Matched)
 	}
 	var ledger atomic.Int64
 	parallel(e, donors, workers, func(i int) error {
