@@ -398,3 +398,17 @@ func TestRedemptionReplayAfterRepricing(t *testing.T) {
 	other := strings.Replace(body, "coffee", "tea", 1)
 	f.expect(f.do("POST", "/v1/redemptions", till, other, "Idempotency-Key", "K"), 422, "idempotency_key_reused")
 }
+
+func TestThePointsLimitIsAConflictNeverA500(t *testing.T) {
+	f := newFixture(t)
+	rules := `{"currency":"JPY","pointsPerUnit":%d,"multiplierPercent":{"bronze":1000,"silver":1000,"gold":1000,"platinum":1000},` +
+		`"thresholds":{"bronze":0,"silver":500,"gold":1500,"platinum":5000},"welcomeBonus":0,"birthdayBonus":100,"expiryMonths":12}`
+	f.expect(f.do("PUT", "/v1/admin/program", adminKey, fmt.Sprintf(rules, 1000)), 400, "invalid_request")
+	f.expect(f.do("PUT", "/v1/admin/program", adminKey, fmt.Sprintf(rules, 1)), 200, "")
+	m := f.enroll("ada@example.com")
+	till := f.staffKey("tokyo")
+	earn := `{"code":%q,"receiptId":%q,"amount":{"value":%d,"currency":"JPY"}}`
+	f.expect(f.do("POST", "/v1/earnings", till, fmt.Sprintf(earn, m.str("code"), "R-1", loyalty.MaxAmount)), 201, "")
+	f.expect(f.do("POST", "/v1/earnings", till, fmt.Sprintf(earn, m.str("code"), "R-2", 100)), 409, "points_limit")
+	f.expect(f.do("POST", "/v1/admin/members/"+m.str("id")+"/adjustments", adminKey, `{"points":1,"note":"one more"}`, "Idempotency-Key", "adj-1"), 409, "points_limit")
+}

@@ -57,6 +57,7 @@ var domainProblems = []struct {
 	{loyalty.ErrCharityArchived, http.StatusConflict, "charity_archived"},
 	{loyalty.ErrEmailTaken, http.StatusConflict, "email_taken"},
 	{loyalty.ErrInsufficientPoints, http.StatusConflict, "insufficient_points"},
+	{loyalty.ErrPointsLimit, http.StatusConflict, "points_limit"},
 	{loyalty.ErrNotReversible, http.StatusConflict, "not_reversible"},
 	{loyalty.ErrAlreadyReversed, http.StatusConflict, "already_reversed"},
 	{loyalty.ErrWrongStore, http.StatusForbidden, "wrong_store"},

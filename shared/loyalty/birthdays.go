@@ -116,11 +116,10 @@ func (p *Program) BirthdayReward(ctx context.Context, memberID string, at time.T
 			return SkipNoBonus, nil
 		}
 		d.m.LastBirthdayYear = year
-		d.credit(rules.LotExpiry(d.now), LedgerEntry{
+		return "", d.credit(rules.LotExpiry(d.now), LedgerEntry{
 			Kind: KindBirthday, Points: rules.BirthdayBonus, Actor: "program",
 			Ref: Reference{Note: fmt.Sprintf("birthday %d", year)},
 		})
-		return "", nil
 	})
 }
 

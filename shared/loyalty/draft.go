@@ -43,12 +43,17 @@ func (d *draft) post(e LedgerEntry) {
 	d.entries = append(d.entries, e)
 }
 
-// credit posts a positive entry into the lot expiring on expires.
-func (d *draft) credit(expires Date, e LedgerEntry) {
+// credit posts a positive entry into the lot expiring on expires. It
+// refuses to take the balance, and so any lot, past MaxPoints.
+func (d *draft) credit(expires Date, e LedgerEntry) error {
+	if e.Points > MaxPoints-d.m.Balance {
+		return fmt.Errorf("%w: the balance of %d cannot take %d points more; an account holds at most %d", ErrPointsLimit, d.m.Balance, e.Points, int64(MaxPoints))
+	}
 	if e.Points > 0 {
 		d.lots.credit(expires, e.Points)
 	}
 	d.post(e)
+	return nil
 }
 
 // debit posts a negative entry, consuming the soonest-expiring lots first.

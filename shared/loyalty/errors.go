@@ -15,6 +15,8 @@ var (
 	ErrIdempotencyMismatch = errors.New("idempotency key reused with a different request")
 	ErrNotReversible       = errors.New("only an earning can be reversed")
 	ErrAlreadyReversed     = errors.New("transaction already reversed")
+	// ErrPointsLimit: the change would take an account past MaxPoints.
+	ErrPointsLimit = errors.New("points limit reached")
 	// ErrBusy: the member's account kept changing under us; the caller may retry.
 	ErrBusy = errors.New("account is busy, retry")
 )

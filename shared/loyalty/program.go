@@ -88,7 +88,9 @@ func (p *Program) Enroll(ctx context.Context, req EnrollRequest) (Enrollment, er
 		}
 		d := newDraft(Account{Member: m}, now, p.ids)
 		if rules.WelcomeBonus > 0 {
-			d.credit(rules.LotExpiry(now), LedgerEntry{Kind: KindWelcome, Points: rules.WelcomeBonus, Actor: "program"})
+			if err := d.credit(rules.LotExpiry(now), LedgerEntry{Kind: KindWelcome, Points: rules.WelcomeBonus, Actor: "program"}); err != nil {
+				return Enrollment{}, err
+			}
 		}
 		out = Enrollment{Token: token}
 		posting, err := d.posting()
@@ -135,11 +137,17 @@ func (p *Program) Earn(ctx context.Context, req EarnRequest) (Receipt, error) {
 			if err != nil {
 				return err
 			}
+			if q := d.m.QualifyingPoints(d.today); points > MaxPoints-q {
+				return fmt.Errorf("%w: %d qualifying points cannot take %d more; a member counts at most %d", ErrPointsLimit, q, points, int64(MaxPoints))
+			}
 			amount := req.Amount
-			d.credit(rules.LotExpiry(d.now), LedgerEntry{
+			err = d.credit(rules.LotExpiry(d.now), LedgerEntry{
 				Kind: KindEarn, Points: points, Qualifying: points, Amount: &amount,
 				Ref: Reference{StoreID: req.StoreID, ReceiptID: req.ReceiptID}, Actor: req.Actor,
 			})
+			if err != nil {
+				return err
+			}
 			d.m.addQualifying(d.today, points, d.today)
 			if t := rules.TierFor(d.m.QualifyingPoints(d.today)); t.Rank() > d.m.Tier.Rank() {
 				d.m.moveTo(t)
@@ -253,8 +261,7 @@ func (p *Program) Adjust(ctx context.Context, req AdjustRequest) (Receipt, error
 		func(d *draft, rules Rules) error {
 			e := LedgerEntry{Kind: KindAdjust, Points: req.Points, Ref: Reference{Note: note}, Actor: req.Actor}
 			if req.Points > 0 {
-				d.credit(rules.LotExpiry(d.now), e)
-				return nil
+				return d.credit(rules.LotExpiry(d.now), e)
 			}
 			return d.debit(e)
 		})

@@ -2,6 +2,8 @@ package loyalty
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"time"
 )
 
@@ -26,6 +28,13 @@ type Rules struct {
 
 // QualifyingDays is the rolling window of qualifying points that decides a tier.
 const QualifyingDays = 365
+
+// MaxPoints bounds every balance, lot and qualifying total, and so every
+// single credit: a trillion points, beyond any real program, and so far
+// below int64's 9.2 × 10^18 that no sum of them overflows in real use (a
+// charity's totals would need more than nine million gifts of a whole
+// full account). A change that would pass it is refused with ErrPointsLimit.
+const MaxPoints = 1_000_000_000_000
 
 // DefaultRules are the terms a new program starts with.
 func DefaultRules() Rules {
@@ -66,6 +75,13 @@ func (r Rules) Validate() error {
 			return fmt.Errorf("%w: thresholds must rise with each tier (%s is %d)", ErrInvalid, t, th)
 		}
 		prev = th
+	}
+	// The largest purchase at the highest multiplier earns at most MaxPoints,
+	// and the products on the way (at most 10^17) stay far below int64's limit.
+	unit, _ := unitSize(r.Currency)
+	top := slices.Max(slices.Collect(maps.Values(r.MultiplierPercent)))
+	if most := MaxAmount / unit * r.PointsPerUnit * top / 100; most > MaxPoints {
+		return fmt.Errorf("%w: the largest purchase (%d %s) would earn %d points at %d%%, more than the %d an account can hold: lower pointsPerUnit or the multipliers", ErrInvalid, MaxAmount/unit, r.Currency, most, top, int64(MaxPoints))
 	}
 	if r.Thresholds[Bronze] != 0 {
 		return fmt.Errorf("%w: bronze threshold must be 0, every member starts there", ErrInvalid)

@@ -39,6 +39,32 @@ func TestEarnPoints(t *testing.T) {
 	}
 }
 
+// The largest purchase earns at most MaxPoints under any rules Validate
+// allows: a JPY program earns at most 1 point a yen at 1000%.
+func TestRulesBoundTheLargestEarning(t *testing.T) {
+	generous := func(currency string, perUnit, percent int64) Rules {
+		r := DefaultRules()
+		r.Currency, r.PointsPerUnit = currency, perUnit
+		for _, t := range Tiers {
+			r.MultiplierPercent[t] = percent
+		}
+		return r
+	}
+	for _, r := range []Rules{generous("JPY", 1, 1000), generous("JPY", 10, 100), generous("EUR", 100, 1000), generous("KWD", 1000, 1000)} {
+		if err := r.Validate(); err != nil {
+			t.Fatalf("%s, %d a unit at %d%%: %v", r.Currency, r.PointsPerUnit, r.MultiplierPercent[Gold], err)
+		}
+		if most, err := r.EarnPoints(Money{MaxAmount, r.Currency}, Gold); err != nil || most > MaxPoints {
+			t.Fatalf("%s, %d a unit at %d%%: the largest purchase earns %d, %v", r.Currency, r.PointsPerUnit, r.MultiplierPercent[Gold], most, err)
+		}
+	}
+	for _, r := range []Rules{generous("JPY", 1000, 1000), generous("JPY", 2, 1000), generous("EUR", 101, 1000)} {
+		if err := r.Validate(); !errors.Is(err, ErrInvalid) {
+			t.Errorf("%s, %d a unit at %d%%: err = %v, want ErrInvalid", r.Currency, r.PointsPerUnit, r.MultiplierPercent[Gold], err)
+		}
+	}
+}
+
 func TestLotExpiry(t *testing.T) {
 	r := DefaultRules()
 	tests := []struct{ earned, want string }{

@@ -76,6 +76,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"an expired key can be used again", testExpiredKey},
 		{"the ledger pages newest first", testLedgerPaging},
 		{"rules are saved and read back", testRules},
+		{"under the most generous rules an account fills up to its limit and no further", testPointsLimit},
 		{"the operator's logo is saved and read back", testLogo},
 		{"rewards are saved, replaced and listed cheapest first", testRewards},
 		{"staff keys are saved and read back", testStaffKeys},
@@ -520,6 +521,54 @@ func testRules(e *env) {
 	}
 	if m := e.enroll("rules@example.com"); m.Balance != 75 {
 		e.t.Fatalf("welcome bonus after the operator raised it = %d, want 75", m.Balance)
+	}
+}
+
+// testPointsLimit earns with the most generous rules Validate allows, a JPY
+// program at 1000%, until the account holds loyalty.MaxPoints: every credit
+// past it is refused with ErrPointsLimit and changes nothing, so no balance,
+// lot or qualifying total ever overflows.
+func testPointsLimit(e *env) {
+	rules := loyalty.DefaultRules()
+	rules.Currency, rules.PointsPerUnit, rules.WelcomeBonus = "JPY", 1, 0
+	for _, t := range loyalty.Tiers {
+		rules.MultiplierPercent[t] = 1000
+	}
+	if err := rules.Validate(); err != nil {
+		e.t.Fatalf("the most generous rules are refused: %v", err)
+	}
+	if err := e.store.SaveRules(e.ctx, rules); err != nil {
+		e.t.Fatal(err)
+	}
+	m := e.enroll("whale@example.com")
+	earn := func(receipt string, yen int64) (loyalty.Receipt, error) {
+		return e.program.Earn(e.ctx, loyalty.EarnRequest{MemberID: m.ID, Amount: loyalty.Money{Value: yen, Currency: "JPY"}, StoreID: "tokyo", ReceiptID: receipt, Actor: "staff"})
+	}
+	adjust := func(key string, points int64) (loyalty.Receipt, error) {
+		return e.program.Adjust(e.ctx, loyalty.AdjustRequest{MemberID: m.ID, Points: points, Note: "limit", Actor: "admin", Key: loyalty.IdemKey{Scope: "adjust", Key: key}})
+	}
+	if r, err := earn("max", loyalty.MaxAmount); err != nil || r.Balance != loyalty.MaxPoints {
+		e.t.Fatalf("the largest purchase = %+v, %v; want a balance of MaxPoints", r, err)
+	}
+	if _, err := earn("one-more", 100); !errors.Is(err, loyalty.ErrPointsLimit) {
+		e.t.Fatalf("an earning past the limit: err = %v, want ErrPointsLimit", err)
+	}
+	if _, err := adjust("a1", 1); !errors.Is(err, loyalty.ErrPointsLimit) {
+		e.t.Fatalf("an adjustment past the limit: err = %v, want ErrPointsLimit", err)
+	}
+	// Spent down, the balance has room; the qualifying total has none.
+	if _, err := adjust("a2", -1_000_000_000); err != nil {
+		e.t.Fatal(err)
+	}
+	if _, err := earn("after-spending", 100); !errors.Is(err, loyalty.ErrPointsLimit) {
+		e.t.Fatalf("an earning past the qualifying limit: err = %v, want ErrPointsLimit", err)
+	}
+	if r, err := adjust("a3", 1_000_000_000); err != nil || r.Balance != loyalty.MaxPoints {
+		e.t.Fatalf("an adjustment back to the limit = %+v, %v", r, err)
+	}
+	acct := e.account(m.ID)
+	if n := len(e.ledger(m.ID)); n != 3 || acct.Member.QualifyingPoints(loyalty.DateOf(Start)) != loyalty.MaxPoints {
+		e.t.Fatalf("ledger of %d entries, qualifying %d; want the 3 changes made and MaxPoints", n, acct.Member.QualifyingPoints(loyalty.DateOf(Start)))
 	}
 }
 
