@@ -38,7 +38,7 @@ func (p *Program) Reissue(ctx context.Context, req ReissueRequest) (Credentials,
 	if req.MemberID == "" {
 		return Credentials{}, ErrMemberNotFound
 	}
-	for attempt := 0; ; attempt++ {
+	return untilCommitted(ctx, func() (Credentials, error) {
 		now := p.Now()
 		var out Credentials
 		if replayed, err := p.replay(ctx, req.Key, req.hash(), now, &out); replayed || err != nil {
@@ -46,12 +46,8 @@ func (p *Program) Reissue(ctx context.Context, req ReissueRequest) (Credentials,
 			return out, err
 		}
 		acct, err := p.book.LoadAccount(ctx, req.MemberID)
-		if retryable(err) && attempt < maxAttempts {
-			backoff(ctx, attempt)
-			continue
-		}
 		if err != nil {
-			return Credentials{}, givenUp(err)
+			return Credentials{}, err
 		}
 		d := newDraft(acct, now, p.ids)
 		out.Token = "fm_" + req.MemberID + "_" + p.ids.Secret()
@@ -63,15 +59,11 @@ func (p *Program) Reissue(ctx context.Context, req ReissueRequest) (Credentials,
 			return Credentials{}, err
 		}
 		out.Member = posting.Member
-		err = p.commit(ctx, &posting, req.Key, req.hash(), now, out)
-		if err == nil {
-			return out, nil
+		if err := p.commit(ctx, &posting, req.Key, req.hash(), now, out); err != nil {
+			return Credentials{}, err
 		}
-		if !retryable(err) || attempt >= maxAttempts {
-			return Credentials{}, givenUp(err)
-		}
-		backoff(ctx, attempt)
-	}
+		return out, nil
+	})
 }
 
 // ReplayReissue answers a completed re-issue again, and nothing else: the

@@ -65,7 +65,7 @@ func (p *Program) Enroll(ctx context.Context, req EnrollRequest) (Enrollment, er
 		return Enrollment{}, err
 	}
 	reqHash := RequestHash("enroll", profile.Name, profile.Email, profile.Birthday, profile.TimeZone, profile.Locale)
-	for attempt := 0; ; attempt++ {
+	return untilCommitted(ctx, func() (Enrollment, error) {
 		var out Enrollment
 		if replayed, err := p.replay(ctx, req.Key, reqHash, now, &out); replayed || err != nil {
 			out.Replayed = replayed
@@ -99,14 +99,10 @@ func (p *Program) Enroll(ctx context.Context, req EnrollRequest) (Enrollment, er
 		}
 		out.Member = posting.Member
 		if err := p.commit(ctx, &posting, req.Key, reqHash, now, out); err != nil {
-			if retryable(err) && attempt < maxAttempts {
-				backoff(ctx, attempt)
-				continue
-			}
-			return Enrollment{}, givenUp(err)
+			return Enrollment{}, err
 		}
 		return out, nil
-	}
+	})
 }
 
 // EarnRequest awards points for a purchase. A store's receipt earns once.
@@ -274,7 +270,7 @@ func (p *Program) change(ctx context.Context, memberID string, key IdemKey, reqH
 	if memberID == "" {
 		return Receipt{}, ErrMemberNotFound
 	}
-	for attempt := 0; ; attempt++ {
+	return untilCommitted(ctx, func() (Receipt, error) {
 		now := p.Now()
 		var out Receipt
 		if replayed, err := p.replay(ctx, key, reqHash, now, &out); replayed || err != nil {
@@ -282,12 +278,8 @@ func (p *Program) change(ctx context.Context, memberID string, key IdemKey, reqH
 			return out, err
 		}
 		acct, err := p.book.LoadAccount(ctx, memberID)
-		if retryable(err) && attempt < maxAttempts {
-			backoff(ctx, attempt)
-			continue
-		}
 		if err != nil {
-			return Receipt{}, givenUp(err)
+			return Receipt{}, err
 		}
 		rules, err := p.book.Rules(ctx)
 		if err != nil {
@@ -302,15 +294,11 @@ func (p *Program) change(ctx context.Context, memberID string, key IdemKey, reqH
 			return Receipt{}, err
 		}
 		out = Receipt{Entry: posting.Entries[len(posting.Entries)-1], Balance: posting.Member.Balance, Tier: posting.Member.Tier, PreviousTier: acct.Member.Tier, Donation: d.gift}
-		err = p.commit(ctx, &posting, key, reqHash, now, out)
-		if err == nil {
-			return out, nil
+		if err := p.commit(ctx, &posting, key, reqHash, now, out); err != nil {
+			return Receipt{}, err
 		}
-		if !retryable(err) || attempt >= maxAttempts {
-			return Receipt{}, givenUp(err)
-		}
-		backoff(ctx, attempt)
-	}
+		return out, nil
+	})
 }
 
 // replay answers a request whose key already completed. It reports false when
@@ -365,6 +353,20 @@ func (p *Program) commit(ctx context.Context, posting *Posting, key IdemKey, req
 // maxAttempts bounds the retries of one change on a hot account; past it the
 // caller gets ErrBusy and may retry with the same key.
 const maxAttempts = 200
+
+// untilCommitted is the retry half of every read–decide–commit loop: it runs
+// attempt (which reads the account, decides and commits) again after a
+// backoff whenever it lost a race on the account (retryable), so each try
+// decides on fresh state, and gives up with givenUp after maxAttempts.
+func untilCommitted[T any](ctx context.Context, attempt func() (T, error)) (T, error) {
+	for n := 0; ; n++ {
+		out, err := attempt()
+		if err == nil || !retryable(err) || n >= maxAttempts {
+			return out, givenUp(err)
+		}
+		backoff(ctx, n)
+	}
+}
 
 // givenUp is the error of a change abandoned on err: ErrBusy when err only
 // said the account kept changing, which the caller may retry, else err.
@@ -455,12 +457,8 @@ func (p *Program) apply(ctx context.Context, memberID string, decide func(*draft
 	if memberID == "" {
 		return failed, ErrMemberNotFound
 	}
-	for attempt := 0; ; attempt++ {
+	return untilCommitted(ctx, func() (Outcome, error) {
 		acct, err := p.book.LoadAccount(ctx, memberID)
-		if retryable(err) && attempt < maxAttempts {
-			backoff(ctx, attempt)
-			continue
-		}
 		if err != nil {
 			return failed, err
 		}
@@ -480,17 +478,13 @@ func (p *Program) apply(ctx context.Context, memberID string, decide func(*draft
 		if err != nil {
 			return failed, err
 		}
-		err = p.book.Commit(ctx, posting)
-		if err == nil {
-			if n := len(posting.Entries); n > 0 {
-				out.Entry = posting.Entries[n-1]
-			}
-			out.Balance, out.Tier, out.Donation = posting.Member.Balance, posting.Member.Tier, d.gift
-			return out, nil
+		if err := p.book.Commit(ctx, posting); err != nil {
+			return failed, err
 		}
-		if !retryable(err) || attempt >= maxAttempts {
-			return failed, givenUp(err)
+		if n := len(posting.Entries); n > 0 {
+			out.Entry = posting.Entries[n-1]
 		}
-		backoff(ctx, attempt)
-	}
+		out.Balance, out.Tier, out.Donation = posting.Member.Balance, posting.Member.Tier, d.gift
+		return out, nil
+	})
 }
