@@ -37,8 +37,9 @@ type Deps struct {
 	Logger *slog.Logger
 }
 
-// App serves the routes of one function ("members", "staff", "admin"), or
-// of all of them when the function is "".
+// App serves the routes of one HTTP function ("members", "staff", "admin",
+// "walletservice", "web"; api.Routes says which), or of all of them when the
+// function is "".
 type App struct {
 	Deps
 	mux *http.ServeMux

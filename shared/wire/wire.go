@@ -28,8 +28,8 @@ import (
 	"github.com/fidelio/fidelio/shared/wallet/locale"
 )
 
-// API returns the App of one API function ("members", "staff", "admin") on
-// the DynamoDB table of cfg.
+// API returns the App of one HTTP function ("members", "staff", "admin",
+// "walletservice") on the DynamoDB table of cfg.
 func API(ctx context.Context, cfg config.Config, function string) (*api.App, error) {
 	s, err := dynamo.Open(ctx, cfg.DynamoDBEndpoint, cfg.Table)
 	if err != nil {
