@@ -24,7 +24,15 @@ func StreamMember(image map[string]events.DynamoDBAttributeValue) (m loyalty.Mem
 			return m, false, fmt.Errorf("stream image %s: %w", k, err)
 		}
 	}
-	return m, true, unmarshal(item, &m)
+	if err := unmarshal(item, &m); err != nil {
+		return m, true, err
+	}
+	// The stream carries only items this store wrote, so an image whose
+	// member could not be written back (a map key left empty) is not one.
+	if _, err := marshal(m, memberPK(m.ID), skProfile); err != nil {
+		return m, true, fmt.Errorf("stream image: not a member item this store writes: %w", err)
+	}
+	return m, true, nil
 }
 
 // fromStream converts a stream attribute value (aws-lambda-go's type) to the
