@@ -4,9 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"log/slog"
-	"net/http/httptest"
-	"os"
 	"testing"
 
 	"github.com/fidelio/fidelio/shared/wallet/apns/apnstest"
@@ -23,16 +20,7 @@ func TestReissueReachesTheCard(t *testing.T) {
 
 func testReissue(t *testing.T, storeName string) {
 	pushes := apnstest.New(t)
-	st, err := New(t.Context(), Options{DataDir: t.TempDir(), Store: storeName, Template: "../../../template.yaml", PublicURL: "http://127.0.0.1:1",
-		DynamoDBEndpoint: os.Getenv("FIDELIO_DYNAMODB_ENDPOINT"), Table: fmt.Sprintf("fidelio-reissue-%d", tableSeq.Add(1)),
-		APNSURL: pushes.URL, APNSRoots: pushes.Roots(), Demo: true, Logger: slog.New(slog.DiscardHandler)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(st)
-	t.Cleanup(func() { srv.Close(); st.Close() })
-	go st.RunUpdater(t.Context())
-	c := &client{t: t, base: srv.URL, http: srv.Client()}
+	st, c := pushingStack(t, storeName, "reissue", pushes)
 	staff := st.Demo.StaffKeys[0].Key
 
 	m := c.must(c.do("POST", "/v1/members", "", map[string]any{"name": "Ada Lovelace", "email": "ada@example.com"}), 201)

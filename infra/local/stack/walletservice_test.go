@@ -53,13 +53,12 @@ func TestPassUpdatesEndToEnd(t *testing.T) {
 	}
 }
 
-// testPassUpdates follows a card through the local stack: the pass updater
-// reads the embedded store's change feed, or DynamoDB Local's stream.
-func testPassUpdates(t *testing.T, storeName string) {
-	pushes := apnstest.New(t)
-	pushes.Gone["gone-token"] = true
+// pushingStack starts a demo stack on storeName (a table of its own named
+// after what the test does) whose pass updater runs and pushes to pushes.
+func pushingStack(t *testing.T, storeName, what string, pushes *apnstest.Server) (*Stack, *client) {
+	t.Helper()
 	st, err := New(t.Context(), Options{DataDir: t.TempDir(), Store: storeName, Template: "../../../template.yaml", PublicURL: "http://127.0.0.1:1",
-		DynamoDBEndpoint: os.Getenv("FIDELIO_DYNAMODB_ENDPOINT"), Table: fmt.Sprintf("fidelio-updates-%d", tableSeq.Add(1)),
+		DynamoDBEndpoint: os.Getenv("FIDELIO_DYNAMODB_ENDPOINT"), Table: fmt.Sprintf("fidelio-%s-%d", what, tableSeq.Add(1)),
 		APNSURL: pushes.URL, APNSRoots: pushes.Roots(), Demo: true, Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)
@@ -67,7 +66,15 @@ func testPassUpdates(t *testing.T, storeName string) {
 	srv := httptest.NewServer(st)
 	t.Cleanup(func() { srv.Close(); st.Close() })
 	go st.RunUpdater(t.Context())
-	c := &client{t: t, base: srv.URL, http: srv.Client()}
+	return st, &client{t: t, base: srv.URL, http: srv.Client()}
+}
+
+// testPassUpdates follows a card through the local stack: the pass updater
+// reads the embedded store's change feed, or DynamoDB Local's stream.
+func testPassUpdates(t *testing.T, storeName string) {
+	pushes := apnstest.New(t)
+	pushes.Gone["gone-token"] = true
+	st, c := pushingStack(t, storeName, "updates", pushes)
 	staff := st.Demo.StaffKeys[0].Key
 
 	m := c.must(c.do("POST", "/v1/members", "", map[string]any{"name": "Ada Lovelace", "email": "ada@example.com"}), 201)
