@@ -35,7 +35,7 @@ test: tools $(WEBDEPS) $(PASSKITDEPS)
 # included), for a number of runs of about 3 s each: a count, not a time, as
 # -fuzztime=<duration> can fail at its deadline with no crasher (golang/go#75804).
 # A failing input is written to the package's testdata/fuzz, to commit with the fix.
-FUZZ := shared/qrcode:FuzzMemberCode:20000 shared/qrcode:FuzzSignedValues:20000 \
+FUZZ := shared/signing:FuzzMemberCode:20000 shared/signing:FuzzSignedValues:20000 \
 	shared/api:FuzzBodies:200 shared/api:FuzzSignedLinks:300 shared/api:FuzzPassTokens:300 \
 	shared/api:FuzzEvents:100 shared/wallet:FuzzStream:5000 infra/local/stack:FuzzSchedule:5000
 fuzz: $(WEBDEPS)

@@ -13,7 +13,7 @@ import (
 
 	"github.com/fidelio/fidelio/shared/jobs"
 	"github.com/fidelio/fidelio/shared/loyalty"
-	"github.com/fidelio/fidelio/shared/qrcode"
+	"github.com/fidelio/fidelio/shared/signing"
 	"github.com/fidelio/fidelio/shared/store"
 	"github.com/fidelio/fidelio/shared/wallet"
 )
@@ -22,7 +22,7 @@ import (
 type Deps struct {
 	Store   store.Store
 	Program *loyalty.Program
-	Codes   *qrcode.Signer
+	Codes   *signing.Signer
 	// Cards draws and builds members' wallet cards.
 	Cards *wallet.Cards
 	// Jobs runs the scheduled jobs on demand.

@@ -14,7 +14,7 @@ import (
 	"github.com/fidelio/fidelio/shared/api"
 	"github.com/fidelio/fidelio/shared/config"
 	"github.com/fidelio/fidelio/shared/loyalty"
-	"github.com/fidelio/fidelio/shared/qrcode"
+	"github.com/fidelio/fidelio/shared/signing"
 	"github.com/fidelio/fidelio/shared/store/embedded"
 	"github.com/fidelio/fidelio/shared/store/storetest"
 	"github.com/fidelio/fidelio/shared/wire"
@@ -35,7 +35,7 @@ func newFixture(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { s.Close() })
-	deps, err := wire.Deps(config.Config{Secrets: config.Secrets{AdminKey: adminKey, CodeKeys: qrcode.NewKeySpec("K1")}}, s, storetest.NewClock(storetest.Start), slog.New(slog.DiscardHandler))
+	deps, err := wire.Deps(config.Config{Secrets: config.Secrets{AdminKey: adminKey, CodeKeys: signing.NewKeySpec("K1")}}, s, storetest.NewClock(storetest.Start), slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -18,7 +18,7 @@ import (
 
 	"github.com/fidelio/fidelio/shared/api"
 	"github.com/fidelio/fidelio/shared/config"
-	"github.com/fidelio/fidelio/shared/qrcode"
+	"github.com/fidelio/fidelio/shared/signing"
 	"github.com/fidelio/fidelio/shared/store/embedded"
 	"github.com/fidelio/fidelio/shared/store/storetest"
 	"github.com/fidelio/fidelio/shared/wallet/apple"
@@ -37,7 +37,7 @@ const fuzzPassType = "pass.dev.fidelio.fuzz"
 // one charity, built once per fuzzing process.
 type fuzzProgram struct {
 	app                        *api.App
-	codes                      *qrcode.Signer
+	codes                      *signing.Signer
 	member, token, code, staff string
 	earning                    string
 	seq                        atomic.Int64 // fresh idempotency keys and client addresses
@@ -57,7 +57,7 @@ func newFuzzProgram(f *testing.F) *fuzzProgram {
 	read := func(name string) string { b, _ := os.ReadFile(filepath.Join(certs, name)); return string(b) }
 	cfg := config.Config{
 		ProgramName: "Fidelio", PassTypeID: fuzzPassType, TeamID: "FUZZTEAM01",
-		Secrets: config.Secrets{AdminKey: adminKey, CodeKeys: qrcode.NewKeySpec("K1"), PassCert: read("pass.pem"), PassKey: read("pass.key"), WWDRCert: read("wwdr.pem")},
+		Secrets: config.Secrets{AdminKey: adminKey, CodeKeys: signing.NewKeySpec("K1"), PassCert: read("pass.pem"), PassKey: read("pass.key"), WWDRCert: read("wwdr.pem")},
 	}
 	deps, err := wire.Deps(cfg, s, storetest.NewClock(storetest.Start), slog.New(slog.DiscardHandler))
 	if err != nil {
@@ -178,7 +178,7 @@ func FuzzBodies(f *testing.F) {
 		body = strings.ReplaceAll(body, "F1.K1.01KAAAAAAAAAAAAAAAAAAAAAAA.AAAAAAAAAAAAAAAA", p.code)
 		var headers []string
 		if strings.HasPrefix(r.path, "/wallet/v1/devices/") {
-			headers = []string{"Authorization", "ApplePass " + p.codes.MAC("pass-token", p.member)}
+			headers = []string{"Authorization", "ApplePass " + p.codes.MAC(signing.PurposePassToken, p.member)}
 		}
 		if status, out := p.send(r.method, r.path, r.token, body, headers...); status >= 500 {
 			t.Fatalf("%s %s with %q: %d %s", r.method, r.path, body, status, out)
@@ -193,7 +193,7 @@ func FuzzSignedLinks(f *testing.F) {
 	p := newFuzzProgram(f)
 	path := "/v1/members/" + p.member + "/qr.png"
 	exp := fmt.Sprint(storetest.Start.Add(time.Hour).Unix())
-	good := p.codes.MAC("link", "GET "+path+" "+exp)
+	good := p.codes.MAC(signing.PurposeLink, "GET "+path+" "+exp)
 	f.Add("qr.png", exp, good)
 	f.Add("card.png", exp, good)
 	f.Add("qr.png", "1", good)
@@ -209,7 +209,7 @@ func FuzzSignedLinks(f *testing.F) {
 		if status >= 500 {
 			t.Fatalf("%s?%s: %d %s", target, query, status, out)
 		}
-		if status == 200 && signature != p.codes.MAC("link", "GET "+target+" "+expires) {
+		if status == 200 && signature != p.codes.MAC(signing.PurposeLink, "GET "+target+" "+expires) {
 			t.Fatalf("%s?%s opened without this program's signature", target, query)
 		}
 	})
@@ -219,7 +219,7 @@ func FuzzSignedLinks(f *testing.F) {
 // token, under one of Wallet's schemes, gets it.
 func FuzzPassTokens(f *testing.F) {
 	p := newFuzzProgram(f)
-	good := p.codes.MAC("pass-token", p.member)
+	good := p.codes.MAC(signing.PurposePassToken, p.member)
 	f.Add(p.member, "ApplePass "+good)
 	f.Add(p.member, "AndroidPass "+good)
 	f.Add(p.member, "WalletUnionPass  "+good+" ")

@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"strconv"
 	"time"
+
+	"github.com/fidelio/fidelio/shared/signing"
 )
 
 // linkTTL is how long a signed link works: long enough to open it on a phone,
@@ -38,7 +40,7 @@ func (a *App) memberLinks(r *http.Request, memberID string) links {
 // signedURL is an absolute GET link to path that works for linkTTL.
 func (a *App) signedURL(r *http.Request, path string) string {
 	expires := strconv.FormatInt(a.Program.Now().Add(linkTTL).Unix(), 10)
-	return a.baseURL(r) + path + "?expires=" + expires + "&signature=" + a.Codes.MAC("link", "GET "+path+" "+expires)
+	return a.baseURL(r) + path + "?expires=" + expires + "&signature=" + a.Codes.MAC(signing.PurposeLink, "GET "+path+" "+expires)
 }
 
 // baseURL is the configured public URL, or the one the request came to.
@@ -78,7 +80,7 @@ func (a *App) requireMemberOrLink(r *http.Request, memberID string) error {
 		return err
 	}
 	expires := q.Get("expires")
-	if !a.Codes.VerifyMAC("link", "GET "+r.URL.Path+" "+expires, sig) {
+	if !a.Codes.VerifyMAC(signing.PurposeLink, "GET "+r.URL.Path+" "+expires, sig) {
 		return errLinkInvalid
 	}
 	exp, err := strconv.ParseInt(expires, 10, 64)

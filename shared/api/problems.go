@@ -8,7 +8,7 @@ import (
 
 	"github.com/fidelio/fidelio/shared/jobs"
 	"github.com/fidelio/fidelio/shared/loyalty"
-	"github.com/fidelio/fidelio/shared/qrcode"
+	"github.com/fidelio/fidelio/shared/signing"
 	"github.com/fidelio/fidelio/shared/store"
 )
 
@@ -49,7 +49,7 @@ var domainProblems = []struct {
 	code   string
 }{
 	{loyalty.ErrInvalid, http.StatusBadRequest, "invalid_request"},
-	{qrcode.ErrInvalidCode, http.StatusBadRequest, "invalid_code"},
+	{signing.ErrInvalidCode, http.StatusBadRequest, "invalid_code"},
 	{loyalty.ErrMemberNotFound, http.StatusNotFound, "member_not_found"},
 	{loyalty.ErrEntryNotFound, http.StatusNotFound, "transaction_not_found"},
 	{loyalty.ErrRewardNotFound, http.StatusNotFound, "reward_not_found"},

@@ -5,7 +5,7 @@ import (
 	"net/http"
 
 	"github.com/fidelio/fidelio/shared/loyalty"
-	"github.com/fidelio/fidelio/shared/qrcode"
+	"github.com/fidelio/fidelio/shared/signing"
 )
 
 type codeBody struct {
@@ -25,7 +25,7 @@ func (a *App) scanned(r *http.Request, code string) (string, error) {
 	}
 	m, err := a.Store.Member(r.Context(), id)
 	if errors.Is(err, loyalty.ErrMemberNotFound) {
-		return "", qrcode.ErrInvalidCode
+		return "", signing.ErrInvalidCode
 	}
 	if err != nil {
 		return "", err

@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/fidelio/fidelio/shared/loyalty"
+	"github.com/fidelio/fidelio/shared/signing"
 	"github.com/fidelio/fidelio/shared/store"
 	"github.com/fidelio/fidelio/shared/wallet"
 )
@@ -41,7 +42,7 @@ func (a *App) passAuth(r *http.Request) (string, error) {
 	scheme, token, _ := strings.Cut(r.Header.Get("Authorization"), " ")
 	switch scheme {
 	case "ApplePass", "AndroidPass", "WalletUnionPass":
-		if a.Codes.VerifyMAC("pass-token", serial, strings.TrimSpace(token)) {
+		if a.Codes.VerifyMAC(signing.PurposePassToken, serial, strings.TrimSpace(token)) {
 			return serial, nil
 		}
 	}

@@ -50,7 +50,7 @@ type Config struct {
 type Secrets struct {
 	// AdminKey is the operator's bearer key, "fa_…".
 	AdminKey string `json:"adminKey"`
-	// CodeKeys sign member codes, as qrcode.NewSigner reads them.
+	// CodeKeys sign member codes, as signing.NewSigner reads them.
 	CodeKeys string `json:"codeKeys"`
 	// The Apple pass certificate, its key and Apple's WWDR intermediate, in
 	// PEM. Without them Apple Wallet is off.

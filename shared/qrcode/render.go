@@ -1,3 +1,5 @@
+// Package qrcode draws text as a QR code, in PNG or SVG, the way a till's
+// scanner reads it best: whole-pixel modules and a wide quiet zone.
 package qrcode
 
 import (

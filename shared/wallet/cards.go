@@ -11,13 +11,14 @@ import (
 
 	"github.com/fidelio/fidelio/shared/loyalty"
 	"github.com/fidelio/fidelio/shared/qrcode"
+	"github.com/fidelio/fidelio/shared/signing"
 	"github.com/fidelio/fidelio/shared/wallet/apple"
 	"github.com/fidelio/fidelio/shared/wallet/design"
 )
 
 // Cards draws and builds members' cards.
 type Cards struct {
-	Codes *qrcode.Signer
+	Codes *signing.Signer
 	// Assets and Apple draw the images and build the passes of a program
 	// whose logo never changes (tests); Branding, when set, replaces them
 	// with those of the logo as it is now. Apple is nil when Apple Wallet is
@@ -55,7 +56,7 @@ func Expiring(acct loyalty.Account, now time.Time) (int64, loyalty.Date) {
 // from the serial with the program's keys rather than stored: a pass built
 // again (an update) carries the same token, and the web service checks one
 // by deriving it again, in constant time.
-func (c *Cards) PassToken(serial string) string { return c.Codes.MAC("pass-token", serial) }
+func (c *Cards) PassToken(serial string) string { return c.Codes.MAC(signing.PurposePassToken, serial) }
 
 // brand is the images and pass builder of the logo as it is now.
 func (c *Cards) brand(ctx context.Context) *brand {

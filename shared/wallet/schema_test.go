@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/fidelio/fidelio/shared/loyalty"
-	"github.com/fidelio/fidelio/shared/qrcode"
+	"github.com/fidelio/fidelio/shared/signing"
 	"github.com/fidelio/fidelio/shared/wallet/apple"
 	"github.com/fidelio/fidelio/shared/wallet/design"
 	"github.com/fidelio/fidelio/shared/wallet/google"
@@ -70,7 +70,7 @@ var sampleShows = map[string][]string{
 // testCards are the cards of a program with a development pass certificate.
 func testCards(t *testing.T) *Cards {
 	t.Helper()
-	codes, err := qrcode.NewSigner(qrcode.NewKeySpec("K1"))
+	codes, err := signing.NewSigner(signing.NewKeySpec("K1"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,7 +16,7 @@ import (
 
 	"github.com/fidelio/fidelio/shared/config"
 	"github.com/fidelio/fidelio/shared/loyalty"
-	"github.com/fidelio/fidelio/shared/qrcode"
+	"github.com/fidelio/fidelio/shared/signing"
 	"github.com/fidelio/fidelio/shared/store"
 	"github.com/fidelio/fidelio/shared/store/dynamo"
 	"github.com/fidelio/fidelio/shared/store/embedded"
@@ -78,7 +78,7 @@ func TestEveryChangeReachesEveryDeviceOnceUnderFaults(t *testing.T) {
 	g := googletest.New(t, issuer)
 	push := apnstest.New(t)
 	cfg := config.Config{GoogleIssuerID: issuer, GoogleAPIURL: g.URL, PublicURL: base,
-		Secrets: config.Secrets{GoogleServiceAccount: string(g.KeyJSON), CodeKeys: qrcode.NewKeySpec("K1")}}
+		Secrets: config.Secrets{GoogleServiceAccount: string(g.KeyJSON), CodeKeys: signing.NewKeySpec("K1")}}
 	deps, err := wire.Deps(cfg, s, storetest.NewClock(storetest.Start), slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)

@@ -17,7 +17,7 @@ import (
 	"github.com/fidelio/fidelio/shared/config"
 	"github.com/fidelio/fidelio/shared/jobs"
 	"github.com/fidelio/fidelio/shared/loyalty"
-	"github.com/fidelio/fidelio/shared/qrcode"
+	"github.com/fidelio/fidelio/shared/signing"
 	"github.com/fidelio/fidelio/shared/store"
 	"github.com/fidelio/fidelio/shared/store/dynamo"
 	"github.com/fidelio/fidelio/shared/wallet"
@@ -45,7 +45,7 @@ func API(ctx context.Context, cfg config.Config, function string) (*api.App, err
 // Deps assembles the API's dependencies on a store; a nil clock is the real
 // one, a nil logger writes JSON to stderr.
 func Deps(cfg config.Config, s store.Store, clock loyalty.Clock, logger *slog.Logger) (api.Deps, error) {
-	codes, err := qrcode.NewSigner(cfg.CodeKeys)
+	codes, err := signing.NewSigner(cfg.CodeKeys)
 	if err != nil {
 		return api.Deps{}, fmt.Errorf("wire: %w", err)
 	}

@@ -13,7 +13,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/fidelio/fidelio/shared/qrcode"
+	"github.com/fidelio/fidelio/shared/signing"
 )
 
 // lockedBuffer collects the stack's log lines from concurrent handlers.
@@ -57,7 +57,7 @@ func TestOversizedIDsNeverReachTheStore(t *testing.T) {
 			admin, paris := st.Secrets.AdminKey, st.Demo.StaffKeys[0].Key
 			ada := c.must(c.do("POST", "/v1/members", "", map[string]any{"name": "Ada", "email": "ada@example.com"}), 201)
 			id, token := ada.str("id"), ada.str("token")
-			codes, err := qrcode.NewSigner(st.Secrets.CodeKeys)
+			codes, err := signing.NewSigner(st.Secrets.CodeKeys)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -95,7 +95,7 @@ func TestOversizedIDsNeverReachTheStore(t *testing.T) {
 					headers = []string{"Idempotency-Key", "k-" + fmt.Sprint(len(tc.name))}
 				}
 				if strings.HasPrefix(tc.path, "/wallet/") { // signed for the path's serial, as only this program can
-					headers = []string{"Authorization", "ApplePass " + codes.MAC("pass-token", tc.path[strings.LastIndex(tc.path, "/")+1:])}
+					headers = []string{"Authorization", "ApplePass " + codes.MAC(signing.PurposePassToken, tc.path[strings.LastIndex(tc.path, "/")+1:])}
 				}
 				a := c.do(tc.method, tc.path, tc.token, tc.body, headers...)
 				if a.status != tc.status || (a.status >= 400 && a.str("code") != tc.code) {

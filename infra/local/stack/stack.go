@@ -27,7 +27,7 @@ import (
 	"github.com/fidelio/fidelio/shared/config"
 	"github.com/fidelio/fidelio/shared/jobs"
 	"github.com/fidelio/fidelio/shared/loyalty"
-	"github.com/fidelio/fidelio/shared/qrcode"
+	"github.com/fidelio/fidelio/shared/signing"
 	"github.com/fidelio/fidelio/shared/store"
 	"github.com/fidelio/fidelio/shared/store/dynamo"
 	"github.com/fidelio/fidelio/shared/store/embedded"
@@ -230,7 +230,7 @@ func devSecrets(dir string) (config.Secrets, error) {
 	if s.AdminKey, err = envOrFile("FIDELIO_ADMIN_KEY", filepath.Join(dir, "admin-key"), func() string { return "fa_" + loyalty.NewRandomIDs().Secret() }); err != nil {
 		return s, err
 	}
-	if s.CodeKeys, err = envOrFile("FIDELIO_CODE_KEYS", filepath.Join(dir, "code-keys"), func() string { return qrcode.NewKeySpec("K1") }); err != nil {
+	if s.CodeKeys, err = envOrFile("FIDELIO_CODE_KEYS", filepath.Join(dir, "code-keys"), func() string { return signing.NewKeySpec("K1") }); err != nil {
 		return s, err
 	}
 	return s, s.Validate()

@@ -16,7 +16,7 @@ import (
 	"github.com/fidelio/fidelio/shared/api"
 	"github.com/fidelio/fidelio/shared/config"
 	"github.com/fidelio/fidelio/shared/loyalty"
-	"github.com/fidelio/fidelio/shared/qrcode"
+	"github.com/fidelio/fidelio/shared/signing"
 	"github.com/fidelio/fidelio/shared/store"
 	"github.com/fidelio/fidelio/shared/wire"
 )
@@ -61,7 +61,7 @@ func RunWorkload(t *testing.T, s store.Store, faults func(on bool)) WorkloadRepo
 		faults = func(bool) {}
 	}
 	clock := NewClock(Start)
-	deps, err := wire.Deps(config.Config{Secrets: config.Secrets{AdminKey: workloadAdminKey, CodeKeys: qrcode.NewKeySpec("K1")}}, s, clock, slog.New(slog.DiscardHandler))
+	deps, err := wire.Deps(config.Config{Secrets: config.Secrets{AdminKey: workloadAdminKey, CodeKeys: signing.NewKeySpec("K1")}}, s, clock, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,13 +17,13 @@ import (
 	zxqr "github.com/makiuchi-d/gozxing/qrcode"
 
 	"github.com/fidelio/fidelio/shared/loyalty"
-	"github.com/fidelio/fidelio/shared/qrcode"
+	"github.com/fidelio/fidelio/shared/signing"
 )
 
-// testCode is a member code as qrcode.Signer mints it.
+// testCode is a member code as signing.Signer mints it.
 func testCode(t testing.TB) string {
 	t.Helper()
-	s, err := qrcode.NewSigner("K1:" + "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=")
+	s, err := signing.NewSigner("K1:" + "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=")
 	if err != nil {
 		t.Fatal(err)
 	}

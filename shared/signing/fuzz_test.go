@@ -1,4 +1,4 @@
-package qrcode
+package signing
 
 import (
 	"strings"
@@ -43,25 +43,29 @@ func FuzzSignedValues(f *testing.F) {
 		f.Fatal(err)
 	}
 	link := "GET /v1/members/" + member + "/qr.png 1795000000"
-	for _, seed := range []struct{ purpose, msg, mac string }{
-		{"link", link, s.MAC("link", link)},
-		{"link", link, s.MAC("pass-token", link)},
-		{"link", link + "0", s.MAC("link", link)},
-		{"pass-token", member, s.MAC("pass-token", member)},
-		{"pass-token", member, otherLast(s.MAC("pass-token", member))},
-		{"pass-token", member, "K0." + strings.TrimPrefix(s.MAC("pass-token", member), "K1.")},
-		{"pass-token", member, "K9.AAAA"},
-		{"pass-token", "", "."},
+	for _, seed := range []struct {
+		purpose  Purpose
+		msg, mac string
+	}{
+		{PurposeLink, link, s.MAC(PurposeLink, link)},
+		{PurposeLink, link, s.MAC(PurposePassToken, link)},
+		{PurposeLink, link + "0", s.MAC(PurposeLink, link)},
+		{PurposePassToken, member, s.MAC(PurposePassToken, member)},
+		{PurposePassToken, member, otherLast(s.MAC(PurposePassToken, member))},
+		{PurposePassToken, member, "K0." + strings.TrimPrefix(s.MAC(PurposePassToken, member), "K1.")},
+		{PurposePassToken, member, "K9.AAAA"},
+		{PurposePassToken, "", "."},
 	} {
-		f.Add(seed.purpose, seed.msg, seed.mac)
+		f.Add(string(seed.purpose), seed.msg, seed.mac)
 	}
-	f.Fuzz(func(t *testing.T, purpose, msg, mac string) {
+	f.Fuzz(func(t *testing.T, name, msg, mac string) {
+		purpose := Purpose(name)
 		ok := s.VerifyMAC(purpose, msg, mac)
 		signed := mac == s.MAC(purpose, msg) || mac == "K0."+s.purposeMAC("K0", purpose, msg)
 		if ok != signed {
 			t.Fatalf("VerifyMAC(%q, %q, %q) = %v, want %v", purpose, msg, mac, ok, signed)
 		}
-		for _, other := range []string{"link", "pass-token"} {
+		for _, other := range []Purpose{PurposeLink, PurposePassToken} {
 			if other != purpose && s.VerifyMAC(other, msg, s.MAC(purpose, msg)) {
 				t.Fatalf("a %s MAC of %q passes as a %s", purpose, msg, other)
 			}

@@ -1,6 +1,7 @@
-// Package qrcode mints and verifies the signed member codes that a card's QR
-// code carries and staff scan at the till.
-package qrcode
+// Package signing holds the program's signing keys: it mints and verifies the
+// member codes that a card's QR code carries and staff scan at the till, and
+// the MACs of signed links and pass tokens, each bound to its Purpose.
+package signing
 
 import (
 	"crypto/hmac"
@@ -113,16 +114,29 @@ func (s *Signer) mac(keyID, memberID string, generation int64) string {
 	return macEncoding.EncodeToString(h.Sum(nil)[:10])
 }
 
-// MAC authenticates msg for one purpose ("link", "pass-token"…) with the
-// current key: "<key id>.<mac>". Purposes are kept apart so that a value made
+// A Purpose is what a MAC is made for. Purposes are kept apart: a value made
 // for one is never accepted for another.
-func (s *Signer) MAC(purpose, msg string) string {
+type Purpose string
+
+// The purposes the program signs for. Each name is part of what is signed,
+// so renaming one invalidates every value already given out.
+const (
+	// PurposeLink signs a GET link to a member's QR code, card image or
+	// passes, which works without a member token until it expires.
+	PurposeLink Purpose = "link"
+	// PurposePassToken signs the authentication token of an Apple Wallet
+	// pass, bound to its serial number.
+	PurposePassToken Purpose = "pass-token"
+)
+
+// MAC authenticates msg for purpose with the current key: "<key id>.<mac>".
+func (s *Signer) MAC(purpose Purpose, msg string) string {
 	return s.current + "." + s.purposeMAC(s.current, purpose, msg)
 }
 
 // VerifyMAC reports whether mac was made by MAC for purpose and msg with a
 // key this Signer keeps.
-func (s *Signer) VerifyMAC(purpose, msg, mac string) bool {
+func (s *Signer) VerifyMAC(purpose Purpose, msg, mac string) bool {
 	keyID, sum, ok := strings.Cut(mac, ".")
 	if _, known := s.keys[keyID]; !ok || !known {
 		return false
@@ -130,8 +144,8 @@ func (s *Signer) VerifyMAC(purpose, msg, mac string) bool {
 	return hmac.Equal([]byte(sum), []byte(s.purposeMAC(keyID, purpose, msg)))
 }
 
-func (s *Signer) purposeMAC(keyID, purpose, msg string) string {
+func (s *Signer) purposeMAC(keyID string, purpose Purpose, msg string) string {
 	h := hmac.New(sha256.New, s.keys[keyID])
-	h.Write([]byte("fidelio/" + purpose + "/v1\x00" + keyID + "\x00" + msg))
+	h.Write([]byte("fidelio/" + string(purpose) + "/v1\x00" + keyID + "\x00" + msg))
 	return macEncoding.EncodeToString(h.Sum(nil)[:20])
 }

@@ -1,4 +1,4 @@
-package qrcode
+package signing
 
 import (
 	"errors"
@@ -95,19 +95,22 @@ func TestKeyRotation(t *testing.T) {
 
 func TestMACs(t *testing.T) {
 	s, _ := NewSigner(NewKeySpec("K1"))
-	mac := s.MAC("link", "GET /v1/members/x/pass.pkpass 1700000000")
-	if !s.VerifyMAC("link", "GET /v1/members/x/pass.pkpass 1700000000", mac) {
+	mac := s.MAC(PurposeLink, "GET /v1/members/x/pass.pkpass 1700000000")
+	if !s.VerifyMAC(PurposeLink, "GET /v1/members/x/pass.pkpass 1700000000", mac) {
 		t.Fatal("a MAC does not verify")
 	}
-	refused := map[string][3]string{
-		"another message":   {"link", "GET /v1/members/y/pass.pkpass 1700000000", mac},
-		"another purpose":   {"pass-token", "GET /v1/members/x/pass.pkpass 1700000000", mac},
-		"a tampered mac":    {"link", "GET /v1/members/x/pass.pkpass 1700000000", otherLast(mac)},
-		"an unknown key id": {"link", "GET /v1/members/x/pass.pkpass 1700000000", "K9" + mac[2:]},
-		"no key id":         {"link", "GET /v1/members/x/pass.pkpass 1700000000", "nodot"},
+	refused := map[string]struct {
+		purpose  Purpose
+		msg, mac string
+	}{
+		"another message":   {PurposeLink, "GET /v1/members/y/pass.pkpass 1700000000", mac},
+		"another purpose":   {PurposePassToken, "GET /v1/members/x/pass.pkpass 1700000000", mac},
+		"a tampered mac":    {PurposeLink, "GET /v1/members/x/pass.pkpass 1700000000", otherLast(mac)},
+		"an unknown key id": {PurposeLink, "GET /v1/members/x/pass.pkpass 1700000000", "K9" + mac[2:]},
+		"no key id":         {PurposeLink, "GET /v1/members/x/pass.pkpass 1700000000", "nodot"},
 	}
 	for name, c := range refused {
-		if s.VerifyMAC(c[0], c[1], c[2]) {
+		if s.VerifyMAC(c.purpose, c.msg, c.mac) {
 			t.Errorf("%s verified", name)
 		}
 	}
