@@ -72,7 +72,7 @@ func (s *Store) Changes(ctx context.Context, after uint64, limit int) ([]Change,
 
 // Forget drops the changes up to and including seq, once handled.
 func (s *Store) Forget(ctx context.Context, seq uint64) error {
-	return s.db.Update(func(tx *bolt.Tx) error {
+	return s.update(nil, func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketChanges)
 		if b == nil {
 			return nil

@@ -31,7 +31,7 @@ func donorPrefix(charityID string, month loyalty.Month) []byte {
 }
 
 func (s *Store) SaveCharity(ctx context.Context, c loyalty.Charity) error {
-	return s.db.Update(func(tx *bolt.Tx) error { return putJSON(tx.Bucket(bucketCharities), []byte(c.ID), c) })
+	return s.update(nil, func(tx *bolt.Tx) error { return putJSON(tx.Bucket(bucketCharities), []byte(c.ID), c) })
 }
 
 func (s *Store) Charity(ctx context.Context, id string) (loyalty.Charity, error) {
@@ -123,18 +123,33 @@ func (s *Store) CharityDonors(ctx context.Context, charityID string, month loyal
 	return out, next, err
 }
 
-// addGift adds a gift to its charity's totals, in the commit of the donate
-// entry: the month's matched counter when the gift is matched (refused with
-// ErrVersionConflict when the match would pass the cap), the all-time shard,
-// the month's shard and the member's line of the month.
+// checkGift refuses with ErrVersionConflict a matched gift whose match would
+// take the month's matched counter past the cap.
+func checkGift(tx *bolt.Tx, g loyalty.DonationPosting) error {
+	if g.Matched == 0 {
+		return nil
+	}
+	var matched int64
+	if v := tx.Bucket(bucketCharityShards).Get(matchedKey(g.CharityID, g.Month)); v != nil {
+		if err := json.Unmarshal(v, &matched); err != nil {
+			return err
+		}
+	}
+	if matched > g.MatchedAtMost {
+		return loyalty.ErrVersionConflict
+	}
+	return nil
+}
+
+// addGift adds a gift that checkGift let through to its charity's totals,
+// in the commit of the donate entry: the month's matched counter when the
+// gift is matched, the all-time shard, the month's shard and the member's
+// line of the month.
 func addGift(tx *bolt.Tx, memberID string, g loyalty.DonationPosting) error {
 	shards, donors := tx.Bucket(bucketCharityShards), tx.Bucket(bucketCharityDonors)
 	if g.Matched > 0 {
 		var matched int64
 		err := update(shards, matchedKey(g.CharityID, g.Month), &matched, func() error {
-			if matched > g.MatchedAtMost {
-				return loyalty.ErrVersionConflict
-			}
 			matched += g.Matched
 			return nil
 		})

@@ -53,8 +53,9 @@ var indexBuckets = [][]byte{bucketBirthdays, bucketExpiries, bucketTierReviews, 
 
 // Store is a bbolt-backed store.Store.
 type Store struct {
-	db   *bolt.DB
-	feed feed
+	db    *bolt.DB
+	group committer
+	feed  feed
 }
 
 // Open opens (creating when missing) the bbolt file at path.
@@ -187,13 +188,13 @@ func (s *Store) Rules(ctx context.Context) (loyalty.Rules, error) {
 }
 
 func (s *Store) SaveRules(ctx context.Context, rules loyalty.Rules) error {
-	return s.db.Update(func(tx *bolt.Tx) error {
+	return s.update(nil, func(tx *bolt.Tx) error {
 		return putJSON(tx.Bucket(bucketProgram), keyRules, rules)
 	})
 }
 
 func (s *Store) SaveLogo(ctx context.Context, png []byte) error {
-	return s.db.Update(func(tx *bolt.Tx) error {
+	return s.update(nil, func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketProgram)
 		if err := b.Put(keyLogo, png); err != nil {
 			return err
@@ -221,7 +222,7 @@ func (s *Store) Logo(ctx context.Context) ([]byte, error) {
 }
 
 func (s *Store) SaveReward(ctx context.Context, r loyalty.Reward) error {
-	return s.db.Update(func(tx *bolt.Tx) error { return putJSON(tx.Bucket(bucketRewards), []byte(r.ID), r) })
+	return s.update(nil, func(tx *bolt.Tx) error { return putJSON(tx.Bucket(bucketRewards), []byte(r.ID), r) })
 }
 
 func (s *Store) Reward(ctx context.Context, id string) (loyalty.Reward, error) {
@@ -243,7 +244,7 @@ func (s *Store) Rewards(ctx context.Context) ([]loyalty.Reward, error) {
 }
 
 func (s *Store) SaveStaffKey(ctx context.Context, k loyalty.StaffKey) error {
-	return s.db.Update(func(tx *bolt.Tx) error { return putJSON(tx.Bucket(bucketStaffKeys), []byte(k.ID), k) })
+	return s.update(nil, func(tx *bolt.Tx) error { return putJSON(tx.Bucket(bucketStaffKeys), []byte(k.ID), k) })
 }
 
 func (s *Store) StaffKey(ctx context.Context, id string) (loyalty.StaffKey, error) {
@@ -262,12 +263,17 @@ func (s *Store) get(bucket []byte, id string, v any, notFound error) error {
 	})
 }
 
-// Commit writes a posting in one bbolt transaction: every check passes and
-// every write lands, or none does.
+// Commit writes a posting in one bbolt transaction, which it may share with
+// other writers' (group commit): every check of the posting passes and every
+// write lands, or none does.
 func (s *Store) Commit(ctx context.Context, p loyalty.Posting) error {
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	var was indexed
+	err := s.update(func(tx *bolt.Tx) (err error) {
+		was, err = checkPosting(tx, p)
+		return err
+	}, func(tx *bolt.Tx) error {
 		before := bytes.Clone(tx.Bucket(bucketMembers).Get([]byte(p.Member.ID)))
-		if err := commit(tx, p); err != nil {
+		if err := applyPosting(tx, p, was); err != nil {
 			return err
 		}
 		return recordChange(tx, before, p.Member)
@@ -282,9 +288,13 @@ func (s *Store) Commit(ctx context.Context, p loyalty.Posting) error {
 // all or none, with Commit's checks: a bulk load (an import, a benchmark's
 // program) without a disk sync per member.
 func (s *Store) CommitAll(ctx context.Context, ps []loyalty.Posting) error {
-	return s.db.Update(func(tx *bolt.Tx) error {
+	return s.update(nil, func(tx *bolt.Tx) error {
 		for _, p := range ps {
-			if err := commit(tx, p); err != nil {
+			was, err := checkPosting(tx, p)
+			if err == nil {
+				err = applyPosting(tx, p, was)
+			}
+			if err != nil {
 				return fmt.Errorf("member %s: %w", p.Member.ID, err)
 			}
 		}
@@ -319,64 +329,72 @@ func indexedOf(m loyalty.Member) indexed {
 	return x
 }
 
-func commit(tx *bolt.Tx, p loyalty.Posting) error {
-	id := []byte(p.Member.ID)
-	members := tx.Bucket(bucketMembers)
-	current := members.Get(id)
+// checkPosting refuses, writing nothing, a posting whose conditions do not
+// hold; it returns what the indexes hold of the member before the change.
+func checkPosting(tx *bolt.Tx, p loyalty.Posting) (indexed, error) {
 	var cur indexed
+	current := tx.Bucket(bucketMembers).Get([]byte(p.Member.ID))
 	if p.PrevVersion == 0 {
 		if current != nil {
-			return loyalty.ErrVersionConflict
+			return cur, loyalty.ErrVersionConflict
 		}
-		emails := tx.Bucket(bucketEmails)
-		email := []byte(loyalty.HashSecret(loyalty.NormalizeEmail(p.Member.Email)))
-		if emails.Get(email) != nil {
-			return loyalty.ErrEmailTaken
-		}
-		if err := emails.Put(email, id); err != nil {
-			return err
+		if tx.Bucket(bucketEmails).Get(emailKey(p.Member)) != nil {
+			return cur, loyalty.ErrEmailTaken
 		}
 	} else {
 		if current == nil {
-			return loyalty.ErrMemberNotFound
+			return cur, loyalty.ErrMemberNotFound
 		}
 		if err := json.Unmarshal(current, &cur); err != nil {
-			return err
+			return cur, err
 		}
 		if cur.Version != p.PrevVersion {
-			return loyalty.ErrVersionConflict
+			return cur, loyalty.ErrVersionConflict
 		}
 	}
 	if rec := p.Idempotency; rec != nil {
-		b := tx.Bucket(bucketIdempotency)
-		k := idemKey(rec.Scope, rec.KeyHash)
-		if v := b.Get(k); v != nil {
+		if v := tx.Bucket(bucketIdempotency).Get(idemKey(rec.Scope, rec.KeyHash)); v != nil {
 			var old loyalty.IdempotencyRecord
 			if err := json.Unmarshal(v, &old); err != nil {
-				return err
+				return cur, err
 			}
 			if old.ExpiresAt.After(rec.CreatedAt) {
-				return loyalty.ErrKeyTaken
+				return cur, loyalty.ErrKeyTaken
 			}
 		}
-		if err := putJSON(b, k, rec); err != nil {
+	}
+	if p.ReversalOf != 0 && tx.Bucket(bucketReversals).Get(reversalKey(p)) != nil {
+		return cur, loyalty.ErrAlreadyReversed
+	}
+	if p.Donation != nil {
+		return cur, checkGift(tx, *p.Donation)
+	}
+	return cur, nil
+}
+
+// applyPosting writes a posting that checkPosting let through; was is what
+// it returned.
+func applyPosting(tx *bolt.Tx, p loyalty.Posting, was indexed) error {
+	id := []byte(p.Member.ID)
+	if p.PrevVersion == 0 {
+		if err := tx.Bucket(bucketEmails).Put(emailKey(p.Member), id); err != nil {
+			return err
+		}
+	}
+	if rec := p.Idempotency; rec != nil {
+		if err := putJSON(tx.Bucket(bucketIdempotency), idemKey(rec.Scope, rec.KeyHash), rec); err != nil {
 			return err
 		}
 	}
 	if p.ReversalOf != 0 {
-		b := tx.Bucket(bucketReversals)
-		k := fmt.Appendf(nil, "%s/%d", p.Member.ID, p.ReversalOf)
-		if b.Get(k) != nil {
-			return loyalty.ErrAlreadyReversed
-		}
-		if err := b.Put(k, nil); err != nil {
+		if err := tx.Bucket(bucketReversals).Put(reversalKey(p), nil); err != nil {
 			return err
 		}
 	}
-	if err := putJSON(members, id, p.Member); err != nil {
+	if err := putJSON(tx.Bucket(bucketMembers), id, p.Member); err != nil {
 		return err
 	}
-	if err := reindexMember(tx, p.Member.ID, cur, indexedOf(p.Member)); err != nil {
+	if err := reindexMember(tx, p.Member.ID, was, indexedOf(p.Member)); err != nil {
 		return err
 	}
 	if p.Donation != nil {
@@ -410,6 +428,14 @@ func commit(tx *bolt.Tx, p loyalty.Posting) error {
 		}
 	}
 	return nil
+}
+
+func emailKey(m loyalty.Member) []byte {
+	return []byte(loyalty.HashSecret(loyalty.NormalizeEmail(m.Email)))
+}
+
+func reversalKey(p loyalty.Posting) []byte {
+	return fmt.Appendf(nil, "%s/%d", p.Member.ID, p.ReversalOf)
 }
 
 // reindexMember moves the member's keys in the birthday, tier review and
@@ -512,7 +538,7 @@ func (s *Store) JobWatermark(ctx context.Context, job string) (loyalty.Date, err
 }
 
 func (s *Store) SaveJobWatermark(ctx context.Context, job string, day loyalty.Date) error {
-	return s.db.Update(func(tx *bolt.Tx) error {
+	return s.update(nil, func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketProgram)
 		// ISO dates order as text.
 		if was := b.Get(watermarkKey(job)); was != nil && string(was) >= day.String() {

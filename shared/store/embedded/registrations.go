@@ -18,7 +18,7 @@ var (
 
 func (s *Store) Register(ctx context.Context, r store.Registration) (bool, error) {
 	created := false
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.update(nil, func(tx *bolt.Tx) error {
 		devices, passes, err := registrationBuckets(tx)
 		if err != nil {
 			return err
@@ -33,7 +33,7 @@ func (s *Store) Register(ctx context.Context, r store.Registration) (bool, error
 }
 
 func (s *Store) Unregister(ctx context.Context, deviceID, serial string) error {
-	return s.db.Update(func(tx *bolt.Tx) error {
+	return s.update(nil, func(tx *bolt.Tx) error {
 		devices, passes, err := registrationBuckets(tx)
 		if err != nil {
 			return err
@@ -59,23 +59,22 @@ func (s *Store) PassRegistrations(ctx context.Context, serial string) ([]store.R
 
 func (s *Store) ClaimPush(ctx context.Context, serial string, version int64, deviceID string) (bool, error) {
 	claimed := false
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.update(nil, func(tx *bolt.Tx) error {
 		b, err := tx.CreateBucketIfNotExists(bucketPushesClaimed)
 		if err != nil {
 			return err
 		}
 		k := pushClaimKey(serial, version, deviceID)
-		if b.Get(k) != nil {
+		if claimed = b.Get(k) == nil; !claimed {
 			return nil
 		}
-		claimed = true
 		return b.Put(k, nil)
 	})
 	return claimed, err
 }
 
 func (s *Store) ReleasePush(ctx context.Context, serial string, version int64, deviceID string) error {
-	return s.db.Update(func(tx *bolt.Tx) error {
+	return s.update(nil, func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketPushesClaimed)
 		if b == nil {
 			return nil

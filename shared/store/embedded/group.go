@@ -1,0 +1,104 @@
+package embedded
+
+import (
+	"slices"
+	"sync"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// Group commit: the writes that arrive while a bbolt transaction is being
+// synced to disk are committed together in the next one, with one fsync.
+// A writer that finds no transaction in flight commits at once, so a lone
+// caller waits for nothing but its own fsync (bbolt's Batch waits a fixed
+// delay for company). The writer that commits a group leads it: when it is
+// done, it hands the lead to the first writer that queued meanwhile, which
+// takes the whole queue.
+//
+// Each write keeps its own outcome. Its check runs first and only reads: a
+// write refused there is left out of the transaction and gets its error. A
+// write whose apply fails may have written half of itself, so the
+// transaction is rolled back and the group committed again without it.
+
+// write is one writer's change, waiting in the queue or in a group.
+type write struct {
+	check func(*bolt.Tx) error // reads only; nil when there is nothing to check
+	apply func(*bolt.Tx) error
+	err   error
+	// turn tells a queued writer that its group is committed (false, err
+	// is its outcome) or that it leads the next group (true).
+	turn chan bool
+}
+
+type committer struct {
+	mu      sync.Mutex
+	leading bool // a writer is committing a group
+	queue   []*write
+}
+
+// update commits check and apply in the next group and returns their
+// outcome.
+func (s *Store) update(check, apply func(*bolt.Tx) error) error {
+	w := &write{check: check, apply: apply, turn: make(chan bool, 1)}
+	g := &s.group
+	g.mu.Lock()
+	g.queue = append(g.queue, w)
+	if g.leading {
+		g.mu.Unlock()
+		if lead := <-w.turn; !lead {
+			return w.err
+		}
+		g.mu.Lock()
+	}
+	g.leading = true
+	group := g.queue
+	g.queue = nil
+	g.mu.Unlock()
+
+	s.commitGroup(group)
+
+	g.mu.Lock()
+	if len(g.queue) > 0 {
+		g.queue[0].turn <- true
+	} else {
+		g.leading = false
+	}
+	g.mu.Unlock()
+	for _, o := range group {
+		if o != w {
+			o.turn <- false
+		}
+	}
+	return w.err
+}
+
+// commitGroup commits the writes that pass their checks in one bbolt
+// transaction, in their order, and sets each write's outcome.
+func (s *Store) commitGroup(group []*write) {
+	for len(group) > 0 {
+		var failed *write
+		err := s.db.Update(func(tx *bolt.Tx) error {
+			for _, w := range group {
+				if w.check != nil {
+					if w.err = w.check(tx); w.err != nil {
+						continue
+					}
+				}
+				if w.err = w.apply(tx); w.err != nil {
+					failed = w
+					return w.err
+				}
+			}
+			return nil
+		})
+		if failed == nil {
+			for _, w := range group {
+				if w.err == nil {
+					w.err = err
+				}
+			}
+			return
+		}
+		group = slices.DeleteFunc(slices.Clone(group), func(w *write) bool { return w == failed })
+	}
+}
