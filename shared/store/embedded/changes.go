@@ -30,7 +30,9 @@ type changeRecord struct {
 	After  loyalty.Member  `json:"after"`
 }
 
-func recordChange(tx *bolt.Tx, before []byte, after loyalty.Member) error {
+// recordChange adds a change to the feed, from the member's JSON as it was
+// and as it is written, not encoded again.
+func recordChange(tx *bolt.Tx, before, after []byte) error {
 	b, err := tx.CreateBucketIfNotExists(bucketChanges)
 	if err != nil {
 		return err
@@ -39,7 +41,14 @@ func recordChange(tx *bolt.Tx, before []byte, after loyalty.Member) error {
 	if err != nil {
 		return err
 	}
-	return putJSON(b, binary.BigEndian.AppendUint64(nil, seq), changeRecord{Before: before, After: after})
+	rec := make([]byte, 0, len(before)+len(after)+20)
+	if len(before) > 0 {
+		rec = append(append(append(rec, `{"before":`...), before...), ',')
+	} else {
+		rec = append(rec, '{')
+	}
+	rec = append(append(append(rec, `"after":`...), after...), '}')
+	return b.Put(binary.BigEndian.AppendUint64(nil, seq), rec)
 }
 
 // Changes returns up to limit changes after seq, oldest first.

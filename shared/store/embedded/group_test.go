@@ -154,6 +154,9 @@ func TestEachWriteOfAGroupKeepsItsOwnOutcome(t *testing.T) {
 	}
 	changes, err := s.Changes(ctx, 0, 10)
 	if err != nil || len(changes) != 3 {
-		t.Errorf("change feed: %d changes, %v; want ada's enrollment, bob's, and ada's change", len(changes), err)
+		t.Fatalf("change feed: %d changes, %v; want ada's enrollment, bob's, and ada's change", len(changes), err)
+	}
+	if last := changes[2]; last.Before == nil || last.Before.Version != 1 || last.After.Version != 2 || last.After.Balance != 20 {
+		t.Errorf("ada's change in the feed: %+v", last)
 	}
 }
