@@ -6,13 +6,14 @@ import (
 	"net/http"
 	"slices"
 	"sync"
+	"syscall"
 	"time"
 )
 
 type options struct {
-	clients, members, lone int
-	duration               time.Duration
-	template               string
+	clients, members, lone, rounds int
+	duration                       time.Duration
+	template                       string
 }
 
 // A target takes one request of the load.
@@ -24,24 +25,32 @@ type target interface {
 	close()
 }
 
-// figures sum up the latencies of a run.
-type figures struct {
-	requests int
-	rate     float64 // requests per second
-	p50, p99 time.Duration
+// sample is what the runs of a target measured, added up over rounds.
+type sample struct {
+	took    []time.Duration
+	elapsed time.Duration
+	cpu     time.Duration // of the whole process, clients included
 }
 
-func (f figures) String() string {
+func (s *sample) add(o sample) {
+	s.took, s.elapsed, s.cpu = append(s.took, o.took...), s.elapsed+o.elapsed, s.cpu+o.cpu
+}
+
+// rate is in requests per second.
+func (s sample) rate() float64 { return float64(len(s.took)) / s.elapsed.Seconds() }
+
+func (s sample) String() string {
+	slices.Sort(s.took)
 	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
-	return fmt.Sprintf("%8d %10.0f %8.2f %8.2f", f.requests, f.rate, ms(f.p50), ms(f.p99))
+	return fmt.Sprintf("%8d %10.0f %8.2f %8.2f %8.0f", len(s.took), s.rate(),
+		ms(s.took[len(s.took)/2]), ms(s.took[len(s.took)*99/100]), float64(s.cpu.Microseconds())/float64(len(s.took)))
 }
 
-func summarize(took []time.Duration, elapsed time.Duration) figures {
-	slices.Sort(took)
-	return figures{
-		requests: len(took), rate: float64(len(took)) / elapsed.Seconds(),
-		p50: took[len(took)/2], p99: took[len(took)*99/100],
-	}
+// processCPU is the CPU time the process has used, user and system.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 func newClient(conns int) *http.Client {
@@ -52,7 +61,7 @@ func newClient(conns int) *http.Client {
 
 // drive sends requests from clients at once until d has passed, each client
 // the next as soon as it has its answer.
-func drive(t target, clients int, d time.Duration) (figures, error) {
+func drive(t target, clients int, d time.Duration) (sample, error) {
 	hc := newClient(clients)
 	defer hc.CloseIdleConnections()
 	var (
@@ -61,7 +70,7 @@ func drive(t target, clients int, d time.Duration) (figures, error) {
 		firstErr error
 		wg       sync.WaitGroup
 	)
-	start := time.Now()
+	start, cpu := time.Now(), processCPU()
 	deadline := start.Add(d)
 	for i := range clients {
 		wg.Go(func() {
@@ -85,24 +94,24 @@ func drive(t target, clients int, d time.Duration) (figures, error) {
 	}
 	wg.Wait()
 	if firstErr != nil {
-		return figures{}, firstErr
+		return sample{}, firstErr
 	}
-	return summarize(took, time.Since(start)), nil
+	return sample{took, time.Since(start), processCPU() - cpu}, nil
 }
 
 // sequential sends n requests one after the other.
-func sequential(t target, n int) (figures, error) {
+func sequential(t target, n int) (sample, error) {
 	hc := newClient(1)
 	defer hc.CloseIdleConnections()
 	r := rand.New(rand.NewPCG(1, 18))
 	took := make([]time.Duration, 0, n)
-	start := time.Now()
+	start, cpu := time.Now(), processCPU()
 	for range n {
 		t0 := time.Now()
 		if err := t.send(hc, r.IntN); err != nil {
-			return figures{}, err
+			return sample{}, err
 		}
 		took = append(took, time.Since(t0))
 	}
-	return summarize(took, time.Since(start)), nil
+	return sample{took, time.Since(start), processCPU() - cpu}, nil
 }

@@ -11,7 +11,7 @@ import (
 // be, and every figure printed.
 func TestRun(t *testing.T) {
 	var out strings.Builder
-	o := options{clients: 4, members: 8, duration: 300 * time.Millisecond, lone: 20, template: "../../../template.yaml"}
+	o := options{clients: 4, members: 8, duration: 300 * time.Millisecond, lone: 20, rounds: 2, template: "../../../template.yaml"}
 	if err := run(context.Background(), o, &out); err != nil {
 		t.Fatal(err)
 	}
