@@ -425,10 +425,15 @@ func applyPosting(tx *bolt.Tx, p loyalty.Posting, was indexed) ([]byte, error) {
 	expiries := tx.Bucket(bucketExpiries)
 	for _, l := range p.Lots {
 		day := l.ExpiresOn.String()
-		if l.Remaining == 0 {
-			err = errors.Join(lots.Delete([]byte(day)), expiries.Delete(indexKey(day, p.Member.ID)))
-		} else {
-			err = errors.Join(putJSON(lots, []byte(day), l), expiries.Put(indexKey(day, p.Member.ID), nil))
+		k := indexKey(day, p.Member.ID)
+		switch {
+		case l.Remaining == 0:
+			err = errors.Join(lots.Delete([]byte(day)), expiries.Delete(k))
+		case expiries.Get(k) != nil:
+			// A page rewritten with the same key would be one more to sync.
+			err = putJSON(lots, []byte(day), l)
+		default:
+			err = errors.Join(putJSON(lots, []byte(day), l), expiries.Put(k, nil))
 		}
 		if err != nil {
 			return nil, err
