@@ -16,18 +16,25 @@ $(WEBDEPS): shared/web/package.json shared/web/package-lock.json
 PASSKITDEPS := shared/wallet/testdata/passkit/node_modules/.package-lock.json
 $(PASSKITDEPS): shared/wallet/testdata/passkit/package.json shared/wallet/testdata/passkit/package-lock.json
 	npm ci --prefix shared/wallet/testdata/passkit --no-audit --no-fund
-GOBUILD := CGO_ENABLED=0 GOOS=linux GOARCH=arm64 go build -tags lambda.norpc -trimpath -ldflags='-s -w'
+# The commit every binary reports beside shared/version's Version (/healthz,
+# the start-up log line), "+dirty" with uncommitted changes. sam build copies
+# the sources without .git, so there it comes from the environment:
+# FIDELIO_COMMIT=$$(git rev-parse --short=12 HEAD) sam build
+FIDELIO_COMMIT ?= $(shell git describe --always --abbrev=12 --dirty=+dirty --match=none 2>/dev/null)
+STAMP := -X github.com/fidelio/fidelio/shared/version.commit=$(FIDELIO_COMMIT)
+GOBUILD := CGO_ENABLED=0 GOOS=linux GOARCH=arm64 go build -tags lambda.norpc -trimpath -ldflags='-s -w $(STAMP)'
 
 # The local stack on the embedded store with a demo program.
 run: $(WEBDEPS)
-	go run ./infra/local -demo
+	go run -ldflags='$(STAMP)' ./infra/local -demo
 
 # Every test. DynamoDB Local is installed (with a JRE when missing) and started
 # on 127.0.0.1 for the store tests that need it; Chromium is installed for the
 # browser tests of the web pages, and passkit-generator for the pass.json
-# schema checks. Nothing is skipped here.
+# schema checks; cfn-lint checks template.yaml. Nothing is skipped here.
 test: tools $(WEBDEPS) $(PASSKITDEPS)
 	go vet ./...
+	$(CFNLINT)
 	FIDELIO_REQUIRE_DYNAMODB=1 bash infra/dynamodb-local/run.sh -- go test -count=1 ./...
 	$(MAKE) --no-print-directory fuzz
 
@@ -64,6 +71,10 @@ FORCE:
 build-%Function: $(WEBDEPS)
 	$(GOBUILD) -o $(ARTIFACTS_DIR)/bootstrap ./functions/$(shell echo $* | tr A-Z a-z)
 
+# cfn-lint (Python's, not in Debian's packages) is installed by hand.
+CFNLINT = @command -v cfn-lint >/dev/null || { echo "cfn-lint is missing; install it: pip install cfn-lint" >&2; exit 1; }; \
+	cfn-lint template.yaml
 lint:
 	gofmt -l . | tee /dev/stderr | (! read)
 	go vet ./...
+	$(CFNLINT)

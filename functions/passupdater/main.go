@@ -11,10 +11,12 @@ import (
 
 	"github.com/fidelio/fidelio/shared/config"
 	"github.com/fidelio/fidelio/shared/store/dynamo"
+	"github.com/fidelio/fidelio/shared/version"
 	"github.com/fidelio/fidelio/shared/wire"
 )
 
 func main() {
+	version.LogStart("passupdater")
 	ctx := context.Background()
 	cfg, err := config.Load(ctx)
 	if err != nil {

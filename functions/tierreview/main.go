@@ -10,9 +10,11 @@ import (
 	"github.com/fidelio/fidelio/shared/jobs"
 	"github.com/fidelio/fidelio/shared/loyalty"
 	"github.com/fidelio/fidelio/shared/store/dynamo"
+	"github.com/fidelio/fidelio/shared/version"
 )
 
 func main() {
+	version.LogStart("tierreview")
 	ctx := context.Background()
 	cfg, err := config.Load(ctx)
 	if err != nil {

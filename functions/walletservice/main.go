@@ -7,10 +7,12 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/fidelio/fidelio/shared/config"
+	"github.com/fidelio/fidelio/shared/version"
 	"github.com/fidelio/fidelio/shared/wire"
 )
 
 func main() {
+	version.LogStart("walletservice")
 	ctx := context.Background()
 	cfg, err := config.Load(ctx) // env and secrets read once per cold start
 	if err != nil {

@@ -11,9 +11,11 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/fidelio/fidelio/shared/api"
+	"github.com/fidelio/fidelio/shared/version"
 )
 
 func main() {
+	version.LogStart("web")
 	logger := slog.New(slog.NewJSONHandler(os.Stderr, nil))
 	app, err := api.New(api.Deps{Logger: logger}, "web")
 	if err != nil {

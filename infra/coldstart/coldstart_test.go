@@ -22,6 +22,7 @@ import (
 	"github.com/fidelio/fidelio/infra/template"
 	"github.com/fidelio/fidelio/shared/loyalty"
 	"github.com/fidelio/fidelio/shared/store/dynamo"
+	"github.com/fidelio/fidelio/shared/version"
 	"github.com/fidelio/fidelio/shared/wallet/apple"
 )
 
@@ -285,6 +286,7 @@ func TestEachFunctionServesASampleEvent(t *testing.T) {
 				t.Fatalf("no answer (exited %v with %d, error %s):\n%s", run.Exited, run.ExitCode, run.Error, run.Log())
 			}
 			sm.check(t, run.Response)
+			assertStartLine(t, run.Log(), sm.dir)
 			assertNoSecretIn(t, run.Log(), adminKey, codeKeys, lab.passKey)
 			times[sm.dir] = run.Started
 		})
@@ -303,6 +305,22 @@ func TestEachFunctionServesASampleEvent(t *testing.T) {
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// assertStartLine finds the line a function logs as it starts, naming
+// itself, the release and the commit.
+func assertStartLine(t *testing.T, log, dir string) {
+	t.Helper()
+	for line := range strings.Lines(log) {
+		var start struct{ Msg, Function, Version, Commit string }
+		if json.Unmarshal([]byte(line), &start) == nil && start.Msg == "start" {
+			if start.Function != dir || start.Version != version.Version || start.Commit == "" {
+				t.Errorf("start-up line %s; want function %q, version %q and a commit", strings.TrimSpace(line), dir, version.Version)
+			}
+			return
+		}
+	}
+	t.Errorf("no start-up line in the log:\n%s", log)
+}
 
 func assertNoSecretIn(t *testing.T, log string, values ...string) {
 	t.Helper()
@@ -409,7 +427,8 @@ func BenchmarkColdStart(b *testing.B) {
 }
 
 // TestBuildFlagsAreTheMakefiles holds the harness's build to make build's:
-// the binaries under test are built as the ones Lambda runs.
+// the binaries under test are built as the ones Lambda runs, less the
+// commit stamp (STAMP), which only changes what they report.
 func TestBuildFlagsAreTheMakefiles(t *testing.T) {
 	b, err := os.ReadFile(filepath.Join(root, "Makefile"))
 	if err != nil {
@@ -421,7 +440,7 @@ func TestBuildFlagsAreTheMakefiles(t *testing.T) {
 			gobuild = rest
 		}
 	}
-	want := "go build " + strings.Join(coldstart.BuildFlags[:3], " ") + " -ldflags='-s -w'"
+	want := "go build " + strings.Join(coldstart.BuildFlags[:3], " ") + " -ldflags='-s -w $(STAMP)'"
 	if coldstart.BuildFlags[3] != "-ldflags=-s -w" || !strings.HasSuffix(gobuild, want) {
 		t.Errorf("the Makefile builds with %q; the harness with %q", gobuild, coldstart.BuildFlags)
 	}

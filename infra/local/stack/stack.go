@@ -10,6 +10,7 @@ import (
 	"crypto/rand"
 	"crypto/x509"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -31,6 +32,7 @@ import (
 	"github.com/fidelio/fidelio/shared/store"
 	"github.com/fidelio/fidelio/shared/store/dynamo"
 	"github.com/fidelio/fidelio/shared/store/embedded"
+	"github.com/fidelio/fidelio/shared/version"
 	"github.com/fidelio/fidelio/shared/wallet"
 	"github.com/fidelio/fidelio/shared/wallet/apple"
 	"github.com/fidelio/fidelio/shared/wire"
@@ -144,9 +146,10 @@ func New(ctx context.Context, o Options) (*Stack, error) {
 		st.mux.Handle(r.Method+" "+api.MuxPath(r.Path), gateway(r.Method+" "+r.Path, r.Path, fn))
 		st.nRoutes++
 	}
+	health, _ := json.Marshal(map[string]string{"status": "ok", "version": version.Version, "commit": version.Commit()}) // strings always marshal
 	st.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
-		fmt.Fprintln(w, `{"status":"ok"}`)
+		w.Write(health)
 	})
 	if o.Demo {
 		if st.Demo, err = seedDemo(ctx, st, deps); err != nil {
@@ -386,8 +389,8 @@ func (st *Stack) RunSchedules(ctx context.Context) {
 // Welcome is what the stack prints at start.
 func (st *Stack) Welcome() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "Fidelio local stack on %s (%s store, %d routes of %s, functions %s)\n",
-		st.opts.PublicURL, cmp.Or(st.opts.Store, "embedded"), st.nRoutes, st.opts.Template, strings.Join(st.fnNames, ", "))
+	fmt.Fprintf(&b, "Fidelio %s (commit %s) local stack on %s (%s store, %d routes of %s, functions %s)\n",
+		version.Version, version.Commit(), st.opts.PublicURL, cmp.Or(st.opts.Store, "embedded"), st.nRoutes, st.opts.Template, strings.Join(st.fnNames, ", "))
 	fmt.Fprintf(&b, "  admin key:  %s\n", st.Secrets.AdminKey)
 	if st.opts.TimeTravel {
 		b.WriteString("  time travel: on, jobs run as at any instant asked, the future included\n")

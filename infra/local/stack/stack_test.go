@@ -15,6 +15,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/fidelio/fidelio/shared/version"
 )
 
 // stores lists the stores the stack is tested on: the embedded one always,
@@ -108,7 +110,9 @@ func TestRoutesEndToEnd(t *testing.T) {
 			admin := st.Secrets.AdminKey
 			paris, lyon := st.Demo.StaffKeys[0].Key, st.Demo.StaffKeys[1].Key
 
-			c.must(c.do("GET", "/healthz", "", nil), 200)
+			if health := c.must(c.do("GET", "/healthz", "", nil), 200); health.str("version") != version.Version || health.str("commit") == "" {
+				t.Fatalf("/healthz says version %q, commit %q; want %q and a commit", health.str("version"), health.str("commit"), version.Version)
+			}
 			ada := c.must(c.do("POST", "/v1/members", "", map[string]any{"name": "Ada", "email": "ada@example.com", "birthday": "1990-05-17", "timeZone": "Europe/Paris", "locale": "fr"}), 201)
 			eve := c.must(c.do("POST", "/v1/members", "", map[string]any{"name": "Eve", "email": "eve@example.com"}), 201)
 			if c.do("POST", "/v1/members", "", map[string]any{"name": "Ada", "email": "Ada@Example.com"}).str("code") != "email_taken" {
