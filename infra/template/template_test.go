@@ -1,7 +1,10 @@
 package template_test
 
 import (
+	"bytes"
 	"context"
+	"debug/buildinfo"
+	"debug/elf"
 	"encoding/json"
 	"hash/crc32"
 	"io"
@@ -11,16 +14,21 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"regexp"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
 
+	"gopkg.in/yaml.v3"
+
 	"github.com/fidelio/fidelio/infra/template"
 	"github.com/fidelio/fidelio/shared/api"
 	"github.com/fidelio/fidelio/shared/config"
 	"github.com/fidelio/fidelio/shared/store/dynamo"
+	"github.com/fidelio/fidelio/shared/version"
 )
 
 // root is the repository's root, where template.yaml and go.mod are.
@@ -49,6 +57,13 @@ func ids(tpl *template.Template) []string {
 	return out
 }
 
+// TestFunctionsBuildAsSAMBuildsThem runs, for every function of
+// template.yaml, what sam build runs for one with BuildMethod makefile
+// (aws-lambda-builders' CustomMakeAction): `make --makefile Makefile
+// build-<LogicalId>` in the function's CodeUri, with ARTIFACTS_DIR, an
+// existing folder, in the environment. Each must leave there the bootstrap
+// Lambda runs: a static, stripped linux/arm64 binary of the function's
+// command, built with lambda.norpc and stamped with the commit.
 func TestFunctionsBuildAsSAMBuildsThem(t *testing.T) {
 	tpl := deployed(t)
 
@@ -68,22 +83,113 @@ func TestFunctionsBuildAsSAMBuildsThem(t *testing.T) {
 		}
 	})
 
-	for _, id := range ids(tpl) {
+	makefile, err := filepath.Abs(filepath.Join(root, "Makefile"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	artifacts := t.TempDir()
+	build := func(id string) ([]byte, error) {
+		dir := filepath.Join(artifacts, id)
+		if err := os.Mkdir(dir, 0o755); err != nil {
+			return nil, err
+		}
+		cmd := exec.Command("make", "--makefile", makefile, "build-"+id)
+		// The Makefile's rule builds from the module root, which is what
+		// SAM copies for a CodeUri of ".".
+		cmd.Dir = filepath.Join(root, tpl.Functions[id].CodeURI)
+		// The commit as a sam build from a copy without .git is given it.
+		cmd.Env = append(os.Environ(), "ARTIFACTS_DIR="+dir, "FIDELIO_COMMIT="+testCommit)
+		return cmd.CombinedOutput()
+	}
+	// The first build alone compiles the shared packages into Go's cache
+	// (and installs the web assets if they are stale); the others, a few at
+	// a time as sam build --parallel runs them, then mostly link.
+	functions := ids(tpl)
+	outputs := make([][]byte, len(functions))
+	errs := make([]error, len(functions))
+	outputs[0], errs[0] = build(functions[0])
+	var wg sync.WaitGroup
+	slots := make(chan struct{}, runtime.NumCPU())
+	for i, id := range functions[1:] {
+		wg.Go(func() {
+			slots <- struct{}{}
+			defer func() { <-slots }()
+			outputs[i+1], errs[i+1] = build(id)
+		})
+	}
+	wg.Wait()
+
+	t.Run("in a checkout the commit stamped is the checkout's", func(t *testing.T) {
+		head, err := exec.Command("git", "-C", root, "rev-parse", "HEAD").Output()
+		if err != nil {
+			t.Fatalf("git rev-parse HEAD: %v", err)
+		}
+		cmd := exec.Command("make", "--makefile", makefile, "--dry-run", "build-"+functions[0])
+		cmd.Dir = root
+		cmd.Env = append(slices.DeleteFunc(os.Environ(), func(v string) bool { return strings.HasPrefix(v, "FIDELIO_COMMIT=") }), "ARTIFACTS_DIR="+artifacts)
+		out, err := cmd.CombinedOutput()
+		if want := "version.commit=" + string(head[:12]); err != nil || !strings.Contains(string(out), want) {
+			t.Errorf("make --dry-run build-%s: %v\n%s\nwant %s", functions[0], err, out, want)
+		}
+	})
+
+	for i, id := range functions {
 		f := tpl.Functions[id]
-		t.Run(id+" compiles functions/"+f.Dir+" for Lambda on arm64", func(t *testing.T) {
-			t.Parallel()
-			// The Makefile's build-%Function rule runs in the module root,
-			// which is what SAM copies for a CodeUri of ".".
+		t.Run(id+" is built by make build-"+id+" into a bootstrap for Lambda on arm64", func(t *testing.T) {
 			if f.BuildMethod != "makefile" || f.CodeURI != "." {
 				t.Errorf("build method %q from %q, want the Makefile from the module root, %q", f.BuildMethod, f.CodeURI, ".")
 			}
-			cmd := exec.Command("go", "build", "-tags", "lambda.norpc", "-o", os.DevNull, "./functions/"+f.Dir)
-			cmd.Dir = root
-			cmd.Env = append(os.Environ(), "GOOS=linux", "GOARCH=arm64", "CGO_ENABLED=0")
-			if out, err := cmd.CombinedOutput(); err != nil {
-				t.Errorf("%s: %v\n%s", strings.Join(cmd.Args, " "), err, out)
+			if errs[i] != nil {
+				t.Fatalf("make build-%s: %v\n%s", id, errs[i], outputs[i])
 			}
+			checkBootstrap(t, filepath.Join(artifacts, id, "bootstrap"), f.Dir)
 		})
+	}
+}
+
+// testCommit is the commit the test builds stamp, to be found in each binary.
+const testCommit = "5a3b-build-test-commit"
+
+// checkBootstrap checks that the binary at path is what provided.al2023
+// runs on arm64, built from functions/<dir> as the Makefile's GOBUILD says.
+func checkBootstrap(t *testing.T, path, dir string) {
+	t.Helper()
+	bin, err := elf.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer bin.Close()
+	if bin.Machine != elf.EM_AARCH64 || bin.Type != elf.ET_EXEC {
+		t.Errorf("a %v %v, want an executable for arm64 (%v)", bin.Type, bin.Machine, elf.EM_AARCH64)
+	}
+	for _, p := range bin.Progs {
+		if p.Type == elf.PT_INTERP {
+			t.Error("dynamically linked, which the OS-only runtime may not run: want CGO_ENABLED=0")
+		}
+	}
+	if bin.Section(".symtab") != nil {
+		t.Error("not stripped: want -ldflags -s -w")
+	}
+	info, err := buildinfo.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "github.com/fidelio/fidelio/functions/" + dir; info.Path != want {
+		t.Errorf("built from %s, want %s", info.Path, want)
+	}
+	settings := map[string]string{}
+	for _, s := range info.Settings {
+		settings[s.Key] = s.Value
+	}
+	for key, want := range map[string]string{"GOOS": "linux", "GOARCH": "arm64", "CGO_ENABLED": "0", "-tags": "lambda.norpc", "-trimpath": "true"} {
+		if settings[key] != want {
+			t.Errorf("built with %s=%q, want %q", key, settings[key], want)
+		}
+	}
+	// -trimpath keeps -ldflags out of the build information: the stamp is
+	// looked for in the binary itself.
+	if b, err := os.ReadFile(path); err != nil || !bytes.Contains(b, []byte(testCommit)) {
+		t.Errorf("the commit %q (FIDELIO_COMMIT) is not stamped in the binary (%v)", testCommit, err)
 	}
 }
 
@@ -296,4 +402,72 @@ func createdByStore(t *testing.T) table {
 		t.Fatalf("the store sent %v, want a CreateTable and an UpdateTimeToLive", requests)
 	}
 	return created
+}
+
+// TestTemplateCanBePublishedToTheServerlessApplicationRepository holds the
+// template's AWS::ServerlessRepo::Application metadata to what the
+// repository accepts (CreateApplication's limits), to the files it names and
+// to the one version, shared/version's.
+func TestTemplateCanBePublishedToTheServerlessApplicationRepository(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join(root, "template.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tpl struct {
+		Metadata struct {
+			App struct {
+				Name            string   `yaml:"Name"`
+				Description     string   `yaml:"Description"`
+				Author          string   `yaml:"Author"`
+				SpdxLicenseID   string   `yaml:"SpdxLicenseId"`
+				LicenseURL      string   `yaml:"LicenseUrl"`
+				ReadmeURL       string   `yaml:"ReadmeUrl"`
+				Labels          []string `yaml:"Labels"`
+				HomePageURL     string   `yaml:"HomePageUrl"`
+				SourceCodeURL   string   `yaml:"SourceCodeUrl"`
+				SemanticVersion string   `yaml:"SemanticVersion"`
+			} `yaml:"AWS::ServerlessRepo::Application"`
+		} `yaml:"Metadata"`
+	}
+	if err := yaml.Unmarshal(b, &tpl); err != nil {
+		t.Fatal(err)
+	}
+	app := tpl.Metadata.App
+	fields := []struct {
+		name, value, pattern string
+		max                  int
+	}{
+		{"Name", app.Name, `^[a-zA-Z0-9-]+$`, 140},
+		{"Description", app.Description, `.`, 256},
+		{"Author", app.Author, `^[a-z0-9](([a-z0-9]|-[a-z0-9])*)?$`, 127},
+		{"SpdxLicenseId", app.SpdxLicenseID, `^Apache-2\.0$`, 16},
+		{"HomePageUrl", app.HomePageURL, `^https://`, 1024},
+		{"SourceCodeUrl", app.SourceCodeURL, `^https://`, 1024},
+		{"SemanticVersion", app.SemanticVersion, `^` + regexp.QuoteMeta(version.Version) + `$`, 64},
+	}
+	for _, f := range fields {
+		if !regexp.MustCompile(f.pattern).MatchString(f.value) || len(f.value) > f.max {
+			t.Errorf("%s is %q, want it to match %s (at most %d characters)", f.name, f.value, f.pattern, f.max)
+		}
+	}
+	if len(app.Labels) == 0 || len(app.Labels) > 10 {
+		t.Errorf("%d labels, want 1 to 10", len(app.Labels))
+	}
+	for _, l := range app.Labels {
+		if !regexp.MustCompile(`^[a-zA-Z0-9+\-_:/@]{1,127}$`).MatchString(l) {
+			t.Errorf("label %q is not one the repository accepts", l)
+		}
+	}
+	for name, file := range map[string]string{"LicenseUrl": app.LicenseURL, "ReadmeUrl": app.ReadmeURL} {
+		if file == "" || filepath.IsAbs(file) {
+			t.Errorf("%s is %q, want a file of the repository for sam package to upload", name, file)
+			continue
+		}
+		if _, err := os.Stat(filepath.Join(root, file)); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	if licence, err := os.ReadFile(filepath.Join(root, app.LicenseURL)); err != nil || !strings.Contains(string(licence), "Apache License\n                           Version 2.0") {
+		t.Errorf("LicenseUrl %s is not the Apache License 2.0 (%v)", app.LicenseURL, err)
+	}
 }
