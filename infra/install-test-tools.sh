@@ -3,7 +3,8 @@
 # machine may lack: openssl (verifies pass signatures as a second, independent
 # verifier), Chromium (the browser tests of shared/web/browsertest drive it),
 # and Node.js with npm (installs the web pages' QR decoder and, for the pass.json
-# schema checks, passkit-generator from their lockfiles).
+# schema checks, passkit-generator from their lockfiles), and jq and curl (the
+# README's deploy steps, which infra/template's test runs as written).
 # DynamoDB Local and its JRE are installed by infra/dynamodb-local.
 # Nothing is done when everything is already there.
 set -euo pipefail
@@ -12,6 +13,8 @@ need=()
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v npm >/dev/null 2>&1 || need+=(nodejs npm)
+command -v jq >/dev/null 2>&1 || need+=(jq)
+command -v curl >/dev/null 2>&1 || need+=(curl)
 
 if ((${#need[@]} == 0)); then
   exit 0
