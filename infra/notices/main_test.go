@@ -2,11 +2,14 @@ package main
 
 import (
 	"bytes"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+
+	"gopkg.in/yaml.v3"
 )
 
 const root = "../.."
@@ -93,5 +96,74 @@ func TestADependencyUnderTheGPLIsRefused(t *testing.T) {
 	}
 	if _, err := classifyFiles([]licenceFile{{"LICENSE", "All rights reserved."}}); err == nil {
 		t.Error("a licence nobody can tell is accepted")
+	}
+}
+
+// TestEveryLockfileIsNoticedAndUpdated finds the npm lockfiles of the
+// repository: each must be read here (its packages in the notices) and
+// kept current by Dependabot, as go.mod is.
+func TestEveryLockfileIsNoticedAndUpdated(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join(root, ".github", "dependabot.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var config struct {
+		Updates []struct {
+			Ecosystem string `yaml:"package-ecosystem"`
+			Directory string `yaml:"directory"`
+		} `yaml:"updates"`
+	}
+	if err := yaml.Unmarshal(b, &config); err != nil {
+		t.Fatal(err)
+	}
+	updated := map[string]bool{}
+	for _, u := range config.Updates {
+		updated[u.Ecosystem+" "+u.Directory] = true
+	}
+	for _, want := range []string{"gomod /", "github-actions /"} {
+		if !updated[want] {
+			t.Errorf("dependabot.yml does not update %s", want)
+		}
+	}
+	noticed := map[string]bool{}
+	for _, l := range lockfiles {
+		noticed[l.dir] = true
+	}
+	err = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (d.Name() == "node_modules" || d.Name() == ".git") {
+			return filepath.SkipDir
+		}
+		if d.Name() != "package-lock.json" {
+			return nil
+		}
+		dir, _ := filepath.Rel(root, filepath.Dir(path))
+		dir = filepath.ToSlash(dir)
+		if !noticed[dir] {
+			t.Errorf("%s is not read by infra/notices (lockfiles)", path)
+		}
+		if !updated["npm /"+dir] {
+			t.Errorf("%s is not updated by dependabot.yml", path)
+		}
+		delete(noticed, dir)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for dir := range noticed {
+		t.Errorf("infra/notices reads %s/package-lock.json, which does not exist", dir)
+	}
+}
+
+func TestTheLicenceIsApache(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join(root, "LICENSE"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ids := Classify(string(b)); !slices.Equal(ids, []string{"Apache-2.0"}) {
+		t.Errorf("LICENSE reads as %q", ids)
 	}
 }
