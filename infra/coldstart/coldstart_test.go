@@ -286,7 +286,7 @@ func TestEachFunctionServesASampleEvent(t *testing.T) {
 				t.Fatalf("no answer (exited %v with %d, error %s):\n%s", run.Exited, run.ExitCode, run.Error, run.Log())
 			}
 			sm.check(t, run.Response)
-			assertStartLine(t, run.Log(), sm.dir)
+			assertStartLine(t, run.Stderr, sm.dir)
 			assertNoSecretIn(t, run.Log(), adminKey, codeKeys, lab.passKey)
 			times[sm.dir] = run.Started
 		})
@@ -306,20 +306,18 @@ func TestEachFunctionServesASampleEvent(t *testing.T) {
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
-// assertStartLine finds the line a function logs as it starts, naming
-// itself, the release and the commit.
+// assertStartLine checks the first line a function logs, as it starts: it
+// names the function, the release and the commit.
 func assertStartLine(t *testing.T, log, dir string) {
 	t.Helper()
-	for line := range strings.Lines(log) {
-		var start struct{ Msg, Function, Version, Commit string }
-		if json.Unmarshal([]byte(line), &start) == nil && start.Msg == "start" {
-			if start.Function != dir || start.Version != version.Version || start.Commit == "" {
-				t.Errorf("start-up line %s; want function %q, version %q and a commit", strings.TrimSpace(line), dir, version.Version)
-			}
-			return
-		}
+	first, _, _ := strings.Cut(log, "\n")
+	var start struct{ Msg, Function, Version, Commit string }
+	if json.Unmarshal([]byte(first), &start) != nil || start.Msg != "start" {
+		t.Fatalf("the first line is not the start-up line:\n%s", log)
 	}
-	t.Errorf("no start-up line in the log:\n%s", log)
+	if start.Function != dir || start.Version != version.Version || start.Commit == "" {
+		t.Errorf("start-up line %s; want function %q, version %q and a commit", first, dir, version.Version)
+	}
 }
 
 func assertNoSecretIn(t *testing.T, log string, values ...string) {
@@ -333,7 +331,8 @@ func assertNoSecretIn(t *testing.T, log string, values ...string) {
 
 // TestStartFailuresAreClear gives every function that reads the secret and
 // the table a broken one, and checks that it stops before asking for an
-// event, with one JSON line naming the problem and no secret value.
+// event, with its start-up line (which release failed) and then one JSON
+// line naming the problem, and no secret value.
 func TestStartFailuresAreClear(t *testing.T) {
 	setup(t)
 	const wrongAdminKey = "sk_live_0123456789abcdefghijklmn"
@@ -370,7 +369,8 @@ func TestStartFailuresAreClear(t *testing.T) {
 					if run.Stdout != "" {
 						t.Errorf("it wrote on stdout: %s", run.Stdout)
 					}
-					lines := withoutLocalArtifacts(strings.Split(strings.TrimSpace(run.Stderr), "\n"))
+					assertStartLine(t, run.Stderr, sm.dir)
+					lines := withoutLocalArtifacts(strings.Split(strings.TrimSpace(run.Stderr), "\n"))[1:]
 					var line struct{ Level, Msg, Error string }
 					if len(lines) != 1 || json.Unmarshal([]byte(lines[0]), &line) != nil {
 						t.Fatalf("want one JSON line, got:\n%s", run.Stderr)
