@@ -16,7 +16,7 @@ import (
 
 	"github.com/fidelio/fidelio/infra/local/stack"
 	"github.com/fidelio/fidelio/shared/config"
-	"github.com/fidelio/fidelio/shared/qrcode"
+	"github.com/fidelio/fidelio/shared/signing"
 )
 
 // fakeAWS stands in for the AWS CLI: it records the secrets it is given and
@@ -86,7 +86,7 @@ func TestREADMEDeploysAsWritten(t *testing.T) {
 		if err := s.Validate(); err != nil {
 			t.Error(err)
 		}
-		if _, err := qrcode.NewSigner(s.CodeKeys); err != nil {
+		if _, err := signing.NewSigner(s.CodeKeys); err != nil {
 			t.Errorf("codeKeys: %v", err)
 		}
 	})
