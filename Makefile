@@ -75,6 +75,6 @@ build-%Function: $(WEBDEPS)
 CFNLINT = @command -v cfn-lint >/dev/null || { echo "cfn-lint is missing; install it: pip install cfn-lint" >&2; exit 1; }; \
 	cfn-lint template.yaml
 lint:
-	gofmt -l . | tee /dev/stderr | (! read)
+	@unformatted=$$(gofmt -l .); [ -z "$$unformatted" ] || { echo "gofmt -w these: $$unformatted" >&2; exit 1; }
 	go vet ./...
 	$(CFNLINT)
