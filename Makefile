@@ -19,7 +19,7 @@ $(PASSKITDEPS): shared/wallet/testdata/passkit/package.json shared/wallet/testda
 # The commit every binary reports beside shared/version's Version (/healthz,
 # the start-up log line), "+dirty" with uncommitted changes. sam build copies
 # the sources without .git, so there it comes from the environment:
-# FIDELIO_COMMIT=$$(git rev-parse --short=12 HEAD) sam build
+# FIDELIO_COMMIT=$(git rev-parse --short=12 HEAD) sam build
 FIDELIO_COMMIT ?= $(shell git describe --always --abbrev=12 --dirty=+dirty --match=none 2>/dev/null)
 STAMP := -X github.com/fidelio/fidelio/shared/version.commit=$(FIDELIO_COMMIT)
 GOBUILD := CGO_ENABLED=0 GOOS=linux GOARCH=arm64 go build -tags lambda.norpc -trimpath -ldflags='-s -w $(STAMP)'
@@ -27,6 +27,10 @@ GOBUILD := CGO_ENABLED=0 GOOS=linux GOARCH=arm64 go build -tags lambda.norpc -tr
 # The local stack on the embedded store with a demo program.
 run: $(WEBDEPS)
 	go run -ldflags='$(STAMP)' ./infra/local -demo
+
+# cfn-lint (Python's, not in Debian's packages) is installed by hand.
+CFNLINT = @command -v cfn-lint >/dev/null || { echo "cfn-lint is missing; install it: pip install cfn-lint" >&2; exit 1; }; \
+	cfn-lint template.yaml
 
 # Every test. DynamoDB Local is installed (with a JRE when missing) and started
 # on 127.0.0.1 for the store tests that need it; Chromium is installed for the
@@ -71,9 +75,6 @@ FORCE:
 build-%Function: $(WEBDEPS)
 	$(GOBUILD) -o $(ARTIFACTS_DIR)/bootstrap ./functions/$(shell echo $* | tr A-Z a-z)
 
-# cfn-lint (Python's, not in Debian's packages) is installed by hand.
-CFNLINT = @command -v cfn-lint >/dev/null || { echo "cfn-lint is missing; install it: pip install cfn-lint" >&2; exit 1; }; \
-	cfn-lint template.yaml
 lint:
 	@unformatted=$$(gofmt -l .); [ -z "$$unformatted" ] || { echo "gofmt -w these: $$unformatted" >&2; exit 1; }
 	go vet ./...
