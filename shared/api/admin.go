@@ -100,13 +100,11 @@ func (a *App) putProgram(r *http.Request) (reply, error) {
 	if err := decode(r, &rules); err != nil {
 		return reply{}, err
 	}
-	if err := rules.Validate(); err != nil {
+	saved, err := a.Program.SaveRules(r.Context(), rules)
+	if err != nil {
 		return reply{}, err
 	}
-	if err := a.Store.SaveRules(r.Context(), rules); err != nil {
-		return reply{}, err
-	}
-	return reply{body: rules}, nil
+	return reply{body: saved}, nil
 }
 
 // maxLogo bounds the operator's logo: it is kept in one table item.

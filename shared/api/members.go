@@ -165,6 +165,6 @@ func (a *App) account(r *http.Request, id string) (loyalty.Account, loyalty.Rule
 	if err != nil {
 		return acct, loyalty.Rules{}, err
 	}
-	rules, err := a.Store.Rules(r.Context())
+	rules, err := a.Program.Rules(r.Context())
 	return acct, rules, err
 }

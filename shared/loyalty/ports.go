@@ -31,8 +31,12 @@ type Book interface {
 	// unexpired record holds the key, and ErrAlreadyReversed when the
 	// reversed entry was reversed before.
 	Commit(ctx context.Context, p Posting) error
-	// Rules returns the program's rules, DefaultRules until an operator saves others.
+	// Rules returns the program's rules and their Version, DefaultRules
+	// (version 0) until an operator saves others. It is read consistently.
 	Rules(ctx context.Context) (Rules, error)
+	// SaveRules replaces the program's rules and returns their new Version,
+	// one more than the version replaced, rules and version written at once.
+	SaveRules(ctx context.Context, rules Rules) (int64, error)
 	// Reward reads a reward; ErrRewardNotFound when there is none.
 	Reward(ctx context.Context, id string) (Reward, error)
 	// Charity reads a charity; ErrCharityNotFound when there is none.

@@ -14,6 +14,7 @@ type Program struct {
 	book  Book
 	clock Clock
 	ids   IDs
+	rules *RulesCache
 }
 
 // NewProgram returns a Program; a nil clock or ids means the real ones.
@@ -24,7 +25,26 @@ func NewProgram(book Book, clock Clock, ids IDs) *Program {
 	if ids == nil {
 		ids = NewRandomIDs()
 	}
-	return &Program{book: book, clock: clock, ids: ids}
+	return &Program{book: book, clock: clock, ids: ids, rules: NewRulesCache(book, clock)}
+}
+
+// Rules returns the rules this instance decides with: at most RulesMaxAge
+// old, or the ones it saved last.
+func (p *Program) Rules(ctx context.Context) (Rules, error) { return p.rules.Rules(ctx) }
+
+// SaveRules replaces the program's rules: this instance decides with them
+// from its next change, every other within RulesMaxAge.
+func (p *Program) SaveRules(ctx context.Context, rules Rules) (Rules, error) {
+	if err := rules.Validate(); err != nil {
+		return Rules{}, err
+	}
+	version, err := p.book.SaveRules(ctx, rules)
+	if err != nil {
+		return Rules{}, err
+	}
+	rules.Version = version
+	p.rules.Saved(rules)
+	return rules, nil
 }
 
 // Now is the program's clock reading, in UTC.
@@ -71,7 +91,7 @@ func (p *Program) Enroll(ctx context.Context, req EnrollRequest) (Enrollment, er
 			out.Replayed = replayed
 			return out, err
 		}
-		rules, err := p.book.Rules(ctx)
+		rules, err := p.rules.Rules(ctx)
 		if err != nil {
 			return Enrollment{}, fmt.Errorf("enroll: %w", err)
 		}
@@ -281,7 +301,7 @@ func (p *Program) change(ctx context.Context, memberID string, key IdemKey, reqH
 		if err != nil {
 			return Receipt{}, err
 		}
-		rules, err := p.book.Rules(ctx)
+		rules, err := p.rules.Rules(ctx)
 		if err != nil {
 			return Receipt{}, fmt.Errorf("read rules: %w", err)
 		}
@@ -462,7 +482,7 @@ func (p *Program) apply(ctx context.Context, memberID string, decide func(*draft
 		if err != nil {
 			return failed, err
 		}
-		rules, err := p.book.Rules(ctx)
+		rules, err := p.rules.Rules(ctx)
 		if err != nil {
 			return failed, fmt.Errorf("read rules: %w", err)
 		}

@@ -24,6 +24,10 @@ type Rules struct {
 	// ExpiryMonths: points earned in a month can be spent until the end of the
 	// month that many months later.
 	ExpiryMonths int `json:"expiryMonths"`
+	// Version counts the saves of the rules: 0 for DefaultRules, one more at
+	// each save. The store keeps it beside the rules; it is not part of the
+	// API's body.
+	Version int64 `json:"-"`
 }
 
 // QualifyingDays is the rolling window of qualifying points that decides a tier.

@@ -42,8 +42,6 @@ type Store interface {
 	// Ledger lists a member's entries newest first, those with Seq below
 	// before (0: from the newest), at most limit of them.
 	Ledger(ctx context.Context, memberID string, before int64, limit int) ([]loyalty.LedgerEntry, error)
-	// SaveRules replaces the program's rules.
-	SaveRules(ctx context.Context, rules loyalty.Rules) error
 	// SaveLogo replaces the operator's logo (PNG); Logo reads it, nil when
 	// the program uses its own mark. LogoVersion reads LogoVersion of the
 	// logo saved, from a small record of its own: every instance checks it

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/fidelio/fidelio/shared/loyalty"
@@ -35,6 +36,11 @@ type Updater struct {
 	// Pusher pushes to Apple devices; nil when Apple Wallet is off.
 	Pusher *apns.Pusher
 	Logger *slog.Logger
+
+	// rules are read through a cache: the stream brings the changes of
+	// every member, and the one rules item must not be read for each.
+	rulesOnce sync.Once
+	rules     *loyalty.RulesCache
 }
 
 // Changed brings the member's cards up to date after a change from before
@@ -111,7 +117,8 @@ func (u *Updater) updateGoogle(ctx context.Context, before, after loyalty.Member
 	if err != nil {
 		return err
 	}
-	rules, err := u.Accounts.Rules(ctx)
+	u.rulesOnce.Do(func() { u.rules = loyalty.NewRulesCache(u.Accounts, nil) })
+	rules, err := u.rules.Rules(ctx)
 	if err != nil {
 		return err
 	}

@@ -79,6 +79,19 @@ func num(n int64) types.AttributeValue {
 	return &types.AttributeValueMemberN{Value: strconv.FormatInt(n, 10)}
 }
 
+// optionalNumber reads a number attribute of item, 0 when it has none.
+func optionalNumber(item map[string]types.AttributeValue, name string) (int64, error) {
+	v, ok := item[name]
+	if !ok {
+		return 0, nil
+	}
+	n, ok := v.(*types.AttributeValueMemberN)
+	if !ok {
+		return 0, fmt.Errorf("%s is not a number", name)
+	}
+	return strconv.ParseInt(n.Value, 10, 64)
+}
+
 // Items reuse the domain types' JSON names, and dates and times are written
 // as text, so an item reads like the API's JSON.
 func marshal(v any, pk, sk string) (map[string]types.AttributeValue, error) {
@@ -196,20 +209,36 @@ func (s *Store) Rules(ctx context.Context) (loyalty.Rules, error) {
 		if !ok {
 			return rules, fmt.Errorf("rules item has no data")
 		}
-		err = json.Unmarshal([]byte(data.Value), &rules)
+		if err := json.Unmarshal([]byte(data.Value), &rules); err != nil {
+			return rules, fmt.Errorf("rules item: %w", err)
+		}
+		// Rules saved before they had versions have none: version 0.
+		if rules.Version, err = optionalNumber(out.Item, "version"); err != nil {
+			return rules, fmt.Errorf("rules item: %w", err)
+		}
 	}
-	return rules, err
+	return rules, nil
 }
 
-func (s *Store) SaveRules(ctx context.Context, rules loyalty.Rules) error {
+// SaveRules writes the rules and adds one to their version in one update, so
+// that a version always names the rules it was saved with.
+func (s *Store) SaveRules(ctx context.Context, rules loyalty.Rules) (int64, error) {
 	data, err := json.Marshal(rules)
 	if err != nil {
-		return err
+		return 0, err
 	}
-	item := key(pkProgram, skRules)
-	item["data"] = str(string(data))
-	_, err = s.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: &s.table, Item: item})
-	return err
+	out, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                 &s.table,
+		Key:                       key(pkProgram, skRules),
+		UpdateExpression:          aws.String("SET #data = :data ADD #version :one"),
+		ExpressionAttributeNames:  map[string]string{"#data": "data", "#version": "version"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":data": str(string(data)), ":one": num(1)},
+		ReturnValues:              types.ReturnValueUpdatedNew,
+	})
+	if err != nil {
+		return 0, fmt.Errorf("save rules: %w", err)
+	}
+	return optionalNumber(out.Attributes, "version")
 }
 
 func (s *Store) SaveLogo(ctx context.Context, png []byte) error {

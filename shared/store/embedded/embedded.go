@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -31,6 +32,7 @@ var (
 	bucketRewards     = []byte("rewards")
 	bucketStaffKeys   = []byte("staff-keys")
 	keyRules          = []byte("rules")
+	keyRulesVersion   = []byte("rules-version")
 	keyLogo           = []byte("logo")
 	keyLogoVersion    = []byte("logo-version")
 
@@ -181,18 +183,47 @@ func (s *Store) Idempotency(ctx context.Context, scope, keyHash string) (loyalty
 func (s *Store) Rules(ctx context.Context) (loyalty.Rules, error) {
 	rules := loyalty.DefaultRules()
 	err := s.db.View(func(tx *bolt.Tx) error {
-		if v := tx.Bucket(bucketProgram).Get(keyRules); v != nil {
-			return json.Unmarshal(v, &rules)
+		b := tx.Bucket(bucketProgram)
+		v := b.Get(keyRules)
+		if v == nil {
+			return nil
 		}
-		return nil
+		if err := json.Unmarshal(v, &rules); err != nil {
+			return err
+		}
+		var err error
+		rules.Version, err = rulesVersion(b)
+		return err
 	})
 	return rules, err
 }
 
-func (s *Store) SaveRules(ctx context.Context, rules loyalty.Rules) error {
-	return s.update(nil, func(tx *bolt.Tx) error {
-		return putJSON(tx.Bucket(bucketProgram), keyRules, rules)
+// SaveRules writes the rules and their version in one transaction.
+func (s *Store) SaveRules(ctx context.Context, rules loyalty.Rules) (int64, error) {
+	var version int64
+	err := s.update(nil, func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketProgram)
+		prev, err := rulesVersion(b)
+		if err != nil {
+			return err
+		}
+		version = prev + 1
+		if err := b.Put(keyRulesVersion, []byte(strconv.FormatInt(version, 10))); err != nil {
+			return err
+		}
+		return putJSON(b, keyRules, rules)
 	})
+	return version, err
+}
+
+// rulesVersion reads the version of the rules saved, 0 for rules saved
+// before they had versions.
+func rulesVersion(b *bolt.Bucket) (int64, error) {
+	v := b.Get(keyRulesVersion)
+	if v == nil {
+		return 0, nil
+	}
+	return strconv.ParseInt(string(v), 10, 64)
 }
 
 func (s *Store) SaveLogo(ctx context.Context, png []byte) error {

@@ -29,7 +29,8 @@ func Populate(t testing.TB, s store.Store) {
 	p := loyalty.NewProgram(s, NewClock(Start), &SeqIDs{})
 	rules := loyalty.DefaultRules()
 	rules.BirthdayBonus = 150
-	must("save rules", s.SaveRules(ctx, rules))
+	_, err := p.SaveRules(ctx, rules)
+	must("save rules", err)
 	must("save logo", s.SaveLogo(ctx, []byte("\x89PNG\r\n\x1a\n not a real logo")))
 	must("save reward", s.SaveReward(ctx, loyalty.Reward{ID: "coffee", Name: "Coffee", Points: 40, UpdatedAt: Start}))
 	must("save staff key", s.SaveStaffKey(ctx, loyalty.StaffKey{ID: "key1", StoreID: "paris", Name: "Till 1", Hash: loyalty.HashSecret("fs_key1_secret"), CreatedAt: Start}))

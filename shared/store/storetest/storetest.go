@@ -76,6 +76,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"an expired key can be used again", testExpiredKey},
 		{"the ledger pages newest first", testLedgerPaging},
 		{"rules are saved and read back", testRules},
+		{"an instance reads the rules once per RulesMaxAge and takes a save elsewhere within it", testRulesCached},
 		{"under the most generous rules an account fills up to its limit and no further", testPointsLimit},
 		{"the operator's logo is saved and read back", testLogo},
 		{"rewards are saved, replaced and listed cheapest first", testRewards},
@@ -516,12 +517,73 @@ func testRules(e *env) {
 	}
 	rules := loyalty.DefaultRules()
 	rules.WelcomeBonus = 75
-	if err := e.store.SaveRules(e.ctx, rules); err != nil {
-		e.t.Fatal(err)
+	for want := int64(1); want <= 2; want++ {
+		if version, err := e.store.SaveRules(e.ctx, rules); err != nil || version != want {
+			e.t.Fatalf("save %d of the rules: version %d, %v; want version %d", want, version, err, want)
+		}
+	}
+	if got, err := e.store.Rules(e.ctx); err != nil || got.Version != 2 || got.WelcomeBonus != 75 {
+		e.t.Fatalf("rules saved twice read back as %+v, %v; want version 2 and a welcome bonus of 75", got, err)
 	}
 	if m := e.enroll("rules@example.com"); m.Balance != 75 {
 		e.t.Fatalf("welcome bonus after the operator raised it = %d, want 75", m.Balance)
 	}
+}
+
+// testRulesCached earns through two instances of the program on one store,
+// a till's and an operator's: the till reads the rules item once per
+// RulesMaxAge however many it earns, keeps the old rate until then after the
+// operator saves new rules, and takes a save of its own at once.
+func testRulesCached(e *env) {
+	m := e.enroll("cached@example.com")
+	book := &rulesReads{Store: e.store}
+	till := loyalty.NewProgram(book, e.clock, nil)
+	operator := loyalty.NewProgram(e.store, e.clock, nil)
+	n := 0
+	earn := func() int64 {
+		e.t.Helper()
+		n++
+		r, err := till.Earn(e.ctx, loyalty.EarnRequest{MemberID: m.ID, Amount: loyalty.Money{Value: 100, Currency: "EUR"}, StoreID: "paris", ReceiptID: fmt.Sprint("R", n), Actor: "staff"})
+		if err != nil {
+			e.t.Fatalf("earning %d: %v", n, err)
+		}
+		return r.Entry.Points
+	}
+	check := func(when string, points, reads int64) {
+		e.t.Helper()
+		if got := earn(); got != points || book.reads.Load() != reads {
+			e.t.Fatalf("%s: 1 EUR earned %d points after %d reads of the rules; want %d points, %d reads", when, got, book.reads.Load(), points, reads)
+		}
+	}
+	for range 50 {
+		check("50 earnings", 1, 1)
+	}
+	rules := loyalty.DefaultRules()
+	rules.PointsPerUnit = 3
+	if _, err := operator.SaveRules(e.ctx, rules); err != nil {
+		e.t.Fatal(err)
+	}
+	check("right after the operator's save", 1, 1)
+	e.clock.Set(Start.Add(loyalty.RulesMaxAge - time.Millisecond))
+	check("just within RulesMaxAge", 1, 1)
+	e.clock.Set(Start.Add(loyalty.RulesMaxAge))
+	check("at RulesMaxAge", 3, 2)
+	rules.PointsPerUnit = 2
+	if _, err := till.SaveRules(e.ctx, rules); err != nil {
+		e.t.Fatal(err)
+	}
+	check("right after the till's own save", 2, 2)
+}
+
+// rulesReads counts the reads of the rules item.
+type rulesReads struct {
+	store.Store
+	reads atomic.Int64
+}
+
+func (r *rulesReads) Rules(ctx context.Context) (loyalty.Rules, error) {
+	r.reads.Add(1)
+	return r.Store.Rules(ctx)
 }
 
 // testPointsLimit earns with the most generous rules Validate allows, a JPY
@@ -537,7 +599,7 @@ func testPointsLimit(e *env) {
 	if err := rules.Validate(); err != nil {
 		e.t.Fatalf("the most generous rules are refused: %v", err)
 	}
-	if err := e.store.SaveRules(e.ctx, rules); err != nil {
+	if _, err := e.program.SaveRules(e.ctx, rules); err != nil {
 		e.t.Fatal(err)
 	}
 	m := e.enroll("whale@example.com")
