@@ -21,6 +21,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/fidelio/fidelio/shared/api"
+	"github.com/fidelio/fidelio/shared/apigateway"
 	"github.com/fidelio/fidelio/shared/config"
 	"github.com/fidelio/fidelio/shared/jobs"
 	"github.com/fidelio/fidelio/shared/loyalty"
@@ -245,7 +246,7 @@ func TestSampleEventsReplay(t *testing.T) {
 		if err := decodeStrict(data, &ev); err != nil {
 			t.Fatalf("%s is not an API Gateway HTTP API (v2) event: %v", sm.file, err)
 		}
-		resp, err := apps[fn].HandleHTTP(context.Background(), ev)
+		resp, err := apigateway.Wrap(apps[fn])(context.Background(), ev)
 		if err != nil || resp.StatusCode != sm.status {
 			t.Fatalf("%s through %s: %d %s, %v; want %d", sm.file, fn, resp.StatusCode, resp.Body, err, sm.status)
 		}
@@ -332,7 +333,7 @@ func record(t *testing.T, sm sample, st *state) {
 		req.Header.Set(headers[i], headers[i+1])
 	}
 	req.RemoteAddr = "203.0.113.10:52100"
-	ev, err := api.EventFromRequest(req, method+" "+routeOf(method, path), "sample-"+strings.TrimSuffix(filepath.Base(sm.file), ".json"), pathParams(path))
+	ev, err := apigateway.EventFromRequest(req, method+" "+routeOf(method, path), "sample-"+strings.TrimSuffix(filepath.Base(sm.file), ".json"), pathParams(path))
 	if err != nil {
 		t.Fatal(err)
 	}

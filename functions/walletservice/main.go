@@ -6,6 +6,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 
+	"github.com/fidelio/fidelio/shared/apigateway"
 	"github.com/fidelio/fidelio/shared/config"
 	"github.com/fidelio/fidelio/shared/version"
 	"github.com/fidelio/fidelio/shared/wire"
@@ -22,5 +23,5 @@ func main() {
 	if err != nil {
 		config.Fatal(err)
 	}
-	lambda.Start(app.HandleHTTP) // events.APIGatewayV2HTTPRequest in, response out
+	lambda.Start(apigateway.Wrap(app)) // events.APIGatewayV2HTTPRequest in, response out
 }

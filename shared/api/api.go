@@ -1,6 +1,6 @@
 // Package api serves Fidelio's HTTP API: routing, authentication, request
-// validation and the problem+json errors. The same App answers API Gateway
-// events in Lambda (HandleHTTP) and plain HTTP requests locally.
+// validation and the problem+json errors. An App is an http.Handler: Lambda
+// functions serve it through shared/apigateway, the local stack too.
 package api
 
 import (
@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/fidelio/fidelio/shared/apigateway"
 	"github.com/fidelio/fidelio/shared/jobs"
 	"github.com/fidelio/fidelio/shared/loyalty"
 	"github.com/fidelio/fidelio/shared/signing"
@@ -79,6 +80,8 @@ func MuxPath(path string) string {
 	}
 	return strings.ReplaceAll(path, "+}", "...}")
 }
+
+func requestID(r *http.Request) string { return apigateway.RequestID(r.Context()) }
 
 func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) { a.mux.ServeHTTP(w, r) }
 

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/fidelio/fidelio/shared/api"
+	"github.com/fidelio/fidelio/shared/apigateway"
 	"github.com/fidelio/fidelio/shared/config"
 	"github.com/fidelio/fidelio/shared/loyalty"
 	"github.com/fidelio/fidelio/shared/signing"
@@ -69,11 +70,11 @@ func (f *fixture) do(method, path, token, body string, headers ...string) respon
 	for i := 0; i+1 < len(headers); i += 2 {
 		req.Header.Set(headers[i], headers[i+1])
 	}
-	ev, err := api.EventFromRequest(req, method+" "+path, "req-1", nil)
+	ev, err := apigateway.EventFromRequest(req, method+" "+path, "req-1", nil)
 	if err != nil {
 		f.t.Fatal(err)
 	}
-	out, err := f.app.HandleHTTP(context.Background(), ev)
+	out, err := apigateway.Wrap(f.app)(context.Background(), ev)
 	if err != nil {
 		f.t.Fatalf("%s %s returned an error instead of a response: %v", method, path, err)
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/fidelio/fidelio/shared/api"
+	"github.com/fidelio/fidelio/shared/apigateway"
 	"github.com/fidelio/fidelio/shared/config"
 	"github.com/fidelio/fidelio/shared/signing"
 	"github.com/fidelio/fidelio/shared/store/embedded"
@@ -86,7 +87,7 @@ func newFuzzProgram(f *testing.F) *fuzzProgram {
 	return p
 }
 
-// send passes one request through HandleHTTP, from a client address of its
+// send passes one request through the API Gateway adapter, from a client address of its
 // own (so the pass-token limiter never stands in the way), and returns the
 // status and body.
 func (p *fuzzProgram) send(method, target, token, body string, headers ...string) (int, string) {
@@ -105,7 +106,7 @@ func (p *fuzzProgram) send(method, target, token, body string, headers ...string
 	for i := 0; i+1 < len(headers); i += 2 {
 		req.Header.Set(headers[i], headers[i+1])
 	}
-	ev, err := api.EventFromRequest(req, method+" "+target, "fuzz", nil)
+	ev, err := apigateway.EventFromRequest(req, method+" "+target, "fuzz", nil)
 	if err != nil {
 		return 400, err.Error()
 	}
@@ -113,9 +114,9 @@ func (p *fuzzProgram) send(method, target, token, body string, headers ...string
 }
 
 func (p *fuzzProgram) handle(ev events.APIGatewayV2HTTPRequest) (int, string) {
-	out, err := p.app.HandleHTTP(context.Background(), ev)
+	out, err := apigateway.Wrap(p.app)(context.Background(), ev)
 	if err != nil {
-		return 599, "HandleHTTP returned an error: " + err.Error()
+		return 599, "the adapter returned an error: " + err.Error()
 	}
 	if out.StatusCode >= 400 && out.StatusCode < 500 && out.Headers["Content-Type"] != "application/problem+json" {
 		return 598, "a client error that is not problem+json: " + out.Body
@@ -241,7 +242,7 @@ func FuzzPassTokens(f *testing.F) {
 	})
 }
 
-// FuzzEvents hands HandleHTTP any API Gateway event: the sample events of
+// FuzzEvents hands the adapted App any API Gateway event: the sample events of
 // events/ and what grows from them.
 func FuzzEvents(f *testing.F) {
 	samples, _ := filepath.Glob("../../events/*/*.json")

@@ -22,9 +22,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/aws/aws-lambda-go/events"
-
 	"github.com/fidelio/fidelio/shared/api"
+	"github.com/fidelio/fidelio/shared/apigateway"
 	"github.com/fidelio/fidelio/shared/config"
 	"github.com/fidelio/fidelio/shared/jobs"
 	"github.com/fidelio/fidelio/shared/loyalty"
@@ -81,9 +80,6 @@ type Stack struct {
 	logger   *slog.Logger
 }
 
-// lambdaHandler is what every API function's main passes to lambda.Start.
-type lambdaHandler func(context.Context, events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error)
-
 // New opens the store, loads or makes the dev secrets, and mounts every
 // route the template declares on the function that serves it.
 func New(ctx context.Context, o Options) (*Stack, error) {
@@ -130,7 +126,7 @@ func New(ctx context.Context, o Options) (*Stack, error) {
 		s.Close()
 		return nil, err
 	}
-	functions := map[string]lambdaHandler{}
+	functions := map[string]apigateway.Handler{}
 	for _, r := range routes {
 		fn, ok := functions[r.Function]
 		if !ok {
@@ -139,7 +135,7 @@ func New(ctx context.Context, o Options) (*Stack, error) {
 				s.Close()
 				return nil, fmt.Errorf("template route %s %s: %w", r.Method, r.Path, err)
 			}
-			fn = app.HandleHTTP
+			fn = apigateway.Wrap(app)
 			functions[r.Function] = fn
 			st.fnNames = append(st.fnNames, r.Function)
 		}
@@ -169,7 +165,7 @@ var pathParam = regexp.MustCompile(`\{([^}+]+)\+?\}`)
 
 // gateway does what API Gateway does for one route: builds the v2 event with
 // its route key and path parameters, invokes the function, writes its answer.
-func gateway(routeKey, path string, fn lambdaHandler) http.Handler {
+func gateway(routeKey, path string, fn apigateway.Handler) http.Handler {
 	var names []string
 	for _, m := range pathParam.FindAllStringSubmatch(path, -1) {
 		names = append(names, m[1])
@@ -182,7 +178,7 @@ func gateway(routeKey, path string, fn lambdaHandler) http.Handler {
 			}
 			params[n] = r.PathValue(n)
 		}
-		ev, err := api.EventFromRequest(r, routeKey, requestID(), params)
+		ev, err := apigateway.EventFromRequest(r, routeKey, requestID(), params)
 		if err != nil {
 			http.Error(w, `{"message":"Bad Request"}`, http.StatusBadRequest)
 			return
@@ -195,7 +191,7 @@ func gateway(routeKey, path string, fn lambdaHandler) http.Handler {
 			fmt.Fprintln(w, `{"message":"Internal Server Error"}`)
 			return
 		}
-		api.WriteResponse(w, resp)
+		apigateway.WriteResponse(w, resp)
 	})
 }
 

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/fidelio/fidelio/shared/api"
+	"github.com/fidelio/fidelio/shared/apigateway"
 	"github.com/fidelio/fidelio/shared/config"
 	"github.com/fidelio/fidelio/shared/loyalty"
 	"github.com/fidelio/fidelio/shared/signing"
@@ -285,12 +286,12 @@ func (w *workload) sendOnce(method, path, token string, body any, key string) an
 	if key != "" {
 		req.Header.Set("Idempotency-Key", key)
 	}
-	ev, err := api.EventFromRequest(req, method+" "+path, "workload", nil)
+	ev, err := apigateway.EventFromRequest(req, method+" "+path, "workload", nil)
 	if err != nil {
 		w.t.Error(err)
 		return answer{}
 	}
-	out, err := w.app.HandleHTTP(context.Background(), ev)
+	out, err := apigateway.Wrap(w.app)(context.Background(), ev)
 	if err != nil {
 		w.t.Errorf("%s %s returned an error instead of an answer: %v", method, path, err)
 		return answer{}

@@ -1,4 +1,10 @@
-package api
+// Package apigateway turns any http.Handler into the handler of an API
+// Gateway HTTP API (payload 2.0) event, and back: the request an event
+// carries (RequestFromEvent), the event API Gateway would send for a request
+// (EventFromRequest, what the local stack hands a function) and the response
+// a function's answer becomes (WriteResponse). A function that serves pages
+// links only the pages and this package.
+package apigateway
 
 import (
 	"bytes"
@@ -14,28 +20,42 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 )
 
+// Handler is what lambda.Start takes for an HTTP API function.
+type Handler func(context.Context, events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error)
+
+// Wrap answers each event with h. Client errors are answers, not errors: a
+// non-nil error would make Lambda report a failure and API Gateway a 500. An
+// event whose body cannot be decoded is answered 400 as problem+json.
+func Wrap(h http.Handler) Handler {
+	return func(ctx context.Context, ev events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+		rec := &recorder{header: http.Header{}}
+		r, err := RequestFromEvent(ctx, ev)
+		if err != nil {
+			rec.header.Set("Content-Type", "application/problem+json")
+			rec.header.Set("Cache-Control", "no-store")
+			rec.WriteHeader(http.StatusBadRequest)
+			rec.Write([]byte(unreadable))
+			return rec.response(), nil
+		}
+		h.ServeHTTP(rec, r)
+		return rec.response(), nil
+	}
+}
+
+// unreadable is the answer to an event that carries no readable request, in
+// the API's problem+json form and code (shared/api/problems.go).
+const unreadable = `{"type":"https://fidelio.dev/problems/invalid-request","title":"Bad Request","status":400,"code":"invalid_request","detail":"the request's method, path or body could not be read"}` + "\n"
+
 type requestIDKey struct{}
 
-func requestID(r *http.Request) string {
-	id, _ := r.Context().Value(requestIDKey{}).(string)
+// RequestID is the API Gateway request id of the event r came in, or "".
+func RequestID(ctx context.Context) string {
+	id, _ := ctx.Value(requestIDKey{}).(string)
 	return id
 }
 
-// HandleHTTP answers an API Gateway HTTP API (payload 2.0) event. Client
-// errors are answers, not errors: a non-nil error would make Lambda report a
-// failure and API Gateway a 500.
-func (a *App) HandleHTTP(ctx context.Context, ev events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
-	rec := &recorder{header: http.Header{}}
-	r, err := RequestFromEvent(ctx, ev)
-	if err != nil {
-		a.writeProblem(rec, new(http.Request).WithContext(ctx), errUnreadable)
-		return rec.response(), nil
-	}
-	a.ServeHTTP(rec, r)
-	return rec.response(), nil
-}
-
-// RequestFromEvent turns an API Gateway event into the request it carries.
+// RequestFromEvent turns an API Gateway event into the request it carries;
+// its context holds the event's request id (RequestID).
 func RequestFromEvent(ctx context.Context, ev events.APIGatewayV2HTTPRequest) (*http.Request, error) {
 	body := []byte(ev.Body)
 	if ev.IsBase64Encoded {
