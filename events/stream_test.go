@@ -47,7 +47,7 @@ func TestStreamEventReplay(t *testing.T) {
 		t.Fatalf("%s is not a DynamoDB stream event: %v", streamSample, err)
 	}
 	pushes := apnstest.New(t)
-	updater, err := wire.NewUpdater(cfg, deps, pushes.URL, pushes.Roots())
+	updater, err := wire.NewUpdater(cfg, deps.Cards, deps.Store, deps.Logger, pushes.URL, pushes.Roots())
 	if err != nil {
 		t.Fatal(err)
 	}

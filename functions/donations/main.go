@@ -8,6 +8,7 @@ import (
 
 	"github.com/fidelio/fidelio/shared/config"
 	"github.com/fidelio/fidelio/shared/jobs"
+	"github.com/fidelio/fidelio/shared/lazy"
 	"github.com/fidelio/fidelio/shared/loyalty"
 	"github.com/fidelio/fidelio/shared/store/dynamo"
 	"github.com/fidelio/fidelio/shared/version"
@@ -15,16 +16,20 @@ import (
 
 func main() {
 	version.LogStart("donations")
-	ctx := context.Background()
-	cfg, err := config.Load(ctx)
+	cfg, err := config.FromEnv() // the environment alone: no network call at start
 	if err != nil {
 		config.Fatal(err)
 	}
-	// The store alone: a job function carries none of the card-drawing code.
-	s, err := dynamo.Open(ctx, cfg.DynamoDBEndpoint, cfg.Table)
-	if err != nil {
-		config.Fatal(err)
-	}
-	runner := jobs.New(loyalty.NewProgram(s, nil, nil), s)
-	lambda.Start(runner.Handler(jobs.NameDonations))
+	// The store alone: a job links neither the card machinery nor a secrets
+	// client, and reads the table first when its first run comes.
+	lambda.Start(lazy.Event(lazy.New(func(ctx context.Context) (lazy.Handler[jobs.Trigger, jobs.Summary], error) {
+		s, err := dynamo.InLambda(cfg.DynamoDBEndpoint, cfg.Table)
+		if err != nil {
+			return nil, err
+		}
+		if err := s.Check(ctx); err != nil {
+			return nil, err
+		}
+		return jobs.New(loyalty.NewProgram(s, nil, nil), s).Handler(jobs.NameDonations), nil
+	})))
 }

@@ -5,26 +5,19 @@
 package main
 
 import (
-	"context"
-
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/fidelio/fidelio/shared/config"
-	"github.com/fidelio/fidelio/shared/store/dynamo"
 	"github.com/fidelio/fidelio/shared/version"
 	"github.com/fidelio/fidelio/shared/wire"
 )
 
 func main() {
 	version.LogStart("passupdater")
-	ctx := context.Background()
-	cfg, err := config.Load(ctx)
+	cfg, err := config.FromEnv() // the environment alone: no network call at start
 	if err != nil {
 		config.Fatal(err)
 	}
-	updater, err := wire.Updater(ctx, cfg)
-	if err != nil {
-		config.Fatal(err)
-	}
-	lambda.Start(updater.HandleStream(dynamo.StreamMember))
+	// The secret, the public URL, the table and the cards come with the first batch.
+	lambda.Start(wire.PassUpdater(cfg))
 }

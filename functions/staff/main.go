@@ -2,8 +2,6 @@
 package main
 
 import (
-	"context"
-
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/fidelio/fidelio/shared/apigateway"
@@ -14,14 +12,10 @@ import (
 
 func main() {
 	version.LogStart("staff")
-	ctx := context.Background()
-	cfg, err := config.Load(ctx) // env and secrets read once per cold start
+	cfg, err := config.FromEnv() // the environment alone: no network call at start
 	if err != nil {
 		config.Fatal(err)
 	}
-	app, err := wire.API(ctx, cfg, "staff")
-	if err != nil {
-		config.Fatal(err)
-	}
-	lambda.Start(apigateway.Wrap(app)) // events.APIGatewayV2HTTPRequest in, response out
+	// The secret, the public URL, the table and the cards come with the first request.
+	lambda.Start(apigateway.Wrap(wire.API(cfg, "staff")))
 }

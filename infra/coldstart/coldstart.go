@@ -3,9 +3,10 @@
 // environment template.yaml gives each one and AWS_LAMBDA_RUNTIME_API
 // pointing at a fake Runtime API on 127.0.0.1, which hands the binary one
 // event and takes its answer. Its tests prove that each function starts and
-// answers, and that a start that fails says why; its benchmark times the same
+// answers, that none calls the network before its first event, and that a
+// dependency that cannot be built says why; its benchmark times the same
 // starts (exec to the first GET of the next invocation) beside a bare
-// aws-lambda-go function's.
+// aws-lambda-go function's, as a ratio.
 package coldstart
 
 import (
@@ -45,8 +46,10 @@ func Build(root, dir string) error {
 // Run is what one start of a binary did.
 type Run struct {
 	// Started is the time from exec to the binary's first GET of the next
-	// invocation: its cold start. Zero when it never asked.
+	// invocation: its cold start. Zero when it never asked. Asked is when
+	// that GET came.
 	Started time.Duration
+	Asked   time.Time
 	// Response is the answer it posted to the invocation's response route,
 	// Error what it posted to the error route, InitError what it posted to
 	// /runtime/init/error; nil when it posted nothing there.
@@ -89,7 +92,7 @@ func Invoke(ctx context.Context, binary string, env []string, event []byte) (Run
 		mu.Lock()
 		first := !asked
 		if first {
-			asked, run.Started = true, time.Since(began)
+			asked, run.Started, run.Asked = true, time.Since(began), time.Now()
 		}
 		mu.Unlock()
 		if !first {

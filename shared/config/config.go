@@ -1,21 +1,17 @@
 // Package config reads a function's settings from its environment, once per
-// cold start, and fetches its secrets from AWS Secrets Manager.
+// cold start, without calling anything: what a deployment keeps in Secrets
+// Manager and SSM is fetched by shared/config/remote when a request first
+// needs it, so a function that needs no secret links no client for them.
 package config
 
 import (
 	"cmp"
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/url"
 	"os"
 	"strings"
-
-	"github.com/aws/aws-sdk-go-v2/aws"
-	awsconfig "github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
-	"github.com/aws/aws-sdk-go-v2/service/ssm"
 )
 
 // Config is what the API functions need.
@@ -42,6 +38,11 @@ type Config struct {
 	// Google's endpoint (tests). Without an issuer Google Wallet is off.
 	GoogleIssuerID string
 	GoogleAPIURL   string
+	// SecretID names the Secrets Manager secret holding the Secrets, and
+	// PublicURLParameter the SSM parameter holding PublicURL, in a
+	// deployment; both are empty locally.
+	SecretID           string
+	PublicURLParameter string
 	Secrets
 }
 
@@ -64,22 +65,23 @@ type Secrets struct {
 // Deployed lists the variables template.yaml must set on every API function.
 var Deployed = []string{"FIDELIO_TABLE", "FIDELIO_SECRET_ID", "FIDELIO_PUBLIC_URL_PARAMETER", "FIDELIO_PROGRAM_NAME", "FIDELIO_PASS_TYPE_ID", "FIDELIO_TEAM_ID", "FIDELIO_GOOGLE_ISSUER_ID"}
 
-// Load reads the environment. With FIDELIO_SECRET_ID set (a deployment) it
-// reads the secrets from Secrets Manager, otherwise from FIDELIO_ADMIN_KEY
-// and FIDELIO_CODE_KEYS (the local stack sets those); with
-// FIDELIO_PUBLIC_URL_PARAMETER set it reads the public URL from SSM. It
-// refuses a public URL that would make broken cards (CheckPublicURL).
-func Load(ctx context.Context) (Config, error) {
+// FromEnv reads the environment, and the files it names, and nothing else.
+// In a deployment (FIDELIO_SECRET_ID set) the secrets and the public URL are
+// fetched later (remote.Complete); locally they come from FIDELIO_ADMIN_KEY,
+// FIDELIO_CODE_KEYS and FIDELIO_PUBLIC_URL.
+func FromEnv() (Config, error) {
 	c := Config{
-		Table:            os.Getenv("FIDELIO_TABLE"),
-		DynamoDBEndpoint: os.Getenv("FIDELIO_DYNAMODB_ENDPOINT"),
-		PublicURL:        strings.TrimRight(os.Getenv("FIDELIO_PUBLIC_URL"), "/"),
-		ProgramName:      cmp.Or(os.Getenv("FIDELIO_PROGRAM_NAME"), "Fidelio"),
-		PassTypeID:       os.Getenv("FIDELIO_PASS_TYPE_ID"),
-		TeamID:           os.Getenv("FIDELIO_TEAM_ID"),
-		GoogleIssuerID:   os.Getenv("FIDELIO_GOOGLE_ISSUER_ID"),
-		GoogleAPIURL:     os.Getenv("FIDELIO_GOOGLE_API_URL"),
-		Secrets:          Secrets{AdminKey: os.Getenv("FIDELIO_ADMIN_KEY"), CodeKeys: os.Getenv("FIDELIO_CODE_KEYS")},
+		Table:              os.Getenv("FIDELIO_TABLE"),
+		DynamoDBEndpoint:   os.Getenv("FIDELIO_DYNAMODB_ENDPOINT"),
+		PublicURL:          strings.TrimRight(os.Getenv("FIDELIO_PUBLIC_URL"), "/"),
+		ProgramName:        cmp.Or(os.Getenv("FIDELIO_PROGRAM_NAME"), "Fidelio"),
+		PassTypeID:         os.Getenv("FIDELIO_PASS_TYPE_ID"),
+		TeamID:             os.Getenv("FIDELIO_TEAM_ID"),
+		GoogleIssuerID:     os.Getenv("FIDELIO_GOOGLE_ISSUER_ID"),
+		GoogleAPIURL:       os.Getenv("FIDELIO_GOOGLE_API_URL"),
+		SecretID:           os.Getenv("FIDELIO_SECRET_ID"),
+		PublicURLParameter: os.Getenv("FIDELIO_PUBLIC_URL_PARAMETER"),
+		Secrets:            Secrets{AdminKey: os.Getenv("FIDELIO_ADMIN_KEY"), CodeKeys: os.Getenv("FIDELIO_CODE_KEYS")},
 	}
 	for field, env := range map[*string]string{&c.PassCert: "FIDELIO_PASS_CERT_FILE", &c.PassKey: "FIDELIO_PASS_KEY_FILE", &c.WWDRCert: "FIDELIO_WWDR_CERT_FILE", &c.GoogleServiceAccount: "FIDELIO_GOOGLE_SA_FILE"} {
 		if path := os.Getenv(env); path != "" {
@@ -90,30 +92,10 @@ func Load(ctx context.Context) (Config, error) {
 			*field = string(b)
 		}
 	}
-	id := os.Getenv("FIDELIO_SECRET_ID")
-	if name := os.Getenv("FIDELIO_PUBLIC_URL_PARAMETER"); name != "" {
-		u, err := fetchParameter(ctx, name)
-		if err != nil {
-			return c, err
-		}
-		c.PublicURL = strings.TrimRight(u, "/")
-	}
-	// Checked before the secrets are fetched: a start that makes broken
-	// cards stops here, saying why.
-	if err := CheckPublicURL(c.PublicURL, id != ""); err != nil {
-		return c, err
-	}
-	if id != "" {
-		s, err := fetchSecrets(ctx, id)
-		if err != nil {
-			return c, err
-		}
-		c.Secrets = s
-	}
 	if c.Table == "" {
 		return c, fmt.Errorf("config: FIDELIO_TABLE is not set")
 	}
-	return c, c.Secrets.Validate()
+	return c, nil
 }
 
 // CheckPublicURL refuses a public URL that would make broken cards: Google
@@ -137,18 +119,6 @@ func CheckPublicURL(s string, deployed bool) error {
 	return fmt.Errorf("config: public URL %q must be https in a deployment (http only in the local development setting)", s)
 }
 
-func fetchParameter(ctx context.Context, name string) (string, error) {
-	cfg, err := awsconfig.LoadDefaultConfig(ctx)
-	if err != nil {
-		return "", fmt.Errorf("config: AWS config: %w", err)
-	}
-	out, err := ssm.NewFromConfig(cfg).GetParameter(ctx, &ssm.GetParameterInput{Name: aws.String(name)})
-	if err != nil {
-		return "", fmt.Errorf("config: read the public URL from parameter %s: %w", name, err)
-	}
-	return aws.ToString(out.Parameter.Value), nil
-}
-
 // AppleConfigured reports whether a pass certificate is configured.
 func (s Secrets) AppleConfigured() bool {
 	return s.PassCert != "" && s.PassKey != "" && s.WWDRCert != ""
@@ -170,17 +140,11 @@ func (s Secrets) Validate() error {
 	return nil
 }
 
-func fetchSecrets(ctx context.Context, id string) (Secrets, error) {
-	cfg, err := awsconfig.LoadDefaultConfig(ctx)
-	if err != nil {
-		return Secrets{}, fmt.Errorf("config: AWS config: %w", err)
-	}
-	out, err := secretsmanager.NewFromConfig(cfg).GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String(id)})
-	if err != nil {
-		return Secrets{}, fmt.Errorf("config: read secret %s: %w", id, err)
-	}
+// ParseSecrets reads the secret named id, JSON with the fields of Secrets and
+// no other. Its errors never quote the secret.
+func ParseSecrets(id, text string) (Secrets, error) {
 	var s Secrets
-	dec := json.NewDecoder(strings.NewReader(aws.ToString(out.SecretString)))
+	dec := json.NewDecoder(strings.NewReader(text))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&s); err != nil {
 		// A syntax error quotes the character it stopped at: a secret's.

@@ -33,18 +33,33 @@ func TestCheckPublicURL(t *testing.T) {
 	}
 }
 
-func TestLoadRefusesADeploymentWithoutAPublicURL(t *testing.T) {
+func TestFromEnvReadsTheEnvironmentAlone(t *testing.T) {
 	t.Setenv("FIDELIO_TABLE", "fidelio-test")
-	t.Setenv("FIDELIO_PUBLIC_URL", "http://loyalty.example.com")
-	t.Setenv("FIDELIO_ADMIN_KEY", "fa_0123456789abcdefghijklmn")
-	t.Setenv("FIDELIO_CODE_KEYS", "K1:AAAA")
-	if _, err := Load(t.Context()); err != nil {
-		t.Fatalf("locally an http URL is the development setting: %v", err)
-	}
-	t.Setenv("FIDELIO_PUBLIC_URL", "")
 	t.Setenv("FIDELIO_SECRET_ID", "arn:aws:secretsmanager:eu-west-3:123456789012:secret:fidelio")
-	t.Setenv("FIDELIO_PUBLIC_URL_PARAMETER", "")
-	if _, err := Load(t.Context()); err == nil || !strings.Contains(err.Error(), "no public URL") {
-		t.Fatalf("a deployment without a public URL: %v, want a refusal to start", err)
+	t.Setenv("FIDELIO_PUBLIC_URL_PARAMETER", "/fidelio/test/public-url")
+	// No AWS region or credentials: a call to AWS would fail.
+	t.Setenv("AWS_REGION", "")
+	t.Setenv("AWS_ACCESS_KEY_ID", "")
+	c, err := FromEnv()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Table != "fidelio-test" || c.SecretID == "" || c.PublicURLParameter != "/fidelio/test/public-url" || c.AdminKey != "" {
+		t.Errorf("%+v", c)
+	}
+	t.Setenv("FIDELIO_TABLE", "")
+	if _, err := FromEnv(); err == nil || !strings.Contains(err.Error(), "FIDELIO_TABLE") {
+		t.Errorf("no table: %v", err)
+	}
+}
+
+func TestParseSecretsNeverQuotesTheSecret(t *testing.T) {
+	const key = "fa_0123456789abcdefghijklmn"
+	if s, err := ParseSecrets("s", `{"adminKey":"`+key+`","codeKeys":"K1:AAAA"}`); err != nil || s.AdminKey != key || s.Validate() != nil {
+		t.Fatalf("%+v, %v", s, err)
+	}
+	_, err := ParseSecrets("fidelio/s", "adminKey="+key)
+	if err == nil || !strings.Contains(err.Error(), "fidelio/s is not JSON") || strings.Contains(err.Error(), key) || strings.Contains(err.Error(), "'a'") {
+		t.Errorf("%v", err)
 	}
 }

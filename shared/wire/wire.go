@@ -1,6 +1,9 @@
-// Package wire builds a function's dependencies from its configuration, once
-// per cold start: the one place that knows which Store and keys a deployed
-// function uses.
+// Package wire builds the dependencies of the functions that draw cards —
+// the API functions and the pass updater — from their configuration: the one
+// place that knows which Store, keys and card machinery a deployed function
+// uses. It builds them when the first request needs them, once (lazy), so a
+// cold start reads nothing over the network. A job function needs the store
+// alone and does not import this package (functions/birthdays).
 package wire
 
 import (
@@ -10,12 +13,17 @@ import (
 	"crypto/x509"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"os"
 	"time"
 
+	"github.com/aws/aws-lambda-go/events"
+
 	"github.com/fidelio/fidelio/shared/api"
 	"github.com/fidelio/fidelio/shared/config"
+	"github.com/fidelio/fidelio/shared/config/remote"
 	"github.com/fidelio/fidelio/shared/jobs"
+	"github.com/fidelio/fidelio/shared/lazy"
 	"github.com/fidelio/fidelio/shared/loyalty"
 	"github.com/fidelio/fidelio/shared/signing"
 	"github.com/fidelio/fidelio/shared/store"
@@ -28,48 +36,88 @@ import (
 	"github.com/fidelio/fidelio/shared/wallet/locale"
 )
 
-// API returns the App of one HTTP function ("members", "staff", "admin",
-// "walletservice") on the DynamoDB table of cfg.
-func API(ctx context.Context, cfg config.Config, function string) (*api.App, error) {
-	s, err := dynamo.Open(ctx, cfg.DynamoDBEndpoint, cfg.Table)
+// API returns the handler of one HTTP function ("members", "staff", "admin",
+// "walletservice") on the DynamoDB table of cfg. Its first request fetches
+// the secret and the public URL, reads the table and builds the App; while
+// that fails, each request is answered 503 and the reason logged (NotReady).
+func API(cfg config.Config, function string) http.Handler {
+	app := lazy.New(func(ctx context.Context) (*api.App, error) {
+		cfg, s, err := deployed(ctx, cfg)
+		if err != nil {
+			return nil, err
+		}
+		deps, err := Deps(cfg, s, nil, nil)
+		if err != nil {
+			return nil, err
+		}
+		return api.New(deps, function)
+	})
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		a, err := app.Get(r.Context())
+		if err != nil {
+			lazy.NotReady(r.Context(), err)
+			w.Header().Set("Content-Type", "application/problem+json")
+			w.Header().Set("Cache-Control", "no-store")
+			w.Header().Set("Retry-After", "5")
+			w.WriteHeader(http.StatusServiceUnavailable)
+			w.Write([]byte(notReady))
+			return
+		}
+		a.ServeHTTP(w, r)
+	})
+}
+
+// notReady is the answer while a function cannot build its dependencies, in
+// the API's problem+json form (shared/api/problems.go): the reason is in the
+// log, not for the client.
+const notReady = `{"type":"https://fidelio.dev/problems/unavailable","title":"Service Unavailable","status":503,"code":"unavailable","detail":"the service cannot reach what it needs; try again later"}` + "\n"
+
+// PassUpdater returns the pass updater's stream handler on the DynamoDB table
+// of cfg, built by its first batch: the store and the cards, never the API.
+func PassUpdater(cfg config.Config) lazy.Handler[events.DynamoDBEvent, events.DynamoDBEventResponse] {
+	return lazy.Event(lazy.New(func(ctx context.Context) (lazy.Handler[events.DynamoDBEvent, events.DynamoDBEventResponse], error) {
+		cfg, s, err := deployed(ctx, cfg)
+		if err != nil {
+			return nil, err
+		}
+		logger := slog.New(slog.NewJSONHandler(os.Stderr, nil))
+		cards, err := Cards(cfg, s, nil, logger)
+		if err != nil {
+			return nil, err
+		}
+		url, roots, err := APNsTarget()
+		if err != nil {
+			return nil, err
+		}
+		u, err := NewUpdater(cfg, cards, s, logger, url, roots)
+		if err != nil {
+			return nil, err
+		}
+		return u.HandleStream(dynamo.StreamMember), nil
+	}))
+}
+
+// deployed completes cfg (remote.Complete) and opens its table, checked.
+func deployed(ctx context.Context, cfg config.Config) (config.Config, *dynamo.Store, error) {
+	cfg, err := remote.Complete(ctx, cfg)
 	if err != nil {
-		return nil, err
+		return cfg, nil, err
 	}
-	deps, err := Deps(cfg, s, nil, nil)
+	s, err := dynamo.InLambda(cfg.DynamoDBEndpoint, cfg.Table)
 	if err != nil {
-		return nil, err
+		return cfg, nil, err
 	}
-	return api.New(deps, function)
+	return cfg, s, s.Check(ctx)
 }
 
 // Deps assembles the API's dependencies on a store; a nil clock is the real
 // one, a nil logger writes JSON to stderr.
 func Deps(cfg config.Config, s store.Store, clock loyalty.Clock, logger *slog.Logger) (api.Deps, error) {
-	codes, err := signing.NewSigner(cfg.CodeKeys)
-	if err != nil {
-		return api.Deps{}, fmt.Errorf("wire: %w", err)
-	}
 	if logger == nil {
 		logger = slog.New(slog.NewJSONHandler(os.Stderr, nil))
 	}
-	newApple, err := appleBuilder(cfg, logger)
+	cards, err := Cards(cfg, s, clock, logger)
 	if err != nil {
-		return api.Deps{}, err
-	}
-	now := time.Now
-	if clock != nil {
-		now = clock.Now
-	}
-	branding, err := wallet.NewBranding(context.Background(), &wallet.Branding{
-		Store: s, Now: now, ProgramName: cfg.ProgramName, NewApple: newApple, Logger: logger,
-	})
-	if err != nil {
-		return api.Deps{}, fmt.Errorf("wire: %w", err)
-	}
-	cards := &wallet.Cards{Codes: codes, Branding: branding, ProgramName: cfg.ProgramName, PublicURL: cfg.PublicURL}
-	cards.Assets, cards.Apple = branding.Current()
-	cards.PassTypeID = cfg.PassTypeID
-	if cards.Google, err = googleWallet(cfg, logger); err != nil {
 		return api.Deps{}, err
 	}
 	ids := loyalty.NewRandomIDs()
@@ -79,12 +127,43 @@ func Deps(cfg config.Config, s store.Store, clock loyalty.Clock, logger *slog.Lo
 		Program:      program,
 		Jobs:         jobs.New(program, s),
 		IDs:          ids,
-		Codes:        codes,
+		Codes:        cards.Codes,
 		Cards:        cards,
 		AdminKeyHash: loyalty.HashSecret(cfg.AdminKey),
 		PublicURL:    cfg.PublicURL,
 		Logger:       logger,
 	}, nil
+}
+
+// Cards builds the card machinery on a store: the member codes' signer, the
+// Apple pass builder of the logo as it is (from the pass certificate), and
+// Google Wallet; a nil clock is the real one.
+func Cards(cfg config.Config, s store.Store, clock loyalty.Clock, logger *slog.Logger) (*wallet.Cards, error) {
+	codes, err := signing.NewSigner(cfg.CodeKeys)
+	if err != nil {
+		return nil, fmt.Errorf("wire: %w", err)
+	}
+	newApple, err := appleBuilder(cfg, logger)
+	if err != nil {
+		return nil, err
+	}
+	now := time.Now
+	if clock != nil {
+		now = clock.Now
+	}
+	branding, err := wallet.NewBranding(context.Background(), &wallet.Branding{
+		Store: s, Now: now, ProgramName: cfg.ProgramName, NewApple: newApple, Logger: logger,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("wire: %w", err)
+	}
+	cards := &wallet.Cards{Codes: codes, Branding: branding, ProgramName: cfg.ProgramName, PublicURL: cfg.PublicURL}
+	cards.Assets, cards.Apple = branding.Current()
+	cards.PassTypeID = cfg.PassTypeID
+	if cards.Google, err = googleWallet(cfg, logger); err != nil {
+		return nil, err
+	}
+	return cards, nil
 }
 
 // googleWallet connects to Google Wallet; without an issuer and a service
@@ -141,29 +220,12 @@ func appleBuilder(cfg config.Config, logger *slog.Logger) (func(*design.Assets) 
 	}, nil
 }
 
-// Updater returns the pass updater on the DynamoDB table of cfg.
-func Updater(ctx context.Context, cfg config.Config) (*wallet.Updater, error) {
-	s, err := dynamo.Open(ctx, cfg.DynamoDBEndpoint, cfg.Table)
-	if err != nil {
-		return nil, err
-	}
-	deps, err := Deps(cfg, s, nil, nil)
-	if err != nil {
-		return nil, err
-	}
-	url, roots, err := APNsTarget()
-	if err != nil {
-		return nil, err
-	}
-	return NewUpdater(cfg, deps, url, roots)
-}
-
-// NewUpdater builds the pass updater from the API's dependencies. It pushes
-// to apnsURL (Apple's service when empty), trusting roots (the system's when
+// NewUpdater builds the pass updater of cards on the store s. It pushes to
+// apnsURL (Apple's service when empty), trusting roots (the system's when
 // nil): a test points it at its own HTTP/2 server.
-func NewUpdater(cfg config.Config, deps api.Deps, apnsURL string, roots *x509.CertPool) (*wallet.Updater, error) {
-	u := &wallet.Updater{Cards: deps.Cards, Accounts: deps.Store, Registrations: deps.Store, Logger: deps.Logger}
-	if deps.Cards.Apple == nil {
+func NewUpdater(cfg config.Config, cards *wallet.Cards, s store.Store, logger *slog.Logger, apnsURL string, roots *x509.CertPool) (*wallet.Updater, error) {
+	u := &wallet.Updater{Cards: cards, Accounts: s, Registrations: s, Logger: logger}
+	if cards.Apple == nil {
 		return u, nil
 	}
 	cert, err := tls.X509KeyPair([]byte(cfg.PassCert), []byte(cfg.PassKey))

@@ -1,6 +1,7 @@
 package dynamo
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -15,25 +16,48 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodbstreams"
 	"github.com/aws/smithy-go/middleware"
 
+	"github.com/fidelio/fidelio/shared/awsenv"
 	"github.com/fidelio/fidelio/shared/store"
 )
 
 // Connect returns a DynamoDB client. An endpoint (DynamoDB Local) gets
-// placeholder credentials and region when none are configured; in AWS the
-// default chain supplies them. Throttling is retried by the SDK with jittered
-// backoff, and what outlasts the retries is store.ErrUnavailable; a
-// transaction conflict is left to the domain, which rereads first.
+// placeholder credentials and region when none are configured; elsewhere the
+// SDK's default chain supplies them (a Lambda function uses InLambda).
+// Throttling is retried by the SDK with jittered backoff, and what outlasts
+// the retries is store.ErrUnavailable; a transaction conflict is left to the
+// domain, which rereads first.
 func Connect(ctx context.Context, endpoint string) (*dynamodb.Client, error) {
 	cfg, err := loadConfig(ctx, endpoint)
 	if err != nil {
 		return nil, err
 	}
+	return newClient(cfg, endpoint), nil
+}
+
+func newClient(cfg aws.Config, endpoint string) *dynamodb.Client {
 	return dynamodb.NewFromConfig(cfg, func(o *dynamodb.Options) {
 		if endpoint != "" {
 			o.BaseEndpoint = aws.String(endpoint)
 		}
+		o.Retryer = retryer()
 		o.APIOptions = append(o.APIOptions, markUnavailable)
-	}), nil
+	})
+}
+
+// InLambda returns the Store on table with the client of a Lambda function,
+// configured from its environment alone (awsenv; the endpoint of DynamoDB
+// Local, or else AWS_ENDPOINT_URL_DYNAMODB, overrides DynamoDB's). It calls
+// nothing: Check reads the table.
+func InLambda(endpoint, table string) (*Store, error) {
+	cfg, err := awsenv.Load()
+	if endpoint != "" {
+		// DynamoDB Local takes any credentials and region.
+		cfg, err = aws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider("local", "local", "")}, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("dynamo: %w", err)
+	}
+	return New(newClient(cfg, cmp.Or(endpoint, awsenv.Endpoint("DynamoDB"))), table), nil
 }
 
 // markUnavailable marks the errors that the SDK retries (throttling, 5xx, a
@@ -70,12 +94,13 @@ func ConnectStreams(ctx context.Context, endpoint string) (*dynamodbstreams.Clie
 	}), nil
 }
 
+// retryer tries a call 8 times in all, with the SDK's jittered backoff.
+func retryer() aws.Retryer {
+	return retry.NewStandard(func(o *retry.StandardOptions) { o.MaxAttempts = 8 })
+}
+
 func loadConfig(ctx context.Context, endpoint string) (aws.Config, error) {
-	opts := []func(*config.LoadOptions) error{
-		config.WithRetryer(func() aws.Retryer {
-			return retry.NewStandard(func(o *retry.StandardOptions) { o.MaxAttempts = 8 })
-		}),
-	}
+	opts := []func(*config.LoadOptions) error{config.WithRetryer(retryer)}
 	if endpoint != "" {
 		opts = append(opts, config.WithRegion("us-east-1"),
 			config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider("local", "local", "")))
@@ -140,23 +165,32 @@ func CreateTable(ctx context.Context, db *dynamodb.Client, name string) error {
 }
 
 // Open connects to DynamoDB (endpoint, for DynamoDB Local; empty in AWS) and
-// returns the Store on table once it has read from it: a table that does not
-// exist, or that the function may not read, stops a cold start with a
-// message naming it instead of failing every event after.
+// returns the Store on table once it has read from it (Check).
 func Open(ctx context.Context, endpoint, table string) (*Store, error) {
 	db, err := Connect(ctx, endpoint)
 	if err != nil {
 		return nil, err
 	}
+	s := New(db, table)
+	if err := s.Check(ctx); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// Check reads one key of the table: a table that does not exist, or that the
+// function may not read, is named in the error, instead of failing every
+// request after with the SDK's words.
+func (s *Store) Check(ctx context.Context) error {
 	// One GetItem, which every function's policy allows (DescribeTable is
 	// not), of a key that costs the least to read whether or not it is there.
-	_, err = db.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(table), Key: key(pkProgram, skRules), ProjectionExpression: aws.String("PK")})
+	_, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(s.table), Key: key(pkProgram, skRules), ProjectionExpression: aws.String("PK")})
 	var missing *types.ResourceNotFoundException
 	if errors.As(err, &missing) {
-		return nil, fmt.Errorf("dynamo: table %q does not exist in this account and region", table)
+		return fmt.Errorf("dynamo: table %q does not exist in this account and region", s.table)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("dynamo: cannot read table %q: %w", table, err)
+		return fmt.Errorf("dynamo: cannot read table %q: %w", s.table, err)
 	}
-	return New(db, table), nil
+	return nil
 }
