@@ -66,8 +66,8 @@ func (c *iamCalls) recording(db *dynamodb.Client) *dynamodb.Client {
 }
 
 // checkAllowedBy fails t for every recorded action that the template's
-// ApiPolicy, the policy of every function that uses the store, does not
-// allow: such a call works on DynamoDB Local and is refused in AWS.
+// ApiPolicy or JobPolicy, the policies of the functions that use the store,
+// does not allow: such a call works on DynamoDB Local and is refused in AWS.
 func (c *iamCalls) checkAllowedBy(t *testing.T) {
 	t.Helper()
 	_, here, _, _ := runtime.Caller(0)
@@ -75,9 +75,16 @@ func (c *iamCalls) checkAllowedBy(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	policy, ok := tpl.Resources["ApiPolicy"]
+	for _, name := range []string{"ApiPolicy", "JobPolicy"} {
+		c.checkAllowedByPolicy(t, tpl, name)
+	}
+}
+
+func (c *iamCalls) checkAllowedByPolicy(t *testing.T, tpl *template.Template, name string) {
+	t.Helper()
+	policy, ok := tpl.Resources[name]
 	if !ok || policy.Properties == nil {
-		t.Fatal("template.yaml has no ApiPolicy with properties")
+		t.Fatalf("template.yaml has no %s with properties", name)
 	}
 	var doc struct {
 		PolicyDocument struct {
@@ -126,7 +133,7 @@ func (c *iamCalls) checkAllowedBy(t *testing.T) {
 	}{{"the table", c.table, onTable}, {"its indexes", c.index, onIndex}} {
 		for _, a := range slices.Sorted(maps.Keys(on.calls)) {
 			if !on.allowed[a] {
-				t.Errorf("the store calls %s on %s, which template.yaml's ApiPolicy does not allow: it would be refused in AWS", a, on.what)
+				t.Errorf("the store calls %s on %s, which template.yaml's %s does not allow: it would be refused in AWS", a, on.what, name)
 			}
 		}
 	}
