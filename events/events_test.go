@@ -11,6 +11,7 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -30,6 +31,7 @@ import (
 	"github.com/fidelio/fidelio/shared/wallet/apple"
 	"github.com/fidelio/fidelio/shared/wallet/design"
 	"github.com/fidelio/fidelio/shared/wallet/google/googletest"
+	"github.com/fidelio/fidelio/shared/web"
 	"github.com/fidelio/fidelio/shared/wire"
 )
 
@@ -213,6 +215,7 @@ func program(t *testing.T) (map[string]*api.App, config.Config, api.Deps) {
 	deps.Jobs = jobs.New(deps.Program, s)
 	// The recorded job run is half an hour ahead of the stopped clock.
 	deps.Jobs.TimeTravel = true
+	deps.Pages = http.HandlerFunc(web.Page)
 	apps := map[string]*api.App{}
 	for _, fn := range []string{"members", "staff", "admin", "web", "walletservice"} {
 		if apps[fn], err = api.New(deps, fn); err != nil {

@@ -36,6 +36,10 @@ type Deps struct {
 	// IDs makes staff keys; nil means the real randomness.
 	IDs    loyalty.IDs
 	Logger *slog.Logger
+	// Pages serves the web pages (shared/web.Page) where the App serves
+	// them (the local stack); nil in AWS, where the web function serves them
+	// itself, so that the API functions do not carry them.
+	Pages http.Handler
 }
 
 // App serves the routes of one HTTP function ("members", "staff", "admin",

@@ -3,21 +3,22 @@ package api
 import (
 	"bytes"
 	"net/http"
-
-	"github.com/fidelio/fidelio/shared/web"
 )
 
 // page serves the web pages (/, /staff, /assets/…): public, static, cached.
 func (a *App) page(r *http.Request) (reply, error) {
+	if a.Pages == nil {
+		return reply{}, errNoRoute
+	}
 	rec := &pageRecorder{header: http.Header{}, status: http.StatusOK}
-	web.Page(rec, r)
+	a.Pages.ServeHTTP(rec, r)
 	if rec.status == http.StatusNotFound {
 		return reply{}, errNoRoute
 	}
 	return reply{status: rec.status, raw: rec.body.Bytes(), header: rec.header}, nil
 }
 
-// pageRecorder keeps what web.Page wrote, for the reply it becomes.
+// pageRecorder keeps what the pages wrote, for the reply it becomes.
 type pageRecorder struct {
 	header http.Header
 	status int
