@@ -28,14 +28,16 @@ func pathSlug(r *http.Request, name string) (string, error) {
 	return v, loyalty.ValidSlug(name, v)
 }
 
-// devicePattern is what a wallet's device library identifier may be: Apple's
-// are 32 hex digits; other wallets use letters, digits and a few marks.
-var devicePattern = regexp.MustCompile(`^[A-Za-z0-9._-]{1,200}$`)
+// devicePattern is what a wallet's device library identifier may be made of:
+// Apple's are 32 hex digits; other wallets use letters, digits and a few
+// marks. Its length (1 to 200) is checked apart: a bounded repeat compiles to
+// 200 copies of the class, 3 ms of every cold start.
+var devicePattern = regexp.MustCompile(`^[A-Za-z0-9._-]+$`)
 
 // pathDeviceID reads the device library identifier in a Wallet web service path.
 func pathDeviceID(r *http.Request) (string, error) {
 	id := r.PathValue("deviceLibraryIdentifier")
-	if !devicePattern.MatchString(id) {
+	if len(id) > 200 || !devicePattern.MatchString(id) {
 		return "", badRequest("invalid_request", "the device library identifier must be 1 to 200 letters, digits, dots, dashes or underscores")
 	}
 	return id, nil
