@@ -167,6 +167,9 @@ var samples = []sample{
 	{"admin/charity-report.json", 200, func(s *state) (string, string, string, string, []string) {
 		return "GET", "/v1/admin/charities/restos-du-coeur/report?month=2026-11", adminKey, "", []string{"Accept", "text/csv"}
 	}},
+	{"admin/stats.json", 200, func(s *state) (string, string, string, string, []string) {
+		return "GET", "/v1/admin/stats?from=2026-11-01&to=2026-11-30", adminKey, "", nil
+	}},
 	{"members/not-found.json", 404, func(s *state) (string, string, string, string, []string) {
 		return "GET", "/v1/members/01KAAAAAAAAAAAAAAAAAAAAAAA", adminKey, "", nil
 	}},

@@ -49,6 +49,7 @@ var routes = []Route{
 	{"POST", "/v1/admin/charities", "admin", (*App).saveCharity},
 	{"PUT", "/v1/admin/charities/{id}", "admin", (*App).saveCharity},
 	{"GET", "/v1/admin/charities/{id}/report", "admin", (*App).charityReport},
+	{"GET", "/v1/admin/stats", "admin", (*App).stats},
 }
 
 // Routes lists the routes a function serves ("" for all).

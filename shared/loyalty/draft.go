@@ -79,6 +79,7 @@ func (d *draft) posting() (Posting, error) {
 	} else if len(d.entries) == 0 && d.prev != 0 {
 		return Posting{}, fmt.Errorf("posting for member %s has no ledger entry", d.m.ID)
 	}
+	stats := d.statsChange()
 	d.m.Version = d.prev + 1
 	d.m.UpdatedAt = d.now
 	if cardChanged(d.orig, d.m) {
@@ -86,6 +87,6 @@ func (d *draft) posting() (Posting, error) {
 	}
 	return Posting{
 		Member: d.m, PrevVersion: d.prev, Entries: d.entries, Lots: d.lots.changed(), ReversalOf: d.reversalOf,
-		Donation: d.donation, PrevPledgeDue: d.pledgeDue,
+		Donation: d.donation, PrevPledgeDue: d.pledgeDue, Stats: stats,
 	}, nil
 }

@@ -37,6 +37,9 @@ type Member struct {
 	// QualifyingDays days only: the tier window is exact and the map stays small.
 	Qualifying   map[string]int64 `json:"qualifying,omitempty"`
 	TierReviewOn Date             `json:"tierReviewOn,omitzero"`
+	// LastEarnedOn is the UTC day of the member's latest earning: the
+	// program's count of active members needs it (see activeCounter).
+	LastEarnedOn Date `json:"lastEarnedOn,omitzero"`
 
 	// DonationPlan is the member's standing gift to a charity, nil for none.
 	DonationPlan *DonationPlan `json:"donationPlan,omitempty"`

@@ -65,6 +65,9 @@ type Posting struct {
 	// PrevPledgeDue is the member's PledgeDue before the change: when the
 	// member's differs, the Book moves the plan in the index of pledges due.
 	PrevPledgeDue Date
+	// Stats is what the change adds to the program's counters, committed
+	// with it; a change with no Counts touches none.
+	Stats StatsChange
 }
 
 // Clock tells the time.

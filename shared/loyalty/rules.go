@@ -28,6 +28,8 @@ type Rules struct {
 	// each save. The store keeps it beside the rules; it is not part of the
 	// API's body.
 	Version int64 `json:"-"`
+	// PointValue values the points members hold, in the program's reports.
+	PointValue PointValue `json:"pointValue,omitzero"`
 }
 
 // QualifyingDays is the rolling window of qualifying points that decides a tier.
@@ -50,6 +52,7 @@ func DefaultRules() Rules {
 		WelcomeBonus:      50,
 		BirthdayBonus:     100,
 		ExpiryMonths:      12,
+		PointValue:        PointValue{Minor: 1, Points: 1},
 	}
 }
 
@@ -96,7 +99,7 @@ func (r Rules) Validate() error {
 	if r.ExpiryMonths < 1 || r.ExpiryMonths > 120 {
 		return fmt.Errorf("%w: expiryMonths must be between 1 and 120", ErrInvalid)
 	}
-	return nil
+	return r.PointValue.validate()
 }
 
 // EarnPoints is what a purchase earns at a tier: one base point per

@@ -103,6 +103,11 @@ type Store interface {
 	// member id, in pages like the job indexes'.
 	CharityDonors(ctx context.Context, charityID string, month loyalty.Month, cursor string, limit int) (donors []loyalty.Donor, next string, err error)
 
+	// StatsCounters reads the program's counters (loyalty.StatsChange):
+	// every shard of every day from from on, and of all time. It reads
+	// those items only, never the members or the ledger.
+	StatsCounters(ctx context.Context, from loyalty.Date) ([]loyalty.StatsCounters, error)
+
 	// PledgesDue lists the ids of the members whose monthly gift
 	// (DonationPlan.NextPledgeOn) is due on day, in pages like the other
 	// job indexes.
@@ -155,6 +160,24 @@ func MonthReport(ctx context.Context, s Store, charityID string, month loyalty.M
 		}
 	}
 	return loyalty.NewMonthReport(c, month, totals, donors), nil
+}
+
+// StatsReport reads the program's figures for the days from to to
+// (loyalty.NewStatsReport), valued at the program's rules.
+func StatsReport(ctx context.Context, s Store, from, to loyalty.Date) (loyalty.StatsReport, error) {
+	readFrom, err := loyalty.StatsRange(from, to)
+	if err != nil {
+		return loyalty.StatsReport{}, err
+	}
+	rules, err := s.Rules(ctx)
+	if err != nil {
+		return loyalty.StatsReport{}, fmt.Errorf("read rules: %w", err)
+	}
+	counters, err := s.StatsCounters(ctx, readFrom)
+	if err != nil {
+		return loyalty.StatsReport{}, fmt.Errorf("read the counters: %w", err)
+	}
+	return loyalty.NewStatsReport(from, to, counters, rules), nil
 }
 
 // SortRewards orders rewards cheapest first, then by id, as Rewards lists them.

@@ -332,8 +332,8 @@ func (s *Store) get(ctx context.Context, pk, sk string, v any, notFound error) e
 
 // Commit writes a posting as one TransactWriteItems: the member conditioned
 // on its version, the ledger entries, the lots, the pledge's index entry, a
-// gift's charity totals, the idempotency record and the claims (email,
-// reversal). DynamoDB applies all of them or none.
+// gift's charity totals, the program's counters, the idempotency record and
+// the claims (email, reversal). DynamoDB applies all of them or none.
 func (s *Store) Commit(ctx context.Context, p loyalty.Posting) error {
 	var items []types.TransactWriteItem
 	var reasons []error // what a ConditionalCheckFailed on items[i] means
@@ -402,6 +402,9 @@ func (s *Store) Commit(ctx context.Context, p loyalty.Posting) error {
 		for _, it := range s.giftItems(p.Member.ID, *p.Donation) {
 			add(it, loyalty.ErrVersionConflict) // only the month's matched counter has a condition: its cap
 		}
+	}
+	for _, it := range s.statsItems(p.Stats) {
+		add(it, nil)
 	}
 	if p.ReversalOf != 0 {
 		add(types.TransactWriteItem{Put: &types.Put{TableName: &s.table, Item: key(pk, reversalSK(p.ReversalOf)), ConditionExpression: aws.String("attribute_not_exists(PK)")}}, loyalty.ErrAlreadyReversed)

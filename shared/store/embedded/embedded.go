@@ -73,7 +73,7 @@ func Open(path string) (*Store, error) {
 		for _, b := range indexBuckets {
 			indexed = indexed && tx.Bucket(b) != nil
 		}
-		for _, b := range append([][]byte{bucketMembers, bucketEmails, bucketLedger, bucketLots, bucketReversals, bucketIdempotency, bucketProgram, bucketRewards, bucketStaffKeys, bucketCharities, bucketCharityShards, bucketCharityDonors}, indexBuckets...) {
+		for _, b := range append([][]byte{bucketMembers, bucketEmails, bucketLedger, bucketLots, bucketReversals, bucketIdempotency, bucketProgram, bucketRewards, bucketStaffKeys, bucketCharities, bucketCharityShards, bucketCharityDonors, bucketStats}, indexBuckets...) {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}
@@ -439,6 +439,9 @@ func applyPosting(tx *bolt.Tx, p loyalty.Posting, was indexed) ([]byte, error) {
 		if err := addGift(tx, p.Member.ID, *p.Donation); err != nil {
 			return nil, err
 		}
+	}
+	if err := addStats(tx, p.Stats); err != nil {
+		return err
 	}
 	ledger, err := tx.Bucket(bucketLedger).CreateBucketIfNotExists(id)
 	if err != nil {

@@ -83,7 +83,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"staff keys are saved and read back", testStaffKeys},
 		{"concurrent earns and redemptions keep balance equal to the ledger", testConcurrency},
 	}
-	for _, tc := range slices.Concat(tests, scheduledTests, donationTests, credentialTests) {
+	for _, tc := range slices.Concat(tests, scheduledTests, donationTests, credentialTests, statsTests) {
 		t.Run(tc.name, func(t *testing.T) {
 			s := open(t)
 			clock := NewClock(Start)

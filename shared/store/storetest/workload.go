@@ -88,13 +88,16 @@ func RunWorkload(t *testing.T, s store.Store, faults func(on bool)) WorkloadRepo
 
 	faults(true)
 	members := make([]member, workloadMembers)
-	w.parallel(workloadMembers, func(i int) {
+	// Each enrollment is sent twice at once with its key, as a phone
+	// resending it would: one member, counted once.
+	w.parallel(2*workloadMembers, func(i int) {
+		dup, i := i >= workloadMembers, i%workloadMembers
 		body := map[string]any{"name": fmt.Sprintf("Member %d", i), "email": fmt.Sprintf("m%d@example.com", i)}
 		if i%2 == 0 {
 			body["birthday"] = "1990-01-01" // the night the points expire is their birthday
 		}
 		a := w.send("enroll", "POST", "/v1/members", "", body, fmt.Sprintf("enroll-%d", i))
-		if a.status != 201 {
+		if a.status != 201 || dup {
 			return
 		}
 		members[i] = member{id: a.str("id"), token: a.str("token"), code: a.str("code")}
@@ -136,7 +139,11 @@ func RunWorkload(t *testing.T, s store.Store, faults func(on bool)) WorkloadRepo
 			w.donate(m, charities[1], 30, "day-2")
 		}
 	})
-	w.parallel(workloadMembers, func(i int) {
+	w.parallel(2*workloadMembers, func(i int) {
+		if i >= workloadMembers {
+			w.adjust(members[i-workloadMembers], i)
+			return
+		}
 		if tx := earnings[i]; len(tx) > 0 && tx[0] != "" {
 			w.send("reversal", "POST", "/v1/transactions/"+tx[0]+"/reversal", tills["paris"], nil, "")
 		}
@@ -223,6 +230,17 @@ func (w *workload) earn(till string, m member, receipt string, cents int64) answ
 
 func (w *workload) redeem(till string, m member, key string) answer {
 	return w.send("redemption", "POST", "/v1/redemptions", till, map[string]any{"code": m.code, "rewardId": "coffee"}, key+"-"+m.id)
+}
+
+// adjust credits or debits a member by hand, and sends it once more with its
+// key: the same entry, counted once.
+func (w *workload) adjust(m member, i int) {
+	path, key := "/v1/admin/members/"+m.id+"/adjustments", fmt.Sprint("adjust-", i)
+	body := map[string]any{"points": 15 - 20*int64(i%2), "note": "goodwill"}
+	first := w.send("adjustment", "POST", path, workloadAdminKey, body, key)
+	if again := w.sendOnce("POST", path, workloadAdminKey, body, key); first.status == 201 && again.str("transactionId") != first.str("transactionId") {
+		w.t.Errorf("adjustment %s sent again: %d %v, first %v", key, again.status, again.body, first.body)
+	}
 }
 
 func (w *workload) donate(m member, charity string, points int, key string) answer {
@@ -390,6 +408,7 @@ func (w *workload) check(s store.Store, members []member, charities []string) {
 			t.Errorf("acknowledged %s %s is not in the ledger: lost", w.acked[tx].op, tx)
 		}
 	}
+	w.checkStats(s, members)
 	for _, id := range charities {
 		total, err := s.CharityTotal(ctx, id)
 		if err != nil {
@@ -398,6 +417,29 @@ func (w *workload) check(s store.Store, members []member, charities []string) {
 		if want := given[id]; total.Points != want.Points || total.Matched != want.Matched || total.Gifts != want.Gifts {
 			t.Errorf("charity %s: totals %+v, the donate entries add up to %+v", id, total, want)
 		}
+	}
+}
+
+// checkStats holds the program's figures, as the API answers them for the
+// workload's days, to the ledger.
+func (w *workload) checkStats(s store.Store, members []member) {
+	w.t.Helper()
+	a := w.must(w.send("stats", "GET", "/v1/admin/stats?from=2026-11-23&to=2027-01-01", workloadAdminKey, nil, ""), 200)
+	data, err := json.Marshal(a.body)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	var report loyalty.StatsReport
+	if err := json.Unmarshal(data, &report); err != nil {
+		w.t.Fatalf("the stats answer %s: %v", data, err)
+	}
+	ids := make([]string, len(members))
+	for i, m := range members {
+		ids[i] = m.id
+	}
+	wantStatsEqualLedger(w.t, s, ids, report)
+	if report.Total.Enrollments != workloadMembers || report.Total.Earnings == 0 || report.Total.Reversals == 0 || report.Total.Points.Adjusted == 0 {
+		w.t.Errorf("the workload's figures %s miss some kind of change", asJSON(report.Total))
 	}
 }
 

@@ -1,0 +1,115 @@
+package dynamo
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/fidelio/fidelio/shared/loyalty"
+)
+
+// The program's counters (loyalty.StatsChange).
+//
+//	PK              SK                  item
+//	STATS#<nn>      DAY#<YYYY-MM-DD>    shard nn of a UTC day's counters
+//	STATS#<nn>      TOTAL               shard nn of the all-time counters
+//
+// Every counter is a number attribute of its own, named as loyalty names it,
+// ADDed to inside the member's TransactWriteItems. A member's changes all go
+// to its shard (loyalty.StatsShardOf), so the program's writes spread over
+// loyalty.StatsShards partitions. "TOTAL" sorts after every "DAY#", so a
+// report reads each shard with one Query from its first day on.
+const skStatsTotal = "TOTAL"
+
+func statsPK(shard int) string           { return fmt.Sprintf("STATS#%02d", shard) }
+func statsDaySK(day loyalty.Date) string { return "DAY#" + day.String() }
+
+// statsItems are the updates of a posting's counters: its shard of the
+// day's and of the all-time counters; none for a change that counts nothing.
+func (s *Store) statsItems(c loyalty.StatsChange) []types.TransactWriteItem {
+	if len(c.Counts) == 0 {
+		return nil
+	}
+	update := func(sk string, counts map[string]int64) types.TransactWriteItem {
+		names := map[string]string{}
+		values := map[string]types.AttributeValue{}
+		var adds []string
+		for i, name := range slices.Sorted(maps.Keys(counts)) {
+			n, v := "#c"+strconv.Itoa(i), ":c"+strconv.Itoa(i)
+			names[n], values[v] = name, num(counts[name])
+			adds = append(adds, n+" "+v)
+		}
+		return types.TransactWriteItem{Update: &types.Update{
+			TableName: &s.table, Key: key(statsPK(c.Shard), sk),
+			UpdateExpression:          aws.String("ADD " + strings.Join(adds, ", ")),
+			ExpressionAttributeNames:  names,
+			ExpressionAttributeValues: values,
+		}}
+	}
+	return []types.TransactWriteItem{update(statsDaySK(c.Day), c.Counts), update(skStatsTotal, c.AllTime())}
+}
+
+// StatsCounters reads every shard's counters of the days from from on and
+// its all-time counters: one Query a shard, all at once.
+func (s *Store) StatsCounters(ctx context.Context, from loyalty.Date) ([]loyalty.StatsCounters, error) {
+	shards := make([][]loyalty.StatsCounters, loyalty.StatsShards)
+	errs := make([]error, loyalty.StatsShards)
+	var wg sync.WaitGroup
+	for shard := range loyalty.StatsShards {
+		wg.Go(func() { shards[shard], errs[shard] = s.statsShard(ctx, shard, from) })
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	return slices.Concat(shards...), nil
+}
+
+func (s *Store) statsShard(ctx context.Context, shard int, from loyalty.Date) ([]loyalty.StatsCounters, error) {
+	var out []loyalty.StatsCounters
+	p := dynamodb.NewQueryPaginator(s.db, &dynamodb.QueryInput{
+		TableName:              &s.table,
+		KeyConditionExpression: aws.String("PK = :pk AND SK >= :from"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":pk": str(statsPK(shard)), ":from": str(statsDaySK(from)),
+		},
+		ConsistentRead: aws.Bool(true),
+	})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("query the counters of shard %d: %w", shard, err)
+		}
+		for _, item := range page.Items {
+			c := loyalty.StatsCounters{Shard: shard, Counts: map[string]int64{}}
+			if sk, _ := item["SK"].(*types.AttributeValueMemberS); sk != nil && sk.Value != skStatsTotal {
+				day, err := loyalty.ParseDate(strings.TrimPrefix(sk.Value, "DAY#"))
+				if err != nil {
+					return nil, fmt.Errorf("counters of shard %d: %w", shard, err)
+				}
+				c.Day = day
+			}
+			for name, v := range item {
+				n, ok := v.(*types.AttributeValueMemberN)
+				if !ok {
+					continue // the keys
+				}
+				if c.Counts[name], err = strconv.ParseInt(n.Value, 10, 64); err != nil {
+					return nil, fmt.Errorf("counter %s of shard %d: %w", name, shard, err)
+				}
+			}
+			out = append(out, c)
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,85 @@
+package embedded
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/fidelio/fidelio/shared/loyalty"
+)
+
+// bucketStats holds the program's counters (loyalty.StatsChange), sharded as
+// on DynamoDB: "D<YYYY-MM-DD>\x00<nn>" is shard nn of a day,
+// "T\x00<nn>" of all time; each a JSON object of counters.
+var bucketStats = []byte("stats")
+
+func statsDayKey(day loyalty.Date, shard int) []byte {
+	return fmt.Appendf(nil, "D%s\x00%02d", day, shard)
+}
+
+func statsTotalKey(shard int) []byte { return fmt.Appendf(nil, "T\x00%02d", shard) }
+
+// addStats adds a posting's counters to its shard of the day and of all time.
+func addStats(tx *bolt.Tx, c loyalty.StatsChange) error {
+	if len(c.Counts) == 0 {
+		return nil
+	}
+	b := tx.Bucket(bucketStats)
+	for k, counts := range map[string]map[string]int64{
+		string(statsDayKey(c.Day, c.Shard)): c.Counts,
+		string(statsTotalKey(c.Shard)):      c.AllTime(),
+	} {
+		sum := map[string]int64{}
+		if v := b.Get([]byte(k)); v != nil {
+			if err := json.Unmarshal(v, &sum); err != nil {
+				return fmt.Errorf("counters %q: %w", k, err)
+			}
+		}
+		for name, n := range counts {
+			sum[name] += n
+		}
+		if err := putJSON(b, []byte(k), sum); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *Store) StatsCounters(ctx context.Context, from loyalty.Date) ([]loyalty.StatsCounters, error) {
+	var out []loyalty.StatsCounters
+	err := s.db.View(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bucketStats).Cursor()
+		read := func(k, v []byte, day loyalty.Date, shard []byte) error {
+			sc := loyalty.StatsCounters{Day: day}
+			if _, err := fmt.Sscanf(string(shard), "%02d", &sc.Shard); err != nil {
+				return fmt.Errorf("counters %q: %w", k, err)
+			}
+			if err := json.Unmarshal(v, &sc.Counts); err != nil {
+				return fmt.Errorf("counters %q: %w", k, err)
+			}
+			out = append(out, sc)
+			return nil
+		}
+		for k, v := c.Seek(statsDayKey(from, 0)); k != nil && k[0] == 'D'; k, v = c.Next() {
+			dayText, shard, _ := bytes.Cut(k[1:], []byte{0})
+			day, err := loyalty.ParseDate(string(dayText))
+			if err != nil {
+				return err
+			}
+			if err := read(k, v, day, shard); err != nil {
+				return err
+			}
+		}
+		prefix := []byte("T\x00")
+		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+			if err := read(k, v, loyalty.Date{}, k[len(prefix):]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return out, err
+}
