@@ -75,7 +75,14 @@ func StatsShardOf(memberID string) int {
 // D are the sum, over the earning days e from D−29 to D, of the counters of e
 // whose offset is at most D−e: a report reads 29 days before its first, and
 // no earning moves a counter of a day other than its own.
-func activeCounter(offset int) string { return fmt.Sprintf("active+%02d", offset) }
+func activeCounter(offset int) string { return activeCounters[offset] }
+
+var activeCounters = func() (names [StatsWindowDays]string) {
+	for i := range names {
+		names[i] = fmt.Sprintf("active+%02d", i)
+	}
+	return names
+}()
 
 // statsChange is what the draft's posting adds to the counters. It records
 // the day of an earning on the member, which the next one needs.

@@ -89,6 +89,10 @@ func BenchmarkEarn(b *testing.B) {
 	storetest.BenchmarkEarn(b, open(b, local(b)))
 }
 
+func BenchmarkStatsRead(b *testing.B) {
+	storetest.BenchmarkStatsRead(b, open(b, local(b)))
+}
+
 // faultRates are the faults of TestWorkloadUnderFaults: about one call in
 // six meets one, and one write in twenty is committed with its answer lost.
 var faultRates = faultproxy.Rates{

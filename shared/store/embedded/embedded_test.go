@@ -38,3 +38,12 @@ func TestWorkload(t *testing.T) {
 	r := storetest.RunWorkload(t, open(t), nil)
 	t.Logf("requests %v, sent %d, final answers %v, replayed %d, ledger entries %d (the program's own %v)", r.Requests, r.Sent, r.Final, r.Replayed, r.Entries, r.Scheduled)
 }
+
+func BenchmarkStatsRead(b *testing.B) {
+	s, err := embedded.Open(filepath.Join(b.TempDir(), "fidelio.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	storetest.BenchmarkStatsRead(b, s)
+}
