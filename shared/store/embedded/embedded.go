@@ -441,7 +441,7 @@ func applyPosting(tx *bolt.Tx, p loyalty.Posting, was indexed) ([]byte, error) {
 		}
 	}
 	if err := addStats(tx, p.Stats); err != nil {
-		return err
+		return nil, err
 	}
 	ledger, err := tx.Bucket(bucketLedger).CreateBucketIfNotExists(id)
 	if err != nil {
