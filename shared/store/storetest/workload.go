@@ -238,7 +238,12 @@ func (w *workload) adjust(m member, i int) {
 	path, key := "/v1/admin/members/"+m.id+"/adjustments", fmt.Sprint("adjust-", i)
 	body := map[string]any{"points": 15 - 20*int64(i%2), "note": "goodwill"}
 	first := w.send("adjustment", "POST", path, workloadAdminKey, body, key)
-	if again := w.sendOnce("POST", path, workloadAdminKey, body, key); first.status == 201 && again.str("transactionId") != first.str("transactionId") {
+	again := w.sendOnce("POST", path, workloadAdminKey, body, key)
+	for n := 1; again.status >= 500 && n < maxSends; n++ { // faults: sent again, as send does
+		time.Sleep(time.Duration(n) * 2 * time.Millisecond)
+		again = w.sendOnce("POST", path, workloadAdminKey, body, key)
+	}
+	if first.status == 201 && again.str("transactionId") != first.str("transactionId") {
 		w.t.Errorf("adjustment %s sent again: %d %v, first %v", key, again.status, again.body, first.body)
 	}
 }
