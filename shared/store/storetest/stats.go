@@ -26,7 +26,7 @@ func testStatsEqualLedger(e *env) {
 	rules := loyalty.DefaultRules()
 	rules.ExpiryMonths = 1
 	rules.PointValue = loyalty.PointValue{Minor: 3, Points: 2}
-	if err := e.store.SaveRules(e.ctx, rules); err != nil {
+	if _, err := e.store.SaveRules(e.ctx, rules); err != nil {
 		e.t.Fatal(err)
 	}
 	charity, err := loyalty.PrepareCharity(loyalty.Charity{ID: "trees", Name: "Trees", PointsPerUnit: 100, Currency: "EUR", MinPoints: 10, Step: 10}, nil, Start)
