@@ -179,6 +179,12 @@ var samples = []sample{
 	{"members/reissue-credentials.json", 200, func(s *state) (string, string, string, string, []string) {
 		return "POST", "/v1/members/" + s.memberID + "/credentials", s.token, "", []string{"Idempotency-Key", "lost-phone-1"}
 	}},
+	{"admin/patch-program.json", 200, func(s *state) (string, string, string, string, []string) {
+		return "PATCH", "/v1/admin/program", adminKey, `{"welcomeBonus":75,"name":{"en":"Light Café","fr":"Café Lumière"},"terms":{"en":"Points have no cash value.","fr":"Les points n'ont pas de valeur monétaire."}}`, []string{"Content-Type", "application/merge-patch+json"}
+	}},
+	{"members/program.json", 200, func(s *state) (string, string, string, string, []string) {
+		return "GET", "/v1/program", "", "", nil
+	}},
 }
 
 // functions builds the handler of each function on one deterministic program.

@@ -10,6 +10,7 @@ import (
 	"mime"
 	"net/http"
 	"reflect"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -22,9 +23,12 @@ const maxBody = 16 << 10
 // decode reads a JSON body strictly: the right media type in UTF-8, at most
 // maxBody, no unknown fields, each key once and written exactly as the
 // field's name, one value. Its errors say what to fix.
-func decode(r *http.Request, v any) error {
+func decode(r *http.Request, v any) error { return decodeAs(r, v, "application/json") }
+
+// decodeAs is decode for a body sent as one of mediaTypes.
+func decodeAs(r *http.Request, v any, mediaTypes ...string) error {
 	mt, params, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	if err != nil || mt != "application/json" {
+	if err != nil || !slices.Contains(mediaTypes, mt) {
 		return errUnsupportedType
 	}
 	if cs, ok := params["charset"]; ok && !strings.EqualFold(cs, "utf-8") {

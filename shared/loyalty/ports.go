@@ -34,8 +34,10 @@ type Book interface {
 	// Rules returns the program's rules and their Version, DefaultRules
 	// (version 0) until an operator saves others. It is read consistently.
 	Rules(ctx context.Context) (Rules, error)
-	// SaveRules replaces the program's rules and returns their new Version,
-	// one more than the version replaced, rules and version written at once.
+	// SaveRules replaces the rules read at rules.Version and returns their
+	// new Version, one more, rules and version written at once;
+	// ErrVersionConflict when the stored rules are no longer at
+	// rules.Version (another save came first).
 	SaveRules(ctx context.Context, rules Rules) (int64, error)
 	// Reward reads a reward; ErrRewardNotFound when there is none.
 	Reward(ctx context.Context, id string) (Reward, error)

@@ -32,19 +32,10 @@ func NewProgram(book Book, clock Clock, ids IDs) *Program {
 // old, or the ones it saved last.
 func (p *Program) Rules(ctx context.Context) (Rules, error) { return p.rules.Rules(ctx) }
 
-// SaveRules replaces the program's rules: this instance decides with them
-// from its next change, every other within RulesMaxAge.
+// SaveRules replaces the program's rules whole: this instance decides with
+// them from its next change, every other within RulesMaxAge.
 func (p *Program) SaveRules(ctx context.Context, rules Rules) (Rules, error) {
-	if err := rules.Validate(); err != nil {
-		return Rules{}, err
-	}
-	version, err := p.book.SaveRules(ctx, rules)
-	if err != nil {
-		return Rules{}, err
-	}
-	rules.Version = version
-	p.rules.Saved(rules)
-	return rules, nil
+	return p.ChangeRules(ctx, func(Rules) (Rules, error) { return rules, nil })
 }
 
 // Now is the program's clock reading, in UTC.

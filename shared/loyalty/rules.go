@@ -24,12 +24,52 @@ type Rules struct {
 	// ExpiryMonths: points earned in a month can be spent until the end of the
 	// month that many months later.
 	ExpiryMonths int `json:"expiryMonths"`
+
+	// Name, Terms and Contact are what the join page and the cards say of
+	// the program. An empty Name leaves the name the deployment was given.
+	Name    Texts `json:"name,omitzero"`
+	Terms   Texts `json:"terms,omitzero"`
+	Contact Texts `json:"contact,omitzero"`
+
 	// Version counts the saves of the rules: 0 for DefaultRules, one more at
 	// each save. The store keeps it beside the rules; it is not part of the
-	// API's body.
+	// API's body. A save is conditioned on the version it was computed from,
+	// so two operators changing different rules at once never lose each
+	// other's change.
 	Version int64 `json:"-"`
 	// PointValue values the points members hold, in the program's reports.
 	PointValue PointValue `json:"pointValue,omitzero"`
+}
+
+// Texts is a text the operator wrote, in English and in French. English is
+// what a language without its own text reads.
+type Texts struct {
+	EN string `json:"en,omitempty"`
+	FR string `json:"fr,omitempty"`
+}
+
+// IsZero reports a text written in no language.
+func (t Texts) IsZero() bool { return t == Texts{} }
+
+// validate checks each language's text, at most most characters, with line
+// breaks when lines; a French text needs its English one.
+func (t Texts) validate(field string, most int, lines bool) (Texts, error) {
+	if t.IsZero() {
+		return t, nil
+	}
+	if t.EN == "" {
+		return t, fmt.Errorf("%w: %s needs its English text (en), which every other language falls back to", ErrInvalid, field)
+	}
+	var err error
+	if t.EN, err = cleanText(field+".en", t.EN, most, lines); err != nil {
+		return t, err
+	}
+	if t.FR != "" {
+		if t.FR, err = cleanText(field+".fr", t.FR, most, lines); err != nil {
+			return t, err
+		}
+	}
+	return t, nil
 }
 
 // QualifyingDays is the rolling window of qualifying points that decides a tier.
@@ -57,8 +97,11 @@ func DefaultRules() Rules {
 }
 
 // Validate refuses rules that would make the arithmetic overflow or the tiers
-// ambiguous.
+// ambiguous, and texts that a card could not show.
 func (r Rules) Validate() error {
+	if _, err := r.cleanTexts(); err != nil {
+		return err
+	}
 	if _, err := unitSize(r.Currency); err != nil {
 		return err
 	}
@@ -100,6 +143,21 @@ func (r Rules) Validate() error {
 		return fmt.Errorf("%w: expiryMonths must be between 1 and 120", ErrInvalid)
 	}
 	return r.PointValue.validate()
+}
+
+// cleanTexts returns the rules with their texts trimmed, or why one is refused.
+func (r Rules) cleanTexts() (Rules, error) {
+	var err error
+	if r.Name, err = r.Name.validate("name", 60, false); err != nil {
+		return r, err
+	}
+	if r.Terms, err = r.Terms.validate("terms", 2000, true); err != nil {
+		return r, err
+	}
+	if r.Contact, err = r.Contact.validate("contact", 500, true); err != nil {
+		return r, err
+	}
+	return r, nil
 }
 
 // EarnPoints is what a purchase earns at a tier: one base point per
@@ -145,4 +203,22 @@ func (r Rules) NextTier(t Tier, qualifying int64) (next Tier, needed int64, ok b
 // LotExpiry is the last day points credited at t can be spent.
 func (r Rules) LotExpiry(t time.Time) Date {
 	return DateOf(t.UTC()).EndOfMonthAfter(r.ExpiryMonths)
+}
+
+// NameOr is the program's name, or fallback (the name the deployment was
+// given) when the operator set none.
+func (r Rules) NameOr(fallback string) Texts {
+	if r.Name.IsZero() {
+		return Texts{EN: fallback}
+	}
+	return r.Name
+}
+
+// In is the text in a language ("en", "fr"; "fr-FR" reads French), English
+// when it has none in that language.
+func (t Texts) In(lang string) string {
+	if len(lang) >= 2 && lang[:2] == "fr" && t.FR != "" {
+		return t.FR
+	}
+	return t.EN
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/fidelio/fidelio/shared/signing"
 	"github.com/fidelio/fidelio/shared/wallet/apple"
 	"github.com/fidelio/fidelio/shared/wallet/design"
+	"github.com/fidelio/fidelio/shared/wallet/locale"
 )
 
 // Cards draws and builds members' cards.
@@ -96,7 +97,14 @@ func (c *Cards) appleCard(acct loyalty.Account, rules loyalty.Rules, now time.Ti
 	}
 	card.GivenThisYear = m.GivenThisYear(now)
 	card.News = BirthdayGreeting(m, rules, now)
+	card.Program = apple.ProgramTexts{Name: locale.From(rules.Name), Terms: locale.From(rules.Terms), Contact: locale.From(rules.Contact)}
 	return card
+}
+
+// programName is the program's name in the member's language: the
+// operator's, else the deployment's.
+func (c *Cards) programName(m loyalty.Member, rules loyalty.Rules) string {
+	return rules.NameOr(c.ProgramName).In(m.Locale)
 }
 
 // QR is the PNG of the member's code, as the card shows it.
@@ -127,7 +135,7 @@ func (c *Cards) previewCard(assets *design.Assets, acct loyalty.Account, rules l
 	}
 	field := func(f apple.FrontField) design.Field { return design.Field{Label: f.Label, Value: f.Value} }
 	card := design.Card{
-		Tier: pass.Tier, ProgramName: c.ProgramName, Code: pass.Code, AltText: front.AltText,
+		Tier: pass.Tier, ProgramName: c.programName(acct.Member, rules), Code: pass.Code, AltText: front.AltText,
 		Header: field(front.Header), Primary: field(front.Primary),
 	}
 	for _, f := range front.Row {

@@ -179,3 +179,58 @@ func TestGoogleGetsTheSquareMarkAsProgramLogoAndAWideOne(t *testing.T) {
 		}
 	}
 }
+
+// TestTheOperatorsTextsReachTheCards: the name, terms and contact the
+// operator set are on the pass (in the member's language, translated by its
+// pass.strings) and on the Google card; before any, the deployment's.
+func TestTheOperatorsTextsReachTheCards(t *testing.T) {
+	cards := testCards(t)
+	now := time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
+	rules := loyalty.DefaultRules()
+	rules.Name = loyalty.Texts{EN: "Light Café", FR: "Café Lumière"}
+	rules.Terms = loyalty.Texts{EN: "Points have no cash value.", FR: "Les points n'ont pas de valeur monétaire."}
+	rules.Contact = loyalty.Texts{EN: "Ask at the till."}
+	pkpass, err := cards.ApplePass(t.Context(), loyalty.Account{Member: testMember(loyalty.Gold, "fr")}, rules, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f := passField(t, pkpass, "terms"); f["value"] != rules.Terms.FR {
+		t.Errorf("terms on a French member's pass: %v", f)
+	}
+	if f := passField(t, pkpass, "contact"); f["value"] != rules.Contact.EN {
+		t.Errorf("contact, written in English only: %v", f)
+	}
+	files := unzip(t, pkpass)
+	var pass struct{ LogoText, Description string }
+	if err := json.Unmarshal(files["pass.json"], &pass); err != nil {
+		t.Fatal(err)
+	}
+	if pass.LogoText != "Café Lumière" || pass.Description != "Carte de fidélité Café Lumière" {
+		t.Errorf("logo text %q and description %q, want the French name", pass.LogoText, pass.Description)
+	}
+	if en := utf16Text(files["en.lproj/pass.strings"]); !bytes.Contains([]byte(en), []byte(`"Les points n'ont pas de valeur monétaire." = "Points have no cash value.";`)) {
+		t.Errorf("en.lproj/pass.strings does not translate the terms:\n%s", en)
+	}
+
+	plain, err := cards.ApplePass(t.Context(), loyalty.Account{Member: testMember(loyalty.Gold, "en")}, loyalty.DefaultRules(), now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f := passField(t, plain, "terms"); f["value"] == rules.Terms.EN {
+		t.Errorf("a program without texts shows the operator's terms of another: %v", f)
+	}
+
+	g := cards.GoogleCard(loyalty.Account{Member: testMember(loyalty.Gold, "en")}, rules, now, "https://api.example")
+	if g.Terms.In(0) != rules.Terms.EN || g.Contact.In(1) != rules.Contact.EN {
+		t.Errorf("Google card terms %v, contact %v", g.Terms, g.Contact)
+	}
+}
+
+// utf16Text reads a UTF-16LE strings file with its byte order mark.
+func utf16Text(b []byte) string {
+	var runes []rune
+	for i := 2; i+1 < len(b); i += 2 {
+		runes = append(runes, rune(uint16(b[i])|uint16(b[i+1])<<8))
+	}
+	return string(runes)
+}

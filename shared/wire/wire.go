@@ -207,7 +207,7 @@ func appleBuilder(cfg config.Config, logger *slog.Logger) (func(*design.Assets) 
 	}
 	program := apple.Config{
 		PassTypeID: cfg.PassTypeID, TeamID: cfg.TeamID, OrganizationName: cfg.ProgramName,
-		Description: locale.Text{cfg.ProgramName + " loyalty card", "Carte de fidélité " + cfg.ProgramName},
+		Description: locale.Description(locale.Text{cfg.ProgramName}),
 		LogoText:    cfg.ProgramName, WebServiceURL: webService,
 		Terms: locale.Text{
 			"Points are personal and have no cash value. Points expire at the end of the 12th month after the month they were earned in.",

@@ -221,20 +221,31 @@ func (s *Store) Rules(ctx context.Context) (loyalty.Rules, error) {
 }
 
 // SaveRules writes the rules and adds one to their version in one update, so
-// that a version always names the rules it was saved with.
+// that a version always names the rules it was saved with, on the condition
+// that the version is still the one the rules were read at (rules saved
+// before versions existed hold none, which counts as 0).
 func (s *Store) SaveRules(ctx context.Context, rules loyalty.Rules) (int64, error) {
 	data, err := json.Marshal(rules)
 	if err != nil {
 		return 0, err
 	}
+	cond := "#version = :read"
+	if rules.Version == 0 {
+		cond = "attribute_not_exists(#version) OR #version = :read"
+	}
 	out, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName:                 &s.table,
 		Key:                       key(pkProgram, skRules),
 		UpdateExpression:          aws.String("SET #data = :data ADD #version :one"),
+		ConditionExpression:       &cond,
 		ExpressionAttributeNames:  map[string]string{"#data": "data", "#version": "version"},
-		ExpressionAttributeValues: map[string]types.AttributeValue{":data": str(string(data)), ":one": num(1)},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":data": str(string(data)), ":one": num(1), ":read": num(rules.Version)},
 		ReturnValues:              types.ReturnValueUpdatedNew,
 	})
+	var failed *types.ConditionalCheckFailedException
+	if errors.As(err, &failed) {
+		return 0, loyalty.ErrVersionConflict
+	}
 	if err != nil {
 		return 0, fmt.Errorf("save rules: %w", err)
 	}

@@ -198,7 +198,8 @@ func (s *Store) Rules(ctx context.Context) (loyalty.Rules, error) {
 	return rules, err
 }
 
-// SaveRules writes the rules and their version in one transaction.
+// SaveRules writes the rules and their version in one transaction, if the
+// version is still the one the rules were read at.
 func (s *Store) SaveRules(ctx context.Context, rules loyalty.Rules) (int64, error) {
 	var version int64
 	err := s.update(nil, func(tx *bolt.Tx) error {
@@ -206,6 +207,9 @@ func (s *Store) SaveRules(ctx context.Context, rules loyalty.Rules) (int64, erro
 		prev, err := rulesVersion(b)
 		if err != nil {
 			return err
+		}
+		if prev != rules.Version {
+			return loyalty.ErrVersionConflict
 		}
 		version = prev + 1
 		if err := b.Put(keyRulesVersion, []byte(strconv.FormatInt(version, 10))); err != nil {

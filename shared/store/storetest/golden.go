@@ -29,6 +29,8 @@ func Populate(t testing.TB, s store.Store) {
 	p := loyalty.NewProgram(s, NewClock(Start), &SeqIDs{})
 	rules := loyalty.DefaultRules()
 	rules.BirthdayBonus = 150
+	rules.Name = loyalty.Texts{EN: "Light Café", FR: "Café Lumière"}
+	rules.Terms = loyalty.Texts{EN: "Points have no cash value."}
 	_, err := p.SaveRules(ctx, rules)
 	must("save rules", err)
 	must("save logo", s.SaveLogo(ctx, []byte("\x89PNG\r\n\x1a\n not a real logo")))

@@ -28,8 +28,19 @@ type Builder struct {
 	tiers sync.Map
 	// strings holds, for a member of each language, the pass.strings of
 	// every language, ready to copy into a pass.
-	strings [len(locale.Text{})][]entry
+	strings stringsFiles
+	// program is the strings files of the program texts the operator set
+	// (Card.Program), made for the last texts seen: they change seldom.
+	mu      sync.Mutex
+	program struct {
+		texts   ProgramTexts
+		strings stringsFiles
+	}
 }
+
+// stringsFiles are, for a member of each language, the pass.strings of every
+// language.
+type stringsFiles [len(locale.Text{})][]entry
 
 // entry is a file of a pass whose compressed form, CRC and SHA-1 were
 // computed once, so that a pass only copies its bytes.
@@ -65,6 +76,16 @@ func NewBuilder(cfg Config, signer Signer, images func(tier string) (map[string]
 		return nil, errors.New("apple pass config: no source of images")
 	}
 	b := &Builder{cfg: cfg, signer: signer, images: images}
+	var err error
+	if b.strings, err = makeStrings(cfg); err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+// makeStrings prepares the pass.strings files of cfg's texts.
+func makeStrings(cfg Config) (stringsFiles, error) {
+	var out stringsFiles
 	now := time.Now()
 	texts := cardTexts(cfg)
 	for _, keyed := range locale.Languages {
@@ -74,11 +95,29 @@ func NewBuilder(cfg Config, signer Signer, images func(tier string) (map[string]
 		}
 		entries, err := prepare(files, now)
 		if err != nil {
-			return nil, fmt.Errorf("apple pass strings: %w", err)
+			return out, fmt.Errorf("apple pass strings: %w", err)
 		}
-		b.strings[keyed] = entries
+		out[keyed] = entries
 	}
-	return b, nil
+	return out, nil
+}
+
+// stringsOf returns the strings files of cfg, the builder's own or those of
+// the program texts a card carried.
+func (b *Builder) stringsOf(cfg Config, texts ProgramTexts) (stringsFiles, error) {
+	if texts.IsZero() {
+		return b.strings, nil
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.program.texts != texts {
+		files, err := makeStrings(cfg)
+		if err != nil {
+			return files, err
+		}
+		b.program.texts, b.program.strings = texts, files
+	}
+	return b.program.strings, nil
 }
 
 // Build returns the signed .pkpass of card.
@@ -91,11 +130,16 @@ func (b *Builder) Build(card Card) ([]byte, error) {
 		return nil, fmt.Errorf("build pass %q: %w", card.Serial, err)
 	}
 	l := locale.Of(card.Locale)
-	passFile, err := passJSON(b.cfg, card, l)
+	cfg := b.cfg.with(card.Program)
+	passFile, err := passJSON(cfg, card, l)
 	if err != nil {
 		return nil, fmt.Errorf("build pass %q: %w: %w", card.Serial, ErrInvalidCard, err)
 	}
-	shared := append(slices.Clip(b.strings[l]), images...)
+	strings, err := b.stringsOf(cfg, card.Program)
+	if err != nil {
+		return nil, fmt.Errorf("build pass %q: %w", card.Serial, err)
+	}
+	shared := append(slices.Clip(strings[l]), images...)
 	manifestFile, err := manifest(passFile, shared)
 	if err != nil {
 		return nil, fmt.Errorf("build pass %q: %w", card.Serial, err)

@@ -40,6 +40,9 @@ type Config struct {
 	// Contact says how to reach the shop (phone, email, address, web site),
 	// in each language; Wallet turns those into links on the back of the pass.
 	Contact locale.Text
+	// Name is the program's name in each language, when it has one in
+	// French: pass.json's logo text is then in the member's language.
+	Name locale.Text
 }
 
 // Card is what one member's pass shows.
@@ -85,6 +88,33 @@ type Card struct {
 	BackgroundColor string
 	ForegroundColor string
 	LabelColor      string
+	// Program is what the operator set of the program's name, terms and
+	// contact; what it leaves empty keeps Config's.
+	Program ProgramTexts
+}
+
+// ProgramTexts are the program's texts an operator sets, in each language.
+type ProgramTexts struct {
+	Name, Terms, Contact locale.Text
+}
+
+// IsZero reports texts that change nothing of Config's.
+func (t ProgramTexts) IsZero() bool { return t == ProgramTexts{} }
+
+// with is cfg with the program texts a card carries in place of its own.
+func (c Config) with(t ProgramTexts) Config {
+	if !t.Name.IsZero() {
+		c.OrganizationName, c.LogoText = t.Name.In(locale.English), t.Name.In(locale.English)
+		c.Description = locale.Description(t.Name)
+		c.Name = t.Name
+	}
+	if !t.Terms.IsZero() {
+		c.Terms = t.Terms
+	}
+	if !t.Contact.IsZero() {
+		c.Contact = t.Contact
+	}
+	return c
 }
 
 var (

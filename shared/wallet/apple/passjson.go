@@ -57,6 +57,14 @@ type field struct {
 	DataDetectorTypes []string `json:"dataDetectorTypes,omitzero"`
 }
 
+// logoText is the logo text in the member's language l.
+func (c Config) logoText(l locale.Language) string {
+	if !c.Name.IsZero() {
+		return c.Name.In(l)
+	}
+	return c.LogoText
+}
+
 // passJSON renders pass.json for card, with its labels keyed in the
 // member's language l.
 func passJSON(cfg Config, card Card, l locale.Language) ([]byte, error) {
@@ -67,7 +75,7 @@ func passJSON(cfg Config, card Card, l locale.Language) ([]byte, error) {
 		TeamIdentifier:     cfg.TeamID,
 		OrganizationName:   cfg.OrganizationName,
 		Description:        cfg.Description.In(l),
-		LogoText:           cfg.LogoText,
+		LogoText:           cfg.logoText(l),
 		BackgroundColor:    card.BackgroundColor,
 		ForegroundColor:    card.ForegroundColor,
 		LabelColor:         card.LabelColor,

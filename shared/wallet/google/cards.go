@@ -35,6 +35,8 @@ type Card struct {
 	NextTier   locale.Text // "180 points to Platinum"; empty at the top
 	Expiring   locale.Text // "120 points on 30 November 2027"; empty when none soon
 	MemberPage string
+	// Terms and Contact are the operator's, on the back; empty shows none.
+	Terms, Contact locale.Text
 }
 
 // ClassID is the tier's class: <issuer>.fidelio-<tier>.
@@ -77,6 +79,12 @@ func (c *Client) Object(card Card) LoyaltyObject {
 	}
 	if !card.Expiring.IsZero() {
 		o.TextModulesData = append(o.TextModulesData, textModule("expiring", locale.LabelExpiring, card.Expiring, l))
+	}
+	if !card.Terms.IsZero() {
+		o.TextModulesData = append(o.TextModulesData, textModule("terms", locale.LabelTerms, card.Terms, l))
+	}
+	if !card.Contact.IsZero() {
+		o.TextModulesData = append(o.TextModulesData, textModule("contact", locale.LabelContact, card.Contact, l))
 	}
 	if card.MemberPage != "" {
 		o.LinksModuleData = &LinksModuleData{URIs: []URI{{ID: "member-page", URI: card.MemberPage,

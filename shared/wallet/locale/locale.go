@@ -66,6 +66,15 @@ func (t Text) With(value Text) Text {
 	return out
 }
 
+// From is the operator's text in each language.
+func From(t loyalty.Texts) Text { return Text{t.EN, t.FR} }
+
+// Description says what a program's card is, for VoiceOver: "Loyalty card
+// of <name>", in each language.
+func Description(name Text) Text {
+	return Text{name.In(English) + " loyalty card", "Carte de fidélité " + name.In(French)}
+}
+
 // each computes a text in every language.
 func each(f func(Language) string) Text {
 	var t Text

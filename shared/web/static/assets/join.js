@@ -3,9 +3,12 @@
 import { t, lang, wire, onChange, formatNumber, formatDate } from "./i18n.js";
 import { call, newKey } from "./api.js";
 
-// What the program gives, as loyalty.DefaultRules sets it: the API shows the
-// rules to the operator only, so the page states the defaults.
+// What the program gives: loyalty.DefaultRules until GET /v1/program
+// answers with the operator's rules, name, terms and contact.
 const program = {
+  name: null,
+  terms: null,
+  contact: null,
   welcome: 50,
   birthday: 100,
   tiers: [
@@ -47,6 +50,28 @@ if (saved()) {
   showCard(true);
   refresh(false);
 }
+loadProgram();
+
+// loadProgram shows the program as the operator set it; without an answer
+// the page keeps the defaults it was written with.
+async function loadProgram() {
+  const res = await call("GET", "/v1/program");
+  if (!res.ok || !res.data) return;
+  const p = res.data;
+  Object.assign(program, { name: p.name, terms: p.terms ?? null, contact: p.contact ?? null });
+  program.welcome = p.welcomeBonus;
+  program.birthday = p.birthdayBonus;
+  for (const tier of program.tiers) {
+    tier.from = p.thresholds[tier.id];
+    tier.percent = p.multiplierPercent[tier.id];
+  }
+  render();
+}
+
+// inLang is an operator's text ({en, fr}) in the page's language.
+function inLang(text) {
+  return text ? text[lang] || text.en || "" : "";
+}
 
 function saved() {
   try {
@@ -64,6 +89,15 @@ function today() {
 
 // render writes what depends on the language and on the member on show.
 function render() {
+  if (program.name) {
+    $("program-name").textContent = inLang(program.name);
+    document.title = t("join.title").replace("Fidelio", inLang(program.name));
+  }
+  $("program-texts").hidden = !program.terms && !program.contact;
+  $("program-terms").textContent = inLang(program.terms);
+  $("program-contact").textContent = inLang(program.contact);
+  $("program-terms").hidden = $("terms-heading").hidden = !program.terms;
+  $("program-contact").hidden = $("contact-heading").hidden = !program.contact;
   $("perk-welcome").textContent = t("perk.welcome", { n: formatNumber(program.welcome) });
   $("perk-birthday").textContent = t("perk.birthday", { n: formatNumber(program.birthday) });
   const list = $("tier-list");

@@ -22,6 +22,8 @@ export default {
     "tiers.from": "{n} pts",
     "tiers.rate": "points ×{rate}",
     "tiers.note": "Your tier counts the points earned over the last 12 months.",
+    "program.terms": "Terms and conditions",
+    "program.contact": "Contact us",
 
     "form.heading": "Join now",
     "form.name": "Your name",
@@ -154,6 +156,8 @@ export default {
     "tiers.from": "{n} pts",
     "tiers.rate": "points ×{rate}",
     "tiers.note": "Votre niveau compte les points gagnés sur les 12 derniers mois.",
+    "program.terms": "Conditions générales",
+    "program.contact": "Nous contacter",
 
     "form.heading": "Je m'inscris",
     "form.name": "Votre nom",

@@ -1,0 +1,138 @@
+package api
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"reflect"
+	"strconv"
+
+	"github.com/fidelio/fidelio/shared/loyalty"
+)
+
+// patchProgram: PATCH /v1/admin/program — a JSON merge patch (RFC 7396) of
+// the rules: what it names changes, what it leaves out stays, null removes
+// an optional text. The result is validated as a whole (422 when invalid,
+// nothing saved) and saved on the condition that the rules did not change
+// meanwhile; a patch that lost that race is applied again to the rules that
+// won it. A patch is idempotent by nature: sent twice, it leaves the same
+// rules. The version is the program's, never the caller's: one in the patch
+// is ignored.
+func (a *App) patchProgram(r *http.Request) (reply, error) {
+	if _, err := a.require(r, roleAdmin); err != nil {
+		return reply{}, err
+	}
+	var patch map[string]any
+	if err := decodeAs(r, &patch, "application/merge-patch+json", "application/json"); err != nil {
+		return reply{}, err
+	}
+	rules, err := a.Program.ChangeRules(r.Context(), func(current loyalty.Rules) (loyalty.Rules, error) {
+		return mergeRules(current, patch)
+	})
+	if errors.Is(err, loyalty.ErrInvalid) {
+		return reply{}, &clientError{http.StatusUnprocessableEntity, "invalid_program", err.Error()}
+	}
+	if err != nil {
+		return reply{}, err
+	}
+	return reply{body: rules, header: http.Header{"ETag": {strconv.Quote(strconv.FormatInt(rules.Version, 10))}}}, nil
+}
+
+// mergeRules applies a merge patch to the rules and reads the result as
+// strictly as a request body; a result that is not rules is
+// loyalty.ErrInvalid.
+func mergeRules(current loyalty.Rules, patch map[string]any) (loyalty.Rules, error) {
+	doc, err := json.Marshal(current)
+	if err != nil {
+		return loyalty.Rules{}, err
+	}
+	var target any
+	dec := json.NewDecoder(bytes.NewReader(doc))
+	dec.UseNumber() // int64 points stay exact on the way through
+	if err := dec.Decode(&target); err != nil {
+		return loyalty.Rules{}, err
+	}
+	merged, err := json.Marshal(mergePatch(target, patch))
+	if err != nil {
+		return loyalty.Rules{}, err
+	}
+	var out loyalty.Rules
+	dec = json.NewDecoder(bytes.NewReader(merged))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&out); err != nil {
+		return loyalty.Rules{}, invalidPatch(err)
+	}
+	if err := checkKeys(json.NewDecoder(bytes.NewReader(merged)), reflect.TypeOf(out), ""); err != nil {
+		return loyalty.Rules{}, invalidPatch(err)
+	}
+	return out, nil
+}
+
+// invalidPatch says why a patched document is not rules.
+func invalidPatch(err error) error {
+	if errors.Is(err, loyalty.ErrInvalid) {
+		return err
+	}
+	var ce *clientError
+	if errors.As(err, &ce) {
+		return errors.Join(loyalty.ErrInvalid, errors.New(ce.detail))
+	}
+	return errors.Join(loyalty.ErrInvalid, errors.New(jsonProblem(err)))
+}
+
+// mergePatch is RFC 7396's MergePatch(target, patch).
+func mergePatch(target, patch any) any {
+	p, ok := patch.(map[string]any)
+	if !ok {
+		return patch
+	}
+	t, ok := target.(map[string]any)
+	if !ok {
+		t = map[string]any{}
+	}
+	for k, v := range p {
+		if v == nil {
+			delete(t, k)
+		} else {
+			t[k] = mergePatch(t[k], v)
+		}
+	}
+	return t
+}
+
+// programView is what the join page shows of the program: its texts and
+// what it gives.
+type programView struct {
+	Name              loyalty.Texts          `json:"name"`
+	Terms             loyalty.Texts          `json:"terms,omitzero"`
+	Contact           loyalty.Texts          `json:"contact,omitzero"`
+	Currency          string                 `json:"currency"`
+	PointsPerUnit     int64                  `json:"pointsPerUnit"`
+	WelcomeBonus      int64                  `json:"welcomeBonus"`
+	BirthdayBonus     int64                  `json:"birthdayBonus"`
+	Thresholds        map[loyalty.Tier]int64 `json:"thresholds"`
+	MultiplierPercent map[loyalty.Tier]int64 `json:"multiplierPercent"`
+}
+
+// publicProgram: GET /v1/program (public) — the program's name, terms and
+// contact as the operator set them, for the join page.
+func (a *App) publicProgram(r *http.Request) (reply, error) {
+	rules, err := a.Store.Rules(r.Context())
+	if err != nil {
+		return reply{}, err
+	}
+	v := programView{Name: rules.NameOr(a.programName()), Terms: rules.Terms, Contact: rules.Contact,
+		Currency: rules.Currency, PointsPerUnit: rules.PointsPerUnit, WelcomeBonus: rules.WelcomeBonus, BirthdayBonus: rules.BirthdayBonus,
+		Thresholds: rules.Thresholds, MultiplierPercent: rules.MultiplierPercent}
+	return reply{body: v, header: http.Header{"Cache-Control": {"public, max-age=60"}}}, nil
+}
+
+// programName is the name the deployment gave the program, which the rules'
+// name replaces when the operator set one.
+func (a *App) programName() string {
+	if a.Cards == nil {
+		return ""
+	}
+	return a.Cards.ProgramName
+}
