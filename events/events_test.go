@@ -185,6 +185,21 @@ var samples = []sample{
 	{"members/program.json", 200, func(s *state) (string, string, string, string, []string) {
 		return "GET", "/v1/program", "", "", nil
 	}},
+	{"admin/update-reward.json", 200, func(s *state) (string, string, string, string, []string) {
+		return "PUT", "/v1/admin/rewards/coffee", adminKey, `{"name":"Coffee","nameFr":"Café","points":40,"minTier":"bronze","until":"2027-01-01T00:00:00Z"}`, nil
+	}},
+	{"admin/archive-reward.json", 200, func(s *state) (string, string, string, string, []string) {
+		return "DELETE", "/v1/admin/rewards/coffee", adminKey, "", nil
+	}},
+	{"admin/member-detail.json", 200, func(s *state) (string, string, string, string, []string) {
+		return "GET", "/v1/admin/members/" + s.memberID, adminKey, "", nil
+	}},
+	{"admin/block-member.json", 200, func(s *state) (string, string, string, string, []string) {
+		return "PUT", "/v1/admin/members/" + s.memberID + "/block", adminKey, `{"note":"Card reported stolen"}`, nil
+	}},
+	{"admin/unblock-member.json", 200, func(s *state) (string, string, string, string, []string) {
+		return "DELETE", "/v1/admin/members/" + s.memberID + "/block", adminKey, "", nil
+	}},
 }
 
 // functions builds the handler of each function on one deterministic program.

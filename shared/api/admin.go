@@ -7,6 +7,7 @@ import (
 	"mime"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/fidelio/fidelio/shared/loyalty"
 	"github.com/fidelio/fidelio/shared/wallet/design"
@@ -51,10 +52,19 @@ func (a *App) listRewards(r *http.Request) (reply, error) {
 	return reply{body: map[string]any{"rewards": rewards}}, nil
 }
 
+// rewardFields are what the operator writes of a reward.
+type rewardFields struct {
+	Name    string       `json:"name"`
+	NameFR  string       `json:"nameFr"`
+	Points  int64        `json:"points"`
+	MinTier loyalty.Tier `json:"minTier"`
+	From    time.Time    `json:"from"`
+	Until   time.Time    `json:"until"`
+}
+
 type rewardBody struct {
-	ID     string `json:"id"`
-	Name   string `json:"name"`
-	Points int64  `json:"points"`
+	ID string `json:"id"`
+	rewardFields
 }
 
 // saveReward: POST /v1/admin/rewards — creates (201) or replaces (200) one.
@@ -66,7 +76,13 @@ func (a *App) saveReward(r *http.Request) (reply, error) {
 	if err := decode(r, &b); err != nil {
 		return reply{}, err
 	}
-	rw := loyalty.Reward{ID: b.ID, Name: strings.TrimSpace(b.Name), Points: b.Points, UpdatedAt: a.Program.Now()}
+	return a.putReward(r, b.ID, b.rewardFields)
+}
+
+// putReward creates or replaces the reward id, unarchived: 201 when it is new.
+func (a *App) putReward(r *http.Request, id string, b rewardFields) (reply, error) {
+	rw := loyalty.Reward{ID: id, Name: strings.TrimSpace(b.Name), NameFR: strings.TrimSpace(b.NameFR), Points: b.Points,
+		MinTier: b.MinTier, From: b.From, Until: b.Until, UpdatedAt: a.Program.Now()}
 	if err := rw.Validate(); err != nil {
 		return reply{}, err
 	}

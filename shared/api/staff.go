@@ -14,7 +14,8 @@ type codeBody struct {
 
 // scanned verifies a scanned member code against the member's current code
 // generation (a re-issued code refuses the old one) and returns the member's
-// id. A code of no member is as invalid as a forged one.
+// id. A code of no member is as invalid as a forged one; a blocked member's
+// card is refused.
 func (a *App) scanned(r *http.Request, code string) (string, error) {
 	if code == "" {
 		return "", badRequest("invalid_request", "code is required: the text of the member's QR code")
@@ -33,10 +34,14 @@ func (a *App) scanned(r *http.Request, code string) (string, error) {
 	if err := a.Codes.Verify(code, m.CodeGeneration); err != nil {
 		return "", err
 	}
+	if err := m.Usable(); err != nil {
+		return "", err
+	}
 	return id, nil
 }
 
-// scan: POST /v1/scans (staff) — who is this card, and what can they afford?
+// scan: POST /v1/scans (staff) — who is this card, and what can they afford
+// (of the rewards offered now to their tier)?
 func (a *App) scan(r *http.Request) (reply, error) {
 	if _, err := a.require(r, roleStaff); err != nil {
 		return reply{}, err
@@ -59,7 +64,7 @@ func (a *App) scan(r *http.Request) (reply, error) {
 	}
 	affordable := []loyalty.Reward{}
 	for _, rw := range rewards {
-		if rw.Points <= acct.Member.Balance {
+		if rw.Points <= acct.Member.Balance && rw.AvailableTo(acct.Member.Tier, a.Program.Now()) == nil {
 			affordable = append(affordable, rw)
 		}
 	}

@@ -9,10 +9,45 @@ import (
 
 // Reward is something a member can spend points on.
 type Reward struct {
-	ID        string    `json:"id"`
-	Name      string    `json:"name"`
-	Points    int64     `json:"points"`
-	UpdatedAt time.Time `json:"updatedAt"`
+	ID string `json:"id"`
+	// Name is the reward's name in English, which every language without
+	// its own reads; NameFR is its French name.
+	Name   string `json:"name"`
+	NameFR string `json:"nameFr,omitempty"`
+	Points int64  `json:"points"`
+	// MinTier, when set, is the lowest tier that may redeem it.
+	MinTier Tier `json:"minTier,omitempty"`
+	// From and Until, when set, bound when it may be redeemed: from From,
+	// until just before Until.
+	From  time.Time `json:"from,omitzero"`
+	Until time.Time `json:"until,omitzero"`
+	// ArchivedAt is when the operator retired it: it is kept, so that the
+	// ledger's redemptions still name it, and never offered again.
+	ArchivedAt time.Time `json:"archivedAt,omitzero"`
+	UpdatedAt  time.Time `json:"updatedAt"`
+}
+
+// Errors of a redemption the reward's own terms refuse.
+var (
+	// ErrRewardUnavailable: the reward is retired, or outside its dates.
+	ErrRewardUnavailable = errors.New("reward not available")
+	// ErrTierTooLow: the reward is for a higher tier than the member's.
+	ErrTierTooLow = errors.New("reward is for a higher tier")
+)
+
+// AvailableTo refuses the reward to a member of tier at now, saying why.
+func (r Reward) AvailableTo(tier Tier, now time.Time) error {
+	switch {
+	case !r.ArchivedAt.IsZero():
+		return fmt.Errorf("%w: %s was retired on %s", ErrRewardUnavailable, r.ID, DateOf(r.ArchivedAt))
+	case !r.From.IsZero() && now.Before(r.From):
+		return fmt.Errorf("%w: %s can be redeemed from %s", ErrRewardUnavailable, r.ID, r.From.UTC().Format(time.RFC3339))
+	case !r.Until.IsZero() && !now.Before(r.Until):
+		return fmt.Errorf("%w: %s could be redeemed until %s", ErrRewardUnavailable, r.ID, r.Until.UTC().Format(time.RFC3339))
+	case r.MinTier != "" && tier.Rank() < r.MinTier.Rank():
+		return fmt.Errorf("%w: %s is for %s members and above", ErrTierTooLow, r.ID, r.MinTier)
+	}
+	return nil
 }
 
 // StaffKey lets the staff of one store award and redeem points. Its secret is
@@ -47,6 +82,17 @@ func (r Reward) Validate() error {
 	}
 	if _, err := cleanText("name", r.Name, 100, false); err != nil {
 		return err
+	}
+	if r.NameFR != "" {
+		if _, err := cleanText("nameFr", r.NameFR, 100, false); err != nil {
+			return err
+		}
+	}
+	if r.MinTier != "" && r.MinTier.Rank() < 0 {
+		return fmt.Errorf("%w: minTier must be one of bronze, silver, gold or platinum", ErrInvalid)
+	}
+	if !r.From.IsZero() && !r.Until.IsZero() && !r.From.Before(r.Until) {
+		return fmt.Errorf("%w: from must come before until", ErrInvalid)
 	}
 	return validPoints(r.Points, false)
 }

@@ -17,6 +17,8 @@ var (
 	ErrAlreadyReversed     = errors.New("transaction already reversed")
 	// ErrPointsLimit: the change would take an account past MaxPoints.
 	ErrPointsLimit = errors.New("points limit reached")
+	// ErrMemberBlocked: an operator blocked the member's card.
+	ErrMemberBlocked = errors.New("member is blocked")
 	// ErrBusy: the member's account kept changing under us; the caller may retry.
 	ErrBusy = errors.New("account is busy, retry")
 )

@@ -70,6 +70,12 @@ type Member struct {
 	// the code is signed with it, so the codes of earlier ones are refused.
 	CodeGeneration int64 `json:"codeGeneration,omitempty"`
 
+	// BlockedAt is when an operator blocked the member, zero when not
+	// blocked: a blocked member's card is refused at the till, earns and
+	// redeems nothing until unblocked. BlockNote says why.
+	BlockedAt time.Time `json:"blockedAt,omitzero"`
+	BlockNote string    `json:"blockNote,omitempty"`
+
 	CreatedAt time.Time `json:"createdAt"`
 	UpdatedAt time.Time `json:"updatedAt"`
 }

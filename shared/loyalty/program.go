@@ -140,6 +140,9 @@ func (p *Program) Earn(ctx context.Context, req EarnRequest) (Receipt, error) {
 	key := IdemKey{Scope: "earn/" + req.StoreID, Key: req.ReceiptID}
 	return p.change(ctx, req.MemberID, key, RequestHash("earn", req.MemberID, req.Amount),
 		func(d *draft, rules Rules) error {
+			if err := d.m.Usable(); err != nil {
+				return err
+			}
 			points, err := rules.EarnPoints(req.Amount, d.m.Tier)
 			if err != nil {
 				return err
@@ -184,8 +187,14 @@ func (p *Program) Redeem(ctx context.Context, req RedeemRequest) (Receipt, error
 	}
 	return p.change(ctx, req.MemberID, req.Key, RequestHash("redeem", req.MemberID, req.RewardID, req.StoreID),
 		func(d *draft, _ Rules) error {
+			if err := d.m.Usable(); err != nil {
+				return err
+			}
 			reward, err := p.book.Reward(ctx, req.RewardID)
 			if err != nil {
+				return err
+			}
+			if err := reward.AvailableTo(d.m.Tier, d.now); err != nil {
 				return err
 			}
 			ref := Reference{RewardID: reward.ID, StoreID: req.StoreID}

@@ -113,6 +113,19 @@ type Store interface {
 	// job indexes.
 	PledgesDue(ctx context.Context, day loyalty.Date, cursor string, limit int) (memberIDs []string, next string, err error)
 
+	// The exports read the whole table, the one place a scan is fine, in
+	// pages: after cursor ("" for the first page), at most limit items read,
+	// with the cursor of the next page, "" after the last. A page can hold
+	// fewer items than limit, even none, and still have a next one: what a
+	// page reads is bounded, not what it keeps. A cursor of another form is
+	// loyalty.ErrInvalid.
+
+	// ExportMembers lists the members, in no particular order.
+	ExportMembers(ctx context.Context, cursor string, limit int) (members []loyalty.Member, next string, err error)
+	// ExportLedger lists the ledger entries made on the UTC days from to
+	// to, both included, in no particular order.
+	ExportLedger(ctx context.Context, from, to loyalty.Date, cursor string, limit int) (entries []loyalty.LedgerEntry, next string, err error)
+
 	Close() error
 }
 

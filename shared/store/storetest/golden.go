@@ -35,6 +35,8 @@ func Populate(t testing.TB, s store.Store) {
 	must("save rules", err)
 	must("save logo", s.SaveLogo(ctx, []byte("\x89PNG\r\n\x1a\n not a real logo")))
 	must("save reward", s.SaveReward(ctx, loyalty.Reward{ID: "coffee", Name: "Coffee", Points: 40, UpdatedAt: Start}))
+	must("save retired reward", s.SaveReward(ctx, loyalty.Reward{ID: "lounge", Name: "Lounge", NameFR: "Salon", Points: 400, MinTier: loyalty.Gold,
+		From: Start, Until: Start.AddDate(1, 0, 0), ArchivedAt: Start.AddDate(0, 1, 0), UpdatedAt: Start}))
 	must("save staff key", s.SaveStaffKey(ctx, loyalty.StaffKey{ID: "key1", StoreID: "paris", Name: "Till 1", Hash: loyalty.HashSecret("fs_key1_secret"), CreatedAt: Start}))
 	c, err := loyalty.PrepareCharity(loyalty.Charity{
 		ID: "meals", Name: "Meals", Description: "Meals for people in need", PointsPerUnit: 100, Currency: "EUR",
