@@ -200,6 +200,12 @@ var samples = []sample{
 	{"admin/unblock-member.json", 200, func(s *state) (string, string, string, string, []string) {
 		return "DELETE", "/v1/admin/members/" + s.memberID + "/block", adminKey, "", nil
 	}},
+	{"admin/export-members.json", 200, func(s *state) (string, string, string, string, []string) {
+		return "GET", "/v1/admin/exports/members.csv", adminKey, "", nil
+	}},
+	{"admin/export-ledger.json", 200, func(s *state) (string, string, string, string, []string) {
+		return "GET", "/v1/admin/exports/ledger.csv?from=2026-11-01&to=2026-11-30", adminKey, "", nil
+	}},
 }
 
 // functions builds the handler of each function on one deterministic program.

@@ -52,6 +52,8 @@ var routes = []Route{
 	{"GET", "/v1/admin/members/{id}", "admin", (*App).getMemberDetail},
 	{"PUT", "/v1/admin/members/{id}/block", "admin", (*App).blockMember},
 	{"DELETE", "/v1/admin/members/{id}/block", "admin", (*App).unblockMember},
+	{"GET", "/v1/admin/exports/members.csv", "admin", (*App).exportMembers},
+	{"GET", "/v1/admin/exports/ledger.csv", "admin", (*App).exportLedger},
 	{"POST", "/v1/admin/jobs/{name}/runs", "admin", (*App).runJob},
 	{"POST", "/v1/admin/charities", "admin", (*App).saveCharity},
 	{"PUT", "/v1/admin/charities/{id}", "admin", (*App).saveCharity},
