@@ -31,6 +31,7 @@ import (
 	"github.com/fidelio/fidelio/shared/wallet/apple"
 	"github.com/fidelio/fidelio/shared/wallet/design"
 	"github.com/fidelio/fidelio/shared/wallet/google/googletest"
+	"github.com/fidelio/fidelio/shared/wallet/pdfcard"
 	"github.com/fidelio/fidelio/shared/web"
 	"github.com/fidelio/fidelio/shared/wire"
 )
@@ -200,6 +201,9 @@ var samples = []sample{
 	{"admin/unblock-member.json", 200, func(s *state) (string, string, string, string, []string) {
 		return "DELETE", "/v1/admin/members/" + s.memberID + "/block", adminKey, "", nil
 	}},
+	{"admin/print-card.json", 200, func(s *state) (string, string, string, string, []string) {
+		return "GET", "/v1/admin/members/" + s.memberID + "/card.pdf", adminKey, "", nil
+	}},
 	{"admin/export-members.json", 200, func(s *state) (string, string, string, string, []string) {
 		return "GET", "/v1/admin/exports/members.csv", adminKey, "", nil
 	}},
@@ -246,6 +250,7 @@ func program(t *testing.T) (map[string]*api.App, config.Config, api.Deps) {
 	// The recorded job run is half an hour ahead of the stopped clock.
 	deps.Jobs.TimeTravel = true
 	deps.Pages = http.HandlerFunc(web.Page)
+	deps.PrintCard = pdfcard.Printer(cfg.ProgramName)
 	apps := map[string]*api.App{}
 	for _, fn := range []string{"members", "staff", "admin", "web", "walletservice"} {
 		if apps[fn], err = api.New(deps, fn); err != nil {

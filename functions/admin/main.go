@@ -4,9 +4,11 @@ package main
 import (
 	"github.com/aws/aws-lambda-go/lambda"
 
+	"github.com/fidelio/fidelio/shared/api"
 	"github.com/fidelio/fidelio/shared/apigateway"
 	"github.com/fidelio/fidelio/shared/config"
 	"github.com/fidelio/fidelio/shared/version"
+	"github.com/fidelio/fidelio/shared/wallet/pdfcard"
 	"github.com/fidelio/fidelio/shared/wire"
 )
 
@@ -16,6 +18,7 @@ func main() {
 	if err != nil {
 		config.Fatal(err)
 	}
-	// The secret, the public URL, the table and the cards come with the first request.
-	lambda.Start(apigateway.Wrap(wire.API(cfg, "admin")))
+	// The secret, the public URL, the table and the cards come with the first
+	// request; the printed card is the one function that links the PDF library.
+	lambda.Start(apigateway.Wrap(wire.API(cfg, "admin", func(d *api.Deps) { d.PrintCard = pdfcard.Printer(cfg.ProgramName) })))
 }

@@ -33,6 +33,10 @@ type Deps struct {
 	// PublicURL is the API's base URL for the links it hands out; empty means
 	// the URL the request came to.
 	PublicURL string
+	// PrintCard prints a member's physical card (a PDF) under rules, with
+	// their current code; set only where the admin routes are served, so
+	// that no other function links the PDF library.
+	PrintCard func(m loyalty.Member, rules loyalty.Rules, code string) ([]byte, error)
 	// IDs makes staff keys; nil means the real randomness.
 	IDs    loyalty.IDs
 	Logger *slog.Logger

@@ -167,3 +167,32 @@ func (a *App) setBlocked(r *http.Request, req loyalty.BlockRequest) (reply, erro
 		BlockNote string    `json:"blockNote,omitempty"`
 	}{m.ID, m.BlockedAt, m.BlockNote}}, nil
 }
+
+// printCard: GET /v1/admin/members/{id}/card.pdf — the member's card, front
+// and back, ready to print on a plastic card (ID-1 with 2 mm of bleed).
+func (a *App) printCard(r *http.Request) (reply, error) {
+	if _, err := a.require(r, roleAdmin); err != nil {
+		return reply{}, err
+	}
+	id, err := pathMemberID(r, "id")
+	if err != nil {
+		return reply{}, err
+	}
+	acct, rules, err := a.account(r, id)
+	if err != nil {
+		return reply{}, err
+	}
+	if a.PrintCard == nil {
+		return reply{}, &clientError{http.StatusNotImplemented, "not_implemented", "this function does not print cards"}
+	}
+	m := acct.Member
+	pdf, err := a.PrintCard(m, rules, a.Codes.Mint(m.ID, m.CodeGeneration))
+	if err != nil {
+		return reply{}, err
+	}
+	return reply{raw: pdf, header: http.Header{
+		"Content-Type":        {"application/pdf"},
+		"Content-Disposition": {`inline; filename="card-` + m.Number() + `.pdf"`},
+		"Cache-Control":       {"no-store"},
+	}}, nil
+}

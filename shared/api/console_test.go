@@ -1,12 +1,17 @@
 package api_test
 
 import (
+	"bytes"
+	"encoding/base64"
 	"fmt"
+	"net/http/httptest"
 	"testing"
 	"time"
 
+	"github.com/fidelio/fidelio/shared/api"
 	"github.com/fidelio/fidelio/shared/store"
 	"github.com/fidelio/fidelio/shared/store/storetest"
+	"github.com/fidelio/fidelio/shared/wallet/pdfcard"
 )
 
 func TestRewardsAreEditedRetiredAndBoundByTierAndDates(t *testing.T) {
@@ -178,4 +183,28 @@ func containsValue(v any, s string) bool {
 		}
 	}
 	return false
+}
+
+func TestTheOperatorPrintsAMembersCard(t *testing.T) {
+	f := newFixture(t)
+	member := f.enroll("print@example.com")
+	path := "/v1/admin/members/" + member.str("id") + "/card.pdf"
+	f.expect(f.do("GET", path, adminKey, ""), 501, "not_implemented")
+	f.app.PrintCard = pdfcard.Printer("Fidelio")
+	req := httptest.NewRequest("GET", path, nil)
+	req.Header.Set("Authorization", "Bearer "+adminKey)
+	ev, err := api.EventFromRequest(req, "GET "+path, "req-1", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := f.app.HandleHTTP(t.Context(), ev)
+	if err != nil || out.StatusCode != 200 || out.Headers["Content-Type"] != "application/pdf" || !out.IsBase64Encoded {
+		t.Fatalf("GET card.pdf: %d %v base64=%v, %v", out.StatusCode, out.Headers, out.IsBase64Encoded, err)
+	}
+	pdf, _ := base64.StdEncoding.DecodeString(out.Body)
+	if !bytes.HasPrefix(pdf, []byte("%PDF-")) {
+		t.Fatalf("card.pdf starts %q", pdf[:min(8, len(pdf))])
+	}
+	f.expect(f.do("GET", path, member.str("token"), ""), 403, "forbidden")
+	f.expect(f.do("GET", "/v1/admin/members/01KAAAAAAAAAAAAAAAAAAAAAAA/card.pdf", adminKey, ""), 404, "member_not_found")
 }

@@ -50,6 +50,7 @@ var routes = []Route{
 	{"PUT", "/v1/admin/program/logo", "admin", (*App).putLogo},
 	{"POST", "/v1/admin/members/{id}/adjustments", "admin", (*App).adjust},
 	{"GET", "/v1/admin/members/{id}", "admin", (*App).getMemberDetail},
+	{"GET", "/v1/admin/members/{id}/card.pdf", "admin", (*App).printCard},
 	{"PUT", "/v1/admin/members/{id}/block", "admin", (*App).blockMember},
 	{"DELETE", "/v1/admin/members/{id}/block", "admin", (*App).unblockMember},
 	{"GET", "/v1/admin/exports/members.csv", "admin", (*App).exportMembers},

@@ -106,6 +106,10 @@ func SVG(text string) ([]byte, error) {
 // bitmap encodes text; the result holds one row per module, quiet zone
 // included. The encoder picks the alphanumeric mode by itself for member
 // codes, whose characters are all in that mode's set.
+// Modules is the QR code of text as its modules, row by row, the quiet zone
+// included: true is dark. A printer draws them as vectors.
+func Modules(text string) ([][]bool, error) { return bitmap(text) }
+
 func bitmap(text string) ([][]bool, error) {
 	if text == "" {
 		return nil, fmt.Errorf("qr code: nothing to encode")

@@ -40,7 +40,8 @@ import (
 // "walletservice") on the DynamoDB table of cfg. Its first request fetches
 // the secret and the public URL, reads the table and builds the App; while
 // that fails, each request is answered 503 and the reason logged (NotReady).
-func API(cfg config.Config, function string) http.Handler {
+// Each with adds to the dependencies what only that function links.
+func API(cfg config.Config, function string, with ...func(*api.Deps)) http.Handler {
 	app := lazy.New(func(ctx context.Context) (*api.App, error) {
 		cfg, s, err := deployed(ctx, cfg)
 		if err != nil {
@@ -49,6 +50,9 @@ func API(cfg config.Config, function string) http.Handler {
 		deps, err := Deps(cfg, s, nil, nil)
 		if err != nil {
 			return nil, err
+		}
+		for _, add := range with {
+			add(&deps)
 		}
 		return api.New(deps, function)
 	})

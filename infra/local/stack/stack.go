@@ -34,6 +34,7 @@ import (
 	"github.com/fidelio/fidelio/shared/version"
 	"github.com/fidelio/fidelio/shared/wallet"
 	"github.com/fidelio/fidelio/shared/wallet/apple"
+	"github.com/fidelio/fidelio/shared/wallet/pdfcard"
 	"github.com/fidelio/fidelio/shared/web"
 	"github.com/fidelio/fidelio/shared/wire"
 )
@@ -116,6 +117,7 @@ func New(ctx context.Context, o Options) (*Stack, error) {
 	}
 	deps.Jobs.TimeTravel = o.TimeTravel
 	deps.Pages = http.HandlerFunc(web.Page)
+	deps.PrintCard = pdfcard.Printer(cfg.ProgramName)
 	st.jobs, st.schedule, st.logger = deps.Jobs, scheduled, deps.Logger
 	apnsURL, roots := o.APNSURL, o.APNSRoots
 	if apnsURL == "" {

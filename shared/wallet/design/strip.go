@@ -29,6 +29,13 @@ func Hero(t loyalty.Tier, scale int) image.Image {
 	return plate(t, w, h, float64(h)/StripHeight)
 }
 
+// Face is a w×h pixel piece of a tier's brushed metal with its engraved
+// rank at the right, for the face of a printed card: the strip's design at
+// the scale of its height.
+func Face(t loyalty.Tier, w, h int) image.Image {
+	return plate(t, w, h, float64(h)/StripHeight)
+}
+
 // plate is a w×h piece of a tier's metal with its engraved mark, at unit
 // pixels per point of the strip's design.
 func plate(t loyalty.Tier, w, h int, unit float64) *image.Paletted {
