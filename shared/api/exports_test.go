@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/fidelio/fidelio/shared/api"
+	"github.com/fidelio/fidelio/shared/apigateway"
 )
 
 // csvPage sends one export request and returns its lines and next link.
@@ -17,11 +18,11 @@ func (f *fixture) csvPage(path string) (lines [][]string, next string) {
 	f.t.Helper()
 	req := httptest.NewRequest("GET", path, nil)
 	req.Header.Set("Authorization", "Bearer "+adminKey)
-	ev, err := api.EventFromRequest(req, "GET "+path, "req-1", nil)
+	ev, err := apigateway.EventFromRequest(req, "GET "+path, "req-1", nil)
 	if err != nil {
 		f.t.Fatal(err)
 	}
-	out, err := f.app.HandleHTTP(context.Background(), ev)
+	out, err := apigateway.Wrap(f.app)(context.Background(), ev)
 	if err != nil || out.StatusCode != 200 || out.Headers["Content-Type"] != "text/csv; charset=utf-8" {
 		f.t.Fatalf("GET %s: %d %s %v", path, out.StatusCode, out.Body, err)
 	}
