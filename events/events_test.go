@@ -54,7 +54,7 @@ type sample struct {
 
 // state is what the recorded answers told, for the requests after them.
 type state struct {
-	memberID, token, code, staffKey, txID string
+	memberID, token, code, staffKey, txID, operatorKeyID string
 	// passToken is the member's pass authenticationToken, as Wallet sends it.
 	passToken string
 }
@@ -70,6 +70,9 @@ var samples = []sample{
 	}},
 	{"web/asset.json", 200, func(s *state) (string, string, string, string, []string) {
 		return "GET", "/assets/site.css", "", "", nil
+	}},
+	{"admin/create-store.json", 201, func(s *state) (string, string, string, string, []string) {
+		return "POST", "/v1/admin/stores", adminKey, `{"id":"paris-rivoli","name":"Paris Rivoli","address":"99 rue de Rivoli, 75001 Paris","timeZone":"Europe/Paris","latitude":48.8606,"longitude":2.3376}`, nil
 	}},
 	{"admin/create-staff-key.json", 201, func(s *state) (string, string, string, string, []string) {
 		return "POST", "/v1/admin/staff-keys", adminKey, `{"storeId":"paris-rivoli","name":"Till 1"}`, nil
@@ -209,6 +212,31 @@ var samples = []sample{
 	}},
 	{"admin/export-ledger.json", 200, func(s *state) (string, string, string, string, []string) {
 		return "GET", "/v1/admin/exports/ledger.csv?from=2026-11-01&to=2026-11-30", adminKey, "", nil
+	}},
+	{"admin/list-stores.json", 200, func(s *state) (string, string, string, string, []string) {
+		return "GET", "/v1/admin/stores", adminKey, "", nil
+	}},
+	{"admin/update-store.json", 200, func(s *state) (string, string, string, string, []string) {
+		return "PUT", "/v1/admin/stores/paris-rivoli", adminKey, `{"name":"Paris Rivoli","address":"99 rue de Rivoli, 75001 Paris","timeZone":"Europe/Paris"}`, nil
+	}},
+	{"admin/list-staff-keys.json", 200, func(s *state) (string, string, string, string, []string) {
+		return "GET", "/v1/admin/staff-keys", adminKey, "", nil
+	}},
+	{"admin/revoke-staff-key.json", 200, func(s *state) (string, string, string, string, []string) {
+		id, _, _ := strings.Cut(strings.TrimPrefix(s.staffKey, "fs_"), "_")
+		return "DELETE", "/v1/admin/staff-keys/" + id, adminKey, "", nil
+	}},
+	{"admin/create-operator-key.json", 201, func(s *state) (string, string, string, string, []string) {
+		return "POST", "/v1/admin/operator-keys", adminKey, `{"name":"Inès Martin","role":"analyst"}`, nil
+	}},
+	{"admin/list-operator-keys.json", 200, func(s *state) (string, string, string, string, []string) {
+		return "GET", "/v1/admin/operator-keys", adminKey, "", nil
+	}},
+	{"admin/revoke-operator-key.json", 200, func(s *state) (string, string, string, string, []string) {
+		return "DELETE", "/v1/admin/operator-keys/" + s.operatorKeyID, adminKey, "", nil
+	}},
+	{"admin/list-audit.json", 200, func(s *state) (string, string, string, string, []string) {
+		return "GET", "/v1/admin/audit?limit=20", adminKey, "", nil
 	}},
 }
 
@@ -449,6 +477,8 @@ func remember(st *state, file, body string) {
 		st.token, st.code = get("token"), get("code")
 	case "staff/earn.json":
 		st.txID = get("transactionId")
+	case "admin/create-operator-key.json":
+		st.operatorKeyID = get("id")
 	}
 }
 

@@ -267,7 +267,7 @@ func seedStaffKey(t *testing.T, st coldstart.Stage, event []byte) {
 		t.Fatal(err)
 	}
 	k := loyalty.StaffKey{ID: id, StoreID: "paris-rivoli", Name: "Till 1", Hash: loyalty.HashSecret(token), CreatedAt: time.Now()}
-	if err := s.SaveStaffKey(context.Background(), k); err != nil {
+	if err := s.SaveStaffKey(context.Background(), k, loyalty.NewAudit(loyalty.NewRandomIDs(), k.CreatedAt, loyalty.Actor{Who: loyalty.WhoProgram}, "staff-key.create", id, "cold-start test")); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -2,6 +2,7 @@ package api
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"mime"
@@ -12,30 +13,6 @@ import (
 	"github.com/fidelio/fidelio/shared/loyalty"
 	"github.com/fidelio/fidelio/shared/wallet/design"
 )
-
-type staffKeyBody struct {
-	StoreID string `json:"storeId"`
-	Name    string `json:"name"`
-}
-
-// createStaffKey: POST /v1/admin/staff-keys. The key is shown once.
-func (a *App) createStaffKey(r *http.Request) (reply, error) {
-	if _, err := a.require(r, roleAdmin); err != nil {
-		return reply{}, err
-	}
-	var b staffKeyBody
-	if err := decode(r, &b); err != nil {
-		return reply{}, err
-	}
-	k, secret, err := loyalty.NewStaffKey(a.IDs, a.Program.Now(), b.StoreID, b.Name)
-	if err != nil {
-		return reply{}, err
-	}
-	if err := a.Store.SaveStaffKey(r.Context(), k); err != nil {
-		return reply{}, err
-	}
-	return reply{status: http.StatusCreated, body: map[string]string{"id": k.ID, "key": secret, "storeId": k.StoreID, "name": k.Name}}, nil
-}
 
 // listRewards: GET /v1/admin/rewards.
 func (a *App) listRewards(r *http.Request) (reply, error) {
@@ -69,18 +46,19 @@ type rewardBody struct {
 
 // saveReward: POST /v1/admin/rewards — creates (201) or replaces (200) one.
 func (a *App) saveReward(r *http.Request) (reply, error) {
-	if _, err := a.require(r, roleAdmin); err != nil {
+	p, err := a.require(r, roleAdmin)
+	if err != nil {
 		return reply{}, err
 	}
 	var b rewardBody
 	if err := decode(r, &b); err != nil {
 		return reply{}, err
 	}
-	return a.putReward(r, b.ID, b.rewardFields)
+	return a.putReward(r, p, b.ID, b.rewardFields)
 }
 
 // putReward creates or replaces the reward id, unarchived: 201 when it is new.
-func (a *App) putReward(r *http.Request, id string, b rewardFields) (reply, error) {
+func (a *App) putReward(r *http.Request, p principal, id string, b rewardFields) (reply, error) {
 	rw := loyalty.Reward{ID: id, Name: strings.TrimSpace(b.Name), NameFR: strings.TrimSpace(b.NameFR), Points: b.Points,
 		MinTier: b.MinTier, From: b.From, Until: b.Until, UpdatedAt: a.Program.Now()}
 	if err := rw.Validate(); err != nil {
@@ -93,6 +71,9 @@ func (a *App) putReward(r *http.Request, id string, b rewardFields) (reply, erro
 		return reply{}, err
 	}
 	if err := a.Store.SaveReward(r.Context(), rw); err != nil {
+		return reply{}, err
+	}
+	if err := a.audit(r, p, "reward.save", rw.ID, fmt.Sprintf("%s for %d points", rw.Name, rw.Points)); err != nil {
 		return reply{}, err
 	}
 	return reply{status: status, body: rw}, nil
@@ -109,7 +90,8 @@ func (a *App) getProgram(r *http.Request) (reply, error) {
 
 // putProgram: PUT /v1/admin/program — replaces the rules whole.
 func (a *App) putProgram(r *http.Request) (reply, error) {
-	if _, err := a.require(r, roleAdmin); err != nil {
+	p, err := a.require(r, roleAdmin)
+	if err != nil {
 		return reply{}, err
 	}
 	var rules loyalty.Rules
@@ -118,6 +100,9 @@ func (a *App) putProgram(r *http.Request) (reply, error) {
 	}
 	saved, err := a.Program.SaveRules(r.Context(), rules)
 	if err != nil {
+		return reply{}, err
+	}
+	if err := a.audit(r, p, "program.save", "rules", ""); err != nil {
 		return reply{}, err
 	}
 	return reply{body: saved}, nil
@@ -130,7 +115,8 @@ const maxLogo = 256 << 10
 // for the cards. This instance shows it at once and moves Google's classes to
 // it; every other instance takes it up within wallet.LogoTTL.
 func (a *App) putLogo(r *http.Request) (reply, error) {
-	if _, err := a.require(r, roleAdmin); err != nil {
+	p, err := a.require(r, roleAdmin)
+	if err != nil {
 		return reply{}, err
 	}
 	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "image/png" {
@@ -147,6 +133,9 @@ func (a *App) putLogo(r *http.Request) (reply, error) {
 		return reply{}, badRequest("invalid_logo", err.Error())
 	}
 	if err := a.Store.SaveLogo(r.Context(), png); err != nil {
+		return reply{}, err
+	}
+	if err := a.audit(r, p, "program.logo", "logo", ""); err != nil {
 		return reply{}, err
 	}
 	if a.Cards.Branding != nil {

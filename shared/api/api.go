@@ -69,7 +69,7 @@ func New(deps Deps, function string) (*App, error) {
 	served := 0
 	for _, r := range routes {
 		if function == "" || r.Function == function {
-			a.mux.Handle(r.Method+" "+MuxPath(r.Path), a.wrap(r.handle))
+			a.mux.Handle(r.Method+" "+MuxPath(r.Path), a.wrap(withRouteRole(r.handle, r.OperatorRole())))
 			served++
 		}
 	}

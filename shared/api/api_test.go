@@ -104,8 +104,12 @@ func (f *fixture) enroll(email string) response {
 	return r
 }
 
+// staffKey creates a key for an employee of store, and the store when it is new.
 func (f *fixture) staffKey(store string) string {
 	f.t.Helper()
+	if r := f.do("POST", "/v1/admin/stores", adminKey, fmt.Sprintf(`{"id":%q,"name":%q,"address":"1 place de la Gare","timeZone":"Europe/Paris"}`, store, store)); r.status != 201 && r.str("code") != "store_exists" {
+		f.t.Fatalf("creating store %s: %d %v", store, r.status, r.body)
+	}
 	r := f.do("POST", "/v1/admin/staff-keys", adminKey, fmt.Sprintf(`{"storeId":%q,"name":"Till"}`, store))
 	f.expect(r, 201, "")
 	return r.str("key")

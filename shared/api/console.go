@@ -11,7 +11,8 @@ import (
 // updateReward: PUT /v1/admin/rewards/{id} — creates (201) or replaces (200)
 // the reward; a retired one is offered again.
 func (a *App) updateReward(r *http.Request) (reply, error) {
-	if _, err := a.require(r, roleAdmin); err != nil {
+	p, err := a.require(r, roleAdmin)
+	if err != nil {
 		return reply{}, err
 	}
 	id, err := pathSlug(r, "id")
@@ -22,14 +23,15 @@ func (a *App) updateReward(r *http.Request) (reply, error) {
 	if err := decode(r, &b); err != nil {
 		return reply{}, err
 	}
-	return a.putReward(r, id, b)
+	return a.putReward(r, p, id, b)
 }
 
 // archiveReward: DELETE /v1/admin/rewards/{id} — retires the reward. It is
 // kept, so that the ledger's redemptions still name it, and offered no more;
 // retiring it again answers the same.
 func (a *App) archiveReward(r *http.Request) (reply, error) {
-	if _, err := a.require(r, roleAdmin); err != nil {
+	p, err := a.require(r, roleAdmin)
+	if err != nil {
 		return reply{}, err
 	}
 	id, err := pathSlug(r, "id")
@@ -43,6 +45,9 @@ func (a *App) archiveReward(r *http.Request) (reply, error) {
 	if rw.ArchivedAt.IsZero() {
 		rw.ArchivedAt, rw.UpdatedAt = a.Program.Now(), a.Program.Now()
 		if err := a.Store.SaveReward(r.Context(), rw); err != nil {
+			return reply{}, err
+		}
+		if err := a.audit(r, p, "reward.archive", rw.ID, rw.Name); err != nil {
 			return reply{}, err
 		}
 	}
@@ -149,7 +154,8 @@ func (a *App) unblockMember(r *http.Request) (reply, error) {
 }
 
 func (a *App) setBlocked(r *http.Request, req loyalty.BlockRequest) (reply, error) {
-	if _, err := a.require(r, roleAdmin); err != nil {
+	p, err := a.require(r, roleAdmin)
+	if err != nil {
 		return reply{}, err
 	}
 	id, err := pathMemberID(r, "id")
@@ -159,6 +165,13 @@ func (a *App) setBlocked(r *http.Request, req loyalty.BlockRequest) (reply, erro
 	req.MemberID = id
 	m, err := a.Program.Block(r.Context(), req)
 	if err != nil {
+		return reply{}, err
+	}
+	action := "member.unblock"
+	if req.Blocked {
+		action = "member.block"
+	}
+	if err := a.audit(r, p, action, m.ID, req.Note); err != nil {
 		return reply{}, err
 	}
 	return reply{body: struct {

@@ -29,7 +29,8 @@ type charityBody struct {
 // creates (201) or replaces (200) a charity; a charity is archived, never
 // deleted, so its reports stay.
 func (a *App) saveCharity(r *http.Request) (reply, error) {
-	if _, err := a.require(r, roleAdmin); err != nil {
+	p, err := a.require(r, roleAdmin)
+	if err != nil {
 		return reply{}, err
 	}
 	var b charityBody
@@ -63,6 +64,9 @@ func (a *App) saveCharity(r *http.Request) (reply, error) {
 		return reply{}, err
 	}
 	if err := a.Store.SaveCharity(r.Context(), c); err != nil {
+		return reply{}, err
+	}
+	if err := a.audit(r, p, "charity.save", c.ID, c.Name); err != nil {
 		return reply{}, err
 	}
 	if prev == nil {

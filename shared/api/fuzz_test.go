@@ -80,6 +80,7 @@ func newFuzzProgram(f *testing.F) *fuzzProgram {
 	}
 	m := setup("POST", "/v1/members", "", `{"name":"Ada","email":"ada@example.com"}`, 201)
 	p.member, p.token, p.code = m["id"].(string), m["token"].(string), m["code"].(string)
+	setup("POST", "/v1/admin/stores", adminKey, `{"id":"paris","name":"Paris","address":"1 rue de Rivoli","timeZone":"Europe/Paris"}`, 201)
 	p.staff = setup("POST", "/v1/admin/staff-keys", adminKey, `{"storeId":"paris","name":"Till"}`, 201)["key"].(string)
 	p.earning = setup("POST", "/v1/earnings", p.staff, fmt.Sprintf(`{"code":%q,"receiptId":"R-1","amount":{"value":90000,"currency":"EUR"}}`, p.code), 201)["transactionId"].(string)
 	setup("POST", "/v1/admin/rewards", adminKey, `{"id":"coffee","name":"Coffee","points":10}`, 201)
@@ -144,6 +145,9 @@ func (p *fuzzProgram) mutating() []struct{ method, path, token string } {
 		{"POST", "/v1/admin/jobs/expiry/runs", adminKey},
 		{"POST", "/v1/admin/charities", adminKey},
 		{"PUT", "/v1/admin/charities/restos", adminKey},
+		{"POST", "/v1/admin/operator-keys", adminKey},
+		{"POST", "/v1/admin/stores", adminKey},
+		{"PUT", "/v1/admin/stores/paris", adminKey},
 	}
 }
 

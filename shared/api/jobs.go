@@ -15,7 +15,8 @@ type jobRunBody struct {
 // as if it were that instant (now or past, jobs.MaxClockSkew aside, unless
 // the runner time travels), and answers its summary.
 func (a *App) runJob(r *http.Request) (reply, error) {
-	if _, err := a.require(r, roleAdmin); err != nil {
+	p, err := a.require(r, roleAdmin)
+	if err != nil {
 		return reply{}, err
 	}
 	var b jobRunBody
@@ -35,6 +36,9 @@ func (a *App) runJob(r *http.Request) (reply, error) {
 	}
 	summary, err := a.Jobs.Run(r.Context(), r.PathValue("name"), at)
 	if err != nil {
+		return reply{}, err
+	}
+	if err := a.audit(r, p, "job.run", r.PathValue("name"), "as at "+at.Format(time.RFC3339)); err != nil {
 		return reply{}, err
 	}
 	return reply{body: summary}, nil

@@ -122,7 +122,8 @@ func (a *App) ledger(r *http.Request) (reply, error) {
 	if err != nil {
 		return reply{}, err
 	}
-	if _, err := a.requireMemberAccess(r, id); err != nil {
+	p, err := a.requireMemberAccess(r, id)
+	if err != nil {
 		return reply{}, err
 	}
 	limit, before := 20, int64(0)
@@ -153,6 +154,9 @@ func (a *App) ledger(r *http.Request) (reply, error) {
 	}{Entries: make([]entryView, len(entries))}
 	for i, e := range entries {
 		out.Entries[i] = newEntryView(e)
+		if p.role == roleAdmin {
+			out.Entries[i].KeyID, out.Entries[i].KeyName = e.KeyID, e.KeyName
+		}
 	}
 	if n := len(entries); n == limit && entries[n-1].Seq > 1 {
 		out.Next = strconv.FormatInt(entries[n-1].Seq, 10)

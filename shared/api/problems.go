@@ -36,6 +36,7 @@ var (
 	errNoRoute         = &clientError{http.StatusNotFound, "not_found", "no such route"}
 	errUnauthorized    = &clientError{http.StatusUnauthorized, "unauthorized", "a valid bearer token is required"}
 	errForbidden       = &clientError{http.StatusForbidden, "forbidden", "this token may not do that"}
+	errRoleForbidden   = &clientError{http.StatusForbidden, "forbidden", "this operator key's role may not do that"}
 	errKeyRequired     = &clientError{http.StatusBadRequest, "idempotency_key_required", "this request needs an Idempotency-Key header (1 to 64 printable characters)"}
 	errUnsupportedType = &clientError{http.StatusUnsupportedMediaType, "unsupported_media_type", "send the body as application/json"}
 	errTooLarge        = &clientError{http.StatusRequestEntityTooLarge, "body_too_large", "the body is larger than 16 KiB"}
@@ -54,6 +55,9 @@ var domainProblems = []struct {
 	{loyalty.ErrEntryNotFound, http.StatusNotFound, "transaction_not_found"},
 	{loyalty.ErrRewardNotFound, http.StatusNotFound, "reward_not_found"},
 	{loyalty.ErrCharityNotFound, http.StatusNotFound, "charity_not_found"},
+	{loyalty.ErrShopNotFound, http.StatusNotFound, "store_not_found"},
+	{loyalty.ErrStaffKeyNotFound, http.StatusNotFound, "staff_key_not_found"},
+	{loyalty.ErrOperatorKeyNotFound, http.StatusNotFound, "operator_key_not_found"},
 	{loyalty.ErrCharityArchived, http.StatusConflict, "charity_archived"},
 	{loyalty.ErrEmailTaken, http.StatusConflict, "email_taken"},
 	{loyalty.ErrInsufficientPoints, http.StatusConflict, "insufficient_points"},

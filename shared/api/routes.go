@@ -1,5 +1,13 @@
 package api
 
+import (
+	"cmp"
+	"context"
+	"net/http"
+
+	"github.com/fidelio/fidelio/shared/loyalty"
+)
+
 // Route is one HTTP route and the function that serves it in AWS.
 type Route struct {
 	Method, Path, Function string
@@ -60,6 +68,76 @@ var routes = []Route{
 	{"PUT", "/v1/admin/charities/{id}", "admin", (*App).saveCharity},
 	{"GET", "/v1/admin/charities/{id}/report", "admin", (*App).charityReport},
 	{"GET", "/v1/admin/stats", "admin", (*App).stats},
+	{"GET", "/v1/admin/staff-keys", "admin", (*App).listStaffKeys},
+	{"DELETE", "/v1/admin/staff-keys/{id}", "admin", (*App).revokeStaffKey},
+	{"POST", "/v1/admin/operator-keys", "admin", (*App).createOperatorKey},
+	{"GET", "/v1/admin/operator-keys", "admin", (*App).listOperatorKeys},
+	{"DELETE", "/v1/admin/operator-keys/{id}", "admin", (*App).revokeOperatorKey},
+	{"POST", "/v1/admin/stores", "admin", (*App).createShop},
+	{"GET", "/v1/admin/stores", "admin", (*App).listShops},
+	{"PUT", "/v1/admin/stores/{id}", "admin", (*App).updateShop},
+	{"GET", "/v1/admin/audit", "admin", (*App).listAudit},
+}
+
+// operatorRoles is the least role an operator key needs for each route it
+// may call: every admin route, and the member routes operators use. A route
+// missing here is for owners only.
+var operatorRoles = map[string]loyalty.Role{
+	"GET /v1/members/{id}":                    loyalty.RoleAnalyst,
+	"GET /v1/members/{id}/ledger":             loyalty.RoleAnalyst,
+	"POST /v1/members/{id}/credentials":       loyalty.RoleManager,
+	"POST /v1/transactions/{id}/reversal":     loyalty.RoleManager,
+	"POST /v1/admin/staff-keys":               loyalty.RoleManager,
+	"GET /v1/admin/staff-keys":                loyalty.RoleManager,
+	"DELETE /v1/admin/staff-keys/{id}":        loyalty.RoleManager,
+	"POST /v1/admin/operator-keys":            loyalty.RoleOwner,
+	"GET /v1/admin/operator-keys":             loyalty.RoleOwner,
+	"DELETE /v1/admin/operator-keys/{id}":     loyalty.RoleOwner,
+	"POST /v1/admin/stores":                   loyalty.RoleManager,
+	"GET /v1/admin/stores":                    loyalty.RoleAnalyst,
+	"PUT /v1/admin/stores/{id}":               loyalty.RoleManager,
+	"GET /v1/admin/audit":                     loyalty.RoleManager,
+	"GET /v1/admin/rewards":                   loyalty.RoleAnalyst,
+	"POST /v1/admin/rewards":                  loyalty.RoleManager,
+	"GET /v1/admin/program":                   loyalty.RoleAnalyst,
+	"PUT /v1/admin/program":                   loyalty.RoleOwner,
+	"PUT /v1/admin/program/logo":              loyalty.RoleOwner,
+	"POST /v1/admin/members/{id}/adjustments": loyalty.RoleManager,
+	"POST /v1/admin/jobs/{name}/runs":         loyalty.RoleOwner,
+	"POST /v1/admin/charities":                loyalty.RoleManager,
+	"PUT /v1/admin/charities/{id}":            loyalty.RoleManager,
+	"GET /v1/admin/charities/{id}/report":     loyalty.RoleAnalyst,
+	"PUT /v1/admin/rewards/{id}":              loyalty.RoleManager,
+	"DELETE /v1/admin/rewards/{id}":           loyalty.RoleManager,
+	"PATCH /v1/admin/program":                 loyalty.RoleOwner,
+	"GET /v1/admin/members/{id}":              loyalty.RoleAnalyst,
+	"GET /v1/admin/members/{id}/card.pdf":     loyalty.RoleManager,
+	"PUT /v1/admin/members/{id}/block":        loyalty.RoleManager,
+	"DELETE /v1/admin/members/{id}/block":     loyalty.RoleManager,
+	"GET /v1/admin/exports/members.csv":       loyalty.RoleAnalyst,
+	"GET /v1/admin/exports/ledger.csv":        loyalty.RoleAnalyst,
+	"GET /v1/admin/stats":                     loyalty.RoleAnalyst,
+}
+
+// OperatorRole is the least role an operator key needs to call the route.
+func (r Route) OperatorRole() loyalty.Role {
+	return cmp.Or(operatorRoles[r.Method+" "+r.Path], loyalty.RoleOwner)
+}
+
+type routeRoleKey struct{}
+
+// withRouteRole serves h with the route's OperatorRole in the request's
+// context, where require finds it.
+func withRouteRole(h handler, need loyalty.Role) handler {
+	return func(a *App, r *http.Request) (reply, error) {
+		return h(a, r.WithContext(context.WithValue(r.Context(), routeRoleKey{}, need)))
+	}
+}
+
+// routeRole is the role the request's route needs of an operator key.
+func routeRole(r *http.Request) loyalty.Role {
+	need, _ := r.Context().Value(routeRoleKey{}).(loyalty.Role)
+	return cmp.Or(need, loyalty.RoleOwner)
 }
 
 // Routes lists the routes a function serves ("" for all).

@@ -20,7 +20,8 @@ import (
 // rules. The version is the program's, never the caller's: one in the patch
 // is ignored.
 func (a *App) patchProgram(r *http.Request) (reply, error) {
-	if _, err := a.require(r, roleAdmin); err != nil {
+	p, err := a.require(r, roleAdmin)
+	if err != nil {
 		return reply{}, err
 	}
 	var patch map[string]any
@@ -34,6 +35,9 @@ func (a *App) patchProgram(r *http.Request) (reply, error) {
 		return reply{}, &clientError{http.StatusUnprocessableEntity, "invalid_program", err.Error()}
 	}
 	if err != nil {
+		return reply{}, err
+	}
+	if err := a.audit(r, p, "program.patch", "rules", ""); err != nil {
 		return reply{}, err
 	}
 	return reply{body: rules, header: http.Header{"ETag": {strconv.Quote(strconv.FormatInt(rules.Version, 10))}}}, nil

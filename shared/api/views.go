@@ -71,7 +71,11 @@ type entryView struct {
 	RewardID      string         `json:"rewardId,omitempty"`
 	Reverses      string         `json:"reverses,omitempty"`
 	Note          string         `json:"note,omitempty"`
-	CreatedAt     time.Time      `json:"createdAt"`
+	// KeyID and KeyName name the staff or operator key that made the
+	// change; only operators see them.
+	KeyID     string    `json:"keyId,omitempty"`
+	KeyName   string    `json:"keyName,omitempty"`
+	CreatedAt time.Time `json:"createdAt"`
 }
 
 func newEntryView(e loyalty.LedgerEntry) entryView {

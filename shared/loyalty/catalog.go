@@ -50,14 +50,17 @@ func (r Reward) AvailableTo(tier Tier, now time.Time) error {
 	return nil
 }
 
-// StaffKey lets the staff of one store award and redeem points. Its secret is
-// kept only as a hash.
+// StaffKey lets one employee of one store award and redeem points. Its
+// secret is kept only as a hash; a revoked key is kept, so that what it did
+// still names it.
 type StaffKey struct {
-	ID        string    `json:"id"`
-	StoreID   string    `json:"storeId"`
-	Name      string    `json:"name"`
-	Hash      string    `json:"hash"`
-	CreatedAt time.Time `json:"createdAt"`
+	ID      string `json:"id"`
+	StoreID string `json:"storeId"`
+	// Name is the employee's.
+	Name      string     `json:"name"`
+	Hash      string     `json:"hash"`
+	CreatedAt time.Time  `json:"createdAt"`
+	RevokedAt *time.Time `json:"revokedAt,omitempty"`
 }
 
 var (
@@ -97,13 +100,13 @@ func (r Reward) Validate() error {
 	return validPoints(r.Points, false)
 }
 
-// NewStaffKey makes a key for the staff of a store and returns it with its
+// NewStaffKey makes a key for an employee of a store and returns it with its
 // secret, "fs_<id>_<random>", which exists in clear only in this answer.
 func NewStaffKey(ids IDs, now time.Time, storeID, name string) (StaffKey, string, error) {
 	if err := ValidSlug("storeId", storeID); err != nil {
 		return StaffKey{}, "", err
 	}
-	name, err := cleanText("name", name, 100, false)
+	name, err := cleanText("name (the employee's)", name, 100, false)
 	if err != nil {
 		return StaffKey{}, "", err
 	}

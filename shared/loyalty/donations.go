@@ -139,7 +139,7 @@ type DonateRequest struct {
 	MemberID  string
 	CharityID string
 	Points    int64
-	Actor     string
+	Actor     Actor
 	Key       IdemKey
 }
 
@@ -154,7 +154,7 @@ func (p *Program) Donate(ctx context.Context, req DonateRequest) (Receipt, error
 	if err := ValidSlug("charityId", req.CharityID); err != nil {
 		return Receipt{}, err
 	}
-	return p.change(ctx, req.MemberID, req.Key, RequestHash("donate", req.MemberID, req.CharityID, req.Points),
+	return p.change(ctx, req.MemberID, req.Actor, req.Key, RequestHash("donate", req.MemberID, req.CharityID, req.Points),
 		func(d *draft, _ Rules) error {
 			c, err := p.book.Charity(ctx, req.CharityID)
 			if err != nil {
@@ -163,14 +163,14 @@ func (p *Program) Donate(ctx context.Context, req DonateRequest) (Receipt, error
 			if err := c.checkGift(req.Points); err != nil {
 				return err
 			}
-			return p.give(ctx, d, c, req.Points, nil, req.Actor, "")
+			return p.give(ctx, d, c, req.Points, nil, "")
 		})
 }
 
 // give posts a gift of points to c on the draft: the donate entry, the lots
 // (from first, then soonest expiry), the member's giving, and the posting to
 // the charity's totals with its matching.
-func (p *Program) give(ctx context.Context, d *draft, c Charity, points int64, first *Date, actor, note string) error {
+func (p *Program) give(ctx context.Context, d *draft, c Charity, points int64, first *Date, note string) error {
 	if d.m.Balance < points {
 		return fmt.Errorf("%w: balance is %d, %d needed", ErrInsufficientPoints, d.m.Balance, points)
 	}
@@ -185,7 +185,7 @@ func (p *Program) give(ctx context.Context, d *draft, c Charity, points int64, f
 	}
 	shard := shardOf(d.m.ID, d.m.LedgerSeq+1)
 	d.lots.debit(points, first)
-	d.post(LedgerEntry{Kind: KindDonate, Points: -points, Matched: match, Ref: Reference{CharityID: c.ID, Note: note}, Actor: actor})
+	d.post(LedgerEntry{Kind: KindDonate, Points: -points, Matched: match, Ref: Reference{CharityID: c.ID, Note: note}})
 	d.donation = &DonationPosting{
 		CharityID: c.ID, Month: month, Shard: shard, Points: points, Matched: match,
 		NewDonor: d.m.Giving.add(d.now, c.ID, points),
@@ -331,7 +331,7 @@ func (p *Program) DonateMonthly(ctx context.Context, memberID string, today Date
 			return skip(SkipInsufficientPoints)
 		}
 		next.LastPledge = &PledgeResult{Month: month, Points: plan.MonthlyPoints, At: d.now}
-		return "", p.give(ctx, d, c, plan.MonthlyPoints, nil, "program", "monthly pledge of "+month.String())
+		return "", p.give(ctx, d, c, plan.MonthlyPoints, nil, "monthly pledge of "+month.String())
 	})
 }
 
@@ -371,6 +371,6 @@ func (p *Program) DonateExpiring(ctx context.Context, memberID string, lot, toda
 		if points == 0 {
 			return SkipBelowMinimum, nil
 		}
-		return "", p.give(ctx, d, c, points, &lot, "program", "points of the lot that expired on "+lot.String()+", given instead of expiring")
+		return "", p.give(ctx, d, c, points, &lot, "points of the lot that expired on "+lot.String()+", given instead of expiring")
 	})
 }

@@ -22,9 +22,12 @@ type draft struct {
 	// memberOnly marks a change of the member alone, with no ledger entry and
 	// no lot (a tier review, whose date moves even when the tier does not).
 	memberOnly bool
-	now        time.Time
-	today      Date
-	ids        IDs
+	// by is who asks for the change: the entries name it, and the change is
+	// audited when a person made it with a key.
+	by    Actor
+	now   time.Time
+	today Date
+	ids   IDs
 }
 
 func newDraft(acct Account, now time.Time, ids IDs) *draft {
@@ -40,6 +43,9 @@ func (d *draft) post(e LedgerEntry) {
 	e.Seq = d.m.LedgerSeq
 	e.BalanceAfter = d.m.Balance
 	e.CreatedAt = d.now
+	if e.Actor == "" {
+		e.Actor, e.KeyID, e.KeyName = d.by.String(), d.by.KeyID, d.by.KeyName
+	}
 	d.entries = append(d.entries, e)
 }
 
@@ -85,8 +91,12 @@ func (d *draft) posting() (Posting, error) {
 	if cardChanged(d.orig, d.m) {
 		d.m.CardUpdatedAt = nextCardTime(d.orig.CardUpdatedAt, d.now)
 	}
-	return Posting{
+	p := Posting{
 		Member: d.m, PrevVersion: d.prev, Entries: d.entries, Lots: d.lots.changed(), ReversalOf: d.reversalOf,
 		Donation: d.donation, PrevPledgeDue: d.pledgeDue, Stats: stats,
-	}, nil
+	}
+	if len(d.entries) > 0 {
+		p.Audit = auditOf(d.by, d.entries[len(d.entries)-1], d.ids, d.now)
+	}
+	return p, nil
 }

@@ -39,10 +39,14 @@ type LedgerEntry struct {
 	// Matched is what the operator matched on a donation, given to the
 	// charity on top of the member's points; it is not the member's and
 	// leaves the balance as it is.
-	Matched   int64     `json:"matched,omitempty"`
-	Amount    *Money    `json:"amount,omitempty"`
-	Ref       Reference `json:"ref,omitzero"`
+	Matched int64     `json:"matched,omitempty"`
+	Amount  *Money    `json:"amount,omitempty"`
+	Ref     Reference `json:"ref,omitzero"`
+	// Actor is who made the change (Actor.String); KeyID and KeyName name
+	// the staff or operator key it was made with, the store being Ref's.
 	Actor     string    `json:"actor"`
+	KeyID     string    `json:"keyId,omitempty"`
+	KeyName   string    `json:"keyName,omitempty"`
 	CreatedAt time.Time `json:"createdAt"`
 }
 

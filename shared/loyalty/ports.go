@@ -70,6 +70,9 @@ type Posting struct {
 	// Stats is what the change adds to the program's counters, committed
 	// with it; a change with no Counts touches none.
 	Stats StatsChange
+	// Audit, when not nil, records the change in the audit trail, in the
+	// same commit: a change made by staff or an operator.
+	Audit *AuditEntry
 }
 
 // Clock tells the time.

@@ -122,7 +122,7 @@ type EarnRequest struct {
 	Amount    Money
 	StoreID   string
 	ReceiptID string
-	Actor     string
+	Actor     Actor
 }
 
 // Earn credits the points a purchase earns at the member's tier, counts them
@@ -138,7 +138,7 @@ func (p *Program) Earn(ctx context.Context, req EarnRequest) (Receipt, error) {
 		return Receipt{}, err
 	}
 	key := IdemKey{Scope: "earn/" + req.StoreID, Key: req.ReceiptID}
-	return p.change(ctx, req.MemberID, key, RequestHash("earn", req.MemberID, req.Amount),
+	return p.change(ctx, req.MemberID, req.Actor, key, RequestHash("earn", req.MemberID, req.Amount),
 		func(d *draft, rules Rules) error {
 			if err := d.m.Usable(); err != nil {
 				return err
@@ -153,7 +153,7 @@ func (p *Program) Earn(ctx context.Context, req EarnRequest) (Receipt, error) {
 			amount := req.Amount
 			err = d.credit(rules.LotExpiry(d.now), LedgerEntry{
 				Kind: KindEarn, Points: points, Qualifying: points, Amount: &amount,
-				Ref: Reference{StoreID: req.StoreID, ReceiptID: req.ReceiptID}, Actor: req.Actor,
+				Ref: Reference{StoreID: req.StoreID, ReceiptID: req.ReceiptID},
 			})
 			if err != nil {
 				return err
@@ -172,7 +172,7 @@ type RedeemRequest struct {
 	MemberID string
 	RewardID string
 	StoreID  string
-	Actor    string
+	Actor    Actor
 	Key      IdemKey
 }
 
@@ -185,7 +185,7 @@ func (p *Program) Redeem(ctx context.Context, req RedeemRequest) (Receipt, error
 	if err := ValidSlug("rewardId", req.RewardID); err != nil {
 		return Receipt{}, err
 	}
-	return p.change(ctx, req.MemberID, req.Key, RequestHash("redeem", req.MemberID, req.RewardID, req.StoreID),
+	return p.change(ctx, req.MemberID, req.Actor, req.Key, RequestHash("redeem", req.MemberID, req.RewardID, req.StoreID),
 		func(d *draft, _ Rules) error {
 			if err := d.m.Usable(); err != nil {
 				return err
@@ -198,7 +198,7 @@ func (p *Program) Redeem(ctx context.Context, req RedeemRequest) (Receipt, error
 				return err
 			}
 			ref := Reference{RewardID: reward.ID, StoreID: req.StoreID}
-			return d.debit(LedgerEntry{Kind: KindRedeem, Points: -reward.Points, Ref: ref, Actor: req.Actor})
+			return d.debit(LedgerEntry{Kind: KindRedeem, Points: -reward.Points, Ref: ref})
 		})
 }
 
@@ -207,7 +207,7 @@ func (p *Program) Redeem(ctx context.Context, req RedeemRequest) (Receipt, error
 type ReverseRequest struct {
 	Tx      TxID
 	StoreID string
-	Actor   string
+	Actor   Actor
 	Key     IdemKey
 }
 
@@ -232,14 +232,14 @@ func (p *Program) Reverse(ctx context.Context, req ReverseRequest) (Receipt, err
 	if key.IsZero() {
 		key = IdemKey{Scope: "reversal", Key: req.Tx.String()}
 	}
-	return p.change(ctx, req.Tx.MemberID, key, RequestHash("reverse", req.Tx.String()),
+	return p.change(ctx, req.Tx.MemberID, req.Actor, key, RequestHash("reverse", req.Tx.String()),
 		func(d *draft, rules Rules) error {
 			ownLot := rules.LotExpiry(earning.CreatedAt)
 			taken := d.lots.debit(min(earning.Points, d.m.Balance), &ownLot)
 			d.reversalOf = earning.Seq
 			d.post(LedgerEntry{
 				Kind: KindReversal, Points: -taken, Qualifying: -earning.Qualifying,
-				Shortfall: earning.Points - taken, Amount: earning.Amount, Actor: req.Actor,
+				Shortfall: earning.Points - taken, Amount: earning.Amount,
 				Ref: Reference{Reverses: earning.Seq, StoreID: earning.Ref.StoreID, ReceiptID: earning.Ref.ReceiptID},
 			})
 			d.m.addQualifying(DateOf(earning.CreatedAt), -earning.Qualifying, d.today)
@@ -260,7 +260,7 @@ type AdjustRequest struct {
 	MemberID string
 	Points   int64
 	Note     string
-	Actor    string
+	Actor    Actor
 	Key      IdemKey
 }
 
@@ -273,9 +273,9 @@ func (p *Program) Adjust(ctx context.Context, req AdjustRequest) (Receipt, error
 	if err != nil {
 		return Receipt{}, err
 	}
-	return p.change(ctx, req.MemberID, req.Key, RequestHash("adjust", req.MemberID, req.Points, note),
+	return p.change(ctx, req.MemberID, req.Actor, req.Key, RequestHash("adjust", req.MemberID, req.Points, note),
 		func(d *draft, rules Rules) error {
-			e := LedgerEntry{Kind: KindAdjust, Points: req.Points, Ref: Reference{Note: note}, Actor: req.Actor}
+			e := LedgerEntry{Kind: KindAdjust, Points: req.Points, Ref: Reference{Note: note}}
 			if req.Points > 0 {
 				return d.credit(rules.LotExpiry(d.now), e)
 			}
@@ -286,7 +286,7 @@ func (p *Program) Adjust(ctx context.Context, req AdjustRequest) (Receipt, error
 // change runs the read–decide–commit loop of one balance change: it replays a
 // completed request, retries when the account changed under it, and stores
 // the answer with the change.
-func (p *Program) change(ctx context.Context, memberID string, key IdemKey, reqHash string, decide func(*draft, Rules) error) (Receipt, error) {
+func (p *Program) change(ctx context.Context, memberID string, by Actor, key IdemKey, reqHash string, decide func(*draft, Rules) error) (Receipt, error) {
 	if memberID == "" {
 		return Receipt{}, ErrMemberNotFound
 	}
@@ -306,6 +306,7 @@ func (p *Program) change(ctx context.Context, memberID string, key IdemKey, reqH
 			return Receipt{}, fmt.Errorf("read rules: %w", err)
 		}
 		d := newDraft(acct, now, p.ids)
+		d.by = by
 		if err := decide(d, rules); err != nil {
 			return Receipt{}, err
 		}

@@ -55,10 +55,38 @@ type Store interface {
 	// Rewards lists every reward, cheapest first.
 	Rewards(ctx context.Context) ([]loyalty.Reward, error)
 
+	// The people and places of the program. Each change is written with its
+	// audit entry, all or nothing. A key is read again at every request it
+	// authenticates (no cache), so a revocation holds from its commit on.
+
 	// SaveStaffKey stores a new staff key.
-	SaveStaffKey(ctx context.Context, k loyalty.StaffKey) error
+	SaveStaffKey(ctx context.Context, k loyalty.StaffKey, audit loyalty.AuditEntry) error
 	// StaffKey reads one; loyalty.ErrStaffKeyNotFound when there is none.
 	StaffKey(ctx context.Context, id string) (loyalty.StaffKey, error)
+	// StaffKeys lists every staff key, revoked ones too, oldest first.
+	StaffKeys(ctx context.Context) ([]loyalty.StaffKey, error)
+	// RevokeStaffKey revokes a key at audit.At and returns it; a key revoked
+	// before is returned as it is, and no audit entry is written again.
+	RevokeStaffKey(ctx context.Context, id string, audit loyalty.AuditEntry) (loyalty.StaffKey, error)
+	// SaveOperatorKey, OperatorKey, OperatorKeys and RevokeOperatorKey do
+	// the same for operator keys (loyalty.ErrOperatorKeyNotFound).
+	SaveOperatorKey(ctx context.Context, k loyalty.OperatorKey, audit loyalty.AuditEntry) error
+	OperatorKey(ctx context.Context, id string) (loyalty.OperatorKey, error)
+	OperatorKeys(ctx context.Context) ([]loyalty.OperatorKey, error)
+	RevokeOperatorKey(ctx context.Context, id string, audit loyalty.AuditEntry) (loyalty.OperatorKey, error)
+	// SaveShop creates or replaces a store; Shop reads one
+	// (loyalty.ErrShopNotFound); Shops lists them by id.
+	SaveShop(ctx context.Context, s loyalty.Shop, audit loyalty.AuditEntry) error
+	Shop(ctx context.Context, id string) (loyalty.Shop, error)
+	Shops(ctx context.Context) ([]loyalty.Shop, error)
+
+	// RecordAudit appends an entry to the audit trail, for a change that is
+	// not written with its entry (a setting saved on its own).
+	RecordAudit(ctx context.Context, e loyalty.AuditEntry) error
+	// Audit lists the trail newest first: the entries whose id is below
+	// cursor ("" for the newest), at most limit, with the cursor of the next
+	// page, "" after the last.
+	Audit(ctx context.Context, cursor string, limit int) (entries []loyalty.AuditEntry, next string, err error)
 
 	// The sparse indexes that keep the scheduled jobs proportional to their
 	// matches. Each lists one day's matches in pages: after cursor (a member

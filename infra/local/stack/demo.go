@@ -31,8 +31,15 @@ var (
 		{ID: "pastry", Name: "Pastry of the day", Points: 150},
 		{ID: "tote-bag", Name: "Canvas tote bag", Points: 400},
 	}
-	demoStores = []string{"paris-rivoli", "lyon-part-dieu"}
+	demoStores = []loyalty.Shop{
+		{ID: "paris-rivoli", Name: "Paris Rivoli", Address: "99 rue de Rivoli, 75001 Paris", TimeZone: "Europe/Paris", Latitude: ptr(48.8606), Longitude: ptr(2.3376)},
+		{ID: "lyon-part-dieu", Name: "Lyon Part-Dieu", Address: "17 rue du Docteur Bouchut, 69003 Lyon", TimeZone: "Europe/Paris", Latitude: ptr(45.7606), Longitude: ptr(4.8566)},
+	}
+	// demoSeeder names the demo's changes in the audit trail.
+	demoSeeder = loyalty.Actor{Who: loyalty.WhoProgram}
 )
+
+func ptr[T any](v T) *T { return &v }
 
 // seedDemo writes the demo program. It is safe to run at every start: rewards
 // are replaced, and the staff keys (kept in clear in the data folder, a dev
@@ -50,7 +57,11 @@ func seedDemo(ctx context.Context, st *Stack, deps api.Deps) (*Demo, error) {
 	if b, err := os.ReadFile(path); err == nil {
 		json.Unmarshal(b, &saved)
 	}
-	for _, storeID := range demoStores {
+	for _, shop := range demoStores {
+		if err := seedShop(ctx, st, deps, shop); err != nil {
+			return nil, fmt.Errorf("demo store: %w", err)
+		}
+		storeID := shop.ID
 		if k, ok := savedKey(ctx, st, saved, storeID); ok {
 			d.StaffKeys = append(d.StaffKeys, k)
 			continue
@@ -59,13 +70,25 @@ func seedDemo(ctx context.Context, st *Stack, deps api.Deps) (*Demo, error) {
 		if err != nil {
 			return nil, err
 		}
-		if err := st.Store.SaveStaffKey(ctx, key); err != nil {
+		if err := st.Store.SaveStaffKey(ctx, key, loyalty.NewAudit(deps.IDs, key.CreatedAt, demoSeeder, "staff-key.create", key.ID, "demo")); err != nil {
 			return nil, fmt.Errorf("demo staff key: %w", err)
 		}
 		d.StaffKeys = append(d.StaffKeys, demoKey{StoreID: storeID, ID: key.ID, Key: secret})
 	}
 	b, _ := json.MarshalIndent(d, "", "  ")
 	return d, os.WriteFile(path, b, 0o600)
+}
+
+// seedShop saves a demo store unless the operator has saved it already.
+func seedShop(ctx context.Context, st *Stack, deps api.Deps, shop loyalty.Shop) error {
+	if _, err := st.Store.Shop(ctx, shop.ID); !errors.Is(err, loyalty.ErrShopNotFound) {
+		return err
+	}
+	shop, err := loyalty.PrepareShop(shop, deps.Program.Now())
+	if err != nil {
+		return err
+	}
+	return st.Store.SaveShop(ctx, shop, loyalty.NewAudit(deps.IDs, shop.UpdatedAt, demoSeeder, "store.create", shop.ID, "demo"))
 }
 
 func savedKey(ctx context.Context, st *Stack, saved Demo, storeID string) (demoKey, bool) {

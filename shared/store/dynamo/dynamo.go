@@ -52,7 +52,6 @@ const (
 const skLogoVersion = "LOGO#VERSION"
 
 func rewardSK(id string) string { return "REWARD#" + id }
-func staffPK(id string) string  { return "STAFF#" + id }
 
 // The sparse indexes' partition keys.
 const dueTierReview = "tier-review"
@@ -309,15 +308,6 @@ func (s *Store) Rewards(ctx context.Context) ([]loyalty.Reward, error) {
 	return out, nil
 }
 
-func (s *Store) SaveStaffKey(ctx context.Context, k loyalty.StaffKey) error {
-	return s.put(ctx, k, staffPK(k.ID), skKey)
-}
-
-func (s *Store) StaffKey(ctx context.Context, id string) (loyalty.StaffKey, error) {
-	var k loyalty.StaffKey
-	return k, s.get(ctx, staffPK(id), skKey, &k, loyalty.ErrStaffKeyNotFound)
-}
-
 func (s *Store) put(ctx context.Context, v any, pk, sk string) error {
 	item, err := marshal(v, pk, sk)
 	if err != nil {
@@ -416,6 +406,13 @@ func (s *Store) Commit(ctx context.Context, p loyalty.Posting) error {
 	}
 	for _, it := range s.statsItems(p.Stats) {
 		add(it, nil)
+	}
+	if p.Audit != nil {
+		item, err := auditItem(*p.Audit)
+		if err != nil {
+			return err
+		}
+		add(types.TransactWriteItem{Put: &types.Put{TableName: &s.table, Item: item}}, nil)
 	}
 	if p.ReversalOf != 0 {
 		add(types.TransactWriteItem{Put: &types.Put{TableName: &s.table, Item: key(pk, reversalSK(p.ReversalOf)), ConditionExpression: aws.String("attribute_not_exists(PK)")}}, loyalty.ErrAlreadyReversed)

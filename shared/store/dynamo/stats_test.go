@@ -82,7 +82,7 @@ func TestStatsReadNeverScans(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if _, err := p.Earn(ctx, loyalty.EarnRequest{MemberID: en.Member.ID, Amount: loyalty.Money{Value: 1000, Currency: "EUR"}, StoreID: "paris", ReceiptID: fmt.Sprint("R-", day, "-", i), Actor: "t"}); err != nil {
+			if _, err := p.Earn(ctx, loyalty.EarnRequest{MemberID: en.Member.ID, Amount: loyalty.Money{Value: 1000, Currency: "EUR"}, StoreID: "paris", ReceiptID: fmt.Sprint("R-", day, "-", i), Actor: storetest.Till}); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -119,7 +119,7 @@ func TestEarningWritesTwoCounterItems(t *testing.T) {
 		t.Fatal(err)
 	}
 	log.reset()
-	if _, err := p.Earn(ctx, loyalty.EarnRequest{MemberID: en.Member.ID, Amount: loyalty.Money{Value: 1000, Currency: "EUR"}, StoreID: "paris", ReceiptID: "R", Actor: "t"}); err != nil {
+	if _, err := p.Earn(ctx, loyalty.EarnRequest{MemberID: en.Member.ID, Amount: loyalty.Money{Value: 1000, Currency: "EUR"}, StoreID: "paris", ReceiptID: "R", Actor: storetest.Till}); err != nil {
 		t.Fatal(err)
 	}
 	if len(log.writes) != 1 {

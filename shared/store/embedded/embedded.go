@@ -31,6 +31,9 @@ var (
 	bucketProgram     = []byte("program")
 	bucketRewards     = []byte("rewards")
 	bucketStaffKeys   = []byte("staff-keys")
+	bucketOperators   = []byte("operator-keys")
+	bucketShops       = []byte("stores")
+	bucketAudit       = []byte("audit") // entry id (a ULID, so in time order) -> entry
 	keyRules          = []byte("rules")
 	keyRulesVersion   = []byte("rules-version")
 	keyLogo           = []byte("logo")
@@ -73,7 +76,7 @@ func Open(path string) (*Store, error) {
 		for _, b := range indexBuckets {
 			indexed = indexed && tx.Bucket(b) != nil
 		}
-		for _, b := range append([][]byte{bucketMembers, bucketEmails, bucketLedger, bucketLots, bucketReversals, bucketIdempotency, bucketProgram, bucketRewards, bucketStaffKeys, bucketCharities, bucketCharityShards, bucketCharityDonors, bucketStats}, indexBuckets...) {
+		for _, b := range append([][]byte{bucketMembers, bucketEmails, bucketLedger, bucketLots, bucketReversals, bucketIdempotency, bucketProgram, bucketRewards, bucketStaffKeys, bucketOperators, bucketShops, bucketAudit, bucketCharities, bucketCharityShards, bucketCharityDonors, bucketStats}, indexBuckets...) {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}
@@ -280,15 +283,6 @@ func (s *Store) Rewards(ctx context.Context) ([]loyalty.Reward, error) {
 	return out, err
 }
 
-func (s *Store) SaveStaffKey(ctx context.Context, k loyalty.StaffKey) error {
-	return s.update(nil, func(tx *bolt.Tx) error { return putJSON(tx.Bucket(bucketStaffKeys), []byte(k.ID), k) })
-}
-
-func (s *Store) StaffKey(ctx context.Context, id string) (loyalty.StaffKey, error) {
-	var k loyalty.StaffKey
-	return k, s.get(bucketStaffKeys, id, &k, loyalty.ErrStaffKeyNotFound)
-}
-
 // get reads one JSON value, or returns notFound.
 func (s *Store) get(bucket []byte, id string, v any, notFound error) error {
 	return s.db.View(func(tx *bolt.Tx) error {
@@ -421,6 +415,11 @@ func applyPosting(tx *bolt.Tx, p loyalty.Posting, was indexed) ([]byte, error) {
 	}
 	if rec := p.Idempotency; rec != nil {
 		if err := putJSON(tx.Bucket(bucketIdempotency), idemKey(rec.Scope, rec.KeyHash), rec); err != nil {
+			return nil, err
+		}
+	}
+	if p.Audit != nil {
+		if err := putJSON(tx.Bucket(bucketAudit), []byte(p.Audit.ID), p.Audit); err != nil {
 			return nil, err
 		}
 	}

@@ -27,7 +27,7 @@ func BenchmarkEarn(b *testing.B, s store.Store) {
 		return en.Member.ID
 	}
 	earn := func(id string) {
-		_, err := program.Earn(ctx, loyalty.EarnRequest{MemberID: id, Amount: loyalty.Money{Value: 1250, Currency: "EUR"}, StoreID: "bench", ReceiptID: fmt.Sprint("r", n.Add(1)), Actor: "bench"})
+		_, err := program.Earn(ctx, loyalty.EarnRequest{MemberID: id, Amount: loyalty.Money{Value: 1250, Currency: "EUR"}, StoreID: "bench", ReceiptID: fmt.Sprint("r", n.Add(1)), Actor: Till})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -69,7 +69,7 @@ func BenchmarkStatsRead(b *testing.B, s store.Store) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			_, err = program.Earn(ctx, loyalty.EarnRequest{MemberID: en.Member.ID, Amount: loyalty.Money{Value: 1250, Currency: "EUR"}, StoreID: stores[i%3], ReceiptID: fmt.Sprint("r", day, "-", i), Actor: "bench"})
+			_, err = program.Earn(ctx, loyalty.EarnRequest{MemberID: en.Member.ID, Amount: loyalty.Money{Value: 1250, Currency: "EUR"}, StoreID: stores[i%3], ReceiptID: fmt.Sprint("r", day, "-", i), Actor: Till})
 			if err != nil {
 				b.Fatal(err)
 			}

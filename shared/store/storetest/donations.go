@@ -55,7 +55,7 @@ func (e *env) charity(id string, mod func(*loyalty.Charity)) loyalty.Charity {
 }
 
 func (e *env) donate(memberID, charityID string, points int64, key string) (loyalty.Receipt, error) {
-	return e.program.Donate(e.ctx, loyalty.DonateRequest{MemberID: memberID, CharityID: charityID, Points: points, Actor: "member", Key: loyalty.IdemKey{Scope: "donate/" + memberID, Key: key}})
+	return e.program.Donate(e.ctx, loyalty.DonateRequest{MemberID: memberID, CharityID: charityID, Points: points, Actor: loyalty.Actor{Who: loyalty.WhoMember, MemberID: memberID}, Key: loyalty.IdemKey{Scope: "donate/" + memberID, Key: key}})
 }
 
 func (e *env) totals(charityID string, month string) (all, inMonth loyalty.CharityTotals) {
@@ -341,7 +341,7 @@ func testConcurrentGifts(e *env) {
 	started := time.Now()
 	var points, matched atomic.Int64
 	parallel(e, donors, workers, func(i int) error {
-		r, err := program.Donate(e.ctx, loyalty.DonateRequest{MemberID: members[i], CharityID: c.ID, Points: int64(10 + 10*(i%5)), Actor: "member", Key: loyalty.IdemKey{Scope: "donate", Key: members[i]}})
+		r, err := program.Donate(e.ctx, loyalty.DonateRequest{MemberID: members[i], CharityID: c.ID, Points: int64(10 + 10*(i%5)), Actor: loyalty.Actor{Who: loyalty.WhoMember, MemberID: members[i]}, Key: loyalty.IdemKey{Scope: "donate", Key: members[i]}})
 		if err == nil {
 			points.Add(-r.Entry.Points)
 			matched.Add(r.Entry.Matched)

@@ -37,7 +37,16 @@ func Populate(t testing.TB, s store.Store) {
 	must("save reward", s.SaveReward(ctx, loyalty.Reward{ID: "coffee", Name: "Coffee", Points: 40, UpdatedAt: Start}))
 	must("save retired reward", s.SaveReward(ctx, loyalty.Reward{ID: "lounge", Name: "Lounge", NameFR: "Salon", Points: 400, MinTier: loyalty.Gold,
 		From: Start, Until: Start.AddDate(1, 0, 0), ArchivedAt: Start.AddDate(0, 1, 0), UpdatedAt: Start}))
-	must("save staff key", s.SaveStaffKey(ctx, loyalty.StaffKey{ID: "key1", StoreID: "paris", Name: "Till 1", Hash: loyalty.HashSecret("fs_key1_secret"), CreatedAt: Start}))
+	// The stores and keys are set up an hour before: their audit entries'
+	// ids, from a sequence of their own, are then apart from the program's.
+	setUp, ids := Start.Add(-time.Hour), &SeqIDs{}
+	lat, lon := 48.8606, 2.3376
+	must("save store", s.SaveShop(ctx, loyalty.Shop{ID: "paris", Name: "Paris Rivoli", Address: "1 rue de Rivoli, 75001 Paris", TimeZone: "Europe/Paris", Latitude: &lat, Longitude: &lon, UpdatedAt: setUp}, loyalty.NewAudit(ids, setUp, Owner, "store.create", "paris", "Paris Rivoli")))
+	must("save staff key", s.SaveStaffKey(ctx, loyalty.StaffKey{ID: Till.KeyID, StoreID: "paris", Name: "Camille", Hash: loyalty.HashSecret("fs_key1_secret"), CreatedAt: setUp}, loyalty.NewAudit(ids, setUp, Owner, "staff-key.create", Till.KeyID, "Camille at paris")))
+	analyst := "01KEY00000000000000ANALYST"
+	must("save operator key", s.SaveOperatorKey(ctx, loyalty.OperatorKey{ID: analyst, Name: "Inès", Role: loyalty.RoleAnalyst, Hash: loyalty.HashSecret("fa_key2_secret"), CreatedAt: setUp}, loyalty.NewAudit(ids, setUp, Owner, "operator-key.create", analyst, "Inès as analyst")))
+	_, err = s.RevokeOperatorKey(ctx, analyst, loyalty.NewAudit(ids, setUp, Owner, "operator-key.revoke", analyst, ""))
+	must("revoke operator key", err)
 	c, err := loyalty.PrepareCharity(loyalty.Charity{
 		ID: "meals", Name: "Meals", Description: "Meals for people in need", PointsPerUnit: 100, Currency: "EUR",
 		MinPoints: 10, Step: 10, Matching: &loyalty.Matching{Ratio: 1, CapPoints: 1000},
@@ -52,15 +61,15 @@ func Populate(t testing.TB, s store.Store) {
 	})
 	must("enroll", err)
 	id := en.Member.ID
-	earned, err := p.Earn(ctx, loyalty.EarnRequest{MemberID: id, Amount: loyalty.Money{Value: 12500, Currency: "EUR"}, StoreID: "paris", ReceiptID: "R-1", Actor: "staff:paris/key1"})
+	earned, err := p.Earn(ctx, loyalty.EarnRequest{MemberID: id, Amount: loyalty.Money{Value: 12500, Currency: "EUR"}, StoreID: "paris", ReceiptID: "R-1", Actor: Till})
 	must("earn", err)
-	_, err = p.Earn(ctx, loyalty.EarnRequest{MemberID: id, Amount: loyalty.Money{Value: 4000, Currency: "EUR"}, StoreID: "paris", ReceiptID: "R-2", Actor: "staff:paris/key1"})
+	_, err = p.Earn(ctx, loyalty.EarnRequest{MemberID: id, Amount: loyalty.Money{Value: 4000, Currency: "EUR"}, StoreID: "paris", ReceiptID: "R-2", Actor: Till})
 	must("earn again", err)
-	_, err = p.Redeem(ctx, loyalty.RedeemRequest{MemberID: id, RewardID: "coffee", StoreID: "paris", Actor: "staff:paris/key1", Key: loyalty.IdemKey{Scope: "redeem/paris", Key: "redeem-1"}})
+	_, err = p.Redeem(ctx, loyalty.RedeemRequest{MemberID: id, RewardID: "coffee", StoreID: "paris", Actor: Till, Key: loyalty.IdemKey{Scope: "redeem/paris", Key: "redeem-1"}})
 	must("redeem", err)
-	_, err = p.Reverse(ctx, loyalty.ReverseRequest{Tx: earned.Entry.TxID(), Actor: "admin"})
+	_, err = p.Reverse(ctx, loyalty.ReverseRequest{Tx: earned.Entry.TxID(), Actor: Owner})
 	must("reverse", err)
-	_, err = p.Donate(ctx, loyalty.DonateRequest{MemberID: id, CharityID: "meals", Points: 20, Actor: "member:" + id, Key: loyalty.IdemKey{Scope: "donate/" + id, Key: "gift-1"}})
+	_, err = p.Donate(ctx, loyalty.DonateRequest{MemberID: id, CharityID: "meals", Points: 20, Actor: loyalty.Actor{Who: loyalty.WhoMember, MemberID: id}, Key: loyalty.IdemKey{Scope: "donate/" + id, Key: "gift-1"}})
 	must("donate", err)
 	_, err = p.SetDonationPlan(ctx, id, loyalty.DonationPlan{CharityID: "meals", MonthlyPoints: 10, DonateExpiringPoints: true})
 	must("set donation plan", err)

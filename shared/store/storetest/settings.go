@@ -92,7 +92,7 @@ func testBlockedMember(e *env) {
 	if err != nil || blocked.BlockedAt.IsZero() {
 		e.t.Fatalf("block: %+v, %v", blocked, err)
 	}
-	if _, err := e.program.Earn(e.ctx, loyalty.EarnRequest{MemberID: m.ID, Amount: loyalty.Money{Value: 1000, Currency: "EUR"}, StoreID: "paris", ReceiptID: "R-2", Actor: "staff"}); !errors.Is(err, loyalty.ErrMemberBlocked) {
+	if _, err := e.program.Earn(e.ctx, loyalty.EarnRequest{MemberID: m.ID, Amount: loyalty.Money{Value: 1000, Currency: "EUR"}, StoreID: "paris", ReceiptID: "R-2", Actor: Till}); !errors.Is(err, loyalty.ErrMemberBlocked) {
 		e.t.Fatalf("an earning of a blocked member: err = %v, want ErrMemberBlocked", err)
 	}
 	if _, err := e.redeem(m.ID, 10, "r1"); !errors.Is(err, loyalty.ErrMemberBlocked) {
@@ -128,7 +128,7 @@ func testRewardTerms(e *env) {
 		e.t.Fatalf("cake read back: %+v, %v", got, err)
 	}
 	redeem := func(id, key string) error {
-		_, err := e.program.Redeem(e.ctx, loyalty.RedeemRequest{MemberID: m.ID, RewardID: id, StoreID: "paris", Actor: "staff", Key: loyalty.IdemKey{Scope: "redeem", Key: key}})
+		_, err := e.program.Redeem(e.ctx, loyalty.RedeemRequest{MemberID: m.ID, RewardID: id, StoreID: "paris", Actor: Till, Key: loyalty.IdemKey{Scope: "redeem", Key: key}})
 		return err
 	}
 	if err := redeem("lounge", "k1"); !errors.Is(err, loyalty.ErrTierTooLow) {

@@ -80,10 +80,9 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"under the most generous rules an account fills up to its limit and no further", testPointsLimit},
 		{"the operator's logo is saved and read back", testLogo},
 		{"rewards are saved, replaced and listed cheapest first", testRewards},
-		{"staff keys are saved and read back", testStaffKeys},
 		{"concurrent earns and redemptions keep balance equal to the ledger", testConcurrency},
 	}
-	for _, tc := range slices.Concat(tests, scheduledTests, donationTests, credentialTests, statsTests, settingsTests) {
+	for _, tc := range slices.Concat(tests, scheduledTests, donationTests, credentialTests, statsTests, settingsTests, peopleTests) {
 		t.Run(tc.name, func(t *testing.T) {
 			s := open(t)
 			clock := NewClock(Start)
@@ -103,7 +102,7 @@ func (e *env) enroll(email string) loyalty.Member {
 
 func (e *env) earn(memberID, receipt string, cents int64) loyalty.Receipt {
 	e.t.Helper()
-	r, err := e.program.Earn(e.ctx, loyalty.EarnRequest{MemberID: memberID, Amount: loyalty.Money{Value: cents, Currency: "EUR"}, StoreID: "paris", ReceiptID: receipt, Actor: "staff"})
+	r, err := e.program.Earn(e.ctx, loyalty.EarnRequest{MemberID: memberID, Amount: loyalty.Money{Value: cents, Currency: "EUR"}, StoreID: "paris", ReceiptID: receipt, Actor: Till})
 	if err != nil {
 		e.t.Fatalf("earn %d cents on %s: %v", cents, receipt, err)
 	}
@@ -116,7 +115,7 @@ func (e *env) redeem(memberID string, points int64, key string) (loyalty.Receipt
 	if err := e.store.SaveReward(e.ctx, loyalty.Reward{ID: id, Name: id, Points: points, UpdatedAt: Start}); err != nil {
 		return loyalty.Receipt{}, err
 	}
-	return e.program.Redeem(e.ctx, loyalty.RedeemRequest{MemberID: memberID, RewardID: id, StoreID: "paris", Actor: "staff", Key: loyalty.IdemKey{Scope: "redeem", Key: key}})
+	return e.program.Redeem(e.ctx, loyalty.RedeemRequest{MemberID: memberID, RewardID: id, StoreID: "paris", Actor: Till, Key: loyalty.IdemKey{Scope: "redeem", Key: key}})
 }
 
 // account reads the account and checks the invariants that always hold.
@@ -308,7 +307,7 @@ func testEarnReplay(e *env) {
 	if !again.Replayed || again.Entry.ID != first.Entry.ID || again.Balance != first.Balance {
 		e.t.Fatalf("replayed earn = %+v, want the first answer %+v", again, first)
 	}
-	_, err := e.program.Earn(e.ctx, loyalty.EarnRequest{MemberID: m.ID, Amount: loyalty.Money{Value: 9000, Currency: "EUR"}, StoreID: "paris", ReceiptID: "R-77", Actor: "staff"})
+	_, err := e.program.Earn(e.ctx, loyalty.EarnRequest{MemberID: m.ID, Amount: loyalty.Money{Value: 9000, Currency: "EUR"}, StoreID: "paris", ReceiptID: "R-77", Actor: Till})
 	if !errors.Is(err, loyalty.ErrIdempotencyMismatch) {
 		e.t.Fatalf("same receipt, other amount: err = %v, want ErrIdempotencyMismatch", err)
 	}
@@ -360,7 +359,7 @@ func testReversal(e *env) {
 	if _, err := e.redeem(m.ID, 120, "spend"); err != nil {
 		e.t.Fatal(err)
 	}
-	rev, err := e.program.Reverse(e.ctx, loyalty.ReverseRequest{Tx: earned.Entry.TxID(), StoreID: "paris", Actor: "staff"})
+	rev, err := e.program.Reverse(e.ctx, loyalty.ReverseRequest{Tx: earned.Entry.TxID(), StoreID: "paris", Actor: Till})
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -370,15 +369,15 @@ func testReversal(e *env) {
 	if q := e.account(m.ID).Member.QualifyingPoints(loyalty.DateOf(Start)); q != 0 {
 		e.t.Fatalf("qualifying after reversal = %d, want 0", q)
 	}
-	_, err = e.program.Reverse(e.ctx, loyalty.ReverseRequest{Tx: earned.Entry.TxID(), Actor: "admin", Key: loyalty.IdemKey{Scope: "reversal", Key: "other"}})
+	_, err = e.program.Reverse(e.ctx, loyalty.ReverseRequest{Tx: earned.Entry.TxID(), Actor: Owner, Key: loyalty.IdemKey{Scope: "reversal", Key: "other"}})
 	if !errors.Is(err, loyalty.ErrAlreadyReversed) {
 		e.t.Fatalf("second reversal: err = %v, want ErrAlreadyReversed", err)
 	}
-	_, err = e.program.Reverse(e.ctx, loyalty.ReverseRequest{Tx: loyalty.TxID{MemberID: m.ID, Seq: 1}, Actor: "admin"})
+	_, err = e.program.Reverse(e.ctx, loyalty.ReverseRequest{Tx: loyalty.TxID{MemberID: m.ID, Seq: 1}, Actor: Owner})
 	if !errors.Is(err, loyalty.ErrNotReversible) {
 		e.t.Fatalf("reversing the welcome bonus: err = %v, want ErrNotReversible", err)
 	}
-	_, err = e.program.Reverse(e.ctx, loyalty.ReverseRequest{Tx: loyalty.TxID{MemberID: m.ID, Seq: 99}, Actor: "admin"})
+	_, err = e.program.Reverse(e.ctx, loyalty.ReverseRequest{Tx: loyalty.TxID{MemberID: m.ID, Seq: 99}, Actor: Owner})
 	if !errors.Is(err, loyalty.ErrEntryNotFound) {
 		e.t.Fatalf("reversing an unknown entry: err = %v, want ErrEntryNotFound", err)
 	}
@@ -395,11 +394,11 @@ func testReversalTier(e *env) {
 	if up := e.account(m.ID).Member; up.PreviousTier != loyalty.Bronze {
 		e.t.Fatalf("after the rise to silver the member's previous tier is %q, want bronze", up.PreviousTier)
 	}
-	_, err := e.program.Reverse(e.ctx, loyalty.ReverseRequest{Tx: big.Entry.TxID(), StoreID: "lyon", Actor: "staff"})
+	_, err := e.program.Reverse(e.ctx, loyalty.ReverseRequest{Tx: big.Entry.TxID(), StoreID: "lyon", Actor: Till})
 	if !errors.Is(err, loyalty.ErrWrongStore) {
 		e.t.Fatalf("reversal from another store: err = %v, want ErrWrongStore", err)
 	}
-	rev, err := e.program.Reverse(e.ctx, loyalty.ReverseRequest{Tx: big.Entry.TxID(), StoreID: "paris", Actor: "staff"})
+	rev, err := e.program.Reverse(e.ctx, loyalty.ReverseRequest{Tx: big.Entry.TxID(), StoreID: "paris", Actor: Till})
 	if err != nil || rev.Tier != loyalty.Bronze || rev.Balance != 150 {
 		e.t.Fatalf("reversal of the upgrading earning = %+v, %v; want bronze and 150", rev, err)
 	}
@@ -450,7 +449,7 @@ func testRedeemRepriced(e *env) {
 	if err := e.store.SaveReward(e.ctx, coffee); err != nil {
 		e.t.Fatal(err)
 	}
-	req := loyalty.RedeemRequest{MemberID: m.ID, RewardID: "coffee", StoreID: "paris", Actor: "staff", Key: loyalty.IdemKey{Scope: "redeem/paris", Key: "K"}}
+	req := loyalty.RedeemRequest{MemberID: m.ID, RewardID: "coffee", StoreID: "paris", Actor: Till, Key: loyalty.IdemKey{Scope: "redeem/paris", Key: "K"}}
 	first, err := e.program.Redeem(e.ctx, req)
 	if err != nil || first.Entry.Points != -100 || first.Balance != 150 {
 		e.t.Fatalf("redemption = %+v, %v; want 100 points spent", first, err)
@@ -545,7 +544,7 @@ func testRulesCached(e *env) {
 	earn := func() int64 {
 		e.t.Helper()
 		n++
-		r, err := till.Earn(e.ctx, loyalty.EarnRequest{MemberID: m.ID, Amount: loyalty.Money{Value: 100, Currency: "EUR"}, StoreID: "paris", ReceiptID: fmt.Sprint("R", n), Actor: "staff"})
+		r, err := till.Earn(e.ctx, loyalty.EarnRequest{MemberID: m.ID, Amount: loyalty.Money{Value: 100, Currency: "EUR"}, StoreID: "paris", ReceiptID: fmt.Sprint("R", n), Actor: Till})
 		if err != nil {
 			e.t.Fatalf("earning %d: %v", n, err)
 		}
@@ -607,10 +606,10 @@ func testPointsLimit(e *env) {
 	}
 	m := e.enroll("whale@example.com")
 	earn := func(receipt string, yen int64) (loyalty.Receipt, error) {
-		return e.program.Earn(e.ctx, loyalty.EarnRequest{MemberID: m.ID, Amount: loyalty.Money{Value: yen, Currency: "JPY"}, StoreID: "tokyo", ReceiptID: receipt, Actor: "staff"})
+		return e.program.Earn(e.ctx, loyalty.EarnRequest{MemberID: m.ID, Amount: loyalty.Money{Value: yen, Currency: "JPY"}, StoreID: "tokyo", ReceiptID: receipt, Actor: Till})
 	}
 	adjust := func(key string, points int64) (loyalty.Receipt, error) {
-		return e.program.Adjust(e.ctx, loyalty.AdjustRequest{MemberID: m.ID, Points: points, Note: "limit", Actor: "admin", Key: loyalty.IdemKey{Scope: "adjust", Key: key}})
+		return e.program.Adjust(e.ctx, loyalty.AdjustRequest{MemberID: m.ID, Points: points, Note: "limit", Actor: Owner, Key: loyalty.IdemKey{Scope: "adjust", Key: key}})
 	}
 	if r, err := earn("max", loyalty.MaxAmount); err != nil || r.Balance != loyalty.MaxPoints {
 		e.t.Fatalf("the largest purchase = %+v, %v; want a balance of MaxPoints", r, err)
@@ -689,20 +688,6 @@ func testRewards(e *env) {
 	all, err := e.store.Rewards(e.ctx)
 	if err != nil || fmt.Sprint(all) != fmt.Sprint([]loyalty.Reward{{ID: "coffee", Name: "Coffee", Points: 100}, {ID: "tote", Name: "Tote bag", Points: 400}}) {
 		e.t.Fatalf("Rewards() = %v, %v", all, err)
-	}
-}
-
-func testStaffKeys(e *env) {
-	k := loyalty.StaffKey{ID: "01KEY", StoreID: "paris", Name: "Till 1", Hash: loyalty.HashSecret("s3cret"), CreatedAt: Start}
-	if err := e.store.SaveStaffKey(e.ctx, k); err != nil {
-		e.t.Fatal(err)
-	}
-	got, err := e.store.StaffKey(e.ctx, "01KEY")
-	if err != nil || got != k {
-		e.t.Fatalf("StaffKey() = %+v, %v; want %+v", got, err, k)
-	}
-	if _, err := e.store.StaffKey(e.ctx, "nope"); !errors.Is(err, loyalty.ErrStaffKeyNotFound) {
-		e.t.Fatalf("unknown key: err = %v", err)
 	}
 }
 

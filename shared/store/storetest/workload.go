@@ -74,6 +74,7 @@ func RunWorkload(t *testing.T, s store.Store, faults func(on bool)) WorkloadRepo
 
 	tills := map[string]string{}
 	for _, storeID := range []string{"paris", "lyon"} {
+		w.must(w.send("store", "POST", "/v1/admin/stores", workloadAdminKey, map[string]any{"id": storeID, "name": storeID, "address": "1 place " + storeID, "timeZone": "Europe/Paris"}, ""), 201)
 		tills[storeID] = w.must(w.send("staff-key", "POST", "/v1/admin/staff-keys", workloadAdminKey, map[string]any{"storeId": storeID, "name": "Till"}, ""), 201).str("key")
 	}
 	// Points expire at the end of the month after next, so that the night
