@@ -24,9 +24,10 @@ import (
 const adminKey = "fa_test_admin_key_0123456789"
 
 type fixture struct {
-	t   *testing.T
-	app *api.App
-	s   *embedded.Store
+	t    *testing.T
+	app  *api.App
+	s    *embedded.Store
+	deps api.Deps
 }
 
 func newFixture(t *testing.T) *fixture {
@@ -44,7 +45,7 @@ func newFixture(t *testing.T) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &fixture{t: t, app: app, s: s}
+	return &fixture{t: t, app: app, s: s, deps: deps}
 }
 
 type response struct {

@@ -190,3 +190,28 @@ func TestStoresAreValidatedRecords(t *testing.T) {
 		t.Fatalf("stores = %v", list.body)
 	}
 }
+
+// TestARevokedKeyIsRefusedByEveryInstance revokes keys through one instance
+// and uses them at another that served them a moment before: no instance
+// keeps a key's validity.
+func TestARevokedKeyIsRefusedByEveryInstance(t *testing.T) {
+	f := newFixture(t)
+	other, err := api.New(f.deps, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	second := &fixture{t: t, app: other, s: f.s}
+	m := f.enroll("ada@example.com")
+	staff := f.staffKey("paris")
+	analyst := f.operatorKey("Inès", loyalty.RoleAnalyst)
+	scan := fmt.Sprintf(`{"code":%q}`, m.str("code"))
+	second.expect(second.do("POST", "/v1/scans", staff, scan), 200, "")
+	second.expect(second.do("GET", "/v1/admin/stores", analyst, ""), 200, "")
+
+	staffID, _, _ := strings.Cut(strings.TrimPrefix(staff, "fs_"), "_")
+	analystID, _, _ := strings.Cut(strings.TrimPrefix(analyst, "fa_"), "_")
+	f.expect(f.do("DELETE", "/v1/admin/staff-keys/"+staffID, adminKey, ""), 200, "")
+	f.expect(f.do("DELETE", "/v1/admin/operator-keys/"+analystID, adminKey, ""), 200, "")
+	second.expect(second.do("POST", "/v1/scans", staff, scan), 401, "unauthorized")
+	second.expect(second.do("GET", "/v1/admin/stores", analyst, ""), 401, "unauthorized")
+}

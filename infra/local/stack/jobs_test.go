@@ -112,5 +112,5 @@ func TestAJobRunInTheFutureIsRefusedUnlessTheStackTimeTravels(t *testing.T) {
 
 // staffKeyFor makes a staff key, for checking that staff cannot run jobs.
 func staffKeyFor(c *client, st *Stack) string {
-	return c.must(c.do("POST", "/v1/admin/staff-keys", st.Secrets.AdminKey, map[string]any{"storeId": "paris", "name": "Till"}), 201).str("key")
+	return c.staffKey(st.Secrets.AdminKey, "paris", "Till").str("key")
 }

@@ -103,6 +103,16 @@ func (c *client) must(a answer, status int) answer {
 	return a
 }
 
+// staffKey creates a key for an employee of store, and the store when it
+// is new, and answers the key's creation.
+func (c *client) staffKey(admin, store, name string) answer {
+	c.t.Helper()
+	if a := c.do("POST", "/v1/admin/stores", admin, map[string]any{"id": store, "name": store, "address": "1 place de la Gare", "timeZone": "Europe/Paris"}); a.status != 201 && a.status != 409 {
+		c.t.Fatalf("creating store %s: %d %v", store, a.status, a.body)
+	}
+	return c.must(c.do("POST", "/v1/admin/staff-keys", admin, map[string]any{"storeId": store, "name": name}), 201)
+}
+
 func TestRoutesEndToEnd(t *testing.T) {
 	for _, storeName := range stores(t) {
 		t.Run(storeName, func(t *testing.T) {
@@ -150,7 +160,7 @@ func TestRoutesEndToEnd(t *testing.T) {
 			}
 
 			// The operator.
-			key := c.must(c.do("POST", "/v1/admin/staff-keys", admin, map[string]any{"storeId": "nice", "name": "Till 1"}), 201)
+			key := c.staffKey(admin, "nice", "Till 1")
 			c.must(c.do("POST", "/v1/scans", key.str("key"), map[string]any{"code": eve.str("code")}), 200)
 			c.must(c.do("POST", "/v1/admin/rewards", admin, map[string]any{"id": "macaron", "name": "Macaron", "points": 30}), 201)
 			c.must(c.do("POST", "/v1/admin/members/"+eve.str("id")+"/adjustments", admin, map[string]any{"points": 25, "note": "goodwill"}, "Idempotency-Key", "a-1"), 201)
