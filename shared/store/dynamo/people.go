@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -68,16 +69,7 @@ func (s *Store) StaffKeys(ctx context.Context) ([]loyalty.StaffKey, error) {
 }
 
 func (s *Store) RevokeStaffKey(ctx context.Context, id string, audit loyalty.AuditEntry) (loyalty.StaffKey, error) {
-	for {
-		k, err := s.StaffKey(ctx, id)
-		if err != nil || k.RevokedAt != nil {
-			return k, err
-		}
-		k.RevokedAt = &audit.At
-		if err := s.saveKey(ctx, staffKeys, id, k, audit, aws.String("attribute_exists(PK) AND attribute_not_exists(revokedAt)")); !raced(err) {
-			return k, err
-		}
-	}
+	return revokeKey(ctx, s, staffKeys, id, audit, s.StaffKey, func(k *loyalty.StaffKey) **time.Time { return &k.RevokedAt })
 }
 
 func (s *Store) SaveOperatorKey(ctx context.Context, k loyalty.OperatorKey, audit loyalty.AuditEntry) error {
@@ -94,16 +86,25 @@ func (s *Store) OperatorKeys(ctx context.Context) ([]loyalty.OperatorKey, error)
 }
 
 func (s *Store) RevokeOperatorKey(ctx context.Context, id string, audit loyalty.AuditEntry) (loyalty.OperatorKey, error) {
-	for {
-		k, err := s.OperatorKey(ctx, id)
-		if err != nil || k.RevokedAt != nil {
+	return revokeKey(ctx, s, operatorKeys, id, audit, s.OperatorKey, func(k *loyalty.OperatorKey) **time.Time { return &k.RevokedAt })
+}
+
+// revokeKey reads a key and, unless it is revoked already, writes it revoked
+// with its audit entry, on the condition that no one revoked it meanwhile: a
+// revocation that lost the race reads the key again and answers the winner's.
+func revokeKey[K any](ctx context.Context, s *Store, kind keyKind, id string, audit loyalty.AuditEntry, read func(context.Context, string) (K, error), revokedAt func(*K) **time.Time) (K, error) {
+	for range 8 {
+		k, err := read(ctx, id)
+		if err != nil || *revokedAt(&k) != nil {
 			return k, err
 		}
-		k.RevokedAt = &audit.At
-		if err := s.saveKey(ctx, operatorKeys, id, k, audit, aws.String("attribute_exists(PK) AND attribute_not_exists(revokedAt)")); !raced(err) {
+		*revokedAt(&k) = &audit.At
+		if err := s.saveKey(ctx, kind, id, k, audit, aws.String("attribute_exists(PK) AND attribute_not_exists(revokedAt)")); !raced(err) {
 			return k, err
 		}
 	}
+	var none K
+	return none, loyalty.ErrBusy
 }
 
 // errRaced says a revocation's condition failed: another one won, and the
