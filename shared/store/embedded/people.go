@@ -116,6 +116,8 @@ func (s *Store) revoke(bucket []byte, id string, v any, notFound error, revokedA
 		return nil
 	}
 	return s.update(exists, func(tx *bolt.Tx) error {
+		// A group committed again runs this again: start from the stored key.
+		*revokedAt = nil
 		if err := json.Unmarshal(tx.Bucket(bucket).Get([]byte(id)), v); err != nil {
 			return err
 		}
