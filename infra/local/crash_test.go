@@ -124,6 +124,9 @@ func TestKillNineLosesNoAcknowledgedEarning(t *testing.T) {
 		t.Fatal(err)
 	}
 	admin := strings.TrimSpace(string(adminKey))
+	if status, err := p.post("/v1/admin/stores", admin, map[string]any{"id": "crash", "name": "Crash", "address": "1 rue du Test", "timeZone": "Europe/Paris"}, &struct{}{}); status != 201 {
+		t.Fatalf("store: %d %v", status, err)
+	}
 	var staff struct{ Key string }
 	if status, err := p.post("/v1/admin/staff-keys", admin, map[string]any{"storeId": "crash", "name": "Till"}, &staff); status != 201 {
 		t.Fatalf("staff key: %d %v", status, err)
