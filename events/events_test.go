@@ -147,6 +147,9 @@ var samples = []sample{
 	{"admin/adjust.json", 201, func(s *state) (string, string, string, string, []string) {
 		return "POST", "/v1/admin/members/" + s.memberID + "/adjustments", adminKey, `{"points":25,"note":"Goodwill after a broken coffee machine"}`, []string{"Idempotency-Key", "adjust-1"}
 	}},
+	{"admin/search-members.json", 200, func(s *state) (string, string, string, string, []string) {
+		return "GET", "/v1/admin/members?q=lovel", adminKey, "", nil
+	}},
 	{"admin/run-job.json", 200, func(s *state) (string, string, string, string, []string) {
 		return "POST", "/v1/admin/jobs/expiry/runs", adminKey, `{"at":"2026-11-23T10:30:00Z"}`, nil
 	}},

@@ -1,14 +1,18 @@
 package api
 
 import (
+	"errors"
 	"net/http"
 	"time"
 
+	"github.com/fidelio/fidelio/shared/jobs"
 	"github.com/fidelio/fidelio/shared/loyalty"
 )
 
 type jobRunBody struct {
 	At string `json:"at"`
+	// DryRun, for the migrate job only, reports what a run would change.
+	DryRun bool `json:"dryRun"`
 }
 
 // runJob: POST /v1/admin/jobs/{name}/runs {"at"} — runs a scheduled job now
@@ -34,11 +38,28 @@ func (a *App) runJob(r *http.Request) (reply, error) {
 	if err := loyalty.ValidSlug("name", r.PathValue("name")); err != nil {
 		return reply{}, err
 	}
+	if r.PathValue("name") == jobs.NameMigrate {
+		return a.migrate(r, b.DryRun)
+	}
+	if b.DryRun {
+		return reply{}, badRequest("invalid_request", "only the migrate job has a dry run")
+	}
 	summary, err := a.Jobs.Run(r.Context(), r.PathValue("name"), at)
 	if err != nil {
 		return reply{}, err
 	}
 	if err := a.audit(r, p, "job.run", r.PathValue("name"), "as at "+at.Format(time.RFC3339)); err != nil {
+		return reply{}, err
+	}
+	return reply{body: summary}, nil
+}
+
+// migrate runs the migrate job (POST /v1/admin/jobs/migrate/runs): as much
+// of it as the function's deadline allows. A run that stops there answers
+// 200 with "unfinished": true, and the next run takes up where it stopped.
+func (a *App) migrate(r *http.Request, dryRun bool) (reply, error) {
+	summary, err := a.Jobs.Migrate(r.Context(), a.Store, dryRun)
+	if err != nil && !errors.Is(err, jobs.ErrUnfinished) {
 		return reply{}, err
 	}
 	return reply{body: summary}, nil

@@ -80,6 +80,10 @@ func (a *App) writeProblem(w http.ResponseWriter, r *http.Request, err error) in
 	switch {
 	case errors.As(err, &ce):
 		p.Status, p.Code, p.Detail = ce.status, ce.code, ce.detail
+	case errors.Is(err, store.ErrSchemaTooNew):
+		// Every request fails the same way until the right version is deployed.
+		p.Status, p.Code, p.Detail = http.StatusServiceUnavailable, "schema_too_new", "this service cannot read its data until a later version of it is deployed"
+		a.Logger.ErrorContext(r.Context(), "cannot serve: the table is newer than this build", slog.String("error", err.Error()), slog.String("requestId", requestID(r)))
 	case errors.Is(err, store.ErrUnavailable):
 		// The store's own words are for the log, not for the client.
 		p.Status, p.Code, p.Detail = http.StatusServiceUnavailable, "unavailable", store.ErrUnavailable.Error()

@@ -56,6 +56,7 @@ var routes = []Route{
 	{"PUT", "/v1/admin/program", "admin", (*App).putProgram},
 	{"PATCH", "/v1/admin/program", "admin", (*App).patchProgram},
 	{"PUT", "/v1/admin/program/logo", "admin", (*App).putLogo},
+	{"GET", "/v1/admin/members", "admin", (*App).searchMembers},
 	{"POST", "/v1/admin/members/{id}/adjustments", "admin", (*App).adjust},
 	{"GET", "/v1/admin/members/{id}", "admin", (*App).getMemberDetail},
 	{"GET", "/v1/admin/members/{id}/card.pdf", "admin", (*App).printCard},

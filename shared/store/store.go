@@ -154,6 +154,45 @@ type Store interface {
 	// to, both included, in no particular order.
 	ExportLedger(ctx context.Context, from, to loyalty.Date, cursor string, limit int) (entries []loyalty.LedgerEntry, next string, err error)
 
+	// Member search. Every member is found by the email it enrolled with
+	// (its uniqueness claim), by its card number and by the words of its
+	// name (lookup items written with the member, schema version 2).
+
+	// MemberByEmail finds the member enrolled with email (compared as
+	// loyalty.NormalizeEmail does); loyalty.ErrMemberNotFound when none is.
+	MemberByEmail(ctx context.Context, email string) (loyalty.Member, error)
+	// MembersByNumber finds the members whose card number is number, as
+	// loyalty.ParseNumber returns it (numbers are random: one member, almost
+	// always none or one).
+	MembersByNumber(ctx context.Context, number string) ([]loyalty.Member, error)
+	// MembersByName lists the members one of whose NameKeys starts with
+	// prefix (folded, FoldName), ordered by that key then id, in pages like
+	// the job indexes' (the cursor is opaque). A member two of whose keys
+	// match is listed once a page.
+	MembersByName(ctx context.Context, prefix, cursor string, limit int) ([]loyalty.Member, string, error)
+
+	// The schema's version and migrations (see SchemaVersion).
+
+	// SchemaVersion reads the version the table's items are at: 1 when the
+	// table records none.
+	SchemaVersion(ctx context.Context) (int, error)
+	// SaveSchemaVersion records that every item is at version; it never
+	// moves the version back.
+	SaveSchemaVersion(ctx context.Context, version int) error
+	// MigrationCursor reads where the migration to version stopped ("" when
+	// it has not started); SaveMigrationCursor records it.
+	MigrationCursor(ctx context.Context, version int) (string, error)
+	SaveMigrationCursor(ctx context.Context, version int, cursor string) error
+	// ScanMembers lists every member, in pages of at most limit, after cursor
+	// (opaque; "" for the first page), with the cursor of the next page, ""
+	// after the last. It reads the whole table: for migrations only.
+	ScanMembers(ctx context.Context, cursor string, limit int) ([]loyalty.Member, string, error)
+	// AddMemberLookups writes the lookup items the member lacks (its number,
+	// its NameKeys) and returns how many it wrote; with dryRun, how many it
+	// would write, writing nothing. loyalty.ErrMemberNotFound when there is
+	// no such member.
+	AddMemberLookups(ctx context.Context, memberID string, dryRun bool) (int, error)
+
 	Close() error
 }
 

@@ -29,8 +29,12 @@ type Store struct {
 	table string
 }
 
-// New returns a Store on table through db.
-func New(db *dynamodb.Client, table string) *Store { return &Store{db: db, table: table} }
+// New returns a Store on table through db. Its first call reads the
+// table's schema version, and every call fails with store.ErrSchemaTooNew
+// when a later build upgraded the table.
+func New(db *dynamodb.Client, table string) *Store {
+	return &Store{db: gated(db, table), table: table}
+}
 
 // Close releases nothing: the SDK client holds no resource that needs it.
 func (s *Store) Close() error { return nil }
@@ -362,6 +366,9 @@ func (s *Store) Commit(ctx context.Context, p loyalty.Posting) error {
 		claim["memberId"] = str(p.Member.ID)
 		add(types.TransactWriteItem{Put: put}, loyalty.ErrVersionConflict)
 		add(types.TransactWriteItem{Put: &types.Put{TableName: &s.table, Item: claim, ConditionExpression: aws.String("attribute_not_exists(PK)")}}, loyalty.ErrEmailTaken)
+		for _, item := range lookupItems(p.Member) {
+			add(types.TransactWriteItem{Put: &types.Put{TableName: &s.table, Item: item}}, nil)
+		}
 	} else {
 		put.ConditionExpression = aws.String("version = :prev")
 		put.ExpressionAttributeValues = map[string]types.AttributeValue{":prev": num(p.PrevVersion)}

@@ -72,14 +72,24 @@ func Open(path string) (*Store, error) {
 		return nil, fmt.Errorf("open embedded store %s: %w", path, err)
 	}
 	err = db.Update(func(tx *bolt.Tx) error {
+		created := tx.Bucket(bucketMembers) == nil
+		if !created {
+			if err := checkSchema(tx); err != nil {
+				return err
+			}
+		}
 		indexed := true
 		for _, b := range indexBuckets {
 			indexed = indexed && tx.Bucket(b) != nil
 		}
-		for _, b := range append([][]byte{bucketMembers, bucketEmails, bucketLedger, bucketLots, bucketReversals, bucketIdempotency, bucketProgram, bucketRewards, bucketStaffKeys, bucketOperators, bucketShops, bucketAudit, bucketCharities, bucketCharityShards, bucketCharityDonors, bucketStats}, indexBuckets...) {
+		for _, b := range append([][]byte{bucketMembers, bucketEmails, bucketLedger, bucketLots, bucketReversals, bucketIdempotency, bucketProgram, bucketRewards, bucketStaffKeys, bucketOperators, bucketShops, bucketAudit, bucketCharities, bucketCharityShards, bucketCharityDonors, bucketStats, bucketNumbers, bucketNames}, indexBuckets...) {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}
+		}
+		if created {
+			// A new file holds no item of an older version.
+			return tx.Bucket(bucketProgram).Put(keySchemaVersion, []byte(strconv.Itoa(store.SchemaVersion)))
 		}
 		if !indexed {
 			return buildIndexes(tx)
@@ -88,7 +98,7 @@ func Open(path string) (*Store, error) {
 	})
 	if err != nil {
 		db.Close()
-		return nil, fmt.Errorf("prepare embedded store: %w", err)
+		return nil, fmt.Errorf("prepare embedded store %s: %w", path, err)
 	}
 	return &Store{db: db}, nil
 }
@@ -410,6 +420,9 @@ func applyPosting(tx *bolt.Tx, p loyalty.Posting, was indexed) ([]byte, error) {
 	id := []byte(p.Member.ID)
 	if p.PrevVersion == 0 {
 		if err := tx.Bucket(bucketEmails).Put(emailKey(p.Member), id); err != nil {
+			return nil, err
+		}
+		if _, err := putLookups(tx, p.Member, false); err != nil {
 			return nil, err
 		}
 	}

@@ -1,0 +1,115 @@
+package embedded_test
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/fidelio/fidelio/shared/store"
+	"github.com/fidelio/fidelio/shared/store/embedded"
+	"github.com/fidelio/fidelio/shared/store/storetest"
+)
+
+// openSchema1 opens a file holding testdata/schema1.golden: what the store
+// wrote before schema versions, written back key by key.
+func openSchema1(t *testing.T) store.Store {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "fidelio.db")
+	db, err := bolt.Open(path, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fixture, err := os.ReadFile("testdata/schema1.golden")
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = db.Update(func(tx *bolt.Tx) error {
+		lines := bufio.NewScanner(bytes.NewReader(fixture))
+		lines.Buffer(nil, 1<<20)
+		for lines.Scan() {
+			if err := loadLine(tx, lines.Text()); err != nil {
+				return err
+			}
+		}
+		return lines.Err()
+	})
+	if err != nil {
+		t.Fatalf("load schema 1: %v", err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s, err := embedded.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+// loadLine writes one line of a dump (dumpBucket): `<bucket>[/"<nested>"]
+// "<key>" <value>`, the value "-" for none, quoted, or JSON.
+func loadLine(tx *bolt.Tx, line string) error {
+	path, rest, _ := strings.Cut(line, " ")
+	name, nested, isNested := strings.Cut(path, "/")
+	b, err := tx.CreateBucketIfNotExists([]byte(name))
+	if err != nil {
+		return err
+	}
+	if isNested {
+		sub, err := strconv.Unquote(nested)
+		if err != nil {
+			return err
+		}
+		if b, err = b.CreateBucketIfNotExists([]byte(sub)); err != nil {
+			return err
+		}
+	}
+	quotedKey, err := strconv.QuotedPrefix(rest)
+	if err != nil {
+		return err
+	}
+	key, _ := strconv.Unquote(quotedKey)
+	value := strings.TrimPrefix(rest[len(quotedKey):], " ")
+	switch {
+	case value == "-":
+		value = ""
+	case strings.HasPrefix(value, `"`):
+		if value, err = strconv.Unquote(value); err != nil {
+			return err
+		}
+	}
+	return b.Put([]byte(key), []byte(value))
+}
+
+func TestMigration(t *testing.T) { storetest.RunMigration(t, openSchema1) }
+
+func TestANewFileIsAtTheCurrentSchemaVersion(t *testing.T) {
+	if v, err := open(t).SchemaVersion(context.Background()); err != nil || v != store.SchemaVersion {
+		t.Fatalf("schema version of a new file = %d, %v; want %d", v, err, store.SchemaVersion)
+	}
+}
+
+func TestAFileOfALaterVersionIsRefusedAtOpen(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "fidelio.db")
+	s, err := embedded.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SaveSchemaVersion(context.Background(), store.SchemaVersion+1); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	_, err = embedded.Open(path)
+	if !errors.Is(err, store.ErrSchemaTooNew) || !strings.Contains(err.Error(), "schema version 3") || !strings.Contains(err.Error(), path) {
+		t.Fatalf("open a file at version %d: %v; want ErrSchemaTooNew naming the file and the version", store.SchemaVersion+1, err)
+	}
+}

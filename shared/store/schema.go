@@ -1,0 +1,87 @@
+package store
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"unicode"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// SchemaVersion is the version of the stored items this build reads and
+// writes. A table records the version its items are at (SaveSchemaVersion,
+// once a migration has brought every item to it); a table that records none
+// is at version 1, the format from before versions were recorded. A build
+// reads any version up to its own, and refuses a table at a later one.
+//
+//   - 1: the items of docs/architecture.md's data model.
+//   - 2: members have lookup items (their card number and the words of their
+//     name, NameKeys), written with the member; the migration to 2 adds them
+//     to the members written before.
+const SchemaVersion = 2
+
+// ErrSchemaTooNew refuses a table whose items a later build wrote: this
+// build might misread them, or write items that build cannot read.
+var ErrSchemaTooNew = errors.New("the table was upgraded by a later version of Fidelio")
+
+// SchemaError is ErrSchemaTooNew with the version found.
+type SchemaError struct{ Found int }
+
+func (e *SchemaError) Error() string {
+	return fmt.Sprintf("%s: its items are at schema version %d and this build reads versions up to %d; deploy that version or a later one", ErrSchemaTooNew, e.Found, SchemaVersion)
+}
+
+func (e *SchemaError) Is(target error) bool { return target == ErrSchemaTooNew }
+
+// CheckSchema refuses a table at a version later than SchemaVersion.
+func CheckSchema(found int) error {
+	if found > SchemaVersion {
+		return &SchemaError{Found: found}
+	}
+	return nil
+}
+
+// maxNameKeys bounds the lookup items of a name: a name of many words is
+// found by its first three and by its whole.
+const maxNameKeys = 4
+
+// NameKeys are the keys under which a member is found by name: the folded
+// name (FoldName) from each of its first words to its end, so "Jean-Pierre
+// Rampal" is found by "jean", "pierre" and "rampal". At most 4 distinct keys.
+func NameKeys(name string) []string {
+	words := strings.Fields(FoldName(name))
+	var keys []string
+	for i := range words {
+		if len(keys) == maxNameKeys {
+			break
+		}
+		key := strings.Join(words[i:], " ")
+		if !slices.Contains(keys, key) {
+			keys = append(keys, key)
+		}
+	}
+	return keys
+}
+
+// FoldName is the form in which names are compared: lower case, accents
+// removed, every run of characters other than letters and digits one space.
+func FoldName(name string) string {
+	var b strings.Builder
+	space := false
+	for _, r := range norm.NFD.String(name) {
+		switch {
+		case unicode.Is(unicode.Mn, r):
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			if space && b.Len() > 0 {
+				b.WriteByte(' ')
+			}
+			space = false
+			b.WriteRune(unicode.ToLower(r))
+		default:
+			space = true
+		}
+	}
+	return b.String()
+}
