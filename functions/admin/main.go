@@ -1,4 +1,4 @@
-// Command admin serves the operator's routes: staff keys, rewards, program rules, adjustments.
+// Command admin serves the operator's routes: staff keys, rewards, program rules, member search, adjustments, jobs.
 package main
 
 import (

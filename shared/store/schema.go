@@ -24,7 +24,7 @@ const SchemaVersion = 2
 
 // ErrSchemaTooNew refuses a table whose items a later build wrote: this
 // build might misread them, or write items that build cannot read.
-var ErrSchemaTooNew = errors.New("the table was upgraded by a later version of Fidelio")
+var ErrSchemaTooNew = errors.New("the data was written by a later version of Fidelio")
 
 // SchemaError is ErrSchemaTooNew with the version found.
 type SchemaError struct{ Found int }
@@ -44,7 +44,7 @@ func CheckSchema(found int) error {
 }
 
 // maxNameKeys bounds the lookup items of a name: a name of many words is
-// found by its first three and by its whole.
+// found by its first four words.
 const maxNameKeys = 4
 
 // NameKeys are the keys under which a member is found by name: the folded
