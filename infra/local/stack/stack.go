@@ -119,6 +119,10 @@ func New(ctx context.Context, o Options) (*Stack, error) {
 	deps.Pages = http.HandlerFunc(web.Page)
 	deps.PrintCard = pdfcard.Printer(cfg.ProgramName)
 	st.jobs, st.schedule, st.logger = deps.Jobs, scheduled, deps.Logger
+	if v, err := s.SchemaVersion(ctx); err == nil && v < store.SchemaVersion {
+		st.logger.Warn("the data predates this version of Fidelio: run the migrate job (POST /v1/admin/jobs/migrate/runs) to bring it up to date",
+			slog.Int("schemaVersion", v), slog.Int("current", store.SchemaVersion))
+	}
 	apnsURL, roots := o.APNSURL, o.APNSRoots
 	if apnsURL == "" {
 		if apnsURL, roots, err = wire.APNsTarget(); err != nil {
