@@ -13,7 +13,7 @@ import (
 	"github.com/fidelio/fidelio/shared/api"
 	"github.com/fidelio/fidelio/shared/config"
 	"github.com/fidelio/fidelio/shared/loyalty"
-	"github.com/fidelio/fidelio/shared/qrcode"
+	"github.com/fidelio/fidelio/shared/signing"
 	"github.com/fidelio/fidelio/shared/store"
 	"github.com/fidelio/fidelio/shared/store/embedded"
 	"github.com/fidelio/fidelio/shared/store/storetest"
@@ -104,7 +104,7 @@ func TestATableOfALaterVersionIsA503(t *testing.T) {
 	}
 	defer s.Close()
 	var logs bytes.Buffer
-	deps, err := wire.Deps(config.Config{Secrets: config.Secrets{AdminKey: adminKey, CodeKeys: qrcode.NewKeySpec("K1")}}, laterTable{s}, storetest.NewClock(storetest.Start), slog.New(slog.NewJSONHandler(&logs, nil)))
+	deps, err := wire.Deps(config.Config{Secrets: config.Secrets{AdminKey: adminKey, CodeKeys: signing.NewKeySpec("K1")}}, laterTable{s}, storetest.NewClock(storetest.Start), slog.New(slog.NewJSONHandler(&logs, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}
