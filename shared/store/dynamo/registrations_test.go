@@ -25,6 +25,11 @@ func TestClaimPushSurvivesALostAnswer(t *testing.T) {
 	db, proxy := throughProxy(t, 1)
 	name := newTable(t, direct)
 	s, through := dynamo.New(direct, name), dynamo.New(db, name)
+	// The store's first call reads the table's schema version: make it now,
+	// so that the fault falls on the claim's write.
+	if _, err := through.SchemaVersion(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 	for _, fault := range []faultproxy.Kind{faultproxy.CommittedThenReset, faultproxy.CommittedThen500} {
 		t.Run(string(fault), func(t *testing.T) {
 			proxy.InjectNext(fault)
