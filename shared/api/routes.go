@@ -118,6 +118,7 @@ var operatorRoles = map[string]loyalty.Role{
 	"GET /v1/admin/exports/members.csv":       loyalty.RoleAnalyst,
 	"GET /v1/admin/exports/ledger.csv":        loyalty.RoleAnalyst,
 	"GET /v1/admin/stats":                     loyalty.RoleAnalyst,
+	"GET /v1/admin/members":                   loyalty.RoleAnalyst,
 }
 
 // OperatorRole is the least role an operator key needs to call the route.

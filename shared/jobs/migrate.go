@@ -21,7 +21,7 @@ type Schema interface {
 	SaveSchemaVersion(ctx context.Context, version int) error
 	MigrationCursor(ctx context.Context, version int) (string, error)
 	SaveMigrationCursor(ctx context.Context, version int, cursor string) error
-	ScanMembers(ctx context.Context, cursor string, limit int) ([]loyalty.Member, string, error)
+	ExportMembers(ctx context.Context, cursor string, limit int) ([]loyalty.Member, string, error)
 	AddMemberLookups(ctx context.Context, memberID string, dryRun bool) (int, error)
 }
 
@@ -122,7 +122,7 @@ func (r *Runner) migrate(ctx context.Context, s Schema, m Migration, dryRun bool
 		if err := r.stop(ctx); err != nil {
 			return count, err
 		}
-		members, next, err := s.ScanMembers(ctx, cursor, r.PageSize)
+		members, next, err := s.ExportMembers(ctx, cursor, r.PageSize)
 		if err != nil {
 			return count, err
 		}

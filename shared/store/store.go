@@ -183,10 +183,6 @@ type Store interface {
 	// it has not started); SaveMigrationCursor records it.
 	MigrationCursor(ctx context.Context, version int) (string, error)
 	SaveMigrationCursor(ctx context.Context, version int, cursor string) error
-	// ScanMembers lists every member, in pages of at most limit, after cursor
-	// (opaque; "" for the first page), with the cursor of the next page, ""
-	// after the last. It reads the whole table: for migrations only.
-	ScanMembers(ctx context.Context, cursor string, limit int) ([]loyalty.Member, string, error)
 	// AddMemberLookups writes the lookup items the member lacks (its number,
 	// its NameKeys) and returns how many it wrote; with dryRun, how many it
 	// would write, writing nothing. loyalty.ErrMemberNotFound when there is

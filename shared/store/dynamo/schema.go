@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"strings"
 	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -13,7 +12,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/smithy-go/middleware"
 
-	"github.com/fidelio/fidelio/shared/loyalty"
 	"github.com/fidelio/fidelio/shared/store"
 )
 
@@ -73,41 +71,6 @@ func (s *Store) SaveMigrationCursor(ctx context.Context, version int, cursor str
 		return fmt.Errorf("save the cursor of migration %d: %w", version, err)
 	}
 	return nil
-}
-
-// ScanMembers reads the table in key order of DynamoDB's Scan, limit items
-// at a time, and keeps the members: a page may hold fewer, or none, with a
-// next page after it. The cursor is the page's last key, "PK\nSK".
-func (s *Store) ScanMembers(ctx context.Context, cursor string, limit int) ([]loyalty.Member, string, error) {
-	in := &dynamodb.ScanInput{
-		TableName:                 &s.table,
-		FilterExpression:          aws.String("SK = :profile"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":profile": str(skProfile)},
-		ConsistentRead:            aws.Bool(true),
-		Limit:                     aws.Int32(int32(store.PageLimit(limit))),
-	}
-	if cursor != "" {
-		pk, sk, ok := strings.Cut(cursor, "\n")
-		if !ok {
-			return nil, "", fmt.Errorf("%w: %q is not a scan cursor", loyalty.ErrInvalid, cursor)
-		}
-		in.ExclusiveStartKey = key(pk, sk)
-	}
-	out, err := s.db.Scan(ctx, in)
-	if err != nil {
-		return nil, "", fmt.Errorf("scan members: %w", err)
-	}
-	members := make([]loyalty.Member, len(out.Items))
-	for i, item := range out.Items {
-		if err := unmarshal(item, &members[i]); err != nil {
-			return nil, "", fmt.Errorf("scan members: %w", err)
-		}
-	}
-	next := ""
-	if pk, ok := out.LastEvaluatedKey["PK"].(*types.AttributeValueMemberS); ok {
-		next = pk.Value + "\n" + out.LastEvaluatedKey["SK"].(*types.AttributeValueMemberS).Value
-	}
-	return members, next, nil
 }
 
 // schemaGate refuses every call of a Store on a table a later build

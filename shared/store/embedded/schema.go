@@ -1,15 +1,12 @@
 package embedded
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"strconv"
 
 	bolt "go.etcd.io/bbolt"
 
-	"github.com/fidelio/fidelio/shared/loyalty"
 	"github.com/fidelio/fidelio/shared/store"
 )
 
@@ -64,34 +61,6 @@ func (s *Store) SaveMigrationCursor(ctx context.Context, version int, cursor str
 	return s.db.Update(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketProgram).Put(migrationKey(version), []byte(cursor))
 	})
-}
-
-func (s *Store) ScanMembers(ctx context.Context, cursor string, limit int) ([]loyalty.Member, string, error) {
-	limit = store.PageLimit(limit)
-	var out []loyalty.Member
-	var next string
-	err := s.db.View(func(tx *bolt.Tx) error {
-		c := tx.Bucket(bucketMembers).Cursor()
-		k, v := c.First()
-		if cursor != "" {
-			if k, v = c.Seek([]byte(cursor)); bytes.Equal(k, []byte(cursor)) {
-				k, v = c.Next()
-			}
-		}
-		for ; k != nil; k, v = c.Next() {
-			if len(out) == limit {
-				next = out[len(out)-1].ID
-				return nil
-			}
-			var m loyalty.Member
-			if err := json.Unmarshal(v, &m); err != nil {
-				return fmt.Errorf("member %s: %w", k, err)
-			}
-			out = append(out, m)
-		}
-		return nil
-	})
-	return out, next, err
 }
 
 // checkSchema refuses a file a later build upgraded.
