@@ -8,7 +8,7 @@ FUNCTIONS := $(notdir $(wildcard functions/*))
 # shared/web/package-lock.json and copied into shared/web/static/assets, where
 # go:embed picks them up; installed again whenever the lockfile changes.
 WEBDEPS := shared/web/static/assets/jsQR.js
-$(WEBDEPS): shared/web/package.json shared/web/package-lock.json
+$(WEBDEPS): shared/web/package.json shared/web/package-lock.json shared/web/copy-assets.mjs
 	npm ci --prefix shared/web --no-audit --no-fund
 # passkit-generator, whose schemas the wallet tests check every pass.json
 # against (test only, from its own lockfile; node_modules/.package-lock.json
