@@ -71,6 +71,9 @@ var samples = []sample{
 	{"web/asset.json", 200, func(s *state) (string, string, string, string, []string) {
 		return "GET", "/assets/site.css", "", "", nil
 	}},
+	{"web/health.json", 200, func(s *state) (string, string, string, string, []string) {
+		return "GET", "/healthz", "", "", nil
+	}},
 	{"admin/create-store.json", 201, func(s *state) (string, string, string, string, []string) {
 		return "POST", "/v1/admin/stores", adminKey, `{"id":"paris-rivoli","name":"Paris Rivoli","address":"99 rue de Rivoli, 75001 Paris","timeZone":"Europe/Paris","latitude":48.8606,"longitude":2.3376}`, nil
 	}},

@@ -46,6 +46,7 @@ var routes = []Route{
 	{"GET", "/", "web", (*App).page},
 	{"GET", "/staff", "web", (*App).page},
 	{"GET", "/assets/{file}", "web", (*App).page},
+	{"GET", "/healthz", "web", (*App).page},
 
 	{"POST", "/v1/admin/staff-keys", "admin", (*App).createStaffKey},
 	{"GET", "/v1/admin/rewards", "admin", (*App).listRewards},

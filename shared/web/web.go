@@ -5,10 +5,13 @@ package web
 
 import (
 	"embed"
+	"encoding/json"
 	"io/fs"
 	"net/http"
 	"path"
 	"strings"
+
+	"github.com/fidelio/fidelio/shared/version"
 )
 
 //go:embed static
@@ -56,11 +59,15 @@ var securityHeaders = map[string]string{
 	"Strict-Transport-Security":    "max-age=63072000",
 }
 
-// Page answers GET / and GET /staff with their HTML, and GET /assets/{file}
+// Page answers GET /healthz with the release and commit it runs, GET / and GET /staff with their HTML, and GET /assets/{file}
 // with an asset. assets/jsQR.js, the staff page's QR decoder, is copied there
 // from npm by `npm ci --prefix shared/web`: without it the file is not found,
 // and the till says so and keeps manual entry.
 func Page(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path == "/healthz" {
+		health(w)
+		return
+	}
 	name := "index.html"
 	switch {
 	case r.URL.Path == "/staff":
@@ -83,4 +90,12 @@ func Page(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", ctype)
 	w.Header().Set("Cache-Control", "public, max-age=300")
 	w.Write(b)
+}
+
+// health says the deployment answers, and which release and commit it runs:
+// what an operator checks after a deploy or before an upgrade.
+func health(w http.ResponseWriter) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	json.NewEncoder(w).Encode(map[string]string{"status": "ok", "version": version.Version, "commit": version.Commit()})
 }

@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/fidelio/fidelio/shared/version"
 )
 
 func TestPage(t *testing.T) {
@@ -21,6 +23,7 @@ func TestPage(t *testing.T) {
 		{"/assets/site.css", "text/css; charset=utf-8", ".tier-gold", 200},
 		{"/assets/till.js", "text/javascript; charset=utf-8", "getUserMedia", 200},
 		{"/assets/icon.svg", "image/svg+xml", "<svg", 200},
+		{"/healthz", "application/json", `"version":"` + version.Version + `"`, 200},
 		{"/assets/nothing.js", "", "", 404},
 		{"/assets/..%2fweb.go", "", "", 404},
 	} {

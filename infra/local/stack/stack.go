@@ -10,7 +10,6 @@ import (
 	"crypto/rand"
 	"crypto/x509"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -150,11 +149,6 @@ func New(ctx context.Context, o Options) (*Stack, error) {
 		st.mux.Handle(r.Method+" "+api.MuxPath(r.Path), gateway(r.Method+" "+r.Path, r.Path, fn))
 		st.nRoutes++
 	}
-	health, _ := json.Marshal(map[string]string{"status": "ok", "version": version.Version, "commit": version.Commit()}) // strings always marshal
-	st.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		w.Write(health)
-	})
 	if o.Demo {
 		if st.Demo, err = seedDemo(ctx, st, deps); err != nil {
 			s.Close()
