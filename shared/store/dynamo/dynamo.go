@@ -61,7 +61,6 @@ func rewardSK(id string) string { return "REWARD#" + id }
 const dueTierReview = "tier-review"
 
 func birthdayKey(md loyalty.MonthDay) string    { return "BDAY#" + md.String() }
-func expiryKey(d loyalty.Date) string           { return "EXP#" + d.String() }
 func dueKey(d loyalty.Date, kind string) string { return "DUE#" + d.String() + "#" + kind }
 
 func memberPK(id string) string     { return "MEMBER#" + id }
@@ -391,7 +390,7 @@ func (s *Store) Commit(ctx context.Context, p loyalty.Posting) error {
 			return fmt.Errorf("marshal lot: %w", err)
 		}
 		// Sparse expiry index: only lots with points left are in it.
-		item["GSI2PK"], item["GSI2SK"] = str(expiryKey(l.ExpiresOn)), str(pk)
+		item["GSI2PK"], item["GSI2SK"] = str(expiryKey(l.ExpiresOn, p.Member.ID)), str(pk)
 		add(types.TransactWriteItem{Put: &types.Put{TableName: &s.table, Item: item}}, nil)
 	}
 	if due := p.Member.PledgeDue(); due != p.PrevPledgeDue {

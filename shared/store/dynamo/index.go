@@ -19,6 +19,8 @@ import (
 // consistently, before they act on it. A page's cursor is the member id of
 // its last item, from which the exclusive start key is rebuilt: each index
 // holds a member once per partition, so the id alone says where a page ended.
+// The expiry index is walked over several partitions a day, and its cursor
+// names the partition too (expiry.go).
 
 func (s *Store) BirthdayMembers(ctx context.Context, day loyalty.MonthDay, cursor string, limit int) ([]loyalty.Member, string, error) {
 	items, next, err := s.queryIndex(ctx, "GSI1", birthdayKey(day), cursor, skProfile, limit)
@@ -32,14 +34,6 @@ func (s *Store) BirthdayMembers(ctx context.Context, day loyalty.MonthDay, curso
 		}
 	}
 	return members, next, nil
-}
-
-func (s *Store) ExpiringLots(ctx context.Context, day loyalty.Date, cursor string, limit int) ([]string, string, error) {
-	items, next, err := s.queryIndex(ctx, "GSI2", expiryKey(day), cursor, lotSK(day), limit)
-	if err != nil {
-		return nil, "", fmt.Errorf("query lots expiring on %s: %w", day, err)
-	}
-	return memberIDs(items, "GSI2SK"), next, nil
 }
 
 func (s *Store) TierReviewsDue(ctx context.Context, day loyalty.Date, cursor string, limit int) ([]string, string, error) {

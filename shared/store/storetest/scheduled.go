@@ -30,6 +30,7 @@ var scheduledTests = []struct {
 	{"two runs of each job at the same instant change each member once", testJobsTwice},
 	{"a job's watermark is kept per job and never moves back", testJobWatermarks},
 	{"expiry catches up from its watermark after 45 days without a run, reading only those days", testExpiryCatchUp},
+	{"the lots of many members expiring on one day are listed in small pages and expired once across a stopped run", testExpiryManyMembers},
 }
 
 func instant(s string) time.Time {
@@ -656,5 +657,62 @@ func testExpiryCatchUp(e *env) {
 	e.wantIDs("days read by a rerun", reads.take(), []string{"2028-02-13"})
 	if d := e.watermark(jobs.NameExpiry); d != day("2028-01-13") {
 		e.t.Fatalf("watermark after a rerun = %s, want 2028-01-13", d)
+	}
+}
+
+// stopAfterPages cancels a run after it has read pages pages of expiring
+// lots, as a deadline would between two pages.
+type stopAfterPages struct {
+	store.Store
+	pages  int
+	cancel context.CancelFunc
+}
+
+func (s *stopAfterPages) ExpiringLots(ctx context.Context, day loyalty.Date, cursor string, limit int) ([]string, string, error) {
+	ids, next, err := s.Store.ExpiringLots(ctx, day, cursor, limit)
+	if s.pages--; s.pages == 0 {
+		s.cancel()
+	}
+	return ids, next, err
+}
+
+func testExpiryManyMembers(e *env) {
+	var all []loyalty.Member
+	for i := range 40 {
+		all = append(all, e.enroll(fmt.Sprintf("many%d@example.com", i))) // 50 each, expiring on 2027-11-30
+	}
+	e.wantIDs("lots expiring on 2027-11-30 in pages of 3", e.expiring("2027-11-30", 3), ids(all...))
+	if err := e.store.SaveJobWatermark(e.ctx, jobs.NameExpiry, day("2027-11-29")); err != nil {
+		e.t.Fatal(err)
+	}
+	at := instant("2027-12-01T00:05:00Z")
+	e.clock.Set(at)
+
+	ctx, cancel := context.WithCancel(e.ctx)
+	defer cancel()
+	stopped := jobs.New(e.program, &stopAfterPages{Store: e.store, pages: 4, cancel: cancel})
+	stopped.PageSize = 3
+	first, err := stopped.Run(ctx, jobs.NameExpiry, at)
+	if !errors.Is(err, context.Canceled) || first.Changed == 0 || first.Changed >= len(all) {
+		e.t.Fatalf("the stopped run = %+v, %v; want some lots expired and the run cancelled", first, err)
+	}
+	if d := e.watermark(jobs.NameExpiry); d != day("2027-11-29") {
+		e.t.Fatalf("watermark after the stopped run = %s, want it left at 2027-11-29", d)
+	}
+
+	runner := jobs.New(e.program, e.store)
+	runner.PageSize = 3
+	rest, err := runner.Run(e.ctx, jobs.NameExpiry, at)
+	if err != nil || first.Changed+rest.Changed != len(all) || rest.Points != -50*int64(rest.Changed) {
+		e.t.Fatalf("the rerun = %+v, %v after %d expired; want the other %d", rest, err, first.Changed, len(all)-first.Changed)
+	}
+	for _, m := range all {
+		if got := e.account(m.ID).Member.Balance; got != 0 || len(e.entriesOf(m.ID, loyalty.KindExpire)) != 1 {
+			e.t.Fatalf("%s after the runs: balance %d, expire entries %v", m.Email, got, e.entriesOf(m.ID, loyalty.KindExpire))
+		}
+	}
+	e.wantIDs("lots expiring on 2027-11-30 after the runs", e.expiring("2027-11-30", 3), nil)
+	if d := e.watermark(jobs.NameExpiry); d != day("2027-11-30") {
+		e.t.Fatalf("watermark after the rerun = %s, want 2027-11-30", d)
 	}
 }

@@ -1,0 +1,114 @@
+package dynamo
+
+import (
+	"context"
+	"fmt"
+	"hash/fnv"
+	"strconv"
+	"strings"
+
+	"github.com/fidelio/fidelio/shared/loyalty"
+	"github.com/fidelio/fidelio/shared/store"
+)
+
+// expiryShards is how many GSI2 partition keys share the lots of a month's
+// last day. Every lot earned in a month expires on that day
+// (loyalty.Rules.LotExpiry), so the whole chain's earnings write its
+// entries: at 10,000 earnings a second, 32 keys take about 313 writes a
+// second each, under a third of a partition's 1,000, which leaves room for
+// peaks three times that rate (16 keys would take 625, too near the limit for
+// a burst). What it costs is 32 small queries to read the day instead of one.
+const expiryShards = 32
+
+// expiryShard is the shard of a member's lots: FNV-1a of the member id, which
+// no Go release or process changes, so a put of a lot keeps its entry where
+// it is.
+func expiryShard(memberID string) int {
+	h := fnv.New32a()
+	h.Write([]byte(memberID))
+	return int(h.Sum32() % expiryShards)
+}
+
+// monthEnd tells the days whose lots are sharded: the only days lots expire
+// on under the rules. Any other day keeps one key, dayExpiryKey, read in one
+// query, so a job reading every day pays the shards once a month.
+func monthEnd(d loyalty.Date) bool { return d.AddDays(1).Day == 1 }
+
+// expiryKey is the GSI2 partition key of a member's lot expiring on d.
+func expiryKey(d loyalty.Date, memberID string) string {
+	if !monthEnd(d) {
+		return dayExpiryKey(d)
+	}
+	return shardExpiryKey(d, expiryShard(memberID))
+}
+
+func shardExpiryKey(d loyalty.Date, shard int) string { return fmt.Sprintf("EXP#%s#%02d", d, shard) }
+
+// dayExpiryKey is the one key of a day that is not a month's last, and
+// where the lots of every day were indexed before the sharding: ExpiringLots
+// reads it after a month end's shards, so those lots still expire until a
+// put of the lot or the migration moves them to their shard.
+func dayExpiryKey(d loyalty.Date) string { return "EXP#" + d.String() }
+
+// The steps of ExpiringLots' walk of a month end: each shard in order, then
+// the day's one key; any other day has only that last step.
+const dayStep = expiryShards
+
+func stepKey(d loyalty.Date, step int) string {
+	if step == dayStep {
+		return dayExpiryKey(d)
+	}
+	return shardExpiryKey(d, step)
+}
+
+// ExpiringLots walks the day's keys in order. Its cursor is
+// "<step>:<member id>": the step to go on in, after the member named, or
+// from the step's start when none is.
+func (s *Store) ExpiringLots(ctx context.Context, day loyalty.Date, cursor string, limit int) ([]string, string, error) {
+	step, after, err := parseExpiryCursor(cursor)
+	if err != nil {
+		return nil, "", err
+	}
+	if !monthEnd(day) {
+		step = dayStep
+	}
+	limit = store.PageLimit(limit)
+	var ids []string
+	for ; step <= dayStep; step, after = step+1, "" {
+		items, next, err := s.queryIndex(ctx, "GSI2", stepKey(day, step), after, lotSK(day), limit-len(ids))
+		if err != nil {
+			return nil, "", fmt.Errorf("query lots expiring on %s: %w", day, err)
+		}
+		ids = append(ids, memberIDs(items, "GSI2SK")...)
+		switch {
+		case next != "":
+			return ids, expiryCursor(step, next), nil
+		case len(ids) == limit && step < dayStep:
+			return ids, expiryCursor(step+1, ""), nil
+		}
+	}
+	return ids, "", nil
+}
+
+func expiryCursor(step int, memberID string) string { return strconv.Itoa(step) + ":" + memberID }
+
+// parseExpiryCursor refuses a cursor no page of ExpiringLots gave: a member
+// named in a shard must belong to it.
+func parseExpiryCursor(cursor string) (step int, memberID string, err error) {
+	if cursor == "" {
+		return 0, "", nil
+	}
+	bad := fmt.Errorf("%w: the cursor %q of lots expiring is not one a page gave", loyalty.ErrInvalid, cursor)
+	n, memberID, ok := strings.Cut(cursor, ":")
+	if !ok {
+		return 0, "", bad
+	}
+	step, err = strconv.Atoi(n)
+	switch {
+	case err != nil || step < 0 || step > dayStep || strconv.Itoa(step) != n:
+		return 0, "", bad
+	case memberID != "" && (!loyalty.IsID(memberID) || step < dayStep && expiryShard(memberID) != step):
+		return 0, "", bad
+	}
+	return step, memberID, nil
+}
