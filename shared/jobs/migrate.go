@@ -23,6 +23,7 @@ type Schema interface {
 	SaveMigrationCursor(ctx context.Context, version int, cursor string) error
 	ExportMembers(ctx context.Context, cursor string, limit int) ([]loyalty.Member, string, error)
 	AddMemberLookups(ctx context.Context, memberID string, dryRun bool) (int, error)
+	ShardExpiryEntries(ctx context.Context, memberID string, dryRun bool) (int, error)
 }
 
 // Migration brings the items of every member from the version before
@@ -44,6 +45,13 @@ var Migrations = []Migration{
 		What:    "lookup items of member search (card number, name) for the members written before them",
 		Member: func(ctx context.Context, s Schema, memberID string, dryRun bool) (int, error) {
 			return s.AddMemberLookups(ctx, memberID, dryRun)
+		},
+	},
+	{
+		Version: 3,
+		What:    "expiry index entries of the lots written before, moved from their day's one key to the member's shard",
+		Member: func(ctx context.Context, s Schema, memberID string, dryRun bool) (int, error) {
+			return s.ShardExpiryEntries(ctx, memberID, dryRun)
 		},
 	},
 }

@@ -20,7 +20,11 @@ import (
 //   - 2: members have lookup items (their card number and the words of their
 //     name, NameKeys), written with the member; the migration to 2 adds them
 //     to the members written before.
-const SchemaVersion = 2
+//   - 3: on DynamoDB, the lots expiring on a month's last day are indexed
+//     under 32 keys (GSI2 EXP#<day>#<nn>), not the day's one; the migration
+//     to 3 moves the entries of the lots written before. The embedded store
+//     has nothing to move.
+const SchemaVersion = 3
 
 // ErrSchemaTooNew refuses a table whose items a later build wrote: this
 // build might misread them, or write items that build cannot read.

@@ -188,6 +188,10 @@ type Store interface {
 	// would write, writing nothing. loyalty.ErrMemberNotFound when there is
 	// no such member.
 	AddMemberLookups(ctx context.Context, memberID string, dryRun bool) (int, error)
+	// ShardExpiryEntries moves the member's lots' entries in the expiry
+	// index to the keys of schema version 3 and returns how many it moved;
+	// with dryRun, how many it would move, moving nothing.
+	ShardExpiryEntries(ctx context.Context, memberID string, dryRun bool) (int, error)
 
 	Close() error
 }

@@ -2,10 +2,15 @@ package dynamo
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"hash/fnv"
 	"strconv"
 	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/fidelio/fidelio/shared/loyalty"
 	"github.com/fidelio/fidelio/shared/store"
@@ -47,7 +52,8 @@ func shardExpiryKey(d loyalty.Date, shard int) string { return fmt.Sprintf("EXP#
 // dayExpiryKey is the one key of a day that is not a month's last, and
 // where the lots of every day were indexed before the sharding: ExpiringLots
 // reads it after a month end's shards, so those lots still expire until a
-// put of the lot or the migration moves them to their shard.
+// put of the lot or the migration to schema version 3 (ShardExpiryEntries)
+// moves them to their shard, and whether or not that migration has run.
 func dayExpiryKey(d loyalty.Date) string { return "EXP#" + d.String() }
 
 // The steps of ExpiringLots' walk of a month end: each shard in order, then
@@ -111,4 +117,56 @@ func parseExpiryCursor(cursor string) (step int, memberID string, err error) {
 		return 0, "", bad
 	}
 	return step, memberID, nil
+}
+
+// ShardExpiryEntries moves the expiry entries of a member's lots that are not
+// under the key expiryKey gives (a month end's lots put before the sharding,
+// under the day's one key) to it, each on the condition that the entry is
+// still where it was read: a put of the lot since (an earning, a spending)
+// has moved it, and a lot gone has no entry to move.
+func (s *Store) ShardExpiryEntries(ctx context.Context, memberID string, dryRun bool) (int, error) {
+	out, err := s.db.Query(ctx, &dynamodb.QueryInput{
+		TableName:                 &s.table,
+		KeyConditionExpression:    aws.String("PK = :pk AND begins_with(SK, :lot)"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": str(memberPK(memberID)), ":lot": str("LOT#")},
+		ProjectionExpression:      aws.String("SK, GSI2PK"),
+		ConsistentRead:            aws.Bool(true),
+	})
+	if err != nil {
+		return 0, fmt.Errorf("read the lots of %s: %w", memberID, err)
+	}
+	moved := 0
+	for _, item := range out.Items {
+		sk, _ := item["SK"].(*types.AttributeValueMemberS)
+		indexed, _ := item["GSI2PK"].(*types.AttributeValueMemberS)
+		if sk == nil || indexed == nil {
+			continue
+		}
+		day, err := loyalty.ParseDate(strings.TrimPrefix(sk.Value, "LOT#"))
+		if err != nil {
+			return moved, fmt.Errorf("the lot %s of %s: %w", sk.Value, memberID, err)
+		}
+		want := expiryKey(day, memberID)
+		if indexed.Value == want {
+			continue
+		}
+		if !dryRun {
+			_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+				TableName:                 &s.table,
+				Key:                       key(memberPK(memberID), sk.Value),
+				UpdateExpression:          aws.String("SET GSI2PK = :want"),
+				ConditionExpression:       aws.String("GSI2PK = :was"),
+				ExpressionAttributeValues: map[string]types.AttributeValue{":want": str(want), ":was": indexed},
+			})
+			var since *types.ConditionalCheckFailedException
+			if errors.As(err, &since) {
+				continue
+			}
+			if err != nil {
+				return moved, fmt.Errorf("move the expiry entry of the lot %s of %s: %w", sk.Value, memberID, err)
+			}
+		}
+		moved++
+	}
+	return moved, nil
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/fidelio/fidelio/shared/jobs"
 	"github.com/fidelio/fidelio/shared/loyalty"
+	"github.com/fidelio/fidelio/shared/store"
 	"github.com/fidelio/fidelio/shared/store/dynamo"
 	"github.com/fidelio/fidelio/shared/store/storetest"
 )
@@ -177,5 +178,78 @@ func TestExpiringLotsRefusesACursorNoPageGave(t *testing.T) {
 		if _, _, err := s.ExpiringLots(context.Background(), day, bad, 1); !errors.Is(err, loyalty.ErrInvalid) {
 			t.Errorf("cursor %q: %v, want loyalty.ErrInvalid", bad, err)
 		}
+	}
+}
+
+// failingShards fails the move of every member's entries after the first after.
+type failingShards struct {
+	store.Store
+	after, done int
+}
+
+func (f *failingShards) ShardExpiryEntries(ctx context.Context, id string, dryRun bool) (int, error) {
+	if f.done == f.after {
+		return 0, errors.New("the table is out of reach")
+	}
+	f.done++
+	return f.Store.ShardExpiryEntries(ctx, id, dryRun)
+}
+
+// TestMigrationMovesTheExpiryEntriesToTheirShards migrates a table written
+// in schema 1, whose six lots of 2027-11-30 are under EXP#2027-11-30: a dry
+// run counts them and moves none, a run that fails half-way is taken up from
+// where it stopped, and every entry ends on its shard.
+func TestMigrationMovesTheExpiryEntriesToTheirShards(t *testing.T) {
+	db := local(t)
+	table := newTable(t, db)
+	loadItems(t, db, table, "testdata/schema1.golden")
+	s := dynamo.New(db, table)
+	ids := []string{"01M83XJ8800000000000000001", "01M84103W00000000000000001", "01M84103W00000000000000004", "01M84103W00000000000000007", "01M84103W0000000000000000A", "01M84103W0000000000000000D"}
+	sharded := regexp.MustCompile(`^EXP#2027-11-30#([0-2][0-9]|3[01])$`)
+	onShards := func() int {
+		n := 0
+		for _, id := range ids {
+			switch pk := expiryPartition(t, db, table, id); {
+			case sharded.MatchString(pk):
+				n++
+			case pk != "EXP#2027-11-30":
+				t.Fatalf("the lot of %s is indexed under %q", id, pk)
+			}
+		}
+		return n
+	}
+	if n := onShards(); n != 0 {
+		t.Fatalf("%d lots of the fixture are on shards before the migration", n)
+	}
+	runner := jobs.New(loyalty.NewProgram(s, storetest.NewClock(storetest.Start), nil), s)
+	runner.PageSize, runner.Workers = 1, 1
+
+	dry, err := runner.Migrate(context.Background(), s, true)
+	if err != nil || len(dry.Migrations) != 2 {
+		t.Fatalf("dry run = %+v, %v; want the migrations to 2 and 3", dry, err)
+	}
+	if c := dry.Migrations[1]; c.Version != 3 || c.Examined != 6 || c.Changed != 6 || c.Items != 6 {
+		t.Fatalf("the dry run of the migration to 3 counted %+v, want 6 members and 6 entries", c)
+	}
+	if n := onShards(); n != 0 {
+		t.Fatalf("the dry run moved %d entries", n)
+	}
+
+	first, err := runner.Migrate(context.Background(), &failingShards{Store: s, after: 3}, false)
+	if err == nil || !first.Unfinished || first.To != 2 {
+		t.Fatalf("a run whose fourth move fails = %+v, %v; want it unfinished at version 2", first, err)
+	}
+	if n := onShards(); n != 3 {
+		t.Fatalf("the interrupted run moved %d entries, want 3", n)
+	}
+	rest, err := runner.Migrate(context.Background(), s, false)
+	if err != nil || rest.From != 2 || rest.To != 3 || len(rest.Migrations) != 1 {
+		t.Fatalf("the resumed run = %+v, %v; want 2 → 3", rest, err)
+	}
+	if moved := first.Migrations[1].Items + rest.Migrations[0].Items; moved != 6 {
+		t.Fatalf("the runs moved %d entries in all, want 6", moved)
+	}
+	if n := onShards(); n != 6 {
+		t.Fatalf("%d of 6 entries on their shards after the migration", n)
 	}
 }

@@ -3,9 +3,11 @@ package storetest
 import (
 	"context"
 	"errors"
+	"maps"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/fidelio/fidelio/shared/jobs"
 	"github.com/fidelio/fidelio/shared/loyalty"
@@ -33,8 +35,8 @@ func RunMigration(t *testing.T, open func(t *testing.T) store.Store) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !sum.DryRun || sum.From != 1 || sum.To != 2 || len(sum.Migrations) != 1 {
-			t.Fatalf("dry run = %+v, want 1 → 2 with one migration", sum)
+		if !sum.DryRun || sum.From != 1 || sum.To != store.SchemaVersion || len(sum.Migrations) != store.SchemaVersion-1 {
+			t.Fatalf("dry run = %+v, want 1 → %d with a migration a version", sum, store.SchemaVersion)
 		}
 		// Every member lacks its number and its name keys: two for a name of
 		// two words, three for Jean-Pierre Rampal's.
@@ -64,7 +66,7 @@ func RunMigration(t *testing.T, open func(t *testing.T) store.Store) {
 		e.wantSchema(1, cursor)
 
 		sum, err = e.runner.Migrate(e.ctx, e.store, false)
-		if err != nil || sum.From != 1 || sum.To != 2 || sum.Unfinished {
+		if err != nil || sum.From != 1 || sum.To != store.SchemaVersion || sum.Unfinished {
 			t.Fatalf("the resumed run = %+v, %v", sum, err)
 		}
 		// It starts at the page that failed: the two members before it are
@@ -72,18 +74,53 @@ func RunMigration(t *testing.T, open func(t *testing.T) store.Store) {
 		if c := sum.Migrations[0]; c.Examined != 4 || c.Changed != 4 || first.Items+c.Items != 19 {
 			t.Fatalf("the resumed run counted %+v after %+v, want 4 examined, 4 changed, 19 items in all", c, first)
 		}
-		if v, err := e.store.SchemaVersion(e.ctx); err != nil || v != 2 {
-			t.Fatalf("schema version after the resumed run = %d, %v; want 2", v, err)
+		if v, err := e.store.SchemaVersion(e.ctx); err != nil || v != store.SchemaVersion {
+			t.Fatalf("schema version after the resumed run = %d, %v; want %d", v, err, store.SchemaVersion)
 		}
 		e.wantFound()
 
 		sum, err = e.runner.Migrate(e.ctx, e.store, false)
-		if err != nil || sum.From != 2 || sum.To != 2 || len(sum.Migrations) != 0 {
-			t.Fatalf("a run at version 2 = %+v, %v; want nothing to do", sum, err)
+		if err != nil || sum.From != store.SchemaVersion || sum.To != store.SchemaVersion || len(sum.Migrations) != 0 {
+			t.Fatalf("a run at version %d = %+v, %v; want nothing to do", store.SchemaVersion, sum, err)
 		}
 		for id := range schema1Members {
 			if n, err := e.store.AddMemberLookups(e.ctx, id, false); err != nil || n != 0 {
 				t.Fatalf("the backfill again on %s wrote %d items, %v; want none", id, n, err)
+			}
+			if n, err := e.store.ShardExpiryEntries(e.ctx, id, false); err != nil || n != 0 {
+				t.Fatalf("the expiry entries of %s moved again: %d, %v; want none", id, n, err)
+			}
+		}
+	})
+
+	t.Run("after the migration every lot of the fixture is listed and expires once", func(t *testing.T) {
+		e := migrationEnv(t, open(t))
+		if _, err := e.runner.Migrate(e.ctx, e.store, false); err != nil {
+			t.Fatal(err)
+		}
+		lotDay := loyalty.Date{Year: 2027, Month: time.November, Day: 30}
+		var listed []string
+		for cursor := ""; ; {
+			page, next, err := e.store.ExpiringLots(e.ctx, lotDay, cursor, 2)
+			if err != nil || len(page) > 2 {
+				t.Fatalf("lots expiring on %s after %q = %v, %v", lotDay, cursor, page, err)
+			}
+			listed = append(listed, page...)
+			if next == "" {
+				break
+			}
+			cursor = next
+		}
+		slices.Sort(listed)
+		if want := slices.Sorted(maps.Keys(schema1Members)); !slices.Equal(listed, want) {
+			t.Fatalf("lots expiring on %s = %v, want every member of the fixture %v", lotDay, listed, want)
+		}
+		at := time.Date(2027, time.December, 1, 0, 5, 0, 0, time.UTC)
+		runner := jobs.New(loyalty.NewProgram(e.store, NewClock(at), nil), e.store)
+		runner.PageSize = 2
+		for _, want := range []int{len(schema1Members), 0} {
+			if sum, err := runner.Run(e.ctx, jobs.NameExpiry, at); err != nil || sum.Changed != want {
+				t.Fatalf("expiry run = %+v, %v; want %d lots expired", sum, err, want)
 			}
 		}
 	})
