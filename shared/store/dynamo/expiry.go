@@ -72,10 +72,13 @@ func stepKey(d loyalty.Date, step int) string {
 // from the step's start when none is.
 func (s *Store) ExpiringLots(ctx context.Context, day loyalty.Date, cursor string, limit int) ([]string, string, error) {
 	step, after, err := parseExpiryCursor(cursor)
-	if err != nil {
+	switch {
+	case err != nil:
 		return nil, "", err
-	}
-	if !monthEnd(day) {
+	case monthEnd(day):
+	case cursor != "" && step != dayStep:
+		return nil, "", fmt.Errorf("%w: the cursor %q names a shard, and the lots expiring on %s have none", loyalty.ErrInvalid, cursor, day)
+	default:
 		step = dayStep
 	}
 	limit = store.PageLimit(limit)

@@ -179,6 +179,11 @@ func TestExpiringLotsRefusesACursorNoPageGave(t *testing.T) {
 			t.Errorf("cursor %q: %v, want loyalty.ErrInvalid", bad, err)
 		}
 	}
+	// A day other than a month's last has no shards: a cursor naming one
+	// comes from another day's pages.
+	if _, _, err := s.ExpiringLots(context.Background(), day.AddDays(-1), next, 1); !errors.Is(err, loyalty.ErrInvalid) {
+		t.Errorf("cursor %q of a month end on the day before: %v, want loyalty.ErrInvalid", next, err)
+	}
 }
 
 // failingShards fails the move of every member's entries after the first after.
