@@ -191,12 +191,12 @@ func (a *App) printCard(r *http.Request) (reply, error) {
 	if err != nil {
 		return reply{}, err
 	}
+	if a.PrintCard == nil { // refused before reading the member: nothing to print with
+		return reply{}, &clientError{http.StatusNotImplemented, "not_implemented", "this function does not print cards"}
+	}
 	acct, rules, err := a.account(r, id)
 	if err != nil {
 		return reply{}, err
-	}
-	if a.PrintCard == nil {
-		return reply{}, &clientError{http.StatusNotImplemented, "not_implemented", "this function does not print cards"}
 	}
 	m := acct.Member
 	pdf, err := a.PrintCard(m, rules, a.Codes.Mint(m.ID, m.CodeGeneration))
