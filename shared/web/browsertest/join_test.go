@@ -179,3 +179,48 @@ func TestJoinPageWithGoogle(t *testing.T) {
 	noSideScroll(t, ctx, "the card page with both wallets")
 	shot(t, ctx, "join-card-google-en")
 }
+
+// TestJoinPageSpeaksTheOperatorsProgram changes the program as an operator
+// would (PATCH /v1/admin/program) and reads the join page: its name, welcome
+// gift, terms and contact are the operator's, in French and in English.
+func TestJoinPageSpeaksTheOperatorsProgram(t *testing.T) {
+	e := setup(t)
+	st, base, stop, err := serveStack(stack.Options{DataDir: t.TempDir()}, &faults{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(stop)
+	patch, _ := http.NewRequest("PATCH", base+"/v1/admin/program", strings.NewReader(`{"welcomeBonus":120,
+		"name":{"en":"Light Café","fr":"Café Lumière"},
+		"terms":{"en":"Points have no cash value.","fr":"Les points n'ont pas de valeur monétaire."},
+		"contact":{"en":"hello@lumiere.example","fr":"bonjour@lumiere.example"}}`))
+	patch.Header.Set("Authorization", "Bearer "+st.Secrets.AdminKey)
+	patch.Header.Set("Content-Type", "application/merge-patch+json")
+	resp, err := http.DefaultClient.Do(patch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("PATCH /v1/admin/program: %d", resp.StatusCode)
+	}
+
+	ctx := e.tab(t, "fr-FR,fr")
+	do(t, ctx, "open the join page", chromedp.Navigate(base+"/"), chromedp.WaitVisible(chromedp.ID("join-form")))
+	waitFor(t, ctx, "the operator's program", `document.getElementById("program-name").textContent === "Café Lumière"`)
+	for id, want := range map[string]string{"perk-welcome": "120", "program-terms": "valeur monétaire", "program-contact": "bonjour@lumiere.example"} {
+		if got := text(t, ctx, id); !strings.Contains(got, want) {
+			t.Errorf("#%s reads %q, want %q in it", id, got, want)
+		}
+	}
+	noSideScroll(t, ctx, "the join page with the operator's texts")
+	shot(t, ctx, "join-program-fr-phone")
+
+	do(t, ctx, "switch to English", chromedp.Click(chromedp.CSS("[data-lang-switch]")))
+	waitFor(t, ctx, "the program in English", `document.getElementById("program-name").textContent === "Light Café"`)
+	if got := text(t, ctx, "program-terms"); got != "Points have no cash value." {
+		t.Errorf("the English terms read %q", got)
+	}
+	do(t, ctx, "a tablet", chromedp.EmulateViewport(1180, 820))
+	shot(t, ctx, "join-program-en-tablet")
+}
