@@ -57,5 +57,16 @@ func TestReissueReplacesTheTokenAndTheCode(t *testing.T) {
 	}
 	f.expect(f.do("GET", "/v1/members/"+id, newToken, ""), 401, "unauthorized")
 	f.expect(f.do("POST", "/v1/scans", staff, fmt.Sprintf(`{"code":%q}`, newCode)), 400, "invalid_code")
+	f.expect(f.do("POST", path, adminKey, "", "Idempotency-Key", "support-ticket-42"), 200, "")
+	trail := f.do("GET", "/v1/admin/audit", adminKey, "")
+	var reissues []any
+	for _, e := range trail.body["entries"].([]any) {
+		if e := e.(map[string]any); e["action"] == "member.reissue" {
+			reissues = append(reissues, e["target"])
+		}
+	}
+	if len(reissues) != 1 || reissues[0] != id {
+		t.Fatalf("the audit trail records re-issues of %v; want the operator's one, of %s, and not the member's own nor the replay", reissues, id)
+	}
 	f.expect(f.do("POST", "/v1/members/01KAAAAAAAAAAAAAAAAAAAAAAA/credentials", adminKey, "", "Idempotency-Key", "k"), 404, "member_not_found")
 }

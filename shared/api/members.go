@@ -97,6 +97,10 @@ func (a *App) reissue(r *http.Request) (reply, error) {
 		err = keyErr
 	case err == nil:
 		cred, err = a.Program.Reissue(r.Context(), req)
+		if err == nil && p.role == roleAdmin && !cred.Replayed {
+			// An operator replacing a member's card is support work to answer for.
+			err = a.audit(r, p, "member.reissue", id, "")
+		}
 	}
 	if err != nil {
 		return reply{}, err
