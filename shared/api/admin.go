@@ -105,6 +105,7 @@ func (a *App) putProgram(r *http.Request) (reply, error) {
 	if err := a.audit(r, p, "program.save", "rules", ""); err != nil {
 		return reply{}, err
 	}
+	a.refreshGoogleClasses(r)
 	return reply{body: saved}, nil
 }
 
@@ -141,14 +142,24 @@ func (a *App) putLogo(r *http.Request) (reply, error) {
 	if a.Cards.Branding != nil {
 		a.Cards.Branding.Refresh(r.Context())
 	}
-	if a.Cards.Google != nil {
-		// The logo is saved: a class left behind is moved by the next save
-		// link on any instance, so a failure here is only logged.
-		if err := a.Cards.EnsureClasses(r.Context(), a.baseURL(r)); err != nil {
-			a.Logger.WarnContext(r.Context(), "Google Wallet classes keep the previous logo for now", slog.String("error", err.Error()))
-		}
-	}
+	a.refreshGoogleClasses(r)
 	return reply{status: http.StatusNoContent, raw: []byte{}}, nil
+}
+
+// refreshGoogleClasses moves Google's classes to the logo and program name
+// just saved. The change is saved: a class left behind is moved by the next
+// save link on any instance, so a failure here is only logged.
+func (a *App) refreshGoogleClasses(r *http.Request) {
+	if a.Cards == nil || a.Cards.Google == nil {
+		return
+	}
+	rules, err := a.Program.Rules(r.Context())
+	if err == nil {
+		err = a.Cards.EnsureClasses(r.Context(), a.baseURL(r), rules)
+	}
+	if err != nil {
+		a.Logger.WarnContext(r.Context(), "Google Wallet classes keep the previous logo and name for now", slog.String("error", err.Error()))
+	}
 }
 
 type adjustBody struct {

@@ -40,6 +40,7 @@ func (a *App) patchProgram(r *http.Request) (reply, error) {
 	if err := a.audit(r, p, "program.patch", "rules", ""); err != nil {
 		return reply{}, err
 	}
+	a.refreshGoogleClasses(r)
 	return reply{body: rules, header: http.Header{"ETag": {strconv.Quote(strconv.FormatInt(rules.Version, 10))}}}, nil
 }
 

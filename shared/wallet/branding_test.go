@@ -114,7 +114,7 @@ func TestANewLogoReachesPassesPreviewsAndGoogleWithinTheTTL(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := cards.EnsureClasses(ctx, "https://api.example"); err != nil {
+		if err := cards.EnsureClasses(ctx, "https://api.example", loyalty.DefaultRules()); err != nil {
 			t.Fatal(err)
 		}
 		class := srv.Classes["3388000000022222228.fidelio-gold"]
@@ -177,4 +177,35 @@ func TestANewLogoReachesPassesPreviewsAndGoogleWithinTheTTL(t *testing.T) {
 	shop.save(third)
 	branding.Refresh(ctx)
 	expect("after Refresh", look(), third)
+}
+
+func TestGooglesClassesTakeTheOperatorsProgramName(t *testing.T) {
+	ctx := context.Background()
+	srv := googletest.New(t, "3388000000022222228")
+	client, err := google.NewClient(ctx, "3388000000022222228", srv.URL, srv.KeyJSON)
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := testCards(t)
+	cards := &Cards{Codes: base.Codes, Assets: base.Assets, Google: &GoogleWallet{Client: client}, ProgramName: "Deployment name"}
+	classNames := func(rules loyalty.Rules) (string, int) {
+		t.Helper()
+		if err := cards.EnsureClasses(ctx, "https://api.example", rules); err != nil {
+			t.Fatal(err)
+		}
+		return srv.Classes["3388000000022222228.fidelio-silver"]["programName"].(string), len(srv.Calls)
+	}
+
+	rules := loyalty.DefaultRules()
+	if name, _ := classNames(rules); name != "Deployment name" {
+		t.Fatalf("without a name in the rules the classes show %q; want the deployment's", name)
+	}
+	rules.Name = loyalty.Texts{EN: "Café Rewards", FR: "Fidélité Café"}
+	name, calls := classNames(rules)
+	if name != "Café Rewards" {
+		t.Fatalf("after the operator named the program the classes show %q", name)
+	}
+	if _, again := classNames(rules); again != calls {
+		t.Fatalf("the same name upserted the classes again (%d calls, then %d)", calls, again)
+	}
 }

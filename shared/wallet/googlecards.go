@@ -18,10 +18,17 @@ import (
 type GoogleWallet struct {
 	Client *google.Client
 	// The classes are upserted before the first object, and again when the
-	// logo they show changed: classesOf is the logo version they have.
+	// logo or the program's name they show changed: classesOf is what they
+	// have.
 	mu        sync.Mutex
 	classesOK bool
-	classesOf string
+	classesOf classLook
+}
+
+// classLook is what the classes show that the operator can change.
+type classLook struct {
+	logoVersion string
+	name        loyalty.Texts
 }
 
 // GoogleCard is what a member's Google card shows.
@@ -45,13 +52,14 @@ func (c *Cards) GoogleCard(acct loyalty.Account, rules loyalty.Rules, now time.T
 // googleProgram is what every class shows; its images are served by the API
 // at base, where Google fetches them. The logos' URLs name the logo's
 // version, so that Google fetches a new logo rather than keep the one it has.
-func (c *Cards) googleProgram(base, logoVersion string) google.Program {
+// The program's name is the operator's; the issuer stays the deployment's.
+func (c *Cards) googleProgram(base string, look classLook) google.Program {
 	v := ""
-	if logoVersion != "" {
-		v = "?v=" + logoVersion
+	if look.logoVersion != "" {
+		v = "?v=" + look.logoVersion
 	}
 	return google.Program{
-		IssuerName: c.ProgramName, ProgramName: c.ProgramName, LogoURL: base + "/v1/wallet/images/logo.png" + v,
+		IssuerName: c.ProgramName, ProgramName: locale.From(look.name), LogoURL: base + "/v1/wallet/images/logo.png" + v,
 		WideLogoURL: base + "/v1/wallet/images/logo-wide.png" + v,
 		HeroURL:     func(tier string) string { return base + "/v1/wallet/images/hero-" + tier + ".png" },
 		Color: func(tier string) string {
@@ -62,29 +70,30 @@ func (c *Cards) googleProgram(base, logoVersion string) google.Program {
 }
 
 // EnsureClasses upserts the class of every tier, once per process and again
-// after the logo changed; a failure is tried again on the next call.
-func (c *Cards) EnsureClasses(ctx context.Context, base string) error {
-	version := c.brand(ctx).version
+// after the logo or the program's name in rules changed; a failure is tried
+// again on the next call.
+func (c *Cards) EnsureClasses(ctx context.Context, base string, rules loyalty.Rules) error {
+	look := classLook{logoVersion: c.brand(ctx).version, name: rules.NameOr(c.ProgramName)}
 	g := c.Google
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	if g.classesOK && g.classesOf == version {
+	if g.classesOK && g.classesOf == look {
 		return nil
 	}
-	p := c.googleProgram(base, version)
+	p := c.googleProgram(base, look)
 	for _, t := range loyalty.Tiers {
 		if err := g.Client.UpsertClass(ctx, g.Client.Class(p, t)); err != nil {
 			return err
 		}
 	}
-	g.classesOK, g.classesOf = true, version
+	g.classesOK, g.classesOf = true, look
 	return nil
 }
 
 // GoogleSaveURL makes sure the member's object exists in Google Wallet and
 // returns its "Save to Google Wallet" link.
 func (c *Cards) GoogleSaveURL(ctx context.Context, acct loyalty.Account, rules loyalty.Rules, now time.Time, base string) (string, error) {
-	if err := c.EnsureClasses(ctx, base); err != nil {
+	if err := c.EnsureClasses(ctx, base, rules); err != nil {
 		return "", err
 	}
 	card := c.GoogleCard(acct, rules, now, base)

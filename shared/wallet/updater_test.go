@@ -89,12 +89,12 @@ func TestEveryChangeReachesEveryDeviceOnceUnderFaults(t *testing.T) {
 	google.SetTimeout(200 * time.Millisecond)
 	u := &wallet.Updater{Cards: deps.Cards, Accounts: s, Registrations: s, Pusher: pusher, Logger: slog.New(slog.DiscardHandler)}
 	handle := u.HandleStream(dynamo.StreamMember)
-	if err := deps.Cards.EnsureClasses(ctx, base); err != nil {
+	rules, _ := s.Rules(ctx)
+	if err := deps.Cards.EnsureClasses(ctx, base, rules); err != nil {
 		t.Fatal(err)
 	}
 
 	const members, devices, rounds = 4, 2, 6
-	rules, _ := s.Rules(ctx)
 	var ids []string
 	for i := range members {
 		en, err := deps.Program.Enroll(ctx, loyalty.EnrollRequest{Profile: loyalty.Profile{Name: fmt.Sprintf("Member %d", i), Email: fmt.Sprintf("m%d@example.com", i)}})

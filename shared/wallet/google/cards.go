@@ -11,8 +11,9 @@ import (
 
 // Program is what every class of the program shows.
 type Program struct {
-	IssuerName  string
-	ProgramName string
+	IssuerName string
+	// ProgramName is shown in English by default, with its French beside.
+	ProgramName locale.Text
 	// LogoURL is the square programLogo, WideLogoURL the wideProgramLogo.
 	LogoURL     string
 	WideLogoURL string
@@ -47,7 +48,8 @@ func (c *Client) ObjectID(serial string) string { return c.issuerID + "." + seri
 
 // Class is the loyalty class of a tier.
 func (c *Client) Class(p Program, tier loyalty.Tier) LoyaltyClass {
-	cl := LoyaltyClass{ID: c.ClassID(tier), IssuerName: p.IssuerName, ProgramName: p.ProgramName, ReviewStatus: "UNDER_REVIEW"}
+	cl := LoyaltyClass{ID: c.ClassID(tier), IssuerName: p.IssuerName, ProgramName: p.ProgramName.In(locale.English),
+		LocalizedProgramName: localized(p.ProgramName, locale.English), ReviewStatus: "UNDER_REVIEW"}
 	if p.LogoURL != "" {
 		cl.ProgramLogo = &Image{SourceURI: ImageURI{URI: p.LogoURL}}
 	}

@@ -18,7 +18,7 @@ import (
 const issuer = "3388000000022222228"
 
 var program = google.Program{
-	IssuerName: "Fidelio Café", ProgramName: "Fidelio Rewards", LogoURL: "https://api.example/v1/wallet/logo.png",
+	IssuerName: "Fidelio Café", ProgramName: locale.Text{"Fidelio Rewards", "Fidélio Récompenses"}, LogoURL: "https://api.example/v1/wallet/logo.png",
 	WideLogoURL: "https://api.example/v1/wallet/logo-wide.png",
 	HeroURL:     func(tier string) string { return "https://api.example/v1/wallet/hero-" + tier + ".png" },
 	Color:       func(tier string) string { return map[string]string{"bronze": "#8c5a3c", "silver": "#9aa3ad"}[tier] },
@@ -158,6 +158,9 @@ func TestClassUpsertIsIdempotent(t *testing.T) {
 	cl := srv.Classes[issuer+".fidelio-bronze"]
 	if cl == nil || cl["reviewStatus"] != "UNDER_REVIEW" || cl["hexBackgroundColor"] != "#8c5a3c" || cl["wideProgramLogo"] == nil {
 		t.Fatalf("class = %v", cl)
+	}
+	if name := translations(t, cl["localizedProgramName"]); cl["programName"] != "Fidelio Rewards" || name["en"] != "Fidelio Rewards" || name["fr"] != "Fidélio Récompenses" {
+		t.Fatalf("the class names the program %q, localized %v; want the program's name in English and French", cl["programName"], name)
 	}
 	if got := strings.Join(srv.Calls, ","); got != "POST /walletobjects/v1/loyaltyClass,POST /walletobjects/v1/loyaltyClass,PUT /walletobjects/v1/loyaltyClass/"+issuer+".fidelio-bronze" {
 		t.Fatalf("calls = %s; want insert, then insert refused with 409 and update", got)

@@ -10,13 +10,15 @@ package google
 
 // LoyaltyClass is what every card of a tier shares.
 type LoyaltyClass struct {
-	ID                 string `json:"id"`
-	IssuerName         string `json:"issuerName"`
-	ProgramName        string `json:"programName"`
-	ProgramLogo        *Image `json:"programLogo,omitempty"`
-	WideProgramLogo    *Image `json:"wideProgramLogo,omitempty"`
-	HexBackgroundColor string `json:"hexBackgroundColor,omitempty"`
-	HeroImage          *Image `json:"heroImage,omitempty"`
+	ID          string `json:"id"`
+	IssuerName  string `json:"issuerName"`
+	ProgramName string `json:"programName"`
+	// LocalizedProgramName carries the name's translations.
+	LocalizedProgramName *LocalizedString `json:"localizedProgramName,omitempty"`
+	ProgramLogo          *Image           `json:"programLogo,omitempty"`
+	WideProgramLogo      *Image           `json:"wideProgramLogo,omitempty"`
+	HexBackgroundColor   string           `json:"hexBackgroundColor,omitempty"`
+	HeroImage            *Image           `json:"heroImage,omitempty"`
 	// ReviewStatus must be UNDER_REVIEW on every insert and update: Google
 	// refuses class updates without it.
 	ReviewStatus string `json:"reviewStatus"`
