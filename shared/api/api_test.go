@@ -24,10 +24,11 @@ import (
 const adminKey = "fa_test_admin_key_0123456789"
 
 type fixture struct {
-	t    *testing.T
-	app  *api.App
-	s    *embedded.Store
-	deps api.Deps
+	t     *testing.T
+	app   *api.App
+	s     *embedded.Store
+	deps  api.Deps
+	clock *storetest.Clock
 }
 
 func newFixture(t *testing.T) *fixture {
@@ -37,7 +38,8 @@ func newFixture(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { s.Close() })
-	deps, err := wire.Deps(config.Config{Secrets: config.Secrets{AdminKey: adminKey, CodeKeys: signing.NewKeySpec("K1")}}, s, storetest.NewClock(storetest.Start), slog.New(slog.DiscardHandler))
+	clock := storetest.NewClock(storetest.Start)
+	deps, err := wire.Deps(config.Config{Secrets: config.Secrets{AdminKey: adminKey, CodeKeys: signing.NewKeySpec("K1")}}, s, clock, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,7 +47,7 @@ func newFixture(t *testing.T) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &fixture{t: t, app: app, s: s, deps: deps}
+	return &fixture{t: t, app: app, s: s, deps: deps, clock: clock}
 }
 
 type response struct {

@@ -3,13 +3,66 @@ package api
 import (
 	"errors"
 	"net/http"
+	"strings"
 
 	"github.com/fidelio/fidelio/shared/loyalty"
 	"github.com/fidelio/fidelio/shared/signing"
 )
 
-type codeBody struct {
-	Code string `json:"code"`
+// memberRef is how a till names the member it serves: exactly one of the
+// text of the card's QR code, the number printed on the card, or the email.
+type memberRef struct {
+	Code, Number, Email string
+}
+
+// identify finds the member a till names, refusing a blocked member's card.
+// A number or an email of no member is member_not_found; a code of no member
+// is as invalid as a forged one.
+func (a *App) identify(r *http.Request, ref memberRef) (string, error) {
+	given := 0
+	for _, v := range []string{ref.Code, ref.Number, ref.Email} {
+		if v != "" {
+			given++
+		}
+	}
+	if given != 1 {
+		return "", badRequest("invalid_request", "give exactly one of code (the text of the member's QR code), number (printed on the card) or email")
+	}
+	var m loyalty.Member
+	switch {
+	case ref.Code != "":
+		return a.scanned(r, ref.Code)
+	case ref.Number != "":
+		number, ok := loyalty.ParseNumber(ref.Number)
+		if !ok {
+			return "", badRequest("invalid_request", "number is the 12 letters and digits printed on the card, such as TYVF MNJR EH7B")
+		}
+		found, err := a.Store.MembersByNumber(r.Context(), number)
+		if err != nil {
+			return "", err
+		}
+		switch len(found) {
+		case 0:
+			return "", loyalty.ErrMemberNotFound
+		case 1:
+			m = found[0]
+		default:
+			return "", &clientError{http.StatusConflict, "ambiguous_number", "more than one member has this number: scan the card or give the email"}
+		}
+	default:
+		email := loyalty.NormalizeEmail(ref.Email)
+		if !strings.Contains(email, "@") || len(email) > 254 {
+			return "", badRequest("invalid_request", "email is the address the member joined with")
+		}
+		var err error
+		if m, err = a.Store.MemberByEmail(r.Context(), email); err != nil {
+			return "", err
+		}
+	}
+	if err := m.Usable(); err != nil {
+		return "", err
+	}
+	return m.ID, nil
 }
 
 // scanned verifies a scanned member code against the member's current code
@@ -40,17 +93,27 @@ func (a *App) scanned(r *http.Request, code string) (string, error) {
 	return id, nil
 }
 
+type scanBody struct {
+	Code   string `json:"code"`
+	Number string `json:"number"`
+	Email  string `json:"email"`
+}
+
+// nextRewardsShown is how many of the rewards just out of a member's reach
+// the till shows.
+const nextRewardsShown = 3
+
 // scan: POST /v1/scans (staff) — who is this card, and what can they afford
-// (of the rewards offered now to their tier)?
+// (of the rewards offered now to their tier), and what is just out of reach?
 func (a *App) scan(r *http.Request) (reply, error) {
 	if _, err := a.require(r, roleStaff); err != nil {
 		return reply{}, err
 	}
-	var b codeBody
+	var b scanBody
 	if err := decode(r, &b); err != nil {
 		return reply{}, err
 	}
-	id, err := a.scanned(r, b.Code)
+	id, err := a.identify(r, memberRef{b.Code, b.Number, b.Email})
 	if err != nil {
 		return reply{}, err
 	}
@@ -62,20 +125,27 @@ func (a *App) scan(r *http.Request) (reply, error) {
 	if err != nil {
 		return reply{}, err
 	}
-	affordable := []loyalty.Reward{}
-	for _, rw := range rewards {
-		if rw.Points <= acct.Member.Balance && rw.AvailableTo(acct.Member.Tier, a.Program.Now()) == nil {
+	affordable, next := []loyalty.Reward{}, []loyalty.Reward{}
+	for _, rw := range rewards { // cheapest first
+		switch {
+		case rw.AvailableTo(acct.Member.Tier, a.Program.Now()) != nil:
+		case rw.Points <= acct.Member.Balance:
 			affordable = append(affordable, rw)
+		case len(next) < nextRewardsShown:
+			next = append(next, rw)
 		}
 	}
 	return reply{body: struct {
-		Member  memberView       `json:"member"`
-		Rewards []loyalty.Reward `json:"rewards"`
-	}{a.memberView(acct, rules, false), affordable}}, nil
+		Member      tillMemberView   `json:"member"`
+		Rewards     []loyalty.Reward `json:"rewards"`
+		NextRewards []loyalty.Reward `json:"nextRewards"`
+	}{a.tillMemberView(acct, rules), affordable, next}}, nil
 }
 
 type earnBody struct {
 	Code      string        `json:"code"`
+	Number    string        `json:"number"`
+	Email     string        `json:"email"`
 	ReceiptID string        `json:"receiptId"`
 	Amount    loyalty.Money `json:"amount"`
 }
@@ -91,7 +161,7 @@ func (a *App) earn(r *http.Request) (reply, error) {
 	if err := decode(r, &b); err != nil {
 		return reply{}, err
 	}
-	id, err := a.scanned(r, b.Code)
+	id, err := a.identify(r, memberRef{b.Code, b.Number, b.Email})
 	if err != nil {
 		return reply{}, err
 	}
@@ -104,6 +174,8 @@ func (a *App) earn(r *http.Request) (reply, error) {
 
 type redeemBody struct {
 	Code     string `json:"code"`
+	Number   string `json:"number"`
+	Email    string `json:"email"`
 	RewardID string `json:"rewardId"`
 }
 
@@ -121,7 +193,7 @@ func (a *App) redeem(r *http.Request) (reply, error) {
 	if err := decode(r, &b); err != nil {
 		return reply{}, err
 	}
-	id, err := a.scanned(r, b.Code)
+	id, err := a.identify(r, memberRef{b.Code, b.Number, b.Email})
 	if err != nil {
 		return reply{}, err
 	}

@@ -58,6 +58,42 @@ func (a *App) memberView(acct loyalty.Account, rules loyalty.Rules, private bool
 	return v
 }
 
+// tillMemberView is a member as the till shows them: enough to serve them
+// (tier, balance, what comes next) and to check who they are, never their
+// whole email. Number is what the till earns and redeems with when there is
+// no card to scan.
+type tillMemberView struct {
+	ID               string         `json:"id"`
+	Name             string         `json:"name"`
+	Number           string         `json:"number"`
+	MemberNumber     string         `json:"memberNumber"`
+	EmailHint        string         `json:"emailHint"`
+	Code             string         `json:"code"`
+	Tier             loyalty.Tier   `json:"tier"`
+	Balance          int64          `json:"balance"`
+	QualifyingPoints int64          `json:"qualifyingPoints"`
+	NextTier         loyalty.Tier   `json:"nextTier,omitempty"`
+	PointsToNextTier *int64         `json:"pointsToNextTier,omitempty"`
+	ExpiringSoon     []expiringView `json:"expiringSoon"`
+}
+
+func (a *App) tillMemberView(acct loyalty.Account, rules loyalty.Rules) tillMemberView {
+	m := acct.Member
+	today := loyalty.DateOf(a.Program.Now())
+	v := tillMemberView{
+		ID: m.ID, Name: m.Name, Number: m.Number(), MemberNumber: m.Number(), EmailHint: m.EmailHint(),
+		Code: a.Codes.Mint(m.ID, m.CodeGeneration), Tier: m.Tier, Balance: m.Balance,
+		QualifyingPoints: m.QualifyingPoints(today), ExpiringSoon: []expiringView{},
+	}
+	if next, needed, ok := rules.NextTier(m.Tier, v.QualifyingPoints); ok {
+		v.NextTier, v.PointsToNextTier = next, &needed
+	}
+	for _, l := range acct.ExpiringWithin(today, loyalty.ExpiryNoticeDays) {
+		v.ExpiringSoon = append(v.ExpiringSoon, expiringView{Points: l.Remaining, On: l.ExpiresOn.String()})
+	}
+	return v
+}
+
 // entryView is a ledger entry as the API shows it.
 type entryView struct {
 	TransactionID string         `json:"transactionId"`

@@ -168,3 +168,31 @@ func (p Profile) validate(today Date) (Profile, error) {
 	}
 	return p, nil
 }
+
+// EmailHint is the member's email as the till shows it: enough for the
+// customer to recognise it, never the whole address ("j•••t@example.com").
+func (m Member) EmailHint() string {
+	local, domain, ok := strings.Cut(m.Email, "@")
+	if !ok || local == "" {
+		return ""
+	}
+	runes := []rune(local)
+	hint := string(runes[0]) + "•••"
+	if len(runes) >= 4 {
+		hint += string(runes[len(runes)-1])
+	}
+	return hint + "@" + domain
+}
+
+// ExpiringWithin lists the account's lots that expire in the days days from
+// today, today included, soonest first.
+func (a Account) ExpiringWithin(today Date, days int) []Lot {
+	last := today.AddDays(days)
+	out := []Lot{}
+	for _, l := range a.Lots {
+		if !l.ExpiresOn.Before(today) && !last.Before(l.ExpiresOn) {
+			out = append(out, l)
+		}
+	}
+	return out
+}
