@@ -21,7 +21,8 @@ import (
 //	reversed, adjusted                         (adjusted is signed)
 //	tier:<tier>                                members that entered (+) or left (−) a tier
 //	cur:<currency>:<field>                     earnings, amount, reversals, reversedAmount (minor units)
-//	store:<store id>:<field>                   earnings, points, reversals, reversedPoints
+//	store:<store id>:<field>                   earnings, points, reversals, reversedPoints,
+//	                                           redemptions, redeemedPoints
 //	active+<nn>                                a day's counter only: see activeCounter
 const StatsShards = 16
 
@@ -117,6 +118,10 @@ func (d *draft) statsChange() StatsChange {
 			add("issued", e.Points)
 		case KindRedeem:
 			add("redeemed", -e.Points)
+			if e.Ref.StoreID != "" {
+				add("store:"+e.Ref.StoreID+":redemptions", 1)
+				add("store:"+e.Ref.StoreID+":redeemedPoints", -e.Points)
+			}
 		case KindExpire:
 			add("expired", -e.Points)
 		case KindDonate:
@@ -196,13 +201,15 @@ type Sales struct {
 	ReversedAmount int64 `json:"reversedAmount"`
 }
 
-// StoreFigures are a store's earnings and their reversals, by the store
-// recorded on the earning.
+// StoreFigures are a store's earnings, their reversals and its
+// redemptions, by the store recorded on each.
 type StoreFigures struct {
 	Earnings       int64 `json:"earnings"`
 	Points         int64 `json:"points"`
 	Reversals      int64 `json:"reversals"`
 	ReversedPoints int64 `json:"reversedPoints"`
+	Redemptions    int64 `json:"redemptions"`
+	RedeemedPoints int64 `json:"redeemedPoints"`
 }
 
 // Figures are a period's flows (what happened in it) and its stocks (what
@@ -359,6 +366,10 @@ func figuresOf(counts map[string]int64) Figures {
 			s.Reversals = n
 		case "reversedPoints":
 			s.ReversedPoints = n
+		case "redemptions":
+			s.Redemptions = n
+		case "redeemedPoints":
+			s.RedeemedPoints = n
 		}
 		f.Stores[of] = s
 	}
@@ -396,6 +407,7 @@ func (f *Figures) addFlows(day Figures) {
 		t := f.Stores[id]
 		t.Earnings, t.Points = t.Earnings+s.Earnings, t.Points+s.Points
 		t.Reversals, t.ReversedPoints = t.Reversals+s.Reversals, t.ReversedPoints+s.ReversedPoints
+		t.Redemptions, t.RedeemedPoints = t.Redemptions+s.Redemptions, t.RedeemedPoints+s.RedeemedPoints
 		f.Stores[id] = t
 	}
 }

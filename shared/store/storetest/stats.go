@@ -176,6 +176,11 @@ func wantStatsEqualLedger(t *testing.T, s store.Store, memberIDs []string, got l
 					f.Points.Issued += e.Points
 				case loyalty.KindRedeem:
 					f.Points.Redeemed -= e.Points
+					if e.Ref.StoreID != "" {
+						st := f.Stores[e.Ref.StoreID]
+						st.Redemptions, st.RedeemedPoints = st.Redemptions+1, st.RedeemedPoints-e.Points
+						f.Stores[e.Ref.StoreID] = st
+					}
 				case loyalty.KindExpire:
 					f.Points.Expired -= e.Points
 				case loyalty.KindDonate:
@@ -276,6 +281,7 @@ func addFlows(total *loyalty.Figures, f loyalty.Figures) {
 	for id, s := range f.Stores {
 		m := total.Stores[id]
 		m.Earnings, m.Points, m.Reversals, m.ReversedPoints = m.Earnings+s.Earnings, m.Points+s.Points, m.Reversals+s.Reversals, m.ReversedPoints+s.ReversedPoints
+		m.Redemptions, m.RedeemedPoints = m.Redemptions+s.Redemptions, m.RedeemedPoints+s.RedeemedPoints
 		total.Stores[id] = m
 	}
 }
