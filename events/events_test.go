@@ -183,6 +183,9 @@ var samples = []sample{
 	{"members/not-found.json", 404, func(s *state) (string, string, string, string, []string) {
 		return "GET", "/v1/members/01KAAAAAAAAAAAAAAAAAAAAAAA", adminKey, "", nil
 	}},
+	{"staff/session.json", 200, func(s *state) (string, string, string, string, []string) {
+		return "GET", "/v1/staff/session", s.staffKey, "", nil
+	}},
 	{"staff/earn-bad-amount.json", 400, func(s *state) (string, string, string, string, []string) {
 		return "POST", "/v1/earnings", s.staffKey, fmt.Sprintf(`{"code":%q,"receiptId":"R-0002","amount":{"value":12.5,"currency":"EUR"}}`, s.code), nil
 	}},

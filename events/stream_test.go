@@ -31,7 +31,7 @@ func TestStreamEventReplay(t *testing.T) {
 		t.Fatal(err)
 	}
 	if *update {
-		rc, err := deps.Program.Earn(ctx, loyalty.EarnRequest{MemberID: en.Member.ID, Amount: loyalty.Money{Value: 52000, Currency: "EUR"}, StoreID: "paris-rivoli", ReceiptID: "R-0100", Actor: loyalty.Actor{Who: loyalty.WhoStaff, StoreID: "paris"}})
+		rc, err := deps.Program.Earn(ctx, loyalty.EarnRequest{MemberID: en.Member.ID, Amount: loyalty.Money{Value: 52000, Currency: "EUR"}, StoreID: "paris-rivoli", ReceiptID: "R-0100", Actor: loyalty.Actor{Who: loyalty.WhoStaff, StoreID: "paris"}, Confirmed: true})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -85,7 +85,7 @@ func (a *App) getProgram(r *http.Request) (reply, error) {
 		return reply{}, err
 	}
 	rules, err := a.Store.Rules(r.Context())
-	return reply{body: rules}, err
+	return reply{body: rules.WithReceiptLimits()}, err
 }
 
 // putProgram: PUT /v1/admin/program — replaces the rules whole.
@@ -106,7 +106,7 @@ func (a *App) putProgram(r *http.Request) (reply, error) {
 		return reply{}, err
 	}
 	a.refreshGoogleClasses(r)
-	return reply{body: saved}, nil
+	return reply{body: saved.WithReceiptLimits()}, nil
 }
 
 // maxLogo bounds the operator's logo: it is kept in one table item.

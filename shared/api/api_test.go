@@ -411,12 +411,13 @@ func TestRedemptionReplayAfterRepricing(t *testing.T) {
 func TestThePointsLimitIsAConflictNeverA500(t *testing.T) {
 	f := newFixture(t)
 	rules := `{"currency":"JPY","pointsPerUnit":%d,"multiplierPercent":{"bronze":1000,"silver":1000,"gold":1000,"platinum":1000},` +
-		`"thresholds":{"bronze":0,"silver":500,"gold":1500,"platinum":5000},"welcomeBonus":0,"birthdayBonus":100,"expiryMonths":12}`
+		`"thresholds":{"bronze":0,"silver":500,"gold":1500,"platinum":5000},"welcomeBonus":0,"birthdayBonus":100,"expiryMonths":12,` +
+		`"maxPerReceipt":{"value":100000000000,"currency":"JPY"}}`
 	f.expect(f.do("PUT", "/v1/admin/program", adminKey, fmt.Sprintf(rules, 1000)), 400, "invalid_request")
 	f.expect(f.do("PUT", "/v1/admin/program", adminKey, fmt.Sprintf(rules, 1)), 200, "")
 	m := f.enroll("ada@example.com")
 	till := f.staffKey("tokyo")
-	earn := `{"code":%q,"receiptId":%q,"amount":{"value":%d,"currency":"JPY"}}`
+	earn := `{"code":%q,"receiptId":%q,"amount":{"value":%d,"currency":"JPY"},"confirmed":true}`
 	f.expect(f.do("POST", "/v1/earnings", till, fmt.Sprintf(earn, m.str("code"), "R-1", loyalty.MaxAmount)), 201, "")
 	f.expect(f.do("POST", "/v1/earnings", till, fmt.Sprintf(earn, m.str("code"), "R-2", 100)), 409, "points_limit")
 	f.expect(f.do("POST", "/v1/admin/members/"+m.str("id")+"/adjustments", adminKey, `{"points":1,"note":"one more"}`, "Idempotency-Key", "adj-1"), 409, "points_limit")

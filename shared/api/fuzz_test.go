@@ -82,7 +82,7 @@ func newFuzzProgram(f *testing.F) *fuzzProgram {
 	p.member, p.token, p.code = m["id"].(string), m["token"].(string), m["code"].(string)
 	setup("POST", "/v1/admin/stores", adminKey, `{"id":"paris","name":"Paris","address":"1 rue de Rivoli","timeZone":"Europe/Paris"}`, 201)
 	p.staff = setup("POST", "/v1/admin/staff-keys", adminKey, `{"storeId":"paris","name":"Till"}`, 201)["key"].(string)
-	p.earning = setup("POST", "/v1/earnings", p.staff, fmt.Sprintf(`{"code":%q,"receiptId":"R-1","amount":{"value":90000,"currency":"EUR"}}`, p.code), 201)["transactionId"].(string)
+	p.earning = setup("POST", "/v1/earnings", p.staff, fmt.Sprintf(`{"code":%q,"receiptId":"R-1","amount":{"value":90000,"currency":"EUR"},"confirmed":true}`, p.code), 201)["transactionId"].(string)
 	setup("POST", "/v1/admin/rewards", adminKey, `{"id":"coffee","name":"Coffee","points":10}`, 201)
 	setup("POST", "/v1/admin/charities", adminKey, `{"id":"restos","name":"Restos","pointsPerUnit":100,"currency":"EUR","minPoints":10,"step":10}`, 201)
 	return p

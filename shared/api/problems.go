@@ -68,6 +68,8 @@ var domainProblems = []struct {
 	{loyalty.ErrMemberBlocked, http.StatusConflict, "member_blocked"},
 	{loyalty.ErrRewardUnavailable, http.StatusConflict, "reward_unavailable"},
 	{loyalty.ErrTierTooLow, http.StatusConflict, "tier_too_low"},
+	{loyalty.ErrAmountAboveMaximum, http.StatusUnprocessableEntity, "amount_above_maximum"},
+	{loyalty.ErrConfirmationRequired, http.StatusConflict, "confirmation_required"},
 	{loyalty.ErrIdempotencyMismatch, http.StatusUnprocessableEntity, "idempotency_key_reused"},
 	{loyalty.ErrBusy, http.StatusServiceUnavailable, "busy"},
 	{jobs.ErrFutureRun, http.StatusBadRequest, "run_in_future"},

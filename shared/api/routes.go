@@ -36,6 +36,7 @@ var routes = []Route{
 	{"POST", "/v1/earnings", "staff", (*App).earn},
 	{"POST", "/v1/redemptions", "staff", (*App).redeem},
 	{"POST", "/v1/transactions/{id}/reversal", "staff", (*App).reverse},
+	{"GET", "/v1/staff/session", "staff", (*App).staffSession},
 
 	{"POST", "/wallet/v1/devices/{deviceLibraryIdentifier}/registrations/{passTypeIdentifier}/{serialNumber}", "walletservice", (*App).registerDevice},
 	{"DELETE", "/wallet/v1/devices/{deviceLibraryIdentifier}/registrations/{passTypeIdentifier}/{serialNumber}", "walletservice", (*App).unregisterDevice},

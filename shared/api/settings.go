@@ -41,7 +41,7 @@ func (a *App) patchProgram(r *http.Request) (reply, error) {
 		return reply{}, err
 	}
 	a.refreshGoogleClasses(r)
-	return reply{body: rules, header: http.Header{"ETag": {strconv.Quote(strconv.FormatInt(rules.Version, 10))}}}, nil
+	return reply{body: rules.WithReceiptLimits(), header: http.Header{"ETag": {strconv.Quote(strconv.FormatInt(rules.Version, 10))}}}, nil
 }
 
 // mergeRules applies a merge patch to the rules and reads the result as

@@ -148,6 +148,9 @@ type earnBody struct {
 	Email     string        `json:"email"`
 	ReceiptID string        `json:"receiptId"`
 	Amount    loyalty.Money `json:"amount"`
+	// Confirmed is the cashier's second tap on an amount above the rules'
+	// confirmAbove.
+	Confirmed bool `json:"confirmed"`
 }
 
 // earn: POST /v1/earnings (staff). A store's receipt earns once: the same
@@ -165,7 +168,7 @@ func (a *App) earn(r *http.Request) (reply, error) {
 	if err != nil {
 		return reply{}, err
 	}
-	rc, err := a.Program.Earn(r.Context(), loyalty.EarnRequest{MemberID: id, Amount: b.Amount, StoreID: p.staff.StoreID, ReceiptID: b.ReceiptID, Actor: p.actor()})
+	rc, err := a.Program.Earn(r.Context(), loyalty.EarnRequest{MemberID: id, Amount: b.Amount, StoreID: p.staff.StoreID, ReceiptID: b.ReceiptID, Actor: p.actor(), Confirmed: b.Confirmed})
 	if err != nil {
 		return reply{}, err
 	}
@@ -234,4 +237,42 @@ func (a *App) reverse(r *http.Request) (reply, error) {
 		return reply{}, err
 	}
 	return created(rc), nil
+}
+
+// staffSession: GET /v1/staff/session (staff) — who is signed in at the
+// till: the store and the employee the key belongs to, and the program's
+// receipt limits, so that the till warns before it sends.
+func (a *App) staffSession(r *http.Request) (reply, error) {
+	p, err := a.require(r, roleStaff)
+	if err != nil {
+		return reply{}, err
+	}
+	shop, err := a.Store.Shop(r.Context(), p.staff.StoreID)
+	if errors.Is(err, loyalty.ErrShopNotFound) {
+		shop = loyalty.Shop{ID: p.staff.StoreID, Name: p.staff.StoreID} // a key older than store records
+	} else if err != nil {
+		return reply{}, err
+	}
+	rules, err := a.Program.Rules(r.Context())
+	if err != nil {
+		return reply{}, err
+	}
+	most, confirmAbove := rules.ReceiptLimits()
+	type named struct {
+		ID   string `json:"id"`
+		Name string `json:"name"`
+	}
+	type employee struct {
+		KeyID string `json:"keyId"`
+		Name  string `json:"name"`
+	}
+	type limits struct {
+		MaxPerReceipt loyalty.Money `json:"maxPerReceipt"`
+		ConfirmAbove  loyalty.Money `json:"confirmAbove"`
+	}
+	return reply{body: struct {
+		Store    named    `json:"store"`
+		Employee employee `json:"employee"`
+		Limits   limits   `json:"limits"`
+	}{named{shop.ID, shop.Name}, employee{p.staff.ID, p.staff.Name}, limits{most, confirmAbove}}}, nil
 }

@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
@@ -79,4 +80,84 @@ func TestTheTillFindsAMemberByNumberOrEmail(t *testing.T) {
 	if len(soon) != 1 || soon[0].(map[string]any)["points"] != 10.0 || soon[0].(map[string]any)["on"] != "2027-11-30" {
 		t.Fatalf("expiring soon = %v", soon)
 	}
+}
+
+func TestTheTillSessionNamesTheStoreAndTheEmployee(t *testing.T) {
+	f := newFixture(t)
+	f.expect(f.do("POST", "/v1/admin/stores", adminKey, `{"id":"paris","name":"Paris Rivoli","address":"1 rue de Rivoli","timeZone":"Europe/Paris"}`), 201, "")
+	key := f.do("POST", "/v1/admin/staff-keys", adminKey, `{"storeId":"paris","name":"Camille"}`)
+	f.expect(key, 201, "")
+	r := f.do("GET", "/v1/staff/session", key.str("key"), "")
+	f.expect(r, 200, "")
+	want := fmt.Sprintf(`{"employee":{"keyId":%q,"name":"Camille"},"limits":{"confirmAbove":{"currency":"EUR","value":30000},"maxPerReceipt":{"currency":"EUR","value":1000000}},"store":{"id":"paris","name":"Paris Rivoli"}}`, key.str("id"))
+	if got := asJSON(t, r.body); got != want {
+		t.Fatalf("session = %s, want %s", got, want)
+	}
+	f.expect(f.do("GET", "/v1/staff/session", adminKey, ""), 403, "forbidden")
+	f.expect(f.do("GET", "/v1/staff/session", "", ""), 401, "unauthorized")
+}
+
+func TestReceiptLimitsRefuseTooMuchAndAskToConfirmALargeAmount(t *testing.T) {
+	f := newFixture(t)
+	till := f.staffKey("paris")
+	m := f.enroll("ada@example.com")
+	earn := func(receipt string, cents int64, confirmed bool) response {
+		return f.do("POST", "/v1/earnings", till, fmt.Sprintf(`{"code":%q,"receiptId":%q,"amount":{"value":%d,"currency":"EUR"},"confirmed":%t}`, m.str("code"), receipt, cents, confirmed))
+	}
+	balance := func() int64 {
+		return f.do("GET", "/v1/members/"+m.str("id"), adminKey, "").num("balance")
+	}
+
+	program := f.do("GET", "/v1/admin/program", adminKey, "")
+	if got := asJSON(t, []any{program.body["maxPerReceipt"], program.body["confirmAbove"]}); got != `[{"currency":"EUR","value":1000000},{"currency":"EUR","value":30000}]` {
+		t.Fatalf("the default limits = %s", got)
+	}
+	// 2390 typed for 23.90: above the confirmation threshold, nothing written until confirmed.
+	f.expect(earn("R-1", 239000, false), 409, "confirmation_required")
+	if b := balance(); b != 50 {
+		t.Fatalf("balance after an unconfirmed earning = %d, want 50", b)
+	}
+	first := earn("R-1", 239000, true)
+	f.expect(first, 201, "")
+	tooMuch := earn("R-2", 1000001, true)
+	f.expect(tooMuch, 422, "amount_above_maximum")
+	if !strings.Contains(tooMuch.str("detail"), "10000.00 EUR") {
+		t.Fatalf("the refusal does not name the maximum: %v", tooMuch.body)
+	}
+
+	patch := `{"maxPerReceipt":{"value":50000,"currency":"EUR"},"confirmAbove":{"value":10000,"currency":"EUR"}}`
+	f.expect(f.do("PATCH", "/v1/admin/program", adminKey, patch), 200, "")
+	program = f.do("GET", "/v1/admin/program", adminKey, "")
+	if got := asJSON(t, []any{program.body["maxPerReceipt"], program.body["confirmAbove"]}); got != `[{"currency":"EUR","value":50000},{"currency":"EUR","value":10000}]` {
+		t.Fatalf("the patched limits = %s", got)
+	}
+	if got := asJSON(t, f.do("GET", "/v1/staff/session", till, "").body["limits"]); got != `{"confirmAbove":{"currency":"EUR","value":10000},"maxPerReceipt":{"currency":"EUR","value":50000}}` {
+		t.Fatalf("the till's limits = %s", got)
+	}
+	f.expect(earn("R-3", 50001, true), 422, "amount_above_maximum")
+	f.expect(earn("R-3", 10001, false), 409, "confirmation_required")
+	f.expect(earn("R-3", 10000, false), 201, "")
+	// The earning confirmed before the limits were lowered, sent again, gets its first answer.
+	if again := earn("R-1", 239000, false); again.status != 201 || again.str("transactionId") != first.str("transactionId") {
+		t.Fatalf("the first earning resent = %d %v", again.status, again.body)
+	}
+
+	for name, bad := range map[string]string{
+		"in another currency": `{"confirmAbove":{"value":10000,"currency":"USD"}}`,
+		"of nothing":          `{"maxPerReceipt":{"value":0,"currency":"EUR"}}`,
+		"of a negative value": `{"confirmAbove":{"value":-1,"currency":"EUR"}}`,
+	} {
+		t.Run("a limit "+name+" is refused", func(t *testing.T) {
+			f.expect(f.do("PATCH", "/v1/admin/program", adminKey, bad), 422, "invalid_program")
+		})
+	}
+}
+
+func asJSON(t *testing.T, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }

@@ -30,7 +30,7 @@ func TestMonthlyPledgesAreMadeOrSkippedWithAReason(t *testing.T) {
 	f := newFixture(t)
 	f.charity("meals", false)
 	rich := f.enroll("2026-11-23T10:00:00Z", "rich@example.com", "", "UTC")
-	if _, err := f.program.Earn(f.ctx, loyalty.EarnRequest{MemberID: rich.ID, Amount: loyalty.Money{Value: 100_000, Currency: "EUR"}, StoreID: "paris", ReceiptID: "r1", Actor: loyalty.Actor{Who: loyalty.WhoStaff, StoreID: "paris"}}); err != nil {
+	if _, err := f.program.Earn(f.ctx, loyalty.EarnRequest{MemberID: rich.ID, Amount: loyalty.Money{Value: 100_000, Currency: "EUR"}, StoreID: "paris", ReceiptID: "r1", Actor: loyalty.Actor{Who: loyalty.WhoStaff, StoreID: "paris"}, Confirmed: true}); err != nil {
 		t.Fatal(err)
 	}
 	poor := f.enroll("2026-11-23T10:00:00Z", "poor@example.com", "", "UTC")

@@ -230,7 +230,7 @@ func TestTierReviewsAndPledgesCatchUpAfter45Days(t *testing.T) {
 	f := newFixture(t)
 	f.charity("meals", false)
 	m := f.enroll("2026-11-23T10:00:00Z", "platinum@example.com", "", "UTC") // review on 2027-11-23
-	if _, err := f.program.Earn(f.ctx, loyalty.EarnRequest{MemberID: m.ID, Amount: loyalty.Money{Value: 600_000, Currency: "EUR"}, StoreID: "paris", ReceiptID: "r1", Actor: loyalty.Actor{Who: loyalty.WhoStaff, StoreID: "paris"}}); err != nil {
+	if _, err := f.program.Earn(f.ctx, loyalty.EarnRequest{MemberID: m.ID, Amount: loyalty.Money{Value: 600_000, Currency: "EUR"}, StoreID: "paris", ReceiptID: "r1", Actor: loyalty.Actor{Who: loyalty.WhoStaff, StoreID: "paris"}, Confirmed: true}); err != nil {
 		t.Fatal(err)
 	}
 	f.run(jobs.NameDonations, "2026-11-23T12:00:00Z")
@@ -265,7 +265,7 @@ func TestTierReviewsAndPledgesCatchUpAfter45Days(t *testing.T) {
 func TestTierReviewOneStepDown(t *testing.T) {
 	f := newFixture(t)
 	m := f.enroll("2026-11-23T10:00:00Z", "platinum@example.com", "", "UTC")
-	if _, err := f.program.Earn(f.ctx, loyalty.EarnRequest{MemberID: m.ID, Amount: loyalty.Money{Value: 600_000, Currency: "EUR"}, StoreID: "paris", ReceiptID: "r1", Actor: loyalty.Actor{Who: loyalty.WhoStaff, StoreID: "paris"}}); err != nil {
+	if _, err := f.program.Earn(f.ctx, loyalty.EarnRequest{MemberID: m.ID, Amount: loyalty.Money{Value: 600_000, Currency: "EUR"}, StoreID: "paris", ReceiptID: "r1", Actor: loyalty.Actor{Who: loyalty.WhoStaff, StoreID: "paris"}, Confirmed: true}); err != nil {
 		t.Fatal(err)
 	}
 	if s := f.run(jobs.NameTierReview, "2027-11-22T03:00:00Z"); s.Changed != 0 || s.Examined != 0 {

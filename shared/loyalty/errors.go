@@ -19,6 +19,11 @@ var (
 	ErrPointsLimit = errors.New("points limit reached")
 	// ErrMemberBlocked: an operator blocked the member's card.
 	ErrMemberBlocked = errors.New("member is blocked")
+	// ErrAmountAboveMaximum: a receipt above the program's MaxPerReceipt.
+	ErrAmountAboveMaximum = errors.New("amount above the maximum per receipt")
+	// ErrConfirmationRequired: an amount above ConfirmAbove sent without
+	// the cashier's confirmation.
+	ErrConfirmationRequired = errors.New("confirmation required")
 	// ErrBusy: the member's account kept changing under us; the caller may retry.
 	ErrBusy = errors.New("account is busy, retry")
 )

@@ -46,6 +46,9 @@ func unitSize(code string) (int64, error) {
 	return size, nil
 }
 
+// IsZero reports no amount at all, not even its currency.
+func (m Money) IsZero() bool { return m == Money{} }
+
 // Validate checks that m is a positive amount of a known currency within MaxAmount.
 func (m Money) Validate() error {
 	if _, err := unitSize(m.Currency); err != nil {
@@ -58,4 +61,14 @@ func (m Money) Validate() error {
 		return fmt.Errorf("%w: amount %d is larger than the %d minor units one purchase may be", ErrInvalid, m.Value, int64(MaxAmount))
 	}
 	return nil
+}
+
+// String writes the amount in whole units, as a person reads it: "23.90 EUR".
+func (m Money) String() string {
+	e := currencyExponents[m.Currency]
+	s := fmt.Sprintf("%0*d", e+1, m.Value)
+	if e > 0 {
+		s = s[:len(s)-e] + "." + s[len(s)-e:]
+	}
+	return s + " " + m.Currency
 }

@@ -123,6 +123,10 @@ type EarnRequest struct {
 	StoreID   string
 	ReceiptID string
 	Actor     Actor
+	// Confirmed says the cashier confirmed an amount above the rules'
+	// ConfirmAbove. It is not part of the request: the confirmed resend of
+	// a refused earning is the same earning.
+	Confirmed bool
 }
 
 // Earn credits the points a purchase earns at the member's tier, counts them
@@ -145,6 +149,9 @@ func (p *Program) Earn(ctx context.Context, req EarnRequest) (Receipt, error) {
 			}
 			points, err := rules.EarnPoints(req.Amount, d.m.Tier)
 			if err != nil {
+				return err
+			}
+			if err := rules.checkReceipt(req.Amount, req.Confirmed); err != nil {
 				return err
 			}
 			if q := d.m.QualifyingPoints(d.today); points > MaxPoints-q {

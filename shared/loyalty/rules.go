@@ -39,6 +39,57 @@ type Rules struct {
 	Version int64 `json:"-"`
 	// PointValue values the points members hold, in the program's reports.
 	PointValue PointValue `json:"pointValue,omitzero"`
+
+	// MaxPerReceipt is the most one receipt may earn on, and ConfirmAbove
+	// the amount above which the till must confirm an earning with a second
+	// tap (2390 typed for 23.90 is caught there). Zero is the default,
+	// ReceiptLimits.
+	MaxPerReceipt Money `json:"maxPerReceipt,omitzero"`
+	ConfirmAbove  Money `json:"confirmAbove,omitzero"`
+	// CrossStoreRefunds lets a store's staff refund another store's
+	// earning; without it only an operator key may.
+	CrossStoreRefunds bool `json:"crossStoreRefunds,omitempty"`
+}
+
+// Default receipt limits, in whole units of the program's currency.
+const (
+	defaultMaxPerReceipt = 10_000
+	defaultConfirmAbove  = 300
+)
+
+// ReceiptLimits are the most one receipt may earn on and the amount above
+// which an earning needs confirming: the rules' own, or the defaults in the
+// program's currency.
+func (r Rules) ReceiptLimits() (most, confirmAbove Money) {
+	unit, _ := unitSize(r.Currency)
+	most, confirmAbove = r.MaxPerReceipt, r.ConfirmAbove
+	if most.IsZero() {
+		most = Money{Value: defaultMaxPerReceipt * unit, Currency: r.Currency}
+	}
+	if confirmAbove.IsZero() {
+		confirmAbove = Money{Value: defaultConfirmAbove * unit, Currency: r.Currency}
+	}
+	return most, confirmAbove
+}
+
+// WithReceiptLimits is the rules with their receipt limits written out, as
+// the operator is shown them.
+func (r Rules) WithReceiptLimits() Rules {
+	r.MaxPerReceipt, r.ConfirmAbove = r.ReceiptLimits()
+	return r
+}
+
+// checkReceipt refuses an amount above the most a receipt may earn on, and
+// one above the confirmation threshold that was not confirmed.
+func (r Rules) checkReceipt(amount Money, confirmed bool) error {
+	most, confirmAbove := r.ReceiptLimits()
+	if amount.Value > most.Value {
+		return fmt.Errorf("%w: %s is more than the %s one receipt may earn on", ErrAmountAboveMaximum, amount, most)
+	}
+	if amount.Value > confirmAbove.Value && !confirmed {
+		return fmt.Errorf("%w: %s is more than %s; send it again with confirmed true once the cashier confirms it", ErrConfirmationRequired, amount, confirmAbove)
+	}
+	return nil
 }
 
 // Texts is a text the operator wrote, in English and in French. English is
@@ -141,6 +192,17 @@ func (r Rules) Validate() error {
 	}
 	if r.ExpiryMonths < 1 || r.ExpiryMonths > 120 {
 		return fmt.Errorf("%w: expiryMonths must be between 1 and 120", ErrInvalid)
+	}
+	for name, limit := range map[string]Money{"maxPerReceipt": r.MaxPerReceipt, "confirmAbove": r.ConfirmAbove} {
+		if limit.IsZero() {
+			continue
+		}
+		if err := limit.Validate(); err != nil {
+			return fmt.Errorf("%w (%s)", err, name)
+		}
+		if limit.Currency != r.Currency {
+			return fmt.Errorf("%w: %s must be in the program's currency, %s", ErrInvalid, name, r.Currency)
+		}
 	}
 	return r.PointValue.validate()
 }

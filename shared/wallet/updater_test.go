@@ -136,7 +136,7 @@ func TestEveryChangeReachesEveryDeviceOnceUnderFaults(t *testing.T) {
 			if round == i {
 				amount = 60_000
 			}
-			if _, err := deps.Program.Earn(ctx, loyalty.EarnRequest{MemberID: id, Amount: loyalty.Money{Value: amount, Currency: "EUR"}, StoreID: "paris", ReceiptID: fmt.Sprintf("R%d-%d", i, round), Actor: loyalty.Actor{Who: loyalty.WhoStaff, StoreID: "paris"}}); err != nil {
+			if _, err := deps.Program.Earn(ctx, loyalty.EarnRequest{MemberID: id, Amount: loyalty.Money{Value: amount, Currency: "EUR"}, StoreID: "paris", ReceiptID: fmt.Sprintf("R%d-%d", i, round), Actor: loyalty.Actor{Who: loyalty.WhoStaff, StoreID: "paris"}, Confirmed: true}); err != nil {
 				t.Fatal(err)
 			}
 		}

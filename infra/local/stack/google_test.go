@@ -76,7 +76,7 @@ func TestGoogleCardEndToEnd(t *testing.T) {
 	// Reaching Silver moves the object to Silver's class, with one message.
 	go st.RunUpdater(t.Context())
 	staff := c.staffKey(st.Secrets.AdminKey, "paris", "Till").str("key")
-	c.must(c.do("POST", "/v1/earnings", staff, map[string]any{"code": m.str("code"), "receiptId": "R-silver", "amount": map[string]any{"value": 52000, "currency": "EUR"}}), 201)
+	c.must(c.do("POST", "/v1/earnings", staff, map[string]any{"code": m.str("code"), "receiptId": "R-silver", "amount": map[string]any{"value": 52000, "currency": "EUR"}, "confirmed": true}), 201)
 	id := issuer + "." + m.str("id")
 	waitFor(t, func() bool { o, _ := g.Object(id); return o["classId"] == issuer+".fidelio-silver" })
 	time.Sleep(200 * time.Millisecond)

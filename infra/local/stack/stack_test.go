@@ -128,7 +128,7 @@ func TestRoutesEndToEnd(t *testing.T) {
 			if c.do("POST", "/v1/members", "", map[string]any{"name": "Ada", "email": "Ada@Example.com"}).str("code") != "email_taken" {
 				t.Fatal("the same email enrolled twice")
 			}
-			earn := map[string]any{"code": ada.str("code"), "receiptId": "R-1", "amount": map[string]any{"value": 52000, "currency": "EUR"}}
+			earn := map[string]any{"code": ada.str("code"), "receiptId": "R-1", "amount": map[string]any{"value": 52000, "currency": "EUR"}, "confirmed": true}
 
 			// Auth: members and staff stay in their lanes.
 			c.must(c.do("POST", "/v1/earnings", ada.str("token"), earn), 403)

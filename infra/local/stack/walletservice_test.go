@@ -120,7 +120,7 @@ func testPassUpdates(t *testing.T, storeName string) {
 	}
 
 	// Reach Silver: 520 points for 520 EUR.
-	c.must(c.do("POST", "/v1/earnings", staff, map[string]any{"code": m.str("code"), "receiptId": "R-silver", "amount": map[string]any{"value": 52000, "currency": "EUR"}}), 201)
+	c.must(c.do("POST", "/v1/earnings", staff, map[string]any{"code": m.str("code"), "receiptId": "R-silver", "amount": map[string]any{"value": 52000, "currency": "EUR"}, "confirmed": true}), 201)
 	waitFor(t, func() bool { return len(pushes.Pushes()) >= 1 })
 	time.Sleep(300 * time.Millisecond) // a second push would come now
 	got := pushes.Pushes()

@@ -61,7 +61,7 @@ func testStatsEqualLedger(e *env) {
 		return first.Member.ID
 	}
 	earn := func(id, storeID, receipt string, cents int64) loyalty.Receipt {
-		req := loyalty.EarnRequest{MemberID: id, Amount: loyalty.Money{Value: cents, Currency: "EUR"}, StoreID: storeID, ReceiptID: receipt, Actor: Till}
+		req := loyalty.EarnRequest{MemberID: id, Amount: loyalty.Money{Value: cents, Currency: "EUR"}, StoreID: storeID, ReceiptID: receipt, Actor: Till, Confirmed: true}
 		r, err := e.program.Earn(e.ctx, req)
 		must("earn "+receipt)(nil, err)
 		if again, err := e.program.Earn(e.ctx, req); err != nil || !again.Replayed {

@@ -102,7 +102,7 @@ func (e *env) enroll(email string) loyalty.Member {
 
 func (e *env) earn(memberID, receipt string, cents int64) loyalty.Receipt {
 	e.t.Helper()
-	r, err := e.program.Earn(e.ctx, loyalty.EarnRequest{MemberID: memberID, Amount: loyalty.Money{Value: cents, Currency: "EUR"}, StoreID: "paris", ReceiptID: receipt, Actor: Till})
+	r, err := e.program.Earn(e.ctx, loyalty.EarnRequest{MemberID: memberID, Amount: loyalty.Money{Value: cents, Currency: "EUR"}, StoreID: "paris", ReceiptID: receipt, Actor: Till, Confirmed: true})
 	if err != nil {
 		e.t.Fatalf("earn %d cents on %s: %v", cents, receipt, err)
 	}
@@ -595,6 +595,7 @@ func (r *rulesReads) Rules(ctx context.Context) (loyalty.Rules, error) {
 func testPointsLimit(e *env) {
 	rules := loyalty.DefaultRules()
 	rules.Currency, rules.PointsPerUnit, rules.WelcomeBonus = "JPY", 1, 0
+	rules.MaxPerReceipt = loyalty.Money{Value: loyalty.MaxAmount, Currency: "JPY"}
 	for _, t := range loyalty.Tiers {
 		rules.MultiplierPercent[t] = 1000
 	}
@@ -606,7 +607,7 @@ func testPointsLimit(e *env) {
 	}
 	m := e.enroll("whale@example.com")
 	earn := func(receipt string, yen int64) (loyalty.Receipt, error) {
-		return e.program.Earn(e.ctx, loyalty.EarnRequest{MemberID: m.ID, Amount: loyalty.Money{Value: yen, Currency: "JPY"}, StoreID: "tokyo", ReceiptID: receipt, Actor: Till})
+		return e.program.Earn(e.ctx, loyalty.EarnRequest{MemberID: m.ID, Amount: loyalty.Money{Value: yen, Currency: "JPY"}, StoreID: "tokyo", ReceiptID: receipt, Actor: Till, Confirmed: true})
 	}
 	adjust := func(key string, points int64) (loyalty.Receipt, error) {
 		return e.program.Adjust(e.ctx, loyalty.AdjustRequest{MemberID: m.ID, Points: points, Note: "limit", Actor: Owner, Key: loyalty.IdemKey{Scope: "adjust", Key: key}})
