@@ -36,10 +36,14 @@ CFNLINT = @command -v cfn-lint >/dev/null || { echo "cfn-lint is missing; instal
 # on 127.0.0.1 for the store tests that need it; Chromium is installed for the
 # browser tests of the web pages, and passkit-generator for the pass.json
 # schema checks; cfn-lint checks template.yaml. Nothing is skipped here.
+# The DynamoDB package alone takes about 8 minutes (its suite runs one test at a
+# time: DynamoDB Local keeps every table in one SQLite database under one lock,
+# and parallel tests time out waiting for it), past go test's default of 10
+# minutes per package on a slower machine: hence -timeout.
 test: tools $(WEBDEPS) $(PASSKITDEPS)
 	go vet ./...
 	$(CFNLINT)
-	FIDELIO_REQUIRE_DYNAMODB=1 bash infra/dynamodb-local/run.sh -- go test -count=1 ./...
+	FIDELIO_REQUIRE_DYNAMODB=1 bash infra/dynamodb-local/run.sh -- go test -count=1 -timeout=30m ./...
 	$(MAKE) --no-print-directory fuzz
 
 # Each fuzz target beyond its seeds (go test runs the seeds, testdata/fuzz

@@ -21,7 +21,8 @@
 # Environment:
 #   FIDELIO_DYNAMODB_PORT           fixed port (default 0: the kernel picks a
 #                                   free one, so there is no pick-then-bind race)
-#   FIDELIO_DYNAMODB_START_TIMEOUT  seconds to wait for start-up (default 60)
+#   FIDELIO_DYNAMODB_START_TIMEOUT  seconds to wait for start-up (default 180: the JVM
+#                                   took 50 s on a loaded 2-core machine)
 #   FIDELIO_DYNAMODB_JAVA_OPTS      extra JVM options (split on spaces)
 #   FIDELIO_DYNAMODB_KEEP_LOG       keep the log folder even on success
 #   FIDELIO_CACHE, FIDELIO_DYNAMODB_LOCAL_DIR   see install.sh
@@ -63,7 +64,7 @@ usage() {
 (($# > 0)) || usage
 
 port_req=${FIDELIO_DYNAMODB_PORT:-0}
-start_timeout=${FIDELIO_DYNAMODB_START_TIMEOUT:-60}
+start_timeout=${FIDELIO_DYNAMODB_START_TIMEOUT:-180}
 if ! [[ $port_req =~ ^[0-9]{1,5}$ ]] || ((10#$port_req > 65535)); then
   log "ERROR: FIDELIO_DYNAMODB_PORT must be a port number, got '$port_req'"
   exit 2
