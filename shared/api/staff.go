@@ -212,9 +212,16 @@ func (a *App) redeem(r *http.Request) (reply, error) {
 	return created(rc), nil
 }
 
-// reverse: POST /v1/transactions/{id}/reversal (staff of the earning's
-// store, or admin). An earning is reversed once; asking again answers the
-// first reversal.
+type reversalBody struct {
+	Amount   *loyalty.Money `json:"amount"`
+	RefundID string         `json:"refundId"`
+}
+
+// reverse: POST /v1/transactions/{id}/reversal (staff, manager). On an
+// earning, a refund of {"amount"} or of what is left; on a redemption, its
+// undo by the store that made it, within 10 minutes. A refund is told apart
+// by its refundId (or Idempotency-Key): the same one answers the first
+// result; without one, the reversal of what is left is made once.
 func (a *App) reverse(r *http.Request) (reply, error) {
 	p, err := a.require(r, roleStaff, roleAdmin)
 	if err != nil {
@@ -224,11 +231,27 @@ func (a *App) reverse(r *http.Request) (reply, error) {
 	if err != nil {
 		return reply{}, err
 	}
-	key, err := idempotencyKey(r, "reversal/"+tx.String(), false)
+	var b reversalBody
+	if r.Header.Get("Content-Type") != "" {
+		if err := decode(r, &b); err != nil {
+			return reply{}, err
+		}
+	}
+	scope := "reversal/" + tx.String()
+	key, err := idempotencyKey(r, scope, false)
 	if err != nil {
 		return reply{}, err
 	}
-	req := loyalty.ReverseRequest{Tx: tx, Actor: p.actor(), Key: key}
+	if b.RefundID != "" {
+		if len(b.RefundID) > 64 || strings.ContainsFunc(b.RefundID, func(c rune) bool { return c < ' ' || c > '~' }) {
+			return reply{}, badRequest("invalid_request", "refundId is 1 to 64 printable characters, such as a UUID")
+		}
+		if !key.IsZero() && key.Key != b.RefundID {
+			return reply{}, badRequest("invalid_request", "refundId and Idempotency-Key differ: send one of them")
+		}
+		key = loyalty.IdemKey{Scope: scope, Key: b.RefundID}
+	}
+	req := loyalty.ReverseRequest{Tx: tx, Amount: b.Amount, Actor: p.actor(), Key: key}
 	if p.role == roleStaff {
 		req.StoreID = p.staff.StoreID
 	}

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/fidelio/fidelio/shared/store/storetest"
 )
 
 func TestTheTillFindsAMemberByNumberOrEmail(t *testing.T) {
@@ -160,4 +162,70 @@ func asJSON(t *testing.T, v any) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+func TestRefundsAtTheTillArePartialOncePerRefundIdAndKeptToTheirStore(t *testing.T) {
+	f := newFixture(t)
+	paris, lyon := f.staffKey("paris"), f.staffKey("lyon")
+	m := f.enroll("ada@example.com")
+	earn := f.do("POST", "/v1/earnings", paris, fmt.Sprintf(`{"code":%q,"receiptId":"R-1","amount":{"value":10000,"currency":"EUR"}}`, m.str("code")))
+	f.expect(earn, 201, "")
+	reversal := "/v1/transactions/" + earn.str("transactionId") + "/reversal"
+
+	part := `{"amount":{"value":3350,"currency":"EUR"},"refundId":"3f0c6c1e-refund-1"}`
+	first := f.do("POST", reversal, paris, part)
+	f.expect(first, 201, "")
+	if first.num("points") != -33 || first.num("balance") != 117 {
+		t.Fatalf("a refund of 33.50 of 100.00 = %v; want 33 points back (rounded down)", first.body)
+	}
+	again := f.do("POST", reversal, paris, part)
+	if again.status != 201 || again.str("transactionId") != first.str("transactionId") || again.header["Idempotent-Replayed"] != "true" {
+		t.Fatalf("the same refundId again = %d %v", again.status, again.body)
+	}
+	f.expect(f.do("POST", reversal, paris, `{"amount":{"value":6651,"currency":"EUR"},"refundId":"refund-2"}`), 422, "refund_exceeds_remaining")
+	f.expect(f.do("POST", reversal, paris, `{"amount":{"value":100,"currency":"EUR"}}`), 400, "invalid_request")
+	f.expect(f.do("POST", reversal, paris, `{"amount":{"value":100,"currency":"USD"},"refundId":"refund-3"}`), 400, "invalid_request")
+
+	// Another store's refund needs a manager, or the program's leave.
+	f.expect(f.do("POST", reversal, lyon, `{"amount":{"value":1000,"currency":"EUR"},"refundId":"lyon-1"}`), 403, "other_store")
+	f.expect(f.do("PATCH", "/v1/admin/program", adminKey, `{"crossStoreRefunds":true}`), 200, "")
+	f.expect(f.do("POST", reversal, lyon, `{"amount":{"value":1000,"currency":"EUR"},"refundId":"lyon-1"}`), 201, "")
+	manager := f.do("POST", "/v1/admin/operator-keys", adminKey, `{"name":"Manon","role":"manager"}`)
+	f.expect(manager, 201, "")
+	rest := f.do("POST", reversal, manager.str("key"), "")
+	f.expect(rest, 201, "")
+	if rest.num("points") != -57 || rest.num("balance") != 50 {
+		t.Fatalf("the rest = %v; want the 57 points left of 100", rest.body)
+	}
+	f.expect(f.do("POST", reversal, paris, `{"refundId":"after-the-whole"}`), 409, "already_reversed")
+}
+
+func TestARedemptionIsUndoneByItsStoreWithinTenMinutes(t *testing.T) {
+	f := newFixture(t)
+	paris, lyon := f.staffKey("paris"), f.staffKey("lyon")
+	m := f.enroll("ada@example.com")
+	f.expect(f.do("POST", "/v1/admin/rewards", adminKey, `{"id":"coffee","name":"Coffee","points":30}`), 201, "")
+	redeem := fmt.Sprintf(`{"code":%q,"rewardId":"coffee"}`, m.str("code"))
+	red := f.do("POST", "/v1/redemptions", paris, redeem, "Idempotency-Key", "red-1")
+	f.expect(red, 201, "")
+	undo := "/v1/transactions/" + red.str("transactionId") + "/reversal"
+
+	f.expect(f.do("POST", undo, lyon, ""), 403, "other_store")
+	f.clock.Set(storetest.Start.Add(9 * time.Minute))
+	first := f.do("POST", undo, paris, "")
+	f.expect(first, 201, "")
+	if first.num("points") != 30 || first.num("balance") != 50 {
+		t.Fatalf("undo = %v", first.body)
+	}
+	if again := f.do("POST", undo, paris, ""); again.str("transactionId") != first.str("transactionId") || again.header["Idempotent-Replayed"] != "true" {
+		t.Fatalf("the undo again = %d %v", again.status, again.body)
+	}
+	f.clock.Set(storetest.Start.Add(time.Hour))
+	if again := f.do("POST", undo, paris, ""); again.str("transactionId") != first.str("transactionId") {
+		t.Fatalf("the undo again an hour later = %d %v; want its first answer", again.status, again.body)
+	}
+	late := f.do("POST", "/v1/redemptions", paris, redeem, "Idempotency-Key", "red-2")
+	f.expect(late, 201, "")
+	f.clock.Set(storetest.Start.Add(time.Hour + 10*time.Minute + time.Second))
+	f.expect(f.do("POST", "/v1/transactions/"+late.str("transactionId")+"/reversal", paris, ""), 409, "undo_window_passed")
 }

@@ -135,14 +135,16 @@ type transactionView struct {
 	Tier          loyalty.Tier `json:"tier"`
 	PreviousTier  loyalty.Tier `json:"previousTier"`
 	Shortfall     int64        `json:"shortfall,omitempty"`
-	MemberID      string       `json:"memberId"`
+	// Amount is an earning's purchase, or the money a refund gave back.
+	Amount   *loyalty.Money `json:"amount,omitempty"`
+	MemberID string         `json:"memberId"`
 }
 
 // created answers a change with 201, flagging a replay as Stripe does.
 func created(rc loyalty.Receipt) reply {
 	rep := reply{status: 201, body: transactionView{
 		TransactionID: rc.Entry.TxID().String(), Kind: rc.Entry.Kind, Points: rc.Entry.Points, Balance: rc.Balance,
-		Tier: rc.Tier, PreviousTier: rc.PreviousTier, Shortfall: rc.Entry.Shortfall, MemberID: rc.Entry.MemberID,
+		Tier: rc.Tier, PreviousTier: rc.PreviousTier, Shortfall: rc.Entry.Shortfall, Amount: rc.Entry.Amount, MemberID: rc.Entry.MemberID,
 	}}
 	if rc.Replayed {
 		rep.header = map[string][]string{"Idempotent-Replayed": {"true"}}

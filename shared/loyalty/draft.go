@@ -14,6 +14,7 @@ type draft struct {
 	lots       *lotSet
 	entries    []LedgerEntry
 	reversalOf int64
+	reversed   Reversed
 	// donation and gift are a gift's posting to its charity and its receipt.
 	donation *DonationPosting
 	gift     *Gift
@@ -63,11 +64,15 @@ func (d *draft) credit(expires Date, e LedgerEntry) error {
 }
 
 // debit posts a negative entry, consuming the soonest-expiring lots first.
+// A redemption records the lots it took from, for its undo.
 func (d *draft) debit(e LedgerEntry) error {
 	if d.m.Balance < -e.Points {
 		return fmt.Errorf("%w: balance is %d, %d needed", ErrInsufficientPoints, d.m.Balance, -e.Points)
 	}
-	d.lots.debit(-e.Points, nil)
+	_, from := d.lots.debit(-e.Points, nil)
+	if e.Kind == KindRedeem {
+		e.Lots = from
+	}
 	d.post(e)
 	return nil
 }
@@ -92,7 +97,7 @@ func (d *draft) posting() (Posting, error) {
 		d.m.CardUpdatedAt = nextCardTime(d.orig.CardUpdatedAt, d.now)
 	}
 	p := Posting{
-		Member: d.m, PrevVersion: d.prev, Entries: d.entries, Lots: d.lots.changed(), ReversalOf: d.reversalOf,
+		Member: d.m, PrevVersion: d.prev, Entries: d.entries, Lots: d.lots.changed(), ReversalOf: d.reversalOf, Reversed: d.reversed,
 		Donation: d.donation, PrevPledgeDue: d.pledgeDue, Stats: stats,
 	}
 	if len(d.entries) > 0 {

@@ -13,7 +13,7 @@ var (
 	ErrInsufficientPoints = errors.New("insufficient points")
 	// ErrIdempotencyMismatch: a key was reused with a different request.
 	ErrIdempotencyMismatch = errors.New("idempotency key reused with a different request")
-	ErrNotReversible       = errors.New("only an earning can be reversed")
+	ErrNotReversible       = errors.New("only an earning or a redemption can be reversed")
 	ErrAlreadyReversed     = errors.New("transaction already reversed")
 	// ErrPointsLimit: the change would take an account past MaxPoints.
 	ErrPointsLimit = errors.New("points limit reached")

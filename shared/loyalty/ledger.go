@@ -42,6 +42,9 @@ type LedgerEntry struct {
 	Matched int64     `json:"matched,omitempty"`
 	Amount  *Money    `json:"amount,omitempty"`
 	Ref     Reference `json:"ref,omitzero"`
+	// Lots are the lots a redemption took its points from (Remaining being
+	// what it took from each), so that its undo puts them back.
+	Lots []Lot `json:"lots,omitempty"`
 	// Actor is who made the change (Actor.String); KeyID and KeyName name
 	// the staff or operator key it was made with, the store being Ref's.
 	Actor     string    `json:"actor"`
@@ -56,7 +59,8 @@ type Reference struct {
 	ReceiptID string `json:"receiptId,omitempty"`
 	RewardID  string `json:"rewardId,omitempty"`
 	CharityID string `json:"charityId,omitempty"`
-	// Reverses is the Seq of the earning a reversal undoes.
+	// Reverses is the Seq of the earning a reversal refunds (in whole or in
+	// part) or of the redemption it undoes.
 	Reverses int64  `json:"reverses,omitempty"`
 	Note     string `json:"note,omitempty"`
 }

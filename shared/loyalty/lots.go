@@ -38,15 +38,18 @@ func (s *lotSet) credit(day Date, points int64) {
 }
 
 // debit takes up to points, from the lot expiring on first (when it has any)
-// and then from the lots that expire soonest. It returns how much it took.
-func (s *lotSet) debit(points int64, first *Date) int64 {
+// and then from the lots that expire soonest. It returns how much it took,
+// and from which lots (Remaining being what it took from each).
+func (s *lotSet) debit(points int64, first *Date) (int64, []Lot) {
 	taken := int64(0)
+	var from []Lot
 	take := func(i int) {
 		n := min(s.lots[i].Remaining, points-taken)
 		if n > 0 {
 			s.lots[i].Remaining -= n
 			taken += n
 			s.touched[s.lots[i].ExpiresOn] = true
+			from = append(from, Lot{ExpiresOn: s.lots[i].ExpiresOn, Remaining: n})
 		}
 	}
 	if first != nil {
@@ -62,7 +65,7 @@ func (s *lotSet) debit(points int64, first *Date) int64 {
 		}
 		take(i)
 	}
-	return taken
+	return taken, from
 }
 
 // changed returns the touched lots; a lot with nothing left is returned with

@@ -8,7 +8,7 @@ import (
 func TestDebitSoonestFirst(t *testing.T) {
 	d := func(s string) Date { x, _ := ParseDate(s); return x }
 	s := newLotSet([]Lot{{d("2027-12-31"), 100}, {d("2027-11-30"), 50}, {d("2028-01-31"), 100}})
-	if taken := s.debit(120, nil); taken != 120 {
+	if taken, _ := s.debit(120, nil); taken != 120 {
 		t.Fatalf("took %d of 120", taken)
 	}
 	want := "[{2027-11-30 0} {2027-12-31 30} {2028-01-31 100}]"
@@ -16,7 +16,7 @@ func TestDebitSoonestFirst(t *testing.T) {
 		t.Fatalf("lots = %s, want %s", got, want)
 	}
 	own := d("2028-01-31")
-	if taken := s.debit(110, &own); taken != 110 || s.total() != 20 {
+	if taken, _ := s.debit(110, &own); taken != 110 || s.total() != 20 {
 		t.Fatalf("debit from own lot first took %d, left %d", taken, s.total())
 	}
 	if got := fmt.Sprint(s.lots); got != "[{2027-11-30 0} {2027-12-31 20} {2028-01-31 0}]" {
@@ -46,7 +46,7 @@ func FuzzLotDebit(f *testing.F) {
 		if int(prefer) < len(lots) {
 			first = &lots[prefer].ExpiresOn
 		}
-		taken := s.debit(points, first)
+		taken, _ := s.debit(points, first)
 		if taken != min(points, before) || s.total() != before-taken {
 			t.Fatalf("took %d of %d from %d, left %d", taken, points, before, s.total())
 		}

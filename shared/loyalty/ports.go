@@ -22,14 +22,17 @@ type Book interface {
 	LoadAccount(ctx context.Context, memberID string) (Account, error)
 	// Entry reads one ledger entry; ErrEntryNotFound when there is none.
 	Entry(ctx context.Context, tx TxID) (LedgerEntry, error)
+	// Reversed reads what the reversals of an entry took back so far;
+	// found is false when it was never reversed.
+	Reversed(ctx context.Context, tx TxID) (r Reversed, found bool, err error)
 	// Idempotency reads the record at a key's address, expired or not.
 	Idempotency(ctx context.Context, scope, keyHash string) (IdempotencyRecord, bool, error)
 	// Commit writes a posting all or nothing. It fails with ErrVersionConflict
 	// when the member is not at p.PrevVersion (or exists, for a new member)
 	// or a gift's matching would pass its month's cap
 	// (DonationPosting.MatchedAtMost), ErrEmailTaken, ErrKeyTaken when an
-	// unexpired record holds the key, and ErrAlreadyReversed when the
-	// reversed entry was reversed before.
+	// unexpired record holds the key, and ErrVersionConflict when the
+	// reversed entry's Reversed is not at p.Reversed.Count − 1 reversals.
 	Commit(ctx context.Context, p Posting) error
 	// Rules returns the program's rules and their Version, DefaultRules
 	// (version 0) until an operator saves others. It is read consistently.
@@ -59,9 +62,12 @@ type Posting struct {
 	// Lots are the lots the change touched; Remaining 0 means the lot is gone.
 	Lots        []Lot
 	Idempotency *IdempotencyRecord
-	// ReversalOf, when not 0, is the Seq of the earning this posting reverses;
-	// an earning is reversed once.
+	// ReversalOf, when not 0, is the Seq of the entry this posting reverses
+	// (an earning refunded in whole or in part, a redemption undone), and
+	// Reversed what its reversals took back with this one. The Book records
+	// it on the condition that the reversals before number Reversed.Count − 1.
 	ReversalOf int64
+	Reversed   Reversed
 	// Donation, when not nil, is what a gift adds to its charity's totals.
 	Donation *DonationPosting
 	// PrevPledgeDue is the member's PledgeDue before the change: when the

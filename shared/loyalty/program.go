@@ -209,59 +209,6 @@ func (p *Program) Redeem(ctx context.Context, req RedeemRequest) (Receipt, error
 		})
 }
 
-// ReverseRequest undoes an earning, for a refund. StoreID, when set, is the
-// store the earning must come from.
-type ReverseRequest struct {
-	Tx      TxID
-	StoreID string
-	Actor   Actor
-	Key     IdemKey
-}
-
-// ErrWrongStore refuses a reversal of another store's earning.
-var ErrWrongStore = errors.New("transaction belongs to another store")
-
-// Reverse takes back what is left of an earning's points, never more than the
-// balance (the rest is recorded as a shortfall), and its qualifying points.
-// An earning is reversed once.
-func (p *Program) Reverse(ctx context.Context, req ReverseRequest) (Receipt, error) {
-	earning, err := p.book.Entry(ctx, req.Tx)
-	if err != nil {
-		return Receipt{}, err
-	}
-	if earning.Kind != KindEarn {
-		return Receipt{}, fmt.Errorf("%w: transaction %s is a %s", ErrNotReversible, req.Tx, earning.Kind)
-	}
-	if req.StoreID != "" && earning.Ref.StoreID != req.StoreID {
-		return Receipt{}, ErrWrongStore
-	}
-	key := req.Key
-	if key.IsZero() {
-		key = IdemKey{Scope: "reversal", Key: req.Tx.String()}
-	}
-	return p.change(ctx, req.Tx.MemberID, req.Actor, key, RequestHash("reverse", req.Tx.String()),
-		func(d *draft, rules Rules) error {
-			ownLot := rules.LotExpiry(earning.CreatedAt)
-			taken := d.lots.debit(min(earning.Points, d.m.Balance), &ownLot)
-			d.reversalOf = earning.Seq
-			d.post(LedgerEntry{
-				Kind: KindReversal, Points: -taken, Qualifying: -earning.Qualifying,
-				Shortfall: earning.Points - taken, Amount: earning.Amount,
-				Ref: Reference{Reverses: earning.Seq, StoreID: earning.Ref.StoreID, ReceiptID: earning.Ref.ReceiptID},
-			})
-			d.m.addQualifying(DateOf(earning.CreatedAt), -earning.Qualifying, d.today)
-			// An upgrade the earning bought is undone; a tier granted at review stays.
-			t := rules.TierFor(d.m.QualifyingPoints(d.today))
-			if t.Rank() < d.m.ReviewedTier.Rank() {
-				t = d.m.ReviewedTier
-			}
-			if t.Rank() < d.m.Tier.Rank() {
-				d.m.moveTo(t)
-			}
-			return nil
-		})
-}
-
 // AdjustRequest is an operator's correction.
 type AdjustRequest struct {
 	MemberID string
@@ -315,7 +262,7 @@ func (p *Program) change(ctx context.Context, memberID string, by Actor, key Ide
 		d := newDraft(acct, now, p.ids)
 		d.by = by
 		if err := decide(d, rules); err != nil {
-			return Receipt{}, err
+			return Receipt{}, p.keyTakenMeanwhile(ctx, key, now, err)
 		}
 		posting, err := d.posting()
 		if err != nil {
@@ -363,14 +310,24 @@ func (p *Program) commit(ctx context.Context, posting *Posting, key IdemKey, req
 		}
 	}
 	err := p.book.Commit(ctx, *posting)
-	if err == nil || retryable(err) || key.IsZero() {
+	if err == nil || retryable(err) {
 		return err
 	}
 	// A duplicate that lost the race to its key also fails the first
 	// request's other claims (an email), and a store may name any failed
 	// condition first (DynamoDB names the first item's). Whatever it named,
-	// a key committed meanwhile means the first answer is the one to give:
-	// ErrKeyTaken has the caller replay it.
+	// a key committed meanwhile means the first answer is the one to give.
+	return p.keyTakenMeanwhile(ctx, key, now, err)
+}
+
+// keyTakenMeanwhile is the error of a change refused on err: ErrKeyTaken,
+// which has the caller replay the first answer, when its key was committed
+// since the replay check, since err may then come from the very change it
+// duplicates (a second undo racing the first finds the redemption undone).
+func (p *Program) keyTakenMeanwhile(ctx context.Context, key IdemKey, now time.Time, err error) error {
+	if key.IsZero() {
+		return err
+	}
 	rec, found, rerr := p.book.Idempotency(ctx, key.Scope, key.Hash())
 	if rerr == nil && found && rec.ExpiresAt.After(now) {
 		return ErrKeyTaken

@@ -129,6 +129,10 @@ func (d *draft) statsChange() StatsChange {
 		case KindAdjust:
 			add("adjusted", e.Points)
 		case KindReversal:
+			if e.Ref.RewardID != "" { // an undone redemption was not redeemed
+				add("redeemed", -e.Points)
+				continue
+			}
 			add("reversals", 1)
 			add("reversed", -e.Points)
 			add("store:"+e.Ref.StoreID+":reversals", 1)

@@ -158,6 +158,17 @@ func (s *Store) Entry(ctx context.Context, tx loyalty.TxID) (loyalty.LedgerEntry
 	return e, s.get(ctx, memberPK(tx.MemberID), txSK(tx.Seq), &e, loyalty.ErrEntryNotFound)
 }
 
+// Reversed reads the entry's reversals item; one without a count was
+// written before refunds could be partial.
+func (s *Store) Reversed(ctx context.Context, tx loyalty.TxID) (loyalty.Reversed, bool, error) {
+	var r loyalty.Reversed
+	err := s.get(ctx, memberPK(tx.MemberID), reversalSK(tx.Seq), &r, loyalty.ErrEntryNotFound)
+	if errors.Is(err, loyalty.ErrEntryNotFound) {
+		return r, false, nil
+	}
+	return r, err == nil, err
+}
+
 func (s *Store) Ledger(ctx context.Context, memberID string, before int64, limit int) ([]loyalty.LedgerEntry, error) {
 	upper := txSK(1<<62 - 1)
 	if before == 1 {
@@ -421,7 +432,17 @@ func (s *Store) Commit(ctx context.Context, p loyalty.Posting) error {
 		add(types.TransactWriteItem{Put: &types.Put{TableName: &s.table, Item: item}}, nil)
 	}
 	if p.ReversalOf != 0 {
-		add(types.TransactWriteItem{Put: &types.Put{TableName: &s.table, Item: key(pk, reversalSK(p.ReversalOf)), ConditionExpression: aws.String("attribute_not_exists(PK)")}}, loyalty.ErrAlreadyReversed)
+		item, err := marshal(p.Reversed, pk, reversalSK(p.ReversalOf))
+		if err != nil {
+			return fmt.Errorf("marshal reversals: %w", err)
+		}
+		put := &types.Put{TableName: &s.table, Item: item, ConditionExpression: aws.String("attribute_not_exists(PK)")}
+		if p.Reversed.Count > 1 {
+			put.ConditionExpression = aws.String("#count = :before")
+			put.ExpressionAttributeNames = map[string]string{"#count": "count"}
+			put.ExpressionAttributeValues = map[string]types.AttributeValue{":before": num(p.Reversed.Count - 1)}
+		}
+		add(types.TransactWriteItem{Put: put}, loyalty.ErrVersionConflict)
 	}
 	attempt := p.Member.ID + "#" + strconv.FormatInt(p.PrevVersion, 10)
 	if len(p.Entries) > 0 {

@@ -26,7 +26,7 @@ var (
 	bucketEmails      = []byte("emails")
 	bucketLedger      = []byte("ledger")    // member id -> bucket of seq -> entry
 	bucketLots        = []byte("lots")      // member id -> bucket of expiry day -> lot
-	bucketReversals   = []byte("reversals") // member id "/" seq -> empty
+	bucketReversals   = []byte("reversals") // member id "/" seq -> loyalty.Reversed (empty: reversed whole, before partial refunds)
 	bucketIdempotency = []byte("idempotency")
 	bucketProgram     = []byte("program")
 	bucketRewards     = []byte("rewards")
@@ -134,6 +134,28 @@ func (s *Store) LoadAccount(ctx context.Context, id string) (loyalty.Account, er
 		})
 	})
 	return acct, err
+}
+
+func (s *Store) Reversed(ctx context.Context, t loyalty.TxID) (r loyalty.Reversed, found bool, err error) {
+	err = s.db.View(func(tx *bolt.Tx) error {
+		r, found, err = reversedIn(tx, reversalKey(t.MemberID, t.Seq))
+		return err
+	})
+	return r, found, err
+}
+
+// reversedIn reads an entry's reversals; an empty record was written before
+// refunds could be partial, and reads as none counted.
+func reversedIn(tx *bolt.Tx, key []byte) (loyalty.Reversed, bool, error) {
+	var r loyalty.Reversed
+	v := tx.Bucket(bucketReversals).Get(key)
+	if v == nil {
+		return r, false, nil
+	}
+	if len(v) == 0 {
+		return r, true, nil
+	}
+	return r, true, json.Unmarshal(v, &r)
 }
 
 func (s *Store) Entry(ctx context.Context, t loyalty.TxID) (loyalty.LedgerEntry, error) {
@@ -405,8 +427,14 @@ func checkPosting(tx *bolt.Tx, p loyalty.Posting) (indexed, error) {
 			}
 		}
 	}
-	if p.ReversalOf != 0 && tx.Bucket(bucketReversals).Get(reversalKey(p)) != nil {
-		return cur, loyalty.ErrAlreadyReversed
+	if p.ReversalOf != 0 {
+		before, found, err := reversedIn(tx, reversalKey(p.Member.ID, p.ReversalOf))
+		if err != nil {
+			return cur, err
+		}
+		if found && (before.Count == 0 || before.Count != p.Reversed.Count-1) || !found && p.Reversed.Count != 1 {
+			return cur, loyalty.ErrVersionConflict
+		}
 	}
 	if p.Donation != nil {
 		return cur, checkGift(tx, *p.Donation)
@@ -437,7 +465,7 @@ func applyPosting(tx *bolt.Tx, p loyalty.Posting, was indexed) ([]byte, error) {
 		}
 	}
 	if p.ReversalOf != 0 {
-		if err := tx.Bucket(bucketReversals).Put(reversalKey(p), nil); err != nil {
+		if err := putJSON(tx.Bucket(bucketReversals), reversalKey(p.Member.ID, p.ReversalOf), p.Reversed); err != nil {
 			return nil, err
 		}
 	}
@@ -496,8 +524,8 @@ func emailKey(m loyalty.Member) []byte {
 	return []byte(loyalty.HashSecret(loyalty.NormalizeEmail(m.Email)))
 }
 
-func reversalKey(p loyalty.Posting) []byte {
-	return fmt.Appendf(nil, "%s/%d", p.Member.ID, p.ReversalOf)
+func reversalKey(memberID string, seq int64) []byte {
+	return fmt.Appendf(nil, "%s/%d", memberID, seq)
 }
 
 // reindexMember moves the member's keys in the birthday, tier review and

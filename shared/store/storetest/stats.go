@@ -166,6 +166,10 @@ func wantStatsEqualLedger(t *testing.T, s store.Store, memberIDs []string, got l
 					cur.Earnings, cur.Amount = cur.Earnings+1, cur.Amount+e.Amount.Value
 					f.Stores[e.Ref.StoreID], f.Money[e.Amount.Currency] = st, cur
 				case loyalty.KindReversal:
+					if e.Ref.RewardID != "" {
+						f.Points.Redeemed -= e.Points
+						continue
+					}
 					f.Reversals++
 					f.Points.Reversed -= e.Points
 					st, cur := f.Stores[e.Ref.StoreID], f.Money[e.Amount.Currency]

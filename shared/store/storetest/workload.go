@@ -113,7 +113,8 @@ func RunWorkload(t *testing.T, s store.Store, faults func(on bool)) WorkloadRepo
 	}
 
 	// The day: each member at two tills and on their phone, while the jobs run.
-	earnings := make([][]string, workloadMembers) // the transaction ids of each member's earnings at paris
+	earnings := make([][]string, workloadMembers)  // the transaction ids of each member's earnings at paris
+	redemptions := make([]string, workloadMembers) // each member's redemption at paris, when made
 	var mu sync.Mutex
 	w.parallel(3*workloadMembers+1, func(i int) {
 		if i == 3*workloadMembers {
@@ -131,7 +132,7 @@ func RunWorkload(t *testing.T, s store.Store, faults func(on bool)) WorkloadRepo
 				earnings[i/3] = append(earnings[i/3], a.str("transactionId"))
 				mu.Unlock()
 			}
-			w.redeem(tills["paris"], m, "day-paris")
+			redemptions[i/3] = w.redeem(tills["paris"], m, "day-paris").str("transactionId")
 		case 1:
 			w.earn(tills["lyon"], m, "L-"+m.id, 15_000)
 			w.redeem(tills["lyon"], m, "day-lyon")
@@ -146,7 +147,13 @@ func RunWorkload(t *testing.T, s store.Store, faults func(on bool)) WorkloadRepo
 			return
 		}
 		if tx := earnings[i]; len(tx) > 0 && tx[0] != "" {
+			// A part of the receipt, then the rest.
+			part := map[string]any{"amount": map[string]any{"value": 7_777, "currency": "EUR"}, "refundId": fmt.Sprint("part-", i)}
+			w.send("refund", "POST", "/v1/transactions/"+tx[0]+"/reversal", tills["paris"], part, "")
 			w.send("reversal", "POST", "/v1/transactions/"+tx[0]+"/reversal", tills["paris"], nil, "")
+		}
+		if red := redemptions[i]; red != "" {
+			w.send("undo", "POST", "/v1/transactions/"+red+"/reversal", tills["paris"], nil, "")
 		}
 	})
 
