@@ -4,7 +4,7 @@
 // allows a store without group commit. Both run in one process, one after
 // the other, so the ratio holds on a shared and loaded machine.
 //
-//	go run ./infra/bench/earn [-clients 16] [-members 64] [-d 10s] [-lone 300] [-rounds 5]
+//	go run ./infra/bench/earn [-clients 16] [-members 64] [-d 10s] [-lone 300] [-rounds 5] [-cpuprofile file]
 //
 // It prints each target's requests per second, p50 and p99 with the clients
 // at once, the ratio of the two rates, and the latency of a lone caller that
@@ -19,6 +19,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/pprof"
 	"time"
 )
 
@@ -30,11 +31,29 @@ func main() {
 	flag.IntVar(&o.lone, "lone", 300, "earnings the lone caller sends, one after the other, to each target")
 	flag.IntVar(&o.rounds, "rounds", 5, "turns the targets take, each for its share of -d and -lone")
 	flag.StringVar(&o.template, "template", "template.yaml", "the SAM template whose routes the stack serves")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the whole run (both targets, clients included) to this file")
 	flag.Parse()
-	if err := run(context.Background(), o, os.Stdout); err != nil {
+	if err := profiled(*cpuProfile, func() error { return run(context.Background(), o, os.Stdout) }); err != nil {
 		fmt.Fprintln(os.Stderr, "earn bench:", err)
 		os.Exit(1)
 	}
+}
+
+// profiled runs f, with a CPU profile written to path unless it is "".
+func profiled(path string, f func() error) error {
+	if path == "" {
+		return f()
+	}
+	out, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	defer out.Close()
+	if err := pprof.StartCPUProfile(out); err != nil {
+		return err
+	}
+	defer pprof.StopCPUProfile()
+	return f()
 }
 
 func run(ctx context.Context, o options, out io.Writer) error {
