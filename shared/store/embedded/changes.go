@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"sync"
+	"sync/atomic"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -60,6 +61,7 @@ func (s *Store) Changes(ctx context.Context, after uint64, limit int) ([]Change,
 			return nil
 		}
 		c := b.Cursor()
+		after = max(after, s.feed.forgotten.Load())
 		for k, v := c.Seek(binary.BigEndian.AppendUint64(nil, after+1)); k != nil && len(out) < limit; k, v = c.Next() {
 			var rec changeRecord
 			if err := json.Unmarshal(v, &rec); err != nil {
@@ -79,30 +81,48 @@ func (s *Store) Changes(ctx context.Context, after uint64, limit int) ([]Change,
 	return out, err
 }
 
-// Forget drops the changes up to and including seq, once handled.
+// Forget drops the changes up to and including seq, once handled. It writes
+// nothing itself, so that a lone writer's next change does not wait behind a
+// transaction and a sync of its own: the next transaction deletes them
+// (dropForgotten). Until then Changes skips them; after a crash before it,
+// they are read again, as a stream hands a record over again.
 func (s *Store) Forget(ctx context.Context, seq uint64) error {
-	return s.update(nil, func(tx *bolt.Tx) error {
-		b := tx.Bucket(bucketChanges)
-		if b == nil {
+	for {
+		was := s.feed.forgotten.Load()
+		if seq <= was || s.feed.forgotten.CompareAndSwap(was, seq) {
 			return nil
 		}
-		c := b.Cursor()
-		for k, _ := c.First(); k != nil && binary.BigEndian.Uint64(k) <= seq; k, _ = c.First() {
-			if err := c.Delete(); err != nil {
-				return err
-			}
+	}
+}
+
+// dropForgotten deletes the changes forgotten since the last transaction
+// that did, and returns up to where the feed is then dropped.
+func (s *Store) dropForgotten(tx *bolt.Tx) (uint64, error) {
+	upTo := s.feed.forgotten.Load()
+	b := tx.Bucket(bucketChanges)
+	dropped := s.feed.dropped.Load()
+	if upTo <= dropped || b == nil {
+		return dropped, nil
+	}
+	c := b.Cursor()
+	for k, _ := c.First(); k != nil && binary.BigEndian.Uint64(k) <= upTo; k, _ = c.First() {
+		if err := c.Delete(); err != nil {
+			return dropped, err
 		}
-		return nil
-	})
+	}
+	return upTo, nil
 }
 
 // Changed signals, without blocking the writer, that changes were committed.
 func (s *Store) Changed() <-chan struct{} { return s.feed.ch() }
 
-// feed wakes the one reader of the change feed.
+// feed wakes the one reader of the change feed, and keeps how far it has
+// forgotten the feed and how far the file has dropped it.
 type feed struct {
-	once sync.Once
-	c    chan struct{}
+	once      sync.Once
+	c         chan struct{}
+	forgotten atomic.Uint64
+	dropped   atomic.Uint64
 }
 
 func (f *feed) ch() chan struct{} {

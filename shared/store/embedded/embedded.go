@@ -103,8 +103,15 @@ func Open(path string) (*Store, error) {
 	return &Store{db: db}, nil
 }
 
-// Close closes the bbolt file.
-func (s *Store) Close() error { return s.db.Close() }
+// Close drops what the change feed's reader forgot since the last
+// transaction, and closes the bbolt file.
+func (s *Store) Close() error {
+	var err error
+	if s.feed.forgotten.Load() > s.feed.dropped.Load() {
+		err = s.update(nil, func(*bolt.Tx) error { return nil })
+	}
+	return errors.Join(err, s.db.Close())
+}
 
 func (s *Store) Member(ctx context.Context, id string) (loyalty.Member, error) {
 	var m loyalty.Member

@@ -73,11 +73,16 @@ func (s *Store) update(check, apply func(*bolt.Tx) error) error {
 }
 
 // commitGroup commits the writes that pass their checks in one bbolt
-// transaction, in their order, and sets each write's outcome.
+// transaction, in their order, and sets each write's outcome. The
+// transaction also drops what the change feed's reader forgot meanwhile.
 func (s *Store) commitGroup(group []*write) {
 	for len(group) > 0 {
 		var failed *write
-		err := s.db.Update(func(tx *bolt.Tx) error {
+		var dropped uint64
+		err := s.db.Update(func(tx *bolt.Tx) (err error) {
+			if dropped, err = s.dropForgotten(tx); err != nil {
+				return err
+			}
 			for _, w := range group {
 				if w.check != nil {
 					if w.err = w.check(tx); w.err != nil {
@@ -91,6 +96,9 @@ func (s *Store) commitGroup(group []*write) {
 			}
 			return nil
 		})
+		if err == nil {
+			s.feed.dropped.Store(dropped)
+		}
 		if failed == nil {
 			for _, w := range group {
 				if w.err == nil {
