@@ -58,9 +58,10 @@ var indexBuckets = [][]byte{bucketBirthdays, bucketExpiries, bucketTierReviews, 
 
 // Store is a bbolt-backed store.Store.
 type Store struct {
-	db    *bolt.DB
-	group committer
-	feed  feed
+	db      *bolt.DB
+	group   committer
+	pending pendingChanges
+	feed    feed
 }
 
 // Open opens (creating when missing) the bbolt file at path.
@@ -123,6 +124,9 @@ func (s *Store) Member(ctx context.Context, id string) (loyalty.Member, error) {
 
 func (s *Store) LoadAccount(ctx context.Context, id string) (loyalty.Account, error) {
 	var acct loyalty.Account
+	if err := s.pending.wait(ctx, id); err != nil {
+		return acct, err
+	}
 	err := s.db.View(func(tx *bolt.Tx) error {
 		if err := getMember(tx, id, &acct.Member); err != nil {
 			return err
@@ -337,6 +341,7 @@ func (s *Store) get(bucket []byte, id string, v any, notFound error) error {
 // other writers' (group commit): every check of the posting passes and every
 // write lands, or none does.
 func (s *Store) Commit(ctx context.Context, p loyalty.Posting) error {
+	defer s.pending.add(p.Member.ID)()
 	var was indexed
 	err := s.update(func(tx *bolt.Tx) (err error) {
 		was, err = checkPosting(tx, p)

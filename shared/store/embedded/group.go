@@ -1,6 +1,7 @@
 package embedded
 
 import (
+	"context"
 	"slices"
 	"sync"
 
@@ -108,5 +109,59 @@ func (s *Store) commitGroup(group []*write) {
 			return
 		}
 		group = slices.DeleteFunc(slices.Clone(group), func(w *write) bool { return w == failed })
+	}
+}
+
+// A read of an account waits for the changes of that member already on
+// their way to the file (queued or being committed): read before them, it
+// would decide on a version they are about to replace, and lose the race
+// to them at its own commit, with a backoff and a retry, which under load
+// is the tail of the latency.
+type pendingChanges struct {
+	mu      sync.Mutex
+	members map[string]*pendingChange
+}
+
+type pendingChange struct {
+	n    int           // changes of the member on their way
+	done chan struct{} // closed when the last one is committed or refused
+}
+
+// add marks a change of id as on its way until the returned func is called.
+func (p *pendingChanges) add(id string) (done func()) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.members == nil {
+		p.members = map[string]*pendingChange{}
+	}
+	c := p.members[id]
+	if c == nil {
+		c = &pendingChange{done: make(chan struct{})}
+		p.members[id] = c
+	}
+	c.n++
+	return func() {
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		if c.n--; c.n == 0 {
+			close(c.done)
+			delete(p.members, id)
+		}
+	}
+}
+
+// wait returns once no change of id that was on its way is.
+func (p *pendingChanges) wait(ctx context.Context, id string) error {
+	p.mu.Lock()
+	c := p.members[id]
+	p.mu.Unlock()
+	if c == nil {
+		return nil
+	}
+	select {
+	case <-c.done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
 	}
 }

@@ -160,3 +160,40 @@ func TestEachWriteOfAGroupKeepsItsOwnOutcome(t *testing.T) {
 		t.Errorf("ada's change in the feed: %+v", last)
 	}
 }
+
+func TestAnAccountIsReadAfterTheChangesOfItsMemberOnTheirWay(t *testing.T) {
+	ctx := context.Background()
+	s := openInternal(t)
+	ada := newMember("ada", "ada@example.com")
+	if err := s.Commit(ctx, ada); err != nil {
+		t.Fatal(err)
+	}
+	release := holdLead(t, s)
+	outcomes := queue(s, func() error { return s.Commit(ctx, changed(ada.Member, 1)) })
+
+	// A read while ada's change waits for its group waits too: cancelled,
+	// it says so instead of answering the version about to be replaced.
+	cancelled, cancel := context.WithCancel(ctx)
+	cancel()
+	if acct, err := s.LoadAccount(cancelled, "ada"); !errors.Is(err, context.Canceled) {
+		t.Errorf("LoadAccount while ada's change is queued: version %d, %v; want it to wait for the change", acct.Member.Version, err)
+	}
+	if acct, err := s.LoadAccount(cancelled, "bob"); !errors.Is(err, loyalty.ErrMemberNotFound) {
+		t.Errorf("LoadAccount of another member: %+v, %v; want not found at once", acct, err)
+	}
+	read := make(chan loyalty.Account)
+	go func() {
+		acct, err := s.LoadAccount(ctx, "ada")
+		if err != nil {
+			t.Error(err)
+		}
+		read <- acct
+	}()
+	release()
+	if err := <-outcomes[0]; err != nil {
+		t.Fatal(err)
+	}
+	if acct := <-read; acct.Member.Version != 2 {
+		t.Errorf("LoadAccount read version %d, want 2: the change that was queued", acct.Member.Version)
+	}
+}
