@@ -3,8 +3,11 @@ package embedded
 import (
 	"context"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"runtime"
+	"sync"
+	"sync/atomic"
 	"testing"
 
 	bolt "go.etcd.io/bbolt"
@@ -12,7 +15,7 @@ import (
 	"github.com/fidelio/fidelio/shared/loyalty"
 )
 
-func openInternal(t *testing.T) *Store {
+func openInternal(t testing.TB) *Store {
 	t.Helper()
 	s, err := Open(filepath.Join(t.TempDir(), "fidelio.db"))
 	if err != nil {
@@ -25,7 +28,7 @@ func openInternal(t *testing.T) *Store {
 // holdLead starts a write that leads a group and stays in its transaction
 // until the returned release is called, so that the writes sent meanwhile
 // queue for the next group.
-func holdLead(t *testing.T, s *Store) (release func()) {
+func holdLead(t testing.TB, s *Store) (release func()) {
 	t.Helper()
 	inside, held := make(chan struct{}), make(chan struct{})
 	done := make(chan error)
@@ -196,4 +199,58 @@ func TestAnAccountIsReadAfterTheChangesOfItsMemberOnTheirWay(t *testing.T) {
 	if acct := <-read; acct.Member.Version != 2 {
 		t.Errorf("LoadAccount read version %d, want 2: the change that was queued", acct.Member.Version)
 	}
+}
+
+// BenchmarkGroupOfEarnings commits groups of 16 earnings of distinct
+// members, each group one transaction, on a file that holds a few thousand
+// earnings already, and reports the pages each earning writes: with the
+// syncs, what a commit costs grows with them. The file is not synced here.
+func BenchmarkGroupOfEarnings(b *testing.B) {
+	ctx := context.Background()
+	s, err := Open(filepath.Join(b.TempDir(), "fidelio.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	s.db.NoSync = true
+	program := loyalty.NewProgram(s, nil, nil)
+	var ids []string
+	for i := range 64 {
+		en, err := program.Enroll(ctx, loyalty.EnrollRequest{Profile: loyalty.Profile{Name: "Bench", Email: fmt.Sprintf("bench%d@example.com", i)}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		ids = append(ids, en.Member.ID)
+	}
+	var receipts atomic.Int64
+	earn := func(id string) {
+		till := loyalty.Actor{Who: loyalty.WhoStaff, KeyID: "fs_bench", KeyName: "Till 1", StoreID: "paris"}
+		_, err := program.Earn(ctx, loyalty.EarnRequest{MemberID: id, Amount: loyalty.Money{Value: 1250, Currency: "EUR"}, StoreID: "paris", ReceiptID: fmt.Sprint("r", receipts.Add(1)), Actor: till})
+		if err != nil {
+			b.Error(err)
+		}
+	}
+	const warmUp = 2000
+	for i := range warmUp {
+		earn(ids[i%len(ids)])
+	}
+	changes := uint64(len(ids) + warmUp) // one a change, enrollments included
+	const group = 16
+	pages := func() int64 { stats := s.db.Stats(); return stats.TxStats.GetWrite() }
+	var written int64
+	for n := 0; b.Loop(); n++ {
+		release := holdLead(b, s)
+		before := pages()
+		var wg sync.WaitGroup
+		for i := range group {
+			wg.Go(func() { earn(ids[(n*group+i)%len(ids)]) })
+		}
+		waitQueued(s, group)
+		release()
+		wg.Wait()
+		written += pages() - before
+		changes += group
+		s.Forget(ctx, changes) // as the pass updater does
+	}
+	b.ReportMetric(float64(written)/float64(b.N*group), "pages/earning")
 }
