@@ -38,6 +38,7 @@ func recordChange(tx *bolt.Tx, before, after []byte) error {
 	if err != nil {
 		return err
 	}
+	b.FillPercent = appendOnly
 	seq, err := b.NextSequence()
 	if err != nil {
 		return err

@@ -54,6 +54,12 @@ var (
 	bucketPledges     = []byte("index-pledges")      // YYYY-MM-DD of Member.PledgeDue
 )
 
+// appendOnly is the fill of the pages of a bucket whose keys only grow (the
+// ledger, the audit trail, the change feed): bbolt's default, half a page,
+// leaves every page it splits half empty for good, and a group of changes
+// writes twice as many pages of them.
+const appendOnly = 1.0
+
 var indexBuckets = [][]byte{bucketBirthdays, bucketExpiries, bucketTierReviews, bucketPledges}
 
 // Store is a bbolt-backed store.Store.
@@ -472,7 +478,9 @@ func applyPosting(tx *bolt.Tx, p loyalty.Posting, was indexed) ([]byte, error) {
 		}
 	}
 	if p.Audit != nil {
-		if err := putJSON(tx.Bucket(bucketAudit), []byte(p.Audit.ID), p.Audit); err != nil {
+		audit := tx.Bucket(bucketAudit)
+		audit.FillPercent = appendOnly
+		if err := putJSON(audit, []byte(p.Audit.ID), p.Audit); err != nil {
 			return nil, err
 		}
 	}
@@ -503,6 +511,7 @@ func applyPosting(tx *bolt.Tx, p loyalty.Posting, was indexed) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	ledger.FillPercent = appendOnly
 	for _, e := range p.Entries {
 		if err := putJSON(ledger, seqKey(e.Seq), e); err != nil {
 			return nil, err
