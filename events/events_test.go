@@ -183,6 +183,9 @@ var samples = []sample{
 	{"members/not-found.json", 404, func(s *state) (string, string, string, string, []string) {
 		return "GET", "/v1/members/01KAAAAAAAAAAAAAAAAAAAAAAA", adminKey, "", nil
 	}},
+	{"staff/find-transaction.json", 200, func(s *state) (string, string, string, string, []string) {
+		return "GET", "/v1/transactions?receiptId=R-0001", s.staffKey, "", nil
+	}},
 	{"staff/session.json", 200, func(s *state) (string, string, string, string, []string) {
 		return "GET", "/v1/staff/session", s.staffKey, "", nil
 	}},

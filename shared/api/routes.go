@@ -37,6 +37,7 @@ var routes = []Route{
 	{"POST", "/v1/redemptions", "staff", (*App).redeem},
 	{"POST", "/v1/transactions/{id}/reversal", "staff", (*App).reverse},
 	{"GET", "/v1/staff/session", "staff", (*App).staffSession},
+	{"GET", "/v1/transactions", "staff", (*App).findTransaction},
 
 	{"POST", "/wallet/v1/devices/{deviceLibraryIdentifier}/registrations/{passTypeIdentifier}/{serialNumber}", "walletservice", (*App).registerDevice},
 	{"DELETE", "/wallet/v1/devices/{deviceLibraryIdentifier}/registrations/{passTypeIdentifier}/{serialNumber}", "walletservice", (*App).unregisterDevice},
@@ -90,6 +91,7 @@ var operatorRoles = map[string]loyalty.Role{
 	"GET /v1/members/{id}/ledger":             loyalty.RoleAnalyst,
 	"POST /v1/members/{id}/credentials":       loyalty.RoleManager,
 	"POST /v1/transactions/{id}/reversal":     loyalty.RoleManager,
+	"GET /v1/transactions":                    loyalty.RoleAnalyst,
 	"POST /v1/admin/staff-keys":               loyalty.RoleManager,
 	"GET /v1/admin/staff-keys":                loyalty.RoleManager,
 	"DELETE /v1/admin/staff-keys/{id}":        loyalty.RoleManager,

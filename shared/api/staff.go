@@ -299,3 +299,52 @@ func (a *App) staffSession(r *http.Request) (reply, error) {
 		Limits   limits   `json:"limits"`
 	}{named{shop.ID, shop.Name}, employee{p.staff.ID, p.staff.Name}, limits{most, confirmAbove}}}, nil
 }
+
+// findTransaction: GET /v1/transactions?receiptId=&storeId= (staff: their
+// own store's; operators: any store's, every store's when storeId is not
+// given) — the earning a receipt made, with what was refunded of it and what
+// is left to refund.
+func (a *App) findTransaction(r *http.Request) (reply, error) {
+	p, err := a.require(r, roleStaff, roleAdmin)
+	if err != nil {
+		return reply{}, err
+	}
+	receiptID, storeID := r.URL.Query().Get("receiptId"), r.URL.Query().Get("storeId")
+	if receiptID == "" {
+		return reply{}, badRequest("invalid_request", "receiptId is required")
+	}
+	stores := []string{storeID}
+	switch {
+	case p.role == roleStaff && storeID != "" && storeID != p.staff.StoreID:
+		return reply{}, loyalty.ErrWrongStore
+	case p.role == roleStaff:
+		stores = []string{p.staff.StoreID}
+	case storeID == "":
+		shops, err := a.Store.Shops(r.Context())
+		if err != nil {
+			return reply{}, err
+		}
+		stores = stores[:0]
+		for _, s := range shops {
+			stores = append(stores, s.ID)
+		}
+	}
+	var found []transactionFound
+	for _, id := range stores {
+		e, done, err := a.Program.EarningByReceipt(r.Context(), id, receiptID)
+		if errors.Is(err, loyalty.ErrEntryNotFound) {
+			continue
+		}
+		if err != nil {
+			return reply{}, err
+		}
+		found = append(found, newTransactionFound(e, done))
+	}
+	switch len(found) {
+	case 0:
+		return reply{}, loyalty.ErrEntryNotFound
+	case 1:
+		return reply{body: map[string]transactionFound{"transaction": found[0]}}, nil
+	}
+	return reply{}, badRequest("invalid_request", "receipt "+receiptID+" earned at more than one store: give storeId")
+}

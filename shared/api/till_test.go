@@ -229,3 +229,33 @@ func TestARedemptionIsUndoneByItsStoreWithinTenMinutes(t *testing.T) {
 	f.clock.Set(storetest.Start.Add(time.Hour + 10*time.Minute + time.Second))
 	f.expect(f.do("POST", "/v1/transactions/"+late.str("transactionId")+"/reversal", paris, ""), 409, "undo_window_passed")
 }
+
+func TestATransactionIsFoundByItsReceipt(t *testing.T) {
+	f := newFixture(t)
+	paris, lyon := f.staffKey("paris"), f.staffKey("lyon")
+	m := f.enroll("ada@example.com")
+	earn := f.do("POST", "/v1/earnings", paris, fmt.Sprintf(`{"code":%q,"receiptId":"R-42","amount":{"value":10000,"currency":"EUR"}}`, m.str("code")))
+	f.expect(earn, 201, "")
+	tx := earn.str("transactionId")
+	f.expect(f.do("POST", "/v1/transactions/"+tx+"/reversal", paris, `{"amount":{"value":2500,"currency":"EUR"},"refundId":"r-1"}`), 201, "")
+
+	want := fmt.Sprintf(`{"transaction":{"amount":{"currency":"EUR","value":10000},"createdAt":"2026-11-23T10:00:00Z","id":%q,"memberId":%q,"points":100,"receiptId":"R-42","refundable":{"currency":"EUR","value":7500},"refunded":{"currency":"EUR","value":2500},"refundedPoints":25,"storeId":"paris","type":"earn"}}`, tx, m.str("id"))
+	for name, who := range map[string]string{"its store's staff": paris, "an operator, at any store": adminKey} {
+		r := f.do("GET", "/v1/transactions?receiptId=R-42", who, "")
+		f.expect(r, 200, "")
+		if got := asJSON(t, r.body); got != want {
+			t.Fatalf("%s found %s, want %s", name, got, want)
+		}
+	}
+	f.expect(f.do("GET", "/v1/transactions?receiptId=R-42", lyon, ""), 404, "transaction_not_found")
+	f.expect(f.do("GET", "/v1/transactions?receiptId=R-42&storeId=paris", lyon, ""), 403, "other_store")
+	f.expect(f.do("GET", "/v1/transactions?receiptId=R-43", paris, ""), 404, "transaction_not_found")
+	f.expect(f.do("GET", "/v1/transactions", paris, ""), 400, "invalid_request")
+
+	// The same receipt number at another store: an operator says which.
+	f.expect(f.do("POST", "/v1/earnings", lyon, fmt.Sprintf(`{"code":%q,"receiptId":"R-42","amount":{"value":500,"currency":"EUR"}}`, m.str("code"))), 201, "")
+	f.expect(f.do("GET", "/v1/transactions?receiptId=R-42", adminKey, ""), 400, "invalid_request")
+	if r := f.do("GET", "/v1/transactions?receiptId=R-42&storeId=lyon", adminKey, ""); r.status != 200 || r.body["transaction"].(map[string]any)["storeId"] != "lyon" {
+		t.Fatalf("R-42 at lyon = %d %v", r.status, r.body)
+	}
+}

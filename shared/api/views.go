@@ -140,6 +140,32 @@ type transactionView struct {
 	MemberID string         `json:"memberId"`
 }
 
+// transactionFound is an earning found by its receipt: what it was, what was
+// refunded of it and what is left to refund.
+type transactionFound struct {
+	ID             string        `json:"id"`
+	Type           loyalty.Kind  `json:"type"`
+	MemberID       string        `json:"memberId"`
+	StoreID        string        `json:"storeId"`
+	ReceiptID      string        `json:"receiptId"`
+	Amount         loyalty.Money `json:"amount"`
+	Points         int64         `json:"points"`
+	Refunded       loyalty.Money `json:"refunded"`
+	RefundedPoints int64         `json:"refundedPoints"`
+	Refundable     loyalty.Money `json:"refundable"`
+	CreatedAt      time.Time     `json:"createdAt"`
+}
+
+func newTransactionFound(e loyalty.LedgerEntry, done loyalty.Reversed) transactionFound {
+	paid := *e.Amount
+	return transactionFound{
+		ID: e.TxID().String(), Type: e.Kind, MemberID: e.MemberID, StoreID: e.Ref.StoreID, ReceiptID: e.Ref.ReceiptID,
+		Amount: paid, Points: e.Points, RefundedPoints: done.Points, CreatedAt: e.CreatedAt,
+		Refunded:   loyalty.Money{Value: done.Amount, Currency: paid.Currency},
+		Refundable: loyalty.Money{Value: paid.Value - done.Amount, Currency: paid.Currency},
+	}
+}
+
 // created answers a change with 201, flagging a replay as Stripe does.
 func created(rc loyalty.Receipt) reply {
 	rep := reply{status: 201, body: transactionView{

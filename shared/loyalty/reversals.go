@@ -187,3 +187,39 @@ func (d *draft) undo(redemption LedgerEntry, undone bool, rules Rules) error {
 	})
 	return nil
 }
+
+// EarningByReceipt finds the earning a store's receipt made, and what was
+// refunded of it; ErrEntryNotFound when the receipt earned nothing there.
+// The receipt's idempotency record names it: no index is needed.
+func (p *Program) EarningByReceipt(ctx context.Context, storeID, receiptID string) (LedgerEntry, Reversed, error) {
+	if err := validRef("storeId", storeID); err != nil {
+		return LedgerEntry{}, Reversed{}, err
+	}
+	if err := validRef("receiptId", receiptID); err != nil {
+		return LedgerEntry{}, Reversed{}, err
+	}
+	key := IdemKey{Scope: "earn/" + storeID, Key: receiptID}
+	rec, found, err := p.book.Idempotency(ctx, key.Scope, key.Hash())
+	if err != nil {
+		return LedgerEntry{}, Reversed{}, fmt.Errorf("read receipt %s: %w", receiptID, err)
+	}
+	if !found {
+		return LedgerEntry{}, Reversed{}, fmt.Errorf("%w: receipt %s earned nothing at %s", ErrEntryNotFound, receiptID, storeID)
+	}
+	var earned Receipt
+	if err := key.open(rec.Sealed, &earned); err != nil {
+		return LedgerEntry{}, Reversed{}, err
+	}
+	entry, err := p.book.Entry(ctx, earned.Entry.TxID())
+	if err != nil {
+		return LedgerEntry{}, Reversed{}, err
+	}
+	done, found, err := p.book.Reversed(ctx, entry.TxID())
+	if err != nil {
+		return LedgerEntry{}, Reversed{}, err
+	}
+	if found && done.Count == 0 { // reversed whole, before refunds could be partial
+		done = Reversed{Amount: entry.Amount.Value, Points: entry.Points, Qualifying: entry.Qualifying}
+	}
+	return entry, done, nil
+}
