@@ -131,6 +131,8 @@ func (d *draft) statsChange() StatsChange {
 		case KindReversal:
 			if e.Ref.RewardID != "" { // an undone redemption was not redeemed
 				add("redeemed", -e.Points)
+				add("store:"+e.Ref.StoreID+":redemptions", -1)
+				add("store:"+e.Ref.StoreID+":redeemedPoints", -e.Points)
 				continue
 			}
 			add("reversals", 1)

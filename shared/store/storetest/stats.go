@@ -166,8 +166,11 @@ func wantStatsEqualLedger(t *testing.T, s store.Store, memberIDs []string, got l
 					cur.Earnings, cur.Amount = cur.Earnings+1, cur.Amount+e.Amount.Value
 					f.Stores[e.Ref.StoreID], f.Money[e.Amount.Currency] = st, cur
 				case loyalty.KindReversal:
-					if e.Ref.RewardID != "" {
+					if e.Ref.RewardID != "" { // an undone redemption
 						f.Points.Redeemed -= e.Points
+						st := f.Stores[e.Ref.StoreID]
+						st.Redemptions, st.RedeemedPoints = st.Redemptions-1, st.RedeemedPoints-e.Points
+						f.Stores[e.Ref.StoreID] = st
 						continue
 					}
 					f.Reversals++
