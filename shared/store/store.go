@@ -36,6 +36,7 @@ var ErrUnavailable = errors.New("the service is busy for a moment; send the requ
 type Store interface {
 	loyalty.Book
 	Registrations
+	Webhooks
 
 	// Member reads a member's profile; loyalty.ErrMemberNotFound when there is none.
 	Member(ctx context.Context, id string) (loyalty.Member, error)

@@ -1,0 +1,104 @@
+// Package publish sends the program's business events out (loyalty.Event):
+// to an Amazon EventBridge bus in AWS, and to the webhooks the operator
+// registers, signed. It works from the change stream — the DynamoDB stream
+// in AWS, the embedded store's change feed locally — never inside a
+// request, and sends each event at least once: a change handed over again
+// gives the same events with the same ids, which consumers deduplicate.
+package publish
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"slices"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/fidelio/fidelio/shared/loyalty"
+)
+
+// Bus takes events to a bus (EventBridge); every one or an error.
+type Bus interface {
+	Put(ctx context.Context, es []loyalty.Event) error
+}
+
+// Ledger reads the entries a change wrote.
+type Ledger interface {
+	Ledger(ctx context.Context, memberID string, before int64, limit int) ([]loyalty.LedgerEntry, error)
+}
+
+// Publisher turns changes of members into events and sends them.
+type Publisher struct {
+	Ledger Ledger
+	// Bus is nil where there is no EventBridge (the local stack).
+	Bus Bus
+	// Hooks is nil where webhooks are not delivered.
+	Hooks  *Hooks
+	Logger *slog.Logger
+}
+
+// Changed sends the events of one committed change of a member, from before
+// (nil for a new member) to after. A non-nil error means the change should
+// be handed over again: what was sent is sent again with the same ids, and
+// a webhook that had it already is not sent it again.
+func (p *Publisher) Changed(ctx context.Context, before *loyalty.Member, after loyalty.Member) error {
+	var entries []loyalty.LedgerEntry
+	if first, last := loyalty.NewEntries(before, after); last >= first {
+		var err error
+		if entries, err = p.Ledger.Ledger(ctx, after.ID, last+1, int(last-first+1)); err != nil {
+			return fmt.Errorf("read the entries %d to %d of %s: %w", first, last, after.ID, err)
+		}
+		slices.Reverse(entries) // the ledger lists newest first
+	}
+	es := loyalty.EventsOf(before, after, entries)
+	if len(es) == 0 {
+		return nil
+	}
+	if p.Bus != nil {
+		if err := p.Bus.Put(ctx, es); err != nil {
+			return err
+		}
+	}
+	if p.Hooks != nil {
+		return p.Hooks.Deliver(ctx, es)
+	}
+	return nil
+}
+
+// MemberImage reads a member from a stream record's image (store/dynamo's
+// StreamMember), kept behind a function so this package needs no SDK.
+type MemberImage func(map[string]events.DynamoDBAttributeValue) (loyalty.Member, bool, error)
+
+// HandleStream is the event publisher's Lambda handler. A record that
+// fails is reported by its SequenceNumber with every record after it, so
+// Lambda hands them over again in order.
+func (p *Publisher) HandleStream(read MemberImage) func(context.Context, events.DynamoDBEvent) (events.DynamoDBEventResponse, error) {
+	return func(ctx context.Context, ev events.DynamoDBEvent) (events.DynamoDBEventResponse, error) {
+		var resp events.DynamoDBEventResponse
+		for i, rec := range ev.Records {
+			if err := p.record(ctx, read, rec); err != nil {
+				p.Logger.ErrorContext(ctx, "events not published", slog.String("sequenceNumber", rec.Change.SequenceNumber), slog.String("error", err.Error()))
+				for _, later := range ev.Records[i:] {
+					resp.BatchItemFailures = append(resp.BatchItemFailures, events.DynamoDBBatchItemFailure{ItemIdentifier: later.Change.SequenceNumber})
+				}
+				break
+			}
+		}
+		return resp, nil
+	}
+}
+
+func (p *Publisher) record(ctx context.Context, read MemberImage, rec events.DynamoDBEventRecord) error {
+	after, ok, err := read(rec.Change.NewImage)
+	if err != nil || !ok {
+		return err
+	}
+	before, had, err := read(rec.Change.OldImage)
+	if err != nil {
+		return err
+	}
+	if !had {
+		return p.Changed(ctx, nil, after)
+	}
+	return p.Changed(ctx, &before, after)
+}
