@@ -54,7 +54,7 @@ type sample struct {
 
 // state is what the recorded answers told, for the requests after them.
 type state struct {
-	memberID, token, code, staffKey, txID, operatorKeyID string
+	memberID, token, code, staffKey, txID, operatorKeyID, webhookID string
 	// passToken is the member's pass authenticationToken, as Wallet sends it.
 	passToken string
 }
@@ -249,6 +249,18 @@ var samples = []sample{
 	}},
 	{"admin/list-audit.json", 200, func(s *state) (string, string, string, string, []string) {
 		return "GET", "/v1/admin/audit?limit=20", adminKey, "", nil
+	}},
+	{"admin/create-webhook.json", 201, func(s *state) (string, string, string, string, []string) {
+		return "POST", "/v1/admin/webhooks", adminKey, `{"url":"https://shop.example/fidelio/events","events":["points.earned","points.redeemed"]}`, nil
+	}},
+	{"admin/list-webhooks.json", 200, func(s *state) (string, string, string, string, []string) {
+		return "GET", "/v1/admin/webhooks", adminKey, "", nil
+	}},
+	{"admin/list-webhook-deliveries.json", 200, func(s *state) (string, string, string, string, []string) {
+		return "GET", "/v1/admin/webhooks/" + s.webhookID + "/deliveries?limit=20", adminKey, "", nil
+	}},
+	{"admin/delete-webhook.json", 200, func(s *state) (string, string, string, string, []string) {
+		return "DELETE", "/v1/admin/webhooks/" + s.webhookID, adminKey, "", nil
 	}},
 }
 
@@ -491,6 +503,8 @@ func remember(st *state, file, body string) {
 		st.txID = get("transactionId")
 	case "admin/create-operator-key.json":
 		st.operatorKeyID = get("id")
+	case "admin/create-webhook.json":
+		st.webhookID = get("id")
 	}
 }
 

@@ -58,6 +58,7 @@ var domainProblems = []struct {
 	{loyalty.ErrShopNotFound, http.StatusNotFound, "store_not_found"},
 	{loyalty.ErrStaffKeyNotFound, http.StatusNotFound, "staff_key_not_found"},
 	{loyalty.ErrOperatorKeyNotFound, http.StatusNotFound, "operator_key_not_found"},
+	{loyalty.ErrWebhookNotFound, http.StatusNotFound, "webhook_not_found"},
 	{loyalty.ErrCharityArchived, http.StatusConflict, "charity_archived"},
 	{loyalty.ErrEmailTaken, http.StatusConflict, "email_taken"},
 	{loyalty.ErrInsufficientPoints, http.StatusConflict, "insufficient_points"},

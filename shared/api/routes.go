@@ -81,6 +81,10 @@ var routes = []Route{
 	{"GET", "/v1/admin/stores", "admin", (*App).listShops},
 	{"PUT", "/v1/admin/stores/{id}", "admin", (*App).updateShop},
 	{"GET", "/v1/admin/audit", "admin", (*App).listAudit},
+	{"POST", "/v1/admin/webhooks", "admin", (*App).createWebhook},
+	{"GET", "/v1/admin/webhooks", "admin", (*App).listWebhooks},
+	{"DELETE", "/v1/admin/webhooks/{id}", "admin", (*App).deleteWebhook},
+	{"GET", "/v1/admin/webhooks/{id}/deliveries", "admin", (*App).listDeliveries},
 }
 
 // operatorRoles is the least role an operator key needs for each route it
@@ -123,6 +127,10 @@ var operatorRoles = map[string]loyalty.Role{
 	"GET /v1/admin/exports/ledger.csv":        loyalty.RoleAnalyst,
 	"GET /v1/admin/stats":                     loyalty.RoleAnalyst,
 	"GET /v1/admin/members":                   loyalty.RoleAnalyst,
+	"POST /v1/admin/webhooks":                 loyalty.RoleManager,
+	"GET /v1/admin/webhooks":                  loyalty.RoleManager,
+	"DELETE /v1/admin/webhooks/{id}":          loyalty.RoleManager,
+	"GET /v1/admin/webhooks/{id}/deliveries":  loyalty.RoleManager,
 }
 
 // OperatorRole is the least role an operator key needs to call the route.

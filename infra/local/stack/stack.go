@@ -26,6 +26,7 @@ import (
 	"github.com/fidelio/fidelio/shared/config"
 	"github.com/fidelio/fidelio/shared/jobs"
 	"github.com/fidelio/fidelio/shared/loyalty"
+	"github.com/fidelio/fidelio/shared/publish"
 	"github.com/fidelio/fidelio/shared/signing"
 	"github.com/fidelio/fidelio/shared/store"
 	"github.com/fidelio/fidelio/shared/store/dynamo"
@@ -75,6 +76,8 @@ type Stack struct {
 	nRoutes int
 	fnNames []string
 	updater *wallet.Updater
+	// publisher sends the program's events to the operator's webhooks.
+	publisher *publish.Publisher
 	// The template's schedules and the runner of their jobs.
 	jobs     *jobs.Runner
 	schedule []scheduledJob
@@ -133,6 +136,7 @@ func New(ctx context.Context, o Options) (*Stack, error) {
 		s.Close()
 		return nil, err
 	}
+	st.publisher = newPublisher(s, deps.Logger)
 	functions := map[string]apigateway.Handler{}
 	for _, r := range routes {
 		fn, ok := functions[r.Function]
@@ -300,8 +304,8 @@ func (st *Stack) config() (config.Config, error) {
 }
 
 // RunUpdater feeds every committed change of a member to the pass updater
-// until ctx ends, in order, as the DynamoDB stream feeds the pass updater
-// function in AWS: from the embedded store's change feed, or from the stream
+// and the event publisher until ctx ends, in order, as the DynamoDB stream
+// feeds those functions in AWS: from the embedded store's change feed, or from the stream
 // of the DynamoDB (Local) table. A change that fails is tried again after a
 // pause; handled changes of the feed are forgotten.
 func (st *Stack) RunUpdater(ctx context.Context) {
@@ -309,7 +313,7 @@ func (st *Stack) RunUpdater(ctx context.Context) {
 	case *dynamo.Store:
 		streams, err := dynamo.ConnectStreams(ctx, st.opts.DynamoDBEndpoint)
 		if err == nil {
-			err = s.Follow(ctx, streams, st.updater.Changed)
+			err = s.Follow(ctx, streams, st.changed)
 		}
 		if err != nil && ctx.Err() == nil {
 			st.logger.Error("the pass updater stopped following the stream", slog.String("error", err.Error()))
@@ -326,7 +330,7 @@ func (st *Stack) followFeed(ctx context.Context, feed *embedded.Store) {
 	for {
 		changes, err := feed.Changes(ctx, last, 100)
 		for _, ch := range changes {
-			if err = st.updater.Changed(ctx, ch.Before, ch.After); err != nil {
+			if err = st.changed(ctx, ch.Before, ch.After); err != nil {
 				break
 			}
 			last = ch.Seq
