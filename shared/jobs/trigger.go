@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/fidelio/fidelio/shared/metrics"
 )
 
 // Trigger is what EventBridge Scheduler sends a job function. The template's
@@ -26,6 +28,17 @@ func (r *Runner) Handler(name string) func(context.Context, Trigger) (Summary, e
 			}
 			at = parsed
 		}
-		return r.Run(ctx, name, at)
+		start := time.Now()
+		s, err := r.Run(ctx, name, at)
+		failed := int64(0)
+		if err != nil {
+			failed = 1
+		}
+		metrics.Emit(map[string]string{"Job": name},
+			metrics.Value{Name: "JobRuns", Unit: metrics.Count, Value: 1},
+			metrics.Value{Name: "JobFailures", Unit: metrics.Count, Value: failed},
+			metrics.Value{Name: "JobDuration", Unit: metrics.Milliseconds, Value: time.Since(start).Milliseconds()},
+			metrics.Value{Name: "JobMembersChanged", Unit: metrics.Count, Value: int64(s.Changed)})
+		return s, err
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/fidelio/fidelio/shared/loyalty"
+	"github.com/fidelio/fidelio/shared/metrics"
 )
 
 // Bus takes events to a bus (EventBridge); every one or an error.
@@ -60,9 +61,41 @@ func (p *Publisher) Changed(ctx context.Context, before *loyalty.Member, after l
 		}
 	}
 	if p.Hooks != nil {
-		return p.Hooks.Deliver(ctx, es)
+		if err := p.Hooks.Deliver(ctx, es); err != nil {
+			return err
+		}
 	}
+	eventMetrics(es)
 	return nil
+}
+
+// eventMetrics counts what the events tell: earnings, and the points
+// issued (earned, welcome and birthday presents) and redeemed. A change
+// handed over again is counted again: the figures are at least the truth,
+// the program's own counters (GET /v1/admin/stats) exactly.
+func eventMetrics(es []loyalty.Event) {
+	var earnings, issued, redeemed int64
+	for _, e := range es {
+		switch d := e.Data.(type) {
+		case loyalty.EnrolledData:
+			issued += d.Balance
+		case loyalty.TransactionData:
+			switch e.Type {
+			case loyalty.EventPointsEarned:
+				earnings++
+				issued += d.Points
+			case loyalty.EventBirthdayRewarded:
+				issued += d.Points
+			case loyalty.EventPointsRedeemed:
+				redeemed -= d.Points
+			}
+		}
+	}
+	metrics.Emit(nil,
+		metrics.Value{Name: "Earnings", Unit: metrics.Count, Value: earnings},
+		metrics.Value{Name: "PointsIssued", Unit: metrics.Count, Value: issued},
+		metrics.Value{Name: "PointsRedeemed", Unit: metrics.Count, Value: redeemed},
+		metrics.Value{Name: "Events", Unit: metrics.Count, Value: int64(len(es))})
 }
 
 // MemberImage reads a member from a stream record's image (store/dynamo's

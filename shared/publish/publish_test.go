@@ -1,6 +1,7 @@
 package publish_test
 
 import (
+	"bytes"
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
@@ -18,6 +19,8 @@ import (
 	"time"
 
 	"github.com/fidelio/fidelio/shared/loyalty"
+	"github.com/fidelio/fidelio/shared/metrics"
+	"github.com/fidelio/fidelio/shared/metrics/emftest"
 	"github.com/fidelio/fidelio/shared/publish"
 	"github.com/fidelio/fidelio/shared/store/embedded"
 	"github.com/fidelio/fidelio/shared/store/storetest"
@@ -276,7 +279,13 @@ func TestEventsOfEveryKindOfChange(t *testing.T) {
 		}
 		return nil
 	})
+	var emf bytes.Buffer
+	defer metrics.SetOutput(&emf)()
 	p.publishAll(&publish.Publisher{Ledger: p.store, Bus: bus, Logger: slog.New(slog.DiscardHandler)})
+	ms := emftest.Parse(t, emf.Bytes())
+	if earnings, issued, redeemed := emftest.Sum(ms, "Earnings", nil), emftest.Sum(ms, "PointsIssued", nil), emftest.Sum(ms, "PointsRedeemed", nil); earnings != 1 || issued != float64(m.Balance+25) || redeemed != 10 {
+		t.Errorf("metrics: %v earnings, %v points issued, %v redeemed; want 1, %d (welcome and earned), 10", earnings, issued, redeemed, m.Balance+25)
+	}
 	want := []string{
 		"member.enrolled evt_" + m.ID + "_enrolled",
 		"points.earned evt_" + m.ID + "-2",

@@ -5,10 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/fidelio/fidelio/shared/loyalty"
+	"github.com/fidelio/fidelio/shared/metrics"
 	"github.com/fidelio/fidelio/shared/store"
 	"github.com/fidelio/fidelio/shared/wallet/apns"
 	"github.com/fidelio/fidelio/shared/wallet/google"
@@ -93,7 +95,9 @@ func (u *Updater) pushApple(ctx context.Context, m loyalty.Member) error {
 		tokens[i] = r.PushToken
 	}
 	var failed error
-	for i, res := range u.Pusher.Push(ctx, tokens) {
+	results := u.Pusher.Push(ctx, tokens)
+	defer pushMetrics(results)
+	for i, res := range results {
 		switch res.Outcome {
 		case apns.Gone:
 			if err := u.Registrations.Unregister(ctx, claimed[i].DeviceID, m.Serial); err != nil {
@@ -140,5 +144,31 @@ func (u *Updater) updateGoogle(ctx context.Context, before, after loyalty.Member
 		return nil
 	default:
 		return err
+	}
+}
+
+// pushMetrics counts the pushes sent, and those that failed by APNs's
+// reason (or the outcome, when APNs gave none).
+func pushMetrics(results []apns.Result) {
+	if len(results) == 0 {
+		return
+	}
+	sent := int64(0)
+	failed := map[string]int64{}
+	for _, r := range results {
+		switch {
+		case r.Outcome == apns.Delivered:
+			sent++
+		case r.Outcome == apns.Unavailable:
+			failed["Unavailable"]++
+		case r.Reason != "" && len(r.Reason) <= 40 && !strings.ContainsAny(r.Reason, " :"):
+			failed[r.Reason]++ // an APNs reason such as BadDeviceToken
+		default:
+			failed["Other"]++
+		}
+	}
+	metrics.Emit(nil, metrics.Value{Name: "PushesSent", Unit: metrics.Count, Value: sent})
+	for reason, n := range failed {
+		metrics.Emit(map[string]string{"Reason": reason}, metrics.Value{Name: "PushesFailed", Unit: metrics.Count, Value: n})
 	}
 }

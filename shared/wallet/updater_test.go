@@ -16,6 +16,8 @@ import (
 
 	"github.com/fidelio/fidelio/shared/config"
 	"github.com/fidelio/fidelio/shared/loyalty"
+	"github.com/fidelio/fidelio/shared/metrics"
+	"github.com/fidelio/fidelio/shared/metrics/emftest"
 	"github.com/fidelio/fidelio/shared/signing"
 	"github.com/fidelio/fidelio/shared/store"
 	"github.com/fidelio/fidelio/shared/store/dynamo"
@@ -49,8 +51,14 @@ func TestAFailedPushIsLoggedWithoutItsPushToken(t *testing.T) {
 	before := loyalty.Member{ID: "01M83XJ8800000000000000003", Serial: "01M83XJ8800000000000000003", Version: 1, CardUpdatedAt: at}
 	after := before
 	after.Version, after.Balance, after.CardUpdatedAt = 2, 100, at.Add(time.Second)
+	var emf bytes.Buffer
+	defer metrics.SetOutput(&emf)()
 	if err := u.Changed(ctx, &before, after); err != nil {
 		t.Fatal(err)
+	}
+	ms := emftest.Parse(t, emf.Bytes())
+	if sent, failed := emftest.Sum(ms, "PushesSent", nil), emftest.Sum(ms, "PushesFailed", nil); sent != 0 || failed != 1 || strings.Contains(emf.String(), pushToken) {
+		t.Errorf("metrics: %v sent, %v failed, want 0 and 1 (without the token): %s", sent, failed, emf.String())
 	}
 	if !strings.Contains(logs.String(), "APNs push failed") {
 		t.Fatalf("logs = %s, want the failed push", logs.String())

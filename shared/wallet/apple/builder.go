@@ -16,6 +16,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/fidelio/fidelio/shared/metrics"
 	"github.com/fidelio/fidelio/shared/wallet/locale"
 )
 
@@ -152,6 +153,7 @@ func (b *Builder) Build(card Card) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("build pass %q: %w", card.Serial, err)
 	}
+	metrics.Emit(nil, metrics.Value{Name: "PassesBuilt", Unit: metrics.Count, Value: 1})
 	return pkpass, nil
 }
 

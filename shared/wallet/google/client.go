@@ -8,10 +8,13 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
 	"golang.org/x/oauth2/google"
+
+	"github.com/fidelio/fidelio/shared/metrics"
 )
 
 // scope is the one OAuth scope the Wallet objects API needs.
@@ -113,8 +116,10 @@ func (c *Client) call(ctx context.Context, method, path string, body, out any) e
 		req.Header.Set("Content-Type", "application/json")
 		resp, err := c.http.Do(req)
 		if err != nil {
+			metrics.Emit(map[string]string{"Status": "error"}, metrics.Value{Name: "GoogleCalls", Unit: metrics.Count, Value: 1})
 			return fmt.Errorf("google wallet: %s %s: %w", method, path, err)
 		}
+		metrics.Emit(map[string]string{"Status": strconv.Itoa(resp.StatusCode)}, metrics.Value{Name: "GoogleCalls", Unit: metrics.Count, Value: 1})
 		data, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 		resp.Body.Close()
 		switch status := resp.StatusCode; {
