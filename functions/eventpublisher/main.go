@@ -6,7 +6,6 @@ package main
 
 import (
 	"context"
-	"log/slog"
 	"os"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -15,6 +14,7 @@ import (
 	"github.com/fidelio/fidelio/shared/awsenv"
 	"github.com/fidelio/fidelio/shared/config"
 	"github.com/fidelio/fidelio/shared/lazy"
+	"github.com/fidelio/fidelio/shared/logs"
 	"github.com/fidelio/fidelio/shared/publish"
 	"github.com/fidelio/fidelio/shared/store/dynamo"
 	"github.com/fidelio/fidelio/shared/version"
@@ -36,7 +36,7 @@ func main() {
 		if err := s.Check(ctx); err != nil {
 			return nil, err
 		}
-		logger := slog.New(slog.NewJSONHandler(os.Stderr, nil))
+		logger := logs.Default()
 		p := &publish.Publisher{Ledger: s, Hooks: publish.NewHooks(s, logger, false), Logger: logger}
 		if bus != "" {
 			aws, err := awsenv.Load()

@@ -109,6 +109,7 @@ type handler func(*App, *http.Request) (reply, error)
 func (a *App) wrap(h handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
+		r, logged := withRequestLog(r)
 		rep, err := func() (rep reply, err error) {
 			defer func() {
 				if p := recover(); p != nil {
@@ -131,9 +132,13 @@ func (a *App) wrap(h handler) http.Handler {
 				writeJSON(w, status, rep.body)
 			}
 		}
+		if id := r.PathValue("id"); logged.memberID == "" && loyalty.IsID(id) && strings.Contains(r.Pattern, "/members/{id}") {
+			logged.memberID = id
+		}
 		a.Logger.LogAttrs(r.Context(), slog.LevelInfo, "request",
-			slog.String("method", r.Method), slog.String("path", logged(r.URL.Path)), slog.Int("status", status),
-			slog.String("requestId", requestID(r)), slog.Duration("took", time.Since(start)))
+			slog.String("requestId", requestID(r)), slog.String("route", r.Pattern), slog.String("method", r.Method),
+			slog.String("path", loggedPath(r.URL.Path)), slog.Int("status", status),
+			slog.Float64("latencyMs", float64(time.Since(start).Microseconds())/1000), slog.String("memberId", logged.memberID))
 	})
 }
 
@@ -142,7 +147,7 @@ func (a *App) wrap(h handler) http.Handler {
 const maxLogged = 200
 
 // logged is s as a log line shows it: cut at maxLogged bytes.
-func logged(s string) string {
+func loggedPath(s string) string {
 	if len(s) <= maxLogged {
 		return s
 	}

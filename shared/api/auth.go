@@ -85,6 +85,7 @@ func (a *App) authenticate(r *http.Request) (principal, error) {
 			return principal{}, err
 		}
 		if err == nil && loyalty.SecretMatches(token, m.TokenHash) {
+			noteMember(r, m.ID)
 			return principal{role: roleMember, memberID: m.ID}, nil
 		}
 	case "fs":

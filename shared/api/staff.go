@@ -87,6 +87,7 @@ func (a *App) scanned(r *http.Request, code string) (string, error) {
 	if err := a.Codes.Verify(code, m.CodeGeneration); err != nil {
 		return "", err
 	}
+	noteMember(r, id)
 	if err := m.Usable(); err != nil {
 		return "", err
 	}

@@ -24,6 +24,7 @@ import (
 	"github.com/fidelio/fidelio/shared/config/remote"
 	"github.com/fidelio/fidelio/shared/jobs"
 	"github.com/fidelio/fidelio/shared/lazy"
+	"github.com/fidelio/fidelio/shared/logs"
 	"github.com/fidelio/fidelio/shared/loyalty"
 	"github.com/fidelio/fidelio/shared/signing"
 	"github.com/fidelio/fidelio/shared/store"
@@ -84,7 +85,7 @@ func PassUpdater(cfg config.Config) lazy.Handler[events.DynamoDBEvent, events.Dy
 		if err != nil {
 			return nil, err
 		}
-		logger := slog.New(slog.NewJSONHandler(os.Stderr, nil))
+		logger := logs.Default()
 		cards, err := Cards(cfg, s, nil, logger)
 		if err != nil {
 			return nil, err
@@ -118,7 +119,7 @@ func deployed(ctx context.Context, cfg config.Config) (config.Config, *dynamo.St
 // one, a nil logger writes JSON to stderr.
 func Deps(cfg config.Config, s store.Store, clock loyalty.Clock, logger *slog.Logger) (api.Deps, error) {
 	if logger == nil {
-		logger = slog.New(slog.NewJSONHandler(os.Stderr, nil))
+		logger = logs.Default()
 	}
 	cards, err := Cards(cfg, s, clock, logger)
 	if err != nil {

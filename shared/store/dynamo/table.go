@@ -17,6 +17,7 @@ import (
 	"github.com/aws/smithy-go/middleware"
 
 	"github.com/fidelio/fidelio/shared/awsenv"
+	"github.com/fidelio/fidelio/shared/logs"
 	"github.com/fidelio/fidelio/shared/store"
 )
 
@@ -40,6 +41,7 @@ func newClient(cfg aws.Config, endpoint string) *dynamodb.Client {
 			o.BaseEndpoint = aws.String(endpoint)
 		}
 		o.Retryer = retryer()
+		o.Logger = logs.SDK(logs.Default()) // the SDK's warnings as the functions' JSON lines
 		o.APIOptions = append(o.APIOptions, markUnavailable)
 	})
 }
