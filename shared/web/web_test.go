@@ -174,7 +174,7 @@ func TestStrings(t *testing.T) {
 			}
 		}
 	}
-	for _, k := range []string{"tier.bronze", "tier.silver", "tier.gold", "tier.platinum", "pending.earn", "pending.redeem", "busy.earn", "busy.redeem"} {
+	for _, k := range []string{"tier.bronze", "tier.silver", "tier.gold", "tier.platinum", "queued.earn", "queued.redeem", "sent.earn", "sent.redeem", "busy.earn", "busy.redeem"} {
 		used[k] = "a composed key"
 	}
 	for k, where := range used {

@@ -1,6 +1,7 @@
 package browsertest
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -59,29 +60,30 @@ func TestTill(t *testing.T) {
 		shot(t, ctx, "till-member-en")
 	})
 
-	t.Run("a purchase whose answer is lost is awarded once, on retry", func(t *testing.T) {
+	t.Run("a purchase whose answer is lost is queued, and awarded once when sent again", func(t *testing.T) {
 		e.net.requests("POST /v1/earnings")
 		e.net.loseAnswers("POST /v1/earnings", 1)
 		do(t, ctx, "award 12.50",
 			chromedp.SendKeys(chromedp.ID("amount"), "12.50"),
 			chromedp.SendKeys(chromedp.ID("receipt"), "R-CAM-1"),
 			chromedp.Click(chromedp.ID("earn-submit")))
-		waitFor(t, ctx, "the retry offer", `!document.getElementById("pending").hidden`)
-		if what := text(t, ctx, "pending-what"); !strings.Contains(what, "€12.50") || !strings.Contains(what, "R-CAM-1") {
-			t.Errorf("the pending notice says %q", what)
+		waitFor(t, ctx, "the queued earning", `!document.getElementById("queue").hidden`)
+		if n := text(t, ctx, "queue-count"); n != "1 change waiting for the network" {
+			t.Errorf("the queue says %q", n)
 		}
-		if !eval[bool](t, ctx, `document.getElementById("earn-submit").disabled && document.getElementById("next").disabled`) {
-			t.Error("the till lets staff start something else while a change is unconfirmed")
+		if msg := text(t, ctx, "message"); !strings.Contains(msg, "€12.50") || !strings.Contains(msg, "R-CAM-1") {
+			t.Errorf("the queued notice says %q", msg)
 		}
-		shot(t, ctx, "till-pending-en")
+		if eval[bool](t, ctx, `document.getElementById("earn-submit").disabled || document.getElementById("next").disabled`) {
+			t.Error("the till waits for the unanswered earning before the next customer")
+		}
+		shot(t, ctx, "till-queued-en")
 
-		// The unconfirmed earning outlives a reload of the page.
+		// The queued earning outlives a reload of the page, which sends it.
 		do(t, ctx, "reload", chromedp.Reload())
-		waitFor(t, ctx, "the retry offer after a reload", `!document.getElementById("pending").hidden && document.getElementById("member-name").textContent !== ""`)
-		do(t, ctx, "retry", chromedp.Click(chromedp.ID("retry")))
-		waitFor(t, ctx, "the award", `document.getElementById("message").classList.contains("ok")`)
-		if msg := text(t, ctx, "message"); msg != "+12 points for €12.50. Balance: 162 points." {
-			t.Errorf("after the retry the till says %q", msg)
+		waitFor(t, ctx, "the award", `document.getElementById("queue-news").classList.contains("ok") && document.getElementById("queue").hidden`)
+		if msg := text(t, ctx, "queue-news"); msg != "Sent for Camille Dupont: +12 points for €12.50. Balance: 162 points." {
+			t.Errorf("after sending the queue the till says %q", msg)
 		}
 		sent := e.net.requests("POST /v1/earnings")
 		if len(sent) != 2 || sent[0].body != sent[1].body {
@@ -124,7 +126,7 @@ func TestTill(t *testing.T) {
 	t.Run("a reward spent meanwhile at another till is refused clearly", func(t *testing.T) {
 		other := e.st.Demo.StaffKeys[1].Key
 		e.mustAPI(t, "POST", "/v1/redemptions", other, map[string]any{"code": e.camera.Code, "rewardId": "pastry"}, 201, "Idempotency-Key", "other-till-1")
-		do(t, ctx, "redeem a coffee", chromedp.Click(chromedp.CSS(`#rewards button[data-reward="coffee"]`)))
+		redeem(t, ctx, "coffee")
 		waitFor(t, ctx, "the refusal", `document.getElementById("message").classList.contains("error")`)
 		if msg := text(t, ctx, "message"); msg != "Not enough points for this reward." {
 			t.Errorf("the till says %q", msg)
@@ -145,7 +147,7 @@ func TestTill(t *testing.T) {
 			chromedp.Click(chromedp.CSS(`#manual button[type=submit]`)))
 		waitFor(t, ctx, "the member", `!document.getElementById("member").hidden && document.getElementById("member-balance").textContent === "212"`)
 		e.net.requests("POST /v1/redemptions")
-		do(t, ctx, "redeem a coffee", chromedp.Click(chromedp.CSS(`#rewards button[data-reward="coffee"]`)))
+		redeem(t, ctx, "coffee")
 		waitFor(t, ctx, "the redemption", `document.getElementById("message").classList.contains("ok")`)
 		if msg := text(t, ctx, "message"); msg != "Coffee redeemed: -100 points. Balance: 112 points." {
 			t.Errorf("the till says %q", msg)
@@ -243,6 +245,14 @@ func TestAmounts(t *testing.T) {
 			t.Errorf("formatMinor(%d, %s) = %q, want %q", c.minor, c.lang, got, c.want)
 		}
 	}
+}
+
+// redeem taps a reward's Redeem button, then Yes.
+func redeem(t *testing.T, ctx context.Context, reward string) {
+	t.Helper()
+	do(t, ctx, "redeem "+reward, chromedp.Click(chromedp.CSS(`#rewards button[data-reward="`+reward+`"]`)))
+	waitFor(t, ctx, "the confirmation", `!document.getElementById("confirm-redeem").hidden`)
+	do(t, ctx, "confirm", chromedp.Click(chromedp.ID("confirm-redeem-yes")))
 }
 
 // ledger lists the camera member's ledger entries of one kind, as the
