@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -397,10 +398,13 @@ func (f *faults) requests(route string) []seen {
 	return s
 }
 
-var watched = map[string]bool{"POST /v1/members": true, "POST /v1/earnings": true, "POST /v1/redemptions": true}
+var watched = map[string]bool{"POST /v1/members": true, "POST /v1/earnings": true, "POST /v1/redemptions": true, "POST /v1/transactions/{id}/reversal": true}
+
+// reversal is the path of a transaction's reversal, whatever the transaction.
+var reversal = regexp.MustCompile(`^/v1/transactions/[^/]+/reversal$`)
 
 func (f *faults) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	route := r.Method + " " + r.URL.Path
+	route := r.Method + " " + reversal.ReplaceAllString(r.URL.Path, "/v1/transactions/{id}/reversal")
 	if !watched[route] {
 		f.next.ServeHTTP(w, r)
 		return

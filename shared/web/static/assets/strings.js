@@ -310,7 +310,7 @@ export default {
     "err.aboveMax": "Aucun ticket ne peut rapporter de points au-delà de {max}. Vérifiez le montant.",
     "err.aboveMaxServer": "Refusé : {detail}",
     "rewards.soon": "Bientôt à portée",
-    "rewards.missing": "{n} pts · encore {more}",
+    "rewards.missing": "{n} pts · il en manque {more}",
     "undo.button": "Annuler l'échange",
     "undo.label": "Annuler l'échange de {reward}",
     "undo.busy": "Annulation de {reward}…",

@@ -366,7 +366,19 @@ function what(c) {
 // send sends a change for the first time. Without an answer it goes to the
 // outbox, and the till is free for the next customer.
 async function send(c) {
-  const change = { kind: c.kind, path: c.path, json: JSON.stringify(c.body), key: c.key, amount: c.amount, receipt: c.receipt, reward: c.reward, points: c.points, member: current?.member.name ?? "", tries: 1 };
+  const change = {
+    kind: c.kind,
+    path: c.path,
+    json: JSON.stringify(c.body),
+    key: c.key,
+    store: storeID(),
+    amount: c.amount,
+    receipt: c.receipt,
+    reward: c.reward,
+    points: c.points,
+    member: current?.member.name ?? "",
+    tries: 1,
+  };
   say($("message"), `busy.${c.kind}`, what(c));
   $("earn-submit").disabled = true;
   const r = await call("POST", change.path, { token, json: change.json, key: change.key });
@@ -484,6 +496,10 @@ function showQueue(n = queued) {
   $("queue-count").textContent = n ? t(n === 1 ? "queue.one" : "queue.many", { n: formatNumber(n) }) : "";
 }
 
+function storeID() {
+  return session?.store?.id ?? "";
+}
+
 function scheduleDrain() {
   clearTimeout(drainTimer);
   drainTimer = setTimeout(drain, retryEvery);
@@ -505,7 +521,9 @@ async function drain() {
 
 async function drainNow() {
   clearTimeout(drainTimer);
-  let items = await outbox.all();
+  // A receipt belongs to the store it was rung up in: another store's key
+  // signed in on this device leaves its changes for that store's.
+  const items = (await outbox.all()).filter((c) => c.store === storeID());
   showQueue(items.length);
   for (const c of items) {
     c.tries++;
