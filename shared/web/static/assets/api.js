@@ -4,8 +4,9 @@
 // taken effect, so the page sends the very same request again.
 //
 // json is the body already serialized, so a retry sends the same bytes; key
-// is the Idempotency-Key.
-export async function call(method, path, { token, json, key } = {}) {
+// is the Idempotency-Key; timeout (ms), when given, is how long an answer is
+// awaited before it counts as none.
+export async function call(method, path, { token, json, key, timeout } = {}) {
   const headers = { Accept: "application/json" };
   if (json !== undefined) headers["Content-Type"] = "application/json";
   if (token) headers.Authorization = "Bearer " + token;
@@ -13,7 +14,8 @@ export async function call(method, path, { token, json, key } = {}) {
   let res;
   let data = null;
   try {
-    res = await fetch(path, { method, headers, body: json, cache: "no-store" });
+    const signal = timeout ? AbortSignal.timeout(timeout) : undefined;
+    res = await fetch(path, { method, headers, body: json, cache: "no-store", signal });
     data = await res.json();
   } catch {
     if (!res || res.ok) return { ok: false, retry: true, status: res?.status ?? 0 };

@@ -17,6 +17,7 @@ const stored = { key: "fidelio.staff.key", who: "fidelio.staff.who", session: "f
 const currency = "EUR";
 const undoFor = 10 * 60 * 1000; // the server's undo window for a redemption
 const retryEvery = 5000; // how often the outbox is tried while it holds changes
+const answerWithin = 10000; // a change unanswered by then goes to the outbox
 
 const $ = (id) => document.getElementById(id);
 const video = $("video");
@@ -61,6 +62,15 @@ $("confirm-earn-yes").addEventListener("click", () => confirmed(true));
 $("confirm-earn-no").addEventListener("click", () => confirmed(false));
 $("confirm-redeem-yes").addEventListener("click", () => confirmed(true));
 $("confirm-redeem-no").addEventListener("click", () => confirmed(false));
+for (const id of ["confirm-earn", "confirm-redeem"]) {
+  $(id).addEventListener("keydown", (e) => {
+    if (e.key === "Escape") confirmed(false);
+  });
+}
+// An amount or a receipt changed after the question is a new question.
+$("earn").addEventListener("input", () => {
+  if (confirming?.kind === "earn") confirmed(false, false);
+});
 $("undo").addEventListener("click", undoRedemption);
 $("find").addEventListener("submit", findTransaction);
 $("refund-form").addEventListener("submit", refund);
@@ -205,6 +215,7 @@ async function lookup(who, focus = true) {
   if (r.status === 401 || r.status === 403) return signOut("signedOut");
   if (r.retry) say($("scan-status"), "err.lookupNetwork", {}, "error");
   else if (r.code === "invalid_code" || r.code === "member_not_found") say($("scan-status"), "err.unknownCard", {}, "error");
+  else if (r.code === "ambiguous_number") say($("scan-status"), "err.ambiguous", {}, "error");
   else say($("scan-status"), "err.refused", { detail: r.detail || r.status }, "error");
   $("code").focus();
 }
@@ -346,15 +357,13 @@ function showConfirm() {
   $(`confirm-${c.kind}`).hidden = false;
 }
 
-function confirmed(yes) {
+function confirmed(yes, refocus = true) {
   const c = confirming;
   if (!c) return;
   confirming = null;
   $(`confirm-${c.kind}`).hidden = true;
-  if (!yes) {
-    $(c.kind === "earn" ? "amount" : "rewards-heading").focus?.();
-    return;
-  }
+  if (refocus) $(c.kind === "earn" ? "amount" : "rewards-heading").focus();
+  if (!yes) return;
   if (c.kind === "earn") c.body.confirmed = true;
   send(c);
 }
@@ -377,22 +386,34 @@ async function send(c) {
     reward: c.reward,
     points: c.points,
     member: current?.member.name ?? "",
+    memberId: current?.member.id,
     tries: 1,
   };
   say($("message"), `busy.${c.kind}`, what(c));
   $("earn-submit").disabled = true;
-  const r = await call("POST", change.path, { token, json: change.json, key: change.key });
+  const r = await call("POST", change.path, { token, json: change.json, key: change.key, timeout: answerWithin });
   $("earn-submit").disabled = false;
+  // Staff may have moved on to the next customer meanwhile: the answer is
+  // then news about the previous one.
+  if (current?.member.id !== change.memberId) {
+    if (r.retry) return queue(change);
+    answered(change, r, $("queue-news"), { key: `sent.${c.kind}`, vars: { member: change.member } });
+    return;
+  }
   if (r.retry) {
-    await outbox.add(change);
     say($("message"), `queued.${c.kind}`, what(c), "warn");
     if (c.kind === "earn") $("earn").reset();
-    showQueue(queued + 1);
-    scheduleDrain();
-    return;
+    return queue(change);
   }
   answered(change, r, $("message"));
   if (r.status === 409 && r.code === "confirmation_required" && c.kind === "earn") askConfirm(c);
+}
+
+// queue keeps an unanswered change in the outbox, to be sent again.
+async function queue(change) {
+  await outbox.add(change);
+  showQueue(queued + 1);
+  scheduleDrain();
 }
 
 // answered shows what the server said to a change, in el, after before
@@ -428,7 +449,7 @@ function answered(c, r, el, before = null) {
     show("redeem.done", { ...v, points: formatNumber(d.points), balance: formatNumber(d.balance) }, "ok", tierNote);
     if (el === $("message")) offerUndo(c, d);
   }
-  if (current && el === $("message")) {
+  if (current?.member.id === c.memberId && el === $("message")) {
     current.member.balance = d.balance;
     current.member.tier = d.tier;
     showMember(false);
@@ -446,6 +467,7 @@ function offerUndo(c, d) {
   undo = { tx: d.transactionId, reward: c.reward, key: newKey(), timer: setTimeout(clearUndo, undoFor) };
   $("undo").hidden = false;
   $("undo").setAttribute("aria-label", t("undo.label", { reward: c.reward }));
+  $("undo").focus();
 }
 
 function clearUndo() {
@@ -527,7 +549,7 @@ async function drainNow() {
   showQueue(items.length);
   for (const c of items) {
     c.tries++;
-    const r = await call("POST", c.path, { token, json: c.json, key: c.key });
+    const r = await call("POST", c.path, { token, json: c.json, key: c.key, timeout: answerWithin });
     if (r.retry) {
       await outbox.update(c);
       scheduleDrain();
