@@ -370,6 +370,7 @@ type faults struct {
 	next http.Handler
 	mu   sync.Mutex
 	lose map[string]int // route -> answers still to lose
+	held map[string]chan struct{}
 	seen map[string][]seen
 }
 
@@ -387,6 +388,24 @@ func (f *faults) loseAnswers(route string, n int) {
 		f.lose = map[string]int{}
 	}
 	f.lose[route] = n
+}
+
+// holdAnswers keeps route's requests waiting, as a slow server would, until
+// release is called.
+func (f *faults) holdAnswers(route string) (release func()) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.held == nil {
+		f.held = map[string]chan struct{}{}
+	}
+	gate := make(chan struct{})
+	f.held[route] = gate
+	return func() {
+		f.mu.Lock()
+		delete(f.held, route)
+		f.mu.Unlock()
+		close(gate)
+	}
 }
 
 // requests returns what route was sent since the last call, and forgets it.
@@ -408,6 +427,12 @@ func (f *faults) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !watched[route] {
 		f.next.ServeHTTP(w, r)
 		return
+	}
+	f.mu.Lock()
+	gate := f.held[route]
+	f.mu.Unlock()
+	if gate != nil {
+		<-gate
 	}
 	body, _ := io.ReadAll(r.Body)
 	r.Body = io.NopCloser(bytes.NewReader(body))

@@ -202,10 +202,10 @@ async function lookup(who, focus = true) {
   say($("scan-status"), "lookup.busy");
   const r = await call("POST", "/v1/scans", { token, json: JSON.stringify(who) });
   if (r.ok) {
-    // The member's own number finds them again for an earning or a
-    // redemption, whatever found them first.
-    const m = r.data.member;
-    current = { who: m.number ? { number: m.number } : who, ...r.data };
+    // The card's code finds the member again for an earning or a
+    // redemption, whatever found them first: unlike a number, it is never
+    // ambiguous.
+    current = { who: { code: r.data.member.code }, ...r.data };
     sessionStorage.setItem(stored.who, JSON.stringify(current.who));
     say($("scan-status"), "");
     $("code").value = "";
@@ -229,11 +229,10 @@ function showMember(focus) {
   $("member-balance").textContent = formatNumber(m.balance);
   $("member-tier").textContent = t(`tier.${m.tier}`);
   $("member-tier").className = `tier-chip tier-${m.tier}`;
-  $("member-number").textContent = m.number || m.memberNumber;
-  const next = nextTier(m);
-  $("member-next-tier").textContent = next ? t("member.nextTier", { n: formatNumber(next.points), tier: t(`tier.${next.tier}`) }) : t("member.topTier");
+  $("member-number").textContent = m.number;
+  $("member-next-tier").textContent = m.nextTier ? t("member.nextTier", { n: formatNumber(m.pointsToNextTier), tier: t(`tier.${m.nextTier}`) }) : t("member.topTier");
   $("member-expiring").replaceChildren(
-    ...expiring(m).map((x) => {
+    ...m.expiringSoon.map((x) => {
       const li = document.createElement("li");
       li.textContent = t("member.expiring", { n: formatNumber(x.points), date: formatDate(x.on) });
       return li;
@@ -253,7 +252,7 @@ function showMember(focus) {
     }),
   );
   $("rewards-none").hidden = current.rewards.length > 0;
-  const soon = current.nextRewards ?? [];
+  const soon = current.nextRewards;
   $("next-rewards").replaceChildren(...soon.map((reward) => rewardItem(reward, t("rewards.missing", { n: formatNumber(reward.points), more: formatNumber(reward.points - m.balance) }))));
   $("next-rewards-heading").hidden = soon.length === 0;
   if (focus) $("member-name").focus();
@@ -271,19 +270,6 @@ function rewardItem(reward, costText, button) {
   li.append(what);
   if (button) li.append(button);
   return li;
-}
-
-// nextTier is the tier the member reaches next and the points it takes.
-function nextTier(m) {
-  if (m.nextTier && typeof m.nextTier === "object") return { tier: m.nextTier.tier, points: m.nextTier.pointsNeeded };
-  if (m.nextTier && m.pointsToNextTier !== undefined) return { tier: m.nextTier, points: m.pointsToNextTier };
-  return null;
-}
-
-// expiring lists the points that expire soon, with their day.
-function expiring(m) {
-  if (!m.expiringSoon) return [];
-  return Array.isArray(m.expiringSoon) ? m.expiringSoon : [m.expiringSoon];
 }
 
 function nextCustomer() {
