@@ -280,6 +280,7 @@ function nextCustomer() {
   $("member").hidden = true;
   $("scanner").hidden = false;
   $("confirm-earn").hidden = $("confirm-redeem").hidden = true;
+  $("earn-submit").hidden = false;
   say($("message"), "");
   say($("scan-status"), "");
   fieldError("amount", "");
@@ -341,6 +342,7 @@ function showConfirm() {
       ? t("confirm.earnText", { amount: formatMinor(c.amount, lang), receipt: c.receipt })
       : t("confirm.redeemText", { reward: c.reward, n: formatNumber(c.points), balance: formatNumber((m?.balance ?? 0) - c.points) });
   $(`confirm-${c.kind}`).hidden = false;
+  $("earn-submit").hidden = c.kind === "earn";
 }
 
 function confirmed(yes, refocus = true) {
@@ -348,6 +350,7 @@ function confirmed(yes, refocus = true) {
   if (!c) return;
   confirming = null;
   $(`confirm-${c.kind}`).hidden = true;
+  $("earn-submit").hidden = false;
   if (refocus) $(c.kind === "earn" ? "amount" : "rewards-heading").focus();
   if (!yes) return;
   if (c.kind === "earn") c.body.confirmed = true;
@@ -391,8 +394,24 @@ async function send(c) {
     if (c.kind === "earn") $("earn").reset();
     return queue(change);
   }
+  // The operator changed the limits since the till signed in: it learns
+  // them again, and says the new ones in its own words.
+  if (r.code === "confirmation_required" || r.code === "amount_above_maximum") await refreshSession();
+  if (r.code === "confirmation_required") {
+    say($("message"), "");
+    return askConfirm(c);
+  }
+  const most = session?.limits?.maxPerReceipt;
+  if (r.code === "amount_above_maximum" && most) return say($("message"), "err.aboveMax", { max: formatMinor(most.value, lang) }, "error");
   answered(change, r, $("message"));
-  if (r.status === 409 && r.code === "confirmation_required" && c.kind === "earn") askConfirm(c);
+}
+
+async function refreshSession() {
+  const r = await call("GET", "/v1/staff/session", { token });
+  if (!r.ok) return;
+  session = r.data;
+  sessionStorage.setItem(stored.session, JSON.stringify(session));
+  showWho();
 }
 
 // queue keeps an unanswered change in the outbox, to be sent again.
