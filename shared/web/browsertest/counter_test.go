@@ -22,6 +22,9 @@ func TestTillLookup(t *testing.T) {
 	m := e.newMember(t, "Léa Martin", "lea.martin@example.com", 0)
 	ctx := e.tab(t, "en")
 	e.signIn(t, ctx, 0)
+	if who := text(t, ctx, "who"); who != "Paris Rivoli · Demo till" {
+		t.Errorf("the till says %q is signed in, want the store and the employee", who)
+	}
 
 	for _, typed := range []string{number(m), strings.ToLower(strings.ReplaceAll(number(m), " ", ""))} {
 		lookUp(t, ctx, typed)
@@ -51,6 +54,82 @@ func TestTillLookup(t *testing.T) {
 	do(t, ctx, "next customer", chromedp.Click(chromedp.ID("next")))
 	do(t, ctx, "look up an email of no member", setValue("code", "nobody@example.com"), chromedp.Click(chromedp.CSS(`#manual button[type=submit]`)))
 	waitFor(t, ctx, "the refusal", `document.getElementById("scan-status").textContent.startsWith("Unknown card")`)
+}
+
+// TestTillGuardRails: above the confirmation threshold an earning needs a
+// second tap, whether the till knew the threshold or the server tells it;
+// above the maximum it is refused.
+func TestTillGuardRails(t *testing.T) {
+	e := setup(t)
+	m := e.newMember(t, "Hugo Bernard", "hugo.bernard@example.com", 0)
+	before := e.mustAPI(t, "GET", "/v1/admin/program", e.st.Secrets.AdminKey, nil, 200)
+	t.Cleanup(func() {
+		e.mustAPI(t, "PATCH", "/v1/admin/program", e.st.Secrets.AdminKey, map[string]any{"confirmAbove": before["confirmAbove"], "maxPerReceipt": before["maxPerReceipt"]}, 200)
+	})
+	limits := func(confirmAbove, maxPerReceipt int) {
+		e.mustAPI(t, "PATCH", "/v1/admin/program", e.st.Secrets.AdminKey, map[string]any{
+			"confirmAbove": map[string]any{"value": confirmAbove, "currency": "EUR"}, "maxPerReceipt": map[string]any{"value": maxPerReceipt, "currency": "EUR"},
+		}, 200)
+	}
+	limits(500000, 1000000)
+	ctx := e.tab(t, "en")
+	e.signIn(t, ctx, 0)
+	lookUp(t, ctx, number(m))
+
+	// The operator lowers the limits after the till signed in: the server
+	// is the one to ask for the second tap, and to refuse.
+	limits(50000, 300000)
+	e.net.requests("POST /v1/earnings")
+	award(t, ctx, "2390", "R-BIG-1")
+	waitFor(t, ctx, "the second tap", `!document.getElementById("confirm-earn").hidden`)
+	if s := text(t, ctx, "confirm-earn-text"); !strings.Contains(s, "€2,390.00") || !strings.Contains(s, "R-BIG-1") {
+		t.Errorf("the confirmation says %q", s)
+	}
+	shot(t, ctx, "till-confirm-en")
+	if n := len(e.ledgerOf(t, m.ID, "earn")); n != 0 {
+		t.Fatalf("%d earnings before the second tap", n)
+	}
+	do(t, ctx, "confirm", chromedp.Click(chromedp.ID("confirm-earn-yes")))
+	waitFor(t, ctx, "the award", `document.getElementById("message").classList.contains("ok")`)
+	sent := e.net.requests("POST /v1/earnings")
+	if len(sent) != 2 || sent[0].status != 409 || !strings.Contains(sent[1].body, `"confirmed":true`) || receiptOf(sent[0].body) != "R-BIG-1" || receiptOf(sent[1].body) != "R-BIG-1" {
+		t.Errorf("earning requests %+v: want one refused for confirmation, then the same receipt confirmed", sent)
+	}
+	if earned := e.ledgerOf(t, m.ID, "earn"); len(earned) != 1 || earned[0]["receiptId"] != "R-BIG-1" {
+		t.Errorf("earnings %v, want R-BIG-1 once", earned)
+	}
+
+	// Lowered again: the till's limits are stale once more.
+	limits(50000, 200000)
+	award(t, ctx, "2500", "R-BIG-2")
+	waitFor(t, ctx, "the second tap", `!document.getElementById("confirm-earn").hidden`)
+	do(t, ctx, "confirm", chromedp.Click(chromedp.ID("confirm-earn-yes")))
+	waitFor(t, ctx, "the refusal", `document.getElementById("message").classList.contains("error")`)
+	if msg := text(t, ctx, "message"); msg != "No receipt may earn points above €2,000.00. Check the amount." {
+		t.Errorf("above the maximum the till says %q", msg)
+	}
+	shot(t, ctx, "till-above-maximum-en")
+
+	// Signed in again, the till knows the limits and asks before sending.
+	do(t, ctx, "sign out", chromedp.Click(chromedp.ID("signout")))
+	e.signIn(t, ctx, 0)
+	lookUp(t, ctx, number(m))
+	e.net.requests("POST /v1/earnings")
+	award(t, ctx, "4000", "R-BIG-3")
+	waitFor(t, ctx, "the refusal", `document.getElementById("amount-error").textContent !== ""`)
+	if msg := text(t, ctx, "amount-error"); msg != "No receipt may earn points above €2,000.00. Check the amount." {
+		t.Errorf("above the maximum the till says %q", msg)
+	}
+	award(t, ctx, "600", "R-BIG-4")
+	waitFor(t, ctx, "the second tap", `!document.getElementById("confirm-earn").hidden`)
+	if sent := e.net.requests("POST /v1/earnings"); len(sent) != 0 {
+		t.Errorf("the till sent %+v before the second tap or above the maximum", sent)
+	}
+	do(t, ctx, "confirm", chromedp.Click(chromedp.ID("confirm-earn-yes")))
+	waitFor(t, ctx, "the award", `document.getElementById("message").classList.contains("ok")`)
+	if sent := e.net.requests("POST /v1/earnings"); len(sent) != 1 || !strings.Contains(sent[0].body, `"confirmed":true`) {
+		t.Errorf("earning requests %+v: want one, confirmed", sent)
+	}
 }
 
 // TestTillOffline: earnings made while the network is down wait on the

@@ -134,14 +134,7 @@ async function signIn(event) {
   const button = $("signin-submit");
   button.disabled = true;
   button.textContent = t("signin.checking");
-  let r = await call("GET", "/v1/staff/session", { token: key });
-  if (r.status === 404 && !r.code) {
-    // A server without the session route: a scan without a code checks the
-    // key first (401 or 403 when it is not a staff key), then refuses the
-    // empty code with 400.
-    r = await call("POST", "/v1/scans", { token: key, json: '{"code":""}' });
-    r = { ...r, ok: r.status === 400, data: null };
-  }
+  const r = await call("GET", "/v1/staff/session", { token: key });
   button.disabled = false;
   button.textContent = t("signin.submit");
   if (r.ok) {
