@@ -8,6 +8,7 @@ import (
 
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 )
 
 // The till on a busy day, on a tablet at the counter and on a phone: find a
@@ -120,12 +121,18 @@ func TestTillGuardRails(t *testing.T) {
 	if msg := text(t, ctx, "amount-error"); msg != "No receipt may earn points above €2,000.00. Check the amount." {
 		t.Errorf("above the maximum the till says %q", msg)
 	}
+	// By keyboard: the question takes the focus, Escape cancels it, Enter
+	// on Yes answers it.
 	award(t, ctx, "600", "R-BIG-4")
-	waitFor(t, ctx, "the second tap", `!document.getElementById("confirm-earn").hidden`)
+	waitFor(t, ctx, "the second tap, focused", `!document.getElementById("confirm-earn").hidden && document.activeElement.id === "confirm-earn-yes"`)
+	do(t, ctx, "cancel", chromedp.KeyEvent(kb.Escape))
+	waitFor(t, ctx, "the question gone", `document.getElementById("confirm-earn").hidden && document.activeElement.id === "amount"`)
+	do(t, ctx, "award again", chromedp.Click(chromedp.ID("earn-submit")))
+	waitFor(t, ctx, "the second tap, focused", `!document.getElementById("confirm-earn").hidden && document.activeElement.id === "confirm-earn-yes"`)
 	if sent := e.net.requests("POST /v1/earnings"); len(sent) != 0 {
 		t.Errorf("the till sent %+v before the second tap or above the maximum", sent)
 	}
-	do(t, ctx, "confirm", chromedp.Click(chromedp.ID("confirm-earn-yes")))
+	do(t, ctx, "confirm", chromedp.KeyEvent(kb.Enter))
 	waitFor(t, ctx, "the award", `document.getElementById("message").classList.contains("ok")`)
 	if sent := e.net.requests("POST /v1/earnings"); len(sent) != 1 || !strings.Contains(sent[0].body, `"confirmed":true`) {
 		t.Errorf("earning requests %+v: want one, confirmed", sent)
