@@ -634,13 +634,13 @@ async function refund(event) {
   $("refund-submit").disabled = true;
   say($("find-status"), "refund.busy", { amount: formatMinor(minor, lang) });
   const json = JSON.stringify({ amount: { value: minor, currency: x.amount.currency }, refundId: found.refundId });
-  const r = await call("POST", `/v1/transactions/${encodeURIComponent(x.id)}/reversal`, { token, json, key: found.refundId });
+  const r = await call("POST", `/v1/transactions/${encodeURIComponent(x.id)}/reversal`, { token, json });
   $("refund-submit").disabled = false;
   if (r.status === 401) return signOut("signedOut");
   if (r.retry) return say($("find-status"), "refund.network", { amount: formatMinor(minor, lang) }, "error");
   found.refundId = found.sentAmount = null;
   if (!r.ok) {
-    const key = { refund_exceeds_remaining: "refund.tooMuchServer", other_store: "refund.otherStore" }[r.code] ?? "err.refused";
+    const key = { refund_exceeds_remaining: "refund.tooMuchServer", other_store: "refund.otherStore", already_reversed: "refund.already" }[r.code] ?? "err.refused";
     return say($("find-status"), key, { detail: r.detail || r.status }, "error");
   }
   const taken = -r.data.points;
