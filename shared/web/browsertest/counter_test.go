@@ -99,6 +99,12 @@ func TestTillGuardRails(t *testing.T) {
 	if earned := e.ledgerOf(t, m.ID, "earn"); len(earned) != 1 || earned[0]["receiptId"] != "R-BIG-1" {
 		t.Errorf("earnings %v, want R-BIG-1 once", earned)
 	}
+	// What the till said is said again in French, amounts and tier included.
+	do(t, ctx, "switch to French", chromedp.Click(chromedp.CSS("[data-lang-switch]")))
+	if msg := text(t, ctx, "message"); !strings.Contains(msg, "390,00\u00a0€") || !strings.Contains(msg, "Solde") || !strings.Contains(msg, "niveau Or") {
+		t.Errorf("in French the award reads %q", msg)
+	}
+	do(t, ctx, "back to English", chromedp.Click(chromedp.CSS("[data-lang-switch]")))
 
 	// Lowered again: the till's limits are stale once more.
 	limits(50000, 200000)

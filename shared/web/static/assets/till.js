@@ -20,6 +20,8 @@ const retryEvery = 5000; // how often the outbox is tried while it holds changes
 const answerWithin = 10000; // a change unanswered by then goes to the outbox
 
 const $ = (id) => document.getElementById(id);
+const money = (minor) => ({ minor });
+const count = (n) => ({ count: n });
 const video = $("video");
 let token = sessionStorage.getItem(stored.key);
 let session = read(stored.session); // GET /v1/staff/session: {store, employee, limits}
@@ -109,7 +111,14 @@ function say(el, key, vars = {}, kind = "", more = null, before = null) {
 function render(el) {
   const { key, vars, more, before } = JSON.parse(el.dataset.say);
   const parts = key ? [before, { key, vars }, more].filter(Boolean) : [];
-  el.textContent = parts.map((p) => t(p.key, p.vars)).join(" ");
+  el.textContent = parts.map((p) => t(p.key, localize(p.vars))).join(" ");
+}
+
+// localize writes the values a message keeps in the language it is shown
+// in, again after a switch: money ({minor}), counts ({count}) and texts ({key}).
+function localize(vars) {
+  const one = (v) => (v?.minor !== undefined ? formatMinor(v.minor, lang) : v?.count !== undefined ? formatNumber(v.count) : v?.key ? t(v.key) : v);
+  return Object.fromEntries(Object.entries(vars ?? {}).map(([k, v]) => [k, one(v)]));
 }
 
 function fieldError(id, key, vars = {}) {
@@ -275,6 +284,7 @@ function nextCustomer() {
   $("confirm-earn").hidden = $("confirm-redeem").hidden = true;
   $("earn-submit").hidden = false;
   say($("message"), "");
+  say($("queue-news"), "");
   say($("scan-status"), "");
   fieldError("amount", "");
   fieldError("receipt", "");
@@ -293,7 +303,7 @@ function earn(event) {
   if (!receipt) return $("receipt").focus();
   const limits = session?.limits ?? {};
   if (limits.maxPerReceipt?.currency === currency && minor > limits.maxPerReceipt.value) {
-    fieldError("amount", "err.aboveMax", { max: formatMinor(limits.maxPerReceipt.value, lang) });
+    fieldError("amount", "err.aboveMax", { max: money(limits.maxPerReceipt.value) });
     return $("amount").focus();
   }
   const change = {
@@ -351,7 +361,7 @@ function confirmed(yes, refocus = true) {
 }
 
 function what(c) {
-  return { amount: formatMinor(c.amount ?? 0, lang), receipt: c.receipt, reward: c.reward };
+  return { amount: money(c.amount ?? 0), receipt: c.receipt, reward: c.reward };
 }
 
 // send sends a change for the first time. Without an answer it goes to the
@@ -395,7 +405,7 @@ async function send(c) {
     return askConfirm(c);
   }
   const most = session?.limits?.maxPerReceipt;
-  if (r.code === "amount_above_maximum" && most) return say($("message"), "err.aboveMax", { max: formatMinor(most.value, lang) }, "error");
+  if (r.code === "amount_above_maximum" && most) return say($("message"), "err.aboveMax", { max: money(most.value) }, "error");
   answered(change, r, $("message"));
 }
 
@@ -436,15 +446,15 @@ function answered(c, r, el, before = null) {
     return;
   }
   const d = r.data;
-  const tierNote = d.tier !== d.previousTier ? { key: tierRank(d.tier) > tierRank(d.previousTier) ? "tier.up" : "tier.down", vars: { name: c.member, tier: t(`tier.${d.tier}`) } } : null;
+  const tierNote = d.tier !== d.previousTier ? { key: tierRank(d.tier) > tierRank(d.previousTier) ? "tier.up" : "tier.down", vars: { name: c.member, tier: { key: `tier.${d.tier}` } } } : null;
   if (c.kind === "earn") {
     // A receipt answered as a replay on the first try was awarded before,
     // by another till or an earlier visit; on a retry it is this one.
-    if (r.replayed && c.tries === 1) show("earn.already", { balance: formatNumber(d.balance) }, "warn");
-    else show("earn.done", { ...v, points: formatNumber(d.points), balance: formatNumber(d.balance) }, "ok", tierNote);
+    if (r.replayed && c.tries === 1) show("earn.already", { balance: count(d.balance) }, "warn");
+    else show("earn.done", { ...v, points: count(d.points), balance: count(d.balance) }, "ok", tierNote);
     if (el === $("message")) $("earn").reset();
   } else {
-    show("redeem.done", { ...v, points: formatNumber(d.points), balance: formatNumber(d.balance) }, "ok", tierNote);
+    show("redeem.done", { ...v, points: count(d.points), balance: count(d.balance) }, "ok", tierNote);
     if (el === $("message")) offerUndo(c, d);
   }
   if (current?.member.id === c.memberId && el === $("message")) {
@@ -488,7 +498,7 @@ async function undoRedemption() {
     const key = { undo_window_passed: "undo.late", other_store: "undo.otherStore" }[r.code] ?? "err.refused";
     say($("message"), key, { detail: r.detail || r.status }, "error");
   } else {
-    say($("message"), "undo.done", { reward: u.reward, balance: formatNumber(r.data.balance) }, "ok");
+    say($("message"), "undo.done", { reward: u.reward, balance: count(r.data.balance) }, "ok");
     if (current) {
       current.member.balance = r.data.balance;
       showMember(false);
@@ -623,7 +633,7 @@ async function refund(event) {
     return $("refund-amount").focus();
   }
   if (minor > x.refundable.value) {
-    fieldError("refund-amount", "refund.tooMuch", { max: formatMinor(x.refundable.value, lang) });
+    fieldError("refund-amount", "refund.tooMuch", { max: money(x.refundable.value) });
     return $("refund-amount").focus();
   }
   fieldError("refund-amount", "");
@@ -632,19 +642,19 @@ async function refund(event) {
     found.sentAmount = minor;
   }
   $("refund-submit").disabled = true;
-  say($("find-status"), "refund.busy", { amount: formatMinor(minor, lang) });
+  say($("find-status"), "refund.busy", { amount: money(minor) });
   const json = JSON.stringify({ amount: { value: minor, currency: x.amount.currency }, refundId: found.refundId });
   const r = await call("POST", `/v1/transactions/${encodeURIComponent(x.id)}/reversal`, { token, json });
   $("refund-submit").disabled = false;
   if (r.status === 401) return signOut("signedOut");
-  if (r.retry) return say($("find-status"), "refund.network", { amount: formatMinor(minor, lang) }, "error");
+  if (r.retry) return say($("find-status"), "refund.network", { amount: money(minor) }, "error");
   found.refundId = found.sentAmount = null;
   if (!r.ok) {
     const key = { refund_exceeds_remaining: "refund.tooMuchServer", other_store: "refund.otherStore", already_reversed: "refund.already" }[r.code] ?? "err.refused";
     return say($("find-status"), key, { detail: r.detail || r.status }, "error");
   }
   const taken = -r.data.points;
-  say($("find-status"), "refund.done", { amount: formatMinor(minor, lang), points: formatNumber(taken), balance: formatNumber(r.data.balance) }, "ok");
+  say($("find-status"), "refund.done", { amount: money(minor), points: count(taken), balance: count(r.data.balance) }, "ok");
   const again = await call("GET", `/v1/transactions?receiptId=${encodeURIComponent(x.receiptId)}`, { token });
   if (again.ok && found?.tx.id === x.id) {
     found.tx = again.data.transaction;
