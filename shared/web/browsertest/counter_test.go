@@ -145,6 +145,41 @@ func TestTillGuardRails(t *testing.T) {
 	}
 }
 
+// TestTillUndo: a redemption is confirmed first, then may be undone, which
+// gives the points back.
+func TestTillUndo(t *testing.T) {
+	e := setup(t)
+	m := e.newMember(t, "Chloé Petit", "chloe.petit@example.com", 250)
+	ctx := e.tab(t, "fr")
+	e.signIn(t, ctx, 0)
+	lookUp(t, ctx, number(m))
+	if b := text(t, ctx, "member-balance"); b != "300" {
+		t.Fatalf("balance %q, want 300", b)
+	}
+	do(t, ctx, "redeem a pastry", chromedp.Click(chromedp.CSS(`#rewards button[data-reward="pastry"]`)))
+	waitFor(t, ctx, "the confirmation", `!document.getElementById("confirm-redeem").hidden`)
+	if n := len(e.ledgerOf(t, m.ID, "redeem")); n != 0 {
+		t.Fatalf("%d redemptions before the confirmation", n)
+	}
+	shot(t, ctx, "till-confirm-redeem-fr")
+	do(t, ctx, "confirm", chromedp.Click(chromedp.ID("confirm-redeem-yes")))
+	waitFor(t, ctx, "the redemption", `document.getElementById("message").classList.contains("ok") && !document.getElementById("undo").hidden`)
+	waitFor(t, ctx, "the balance after", `document.getElementById("member-balance").textContent === "150"`)
+	shot(t, ctx, "till-redeemed-fr")
+
+	do(t, ctx, "undo", chromedp.Click(chromedp.ID("undo")))
+	waitFor(t, ctx, "the points back", `document.getElementById("member-balance").textContent === "300" && document.getElementById("undo").hidden`)
+	if msg := text(t, ctx, "message"); !strings.Contains(msg, "annulé") {
+		t.Errorf("after the undo the till says %q", msg)
+	}
+	if n := len(e.ledgerOf(t, m.ID, "reversal")); n != 1 {
+		t.Errorf("%d reversals in the ledger, want the undo's one", n)
+	}
+	if b := e.balance(t, m.ID); b != 300 {
+		t.Errorf("balance %d after the undo, want 300", b)
+	}
+}
+
 // TestTillOffline: earnings made while the network is down wait on the
 // device, counted, while the till serves on; when the network returns they
 // are sent, and each is awarded exactly once.
