@@ -658,6 +658,7 @@ async function refund(event) {
   const again = await call("GET", `/v1/transactions?receiptId=${encodeURIComponent(x.receiptId)}`, { token });
   if (again.ok && found?.tx.id === x.id) {
     found.tx = again.data.transaction;
+    $("refund-amount").value = typed(found.tx.refundable.value);
     showTransaction();
   }
 }
