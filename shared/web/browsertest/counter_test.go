@@ -180,6 +180,56 @@ func TestTillUndo(t *testing.T) {
 	}
 }
 
+// TestTillRefund: a purchase found by its receipt number is refunded in part;
+// an answer lost on the way back is retried with the same refundId and
+// refunds once.
+func TestTillRefund(t *testing.T) {
+	e := setup(t)
+	m := e.newMember(t, "Nina Roux", "nina.roux@example.com", 0)
+	ctx := e.tab(t, "en")
+	e.signIn(t, ctx, 0)
+	lookUp(t, ctx, "nina.roux@example.com")
+	award(t, ctx, "40", "R-REF-1")
+	waitFor(t, ctx, "the award", `document.getElementById("message").classList.contains("ok")`)
+	do(t, ctx, "next customer", chromedp.Click(chromedp.ID("next")))
+
+	do(t, ctx, "find the receipt", setValue("find-receipt", "R-REF-1"), chromedp.Click(chromedp.ID("find-submit")))
+	waitFor(t, ctx, "the purchase", `!document.getElementById("refund-form").hidden`)
+	if s := text(t, ctx, "tx"); !strings.Contains(s, "€40.00") {
+		t.Errorf("the purchase shows %q", s)
+	}
+	e.net.requests("POST /v1/transactions/{id}/reversal")
+	e.net.loseAnswers("POST /v1/transactions/{id}/reversal", 1)
+	do(t, ctx, "refund 10", setValue("refund-amount", "10"), chromedp.Click(chromedp.ID("refund-submit")))
+	waitFor(t, ctx, "the refund unconfirmed", `document.getElementById("find-status").classList.contains("error")`)
+	do(t, ctx, "refund again", chromedp.Click(chromedp.ID("refund-submit")))
+	waitFor(t, ctx, "the refund", `document.getElementById("find-status").classList.contains("ok")`)
+	if msg := text(t, ctx, "find-status"); !strings.HasPrefix(msg, "€10.00 refunded: 10 points taken back.") {
+		t.Errorf("after the refund the till says %q", msg)
+	}
+	sent := e.net.requests("POST /v1/transactions/{id}/reversal")
+	if len(sent) != 2 || sent[0].body != sent[1].body || !strings.Contains(sent[0].body, `"refundId"`) || !strings.Contains(sent[0].body, `"value":1000`) {
+		t.Errorf("refund requests %+v: want the same refund, with its refundId, twice", sent)
+	}
+	waitFor(t, ctx, "what is left to refund", `document.getElementById("tx").textContent.includes("€30.00")`)
+	shot(t, ctx, "till-refund-en")
+	if reversals := e.ledgerOf(t, m.ID, "reversal"); len(reversals) != 1 || reversals[0]["points"] != -10.0 {
+		t.Errorf("reversals %v, want one of -10 points", reversals)
+	}
+	if b := e.balance(t, m.ID); b != 50+40-10 {
+		t.Errorf("balance %d, want 80", b)
+	}
+
+	if v := eval[string](t, ctx, `document.getElementById("refund-amount").value`); v != "30.00" {
+		t.Errorf("after a part, the amount offered is %q, want what is left, 30.00", v)
+	}
+	do(t, ctx, "refund the rest", chromedp.Click(chromedp.ID("refund-submit")))
+	waitFor(t, ctx, "nothing left to refund", `document.getElementById("refund-submit").disabled && document.getElementById("find-status").textContent.startsWith("€30.00 refunded")`)
+	if b := e.balance(t, m.ID); b != 50 {
+		t.Errorf("balance %d after refunding the whole purchase, want 50", b)
+	}
+}
+
 // TestTillOffline: earnings made while the network is down wait on the
 // device, counted, while the till serves on; when the network returns they
 // are sent, and each is awarded exactly once.
