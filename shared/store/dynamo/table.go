@@ -9,7 +9,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
-	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -21,18 +20,26 @@ import (
 	"github.com/fidelio/fidelio/shared/store"
 )
 
-// Connect returns a DynamoDB client. An endpoint (DynamoDB Local) gets
-// placeholder credentials and region when none are configured; elsewhere the
-// SDK's default chain supplies them (a Lambda function uses InLambda).
-// Throttling is retried by the SDK with jittered backoff, and what outlasts
-// the retries is store.ErrUnavailable; a transaction conflict is left to the
-// domain, which rereads first.
+// Connect returns a client of DynamoDB Local at endpoint, which takes any
+// credentials and region: the local stack's and the tests'. A Lambda
+// function uses InLambda. Throttling is retried by the SDK with jittered
+// backoff, and what outlasts the retries is store.ErrUnavailable; a
+// transaction conflict is left to the domain, which rereads first.
+//
+// Neither builds the SDK's default configuration chain
+// (config.LoadDefaultConfig): linking it costs every function 320 KiB
+// and the start-up of the SSO, STS and sign-in clients it carries.
 func Connect(ctx context.Context, endpoint string) (*dynamodb.Client, error) {
-	cfg, err := loadConfig(ctx, endpoint)
-	if err != nil {
-		return nil, err
+	if endpoint == "" {
+		return nil, errors.New("dynamo: Connect needs the endpoint of DynamoDB Local")
 	}
-	return newClient(cfg, endpoint), nil
+	return newClient(localConfig(), endpoint), nil
+}
+
+// localConfig is what DynamoDB Local needs of a client: any credentials and
+// region.
+func localConfig() aws.Config {
+	return aws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider("local", "local", "")}
 }
 
 func newClient(cfg aws.Config, endpoint string) *dynamodb.Client {
@@ -53,8 +60,7 @@ func newClient(cfg aws.Config, endpoint string) *dynamodb.Client {
 func InLambda(endpoint, table string) (*Store, error) {
 	cfg, err := awsenv.Load()
 	if endpoint != "" {
-		// DynamoDB Local takes any credentials and region.
-		cfg, err = aws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider("local", "local", "")}, nil
+		cfg, err = localConfig(), nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("dynamo: %w", err)
@@ -83,35 +89,21 @@ type unavailableError struct{ err error }
 func (e unavailableError) Error() string   { return e.err.Error() }
 func (e unavailableError) Unwrap() []error { return []error{store.ErrUnavailable, e.err} }
 
-// ConnectStreams returns a client of the table's stream, as Connect does.
+// ConnectStreams returns a client of the stream of DynamoDB Local's tables
+// at endpoint, as Connect does.
 func ConnectStreams(ctx context.Context, endpoint string) (*dynamodbstreams.Client, error) {
-	cfg, err := loadConfig(ctx, endpoint)
-	if err != nil {
-		return nil, err
+	if endpoint == "" {
+		return nil, errors.New("dynamo: ConnectStreams needs the endpoint of DynamoDB Local")
 	}
-	return dynamodbstreams.NewFromConfig(cfg, func(o *dynamodbstreams.Options) {
-		if endpoint != "" {
-			o.BaseEndpoint = aws.String(endpoint)
-		}
+	return dynamodbstreams.NewFromConfig(localConfig(), func(o *dynamodbstreams.Options) {
+		o.BaseEndpoint = aws.String(endpoint)
+		o.Retryer = retryer()
 	}), nil
 }
 
 // retryer tries a call 8 times in all, with the SDK's jittered backoff.
 func retryer() aws.Retryer {
 	return retry.NewStandard(func(o *retry.StandardOptions) { o.MaxAttempts = 8 })
-}
-
-func loadConfig(ctx context.Context, endpoint string) (aws.Config, error) {
-	opts := []func(*config.LoadOptions) error{config.WithRetryer(retryer)}
-	if endpoint != "" {
-		opts = append(opts, config.WithRegion("us-east-1"),
-			config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider("local", "local", "")))
-	}
-	cfg, err := config.LoadDefaultConfig(ctx, opts...)
-	if err != nil {
-		return cfg, fmt.Errorf("load AWS config: %w", err)
-	}
-	return cfg, nil
 }
 
 // CreateTable makes the single table with its sparse indexes and TTL, as
@@ -166,8 +158,8 @@ func CreateTable(ctx context.Context, db *dynamodb.Client, name string) error {
 	return nil
 }
 
-// Open connects to DynamoDB (endpoint, for DynamoDB Local; empty in AWS) and
-// returns the Store on table once it has read from it (Check).
+// Open connects to DynamoDB Local at endpoint and returns the Store on table
+// once it has read from it (Check).
 func Open(ctx context.Context, endpoint, table string) (*Store, error) {
 	db, err := Connect(ctx, endpoint)
 	if err != nil {
