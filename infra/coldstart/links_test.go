@@ -17,7 +17,7 @@ func TestFunctionsLinkOnlyWhatTheyServe(t *testing.T) {
 		"github.com/fidelio/fidelio/shared/config/remote",
 		"github.com/aws/aws-sdk-go-v2/service/secretsmanager",
 		"github.com/aws/aws-sdk-go-v2/service/ssm",
-		"github.com/sideshow/apns2",
+		"golang.org/x/net/http2",
 		"github.com/smallstep/pkcs7",
 		"golang.org/x/oauth2",
 		"golang.org/x/image/font",
