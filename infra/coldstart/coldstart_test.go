@@ -483,7 +483,9 @@ func withoutRuntimeReports(lines []string) []string {
 // with a good secret and a table. Each round starts the bare function and
 // then every function once, so a change in the machine's load falls on all
 // of them alike; it reports, per function, the median start (<dir>-ms) and
-// its ratio to the bare function's median (<dir>-x-bare).
+// its ratio to the bare function's median (<dir>-x-bare), and the same of
+// the CPU time the start used (<dir>-cpu-ms, <dir>-cpu-x-bare; Linux), which
+// a machine busy with other work delays but does not grow.
 func BenchmarkColdStart(b *testing.B) {
 	setup(b)
 	st := stage(b, goodSecret(), true)
@@ -495,7 +497,7 @@ func BenchmarkColdStart(b *testing.B) {
 			events[sm.dir] = readEvent(b, sm.event)
 		}
 	}
-	starts := map[string][]float64{}
+	starts, cpu := map[string][]float64{}, map[string][]float64{}
 	for b.Loop() {
 		for _, sm := range all {
 			run := invoke(b, st, sm.dir, events[sm.dir])
@@ -503,13 +505,19 @@ func BenchmarkColdStart(b *testing.B) {
 				b.Fatalf("%s did not start:\n%s", sm.dir, run.Log())
 			}
 			starts[sm.dir] = append(starts[sm.dir], ms(run.Started))
+			cpu[sm.dir] = append(cpu[sm.dir], ms(run.CPU))
 		}
 	}
-	bare := median(starts["bare"])
+	bare, bareCPU := median(starts["bare"]), median(cpu["bare"])
 	for _, sm := range all {
 		m := median(starts[sm.dir])
 		b.ReportMetric(m, sm.dir+"-ms")
 		b.ReportMetric(m/bare, sm.dir+"-x-bare")
+		if bareCPU > 0 {
+			c := median(cpu[sm.dir])
+			b.ReportMetric(c, sm.dir+"-cpu-ms")
+			b.ReportMetric(c/bareCPU, sm.dir+"-cpu-x-bare")
+		}
 	}
 }
 
