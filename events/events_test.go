@@ -28,6 +28,7 @@ import (
 	"github.com/fidelio/fidelio/shared/loyalty"
 	"github.com/fidelio/fidelio/shared/store/embedded"
 	"github.com/fidelio/fidelio/shared/store/storetest"
+	"github.com/fidelio/fidelio/shared/wallet"
 	"github.com/fidelio/fidelio/shared/wallet/apple"
 	"github.com/fidelio/fidelio/shared/wallet/design"
 	"github.com/fidelio/fidelio/shared/wallet/google/googletest"
@@ -342,7 +343,7 @@ func TestSampleEventsReplay(t *testing.T) {
 		}
 		remember(&st, sm.file, resp.Body)
 		if st.memberID != "" {
-			st.passToken = apps["walletservice"].Cards.PassToken(st.memberID)
+			st.passToken = apps["walletservice"].Cards.(*wallet.Cards).PassToken(st.memberID)
 		}
 	}
 }

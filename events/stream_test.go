@@ -13,6 +13,7 @@ import (
 	"github.com/fidelio/fidelio/shared/store"
 	"github.com/fidelio/fidelio/shared/store/dynamo"
 	"github.com/fidelio/fidelio/shared/store/storetest"
+	"github.com/fidelio/fidelio/shared/wallet"
 	"github.com/fidelio/fidelio/shared/wallet/apns/apnstest"
 	"github.com/fidelio/fidelio/shared/wire"
 )
@@ -47,7 +48,7 @@ func TestStreamEventReplay(t *testing.T) {
 		t.Fatalf("%s is not a DynamoDB stream event: %v", streamSample, err)
 	}
 	pushes := apnstest.New(t)
-	updater, err := wire.NewUpdater(cfg, deps.Cards, deps.Store, deps.Logger, pushes.URL, pushes.Roots())
+	updater, err := wire.NewUpdater(cfg, deps.Cards.(*wallet.Cards), deps.Store, deps.Logger, pushes.URL, pushes.Roots())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,6 +2,8 @@
 package main
 
 import (
+	"context"
+
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/fidelio/fidelio/shared/api"
@@ -10,6 +12,7 @@ import (
 	"github.com/fidelio/fidelio/shared/version"
 	"github.com/fidelio/fidelio/shared/wallet/pdfcard"
 	"github.com/fidelio/fidelio/shared/wire"
+	"github.com/fidelio/fidelio/shared/wire/apiwire"
 )
 
 func main() {
@@ -18,7 +21,14 @@ func main() {
 	if err != nil {
 		config.Fatal(err)
 	}
-	// The secret, the public URL, the table and the cards come with the first
-	// request; the printed card is the one function that links the PDF library.
-	lambda.Start(apigateway.Wrap(wire.API(cfg, "admin", func(d *api.Deps) { d.PrintCard = pdfcard.Printer(cfg.ProgramName) })))
+	// The secret, the public URL and the table come with the first request,
+	// with what a saved logo needs (the Google Wallet classes) but no pass
+	// builder; the printed card is the one function that links the PDF
+	// library.
+	lambda.Start(apigateway.Wrap(apiwire.API(cfg, "admin", wire.WithGoogleClasses, printCard)))
+}
+
+func printCard(_ context.Context, cfg config.Config, d *api.Deps) error {
+	d.PrintCard = pdfcard.Printer(cfg.ProgramName)
+	return nil
 }

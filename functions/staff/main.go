@@ -7,7 +7,7 @@ import (
 	"github.com/fidelio/fidelio/shared/apigateway"
 	"github.com/fidelio/fidelio/shared/config"
 	"github.com/fidelio/fidelio/shared/version"
-	"github.com/fidelio/fidelio/shared/wire"
+	"github.com/fidelio/fidelio/shared/wire/apiwire"
 )
 
 func main() {
@@ -16,6 +16,8 @@ func main() {
 	if err != nil {
 		config.Fatal(err)
 	}
-	// The secret, the public URL, the table and the cards come with the first request.
-	lambda.Start(apigateway.Wrap(wire.API(cfg, "staff")))
+	// The secret, the public URL and the table come with the first request;
+	// the till's routes draw no card, so this function links no card
+	// machinery.
+	lambda.Start(apigateway.Wrap(apiwire.API(cfg, "staff")))
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/fidelio/fidelio/shared/config"
 	"github.com/fidelio/fidelio/shared/version"
 	"github.com/fidelio/fidelio/shared/wire"
+	"github.com/fidelio/fidelio/shared/wire/apiwire"
 )
 
 func main() {
@@ -17,5 +18,5 @@ func main() {
 		config.Fatal(err)
 	}
 	// The secret, the public URL, the table and the cards come with the first request.
-	lambda.Start(apigateway.Wrap(wire.API(cfg, "walletservice")))
+	lambda.Start(apigateway.Wrap(apiwire.API(cfg, "walletservice", wire.WithCards)))
 }

@@ -139,9 +139,6 @@ func (a *App) putLogo(r *http.Request) (reply, error) {
 	if err := a.audit(r, p, "program.logo", "logo", ""); err != nil {
 		return reply{}, err
 	}
-	if a.Cards.Branding != nil {
-		a.Cards.Branding.Refresh(r.Context())
-	}
 	a.refreshGoogleClasses(r)
 	return reply{status: http.StatusNoContent, raw: []byte{}}, nil
 }
@@ -150,12 +147,12 @@ func (a *App) putLogo(r *http.Request) (reply, error) {
 // just saved. The change is saved: a class left behind is moved by the next
 // save link on any instance, so a failure here is only logged.
 func (a *App) refreshGoogleClasses(r *http.Request) {
-	if a.Cards == nil || a.Cards.Google == nil {
+	if a.ProgramChanged == nil {
 		return
 	}
 	rules, err := a.Program.Rules(r.Context())
 	if err == nil {
-		err = a.Cards.EnsureClasses(r.Context(), a.baseURL(r), rules)
+		err = a.ProgramChanged(r.Context(), a.baseURL(r), rules)
 	}
 	if err != nil {
 		a.Logger.WarnContext(r.Context(), "Google Wallet classes keep the previous logo and name for now", slog.String("error", err.Error()))

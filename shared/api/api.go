@@ -5,6 +5,7 @@ package api
 
 import (
 	"cmp"
+	"context"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -16,7 +17,6 @@ import (
 	"github.com/fidelio/fidelio/shared/loyalty"
 	"github.com/fidelio/fidelio/shared/signing"
 	"github.com/fidelio/fidelio/shared/store"
-	"github.com/fidelio/fidelio/shared/wallet"
 )
 
 // Deps are what the handlers use, built once per cold start.
@@ -24,8 +24,13 @@ type Deps struct {
 	Store   store.Store
 	Program *loyalty.Program
 	Codes   *signing.Signer
-	// Cards draws and builds members' wallet cards.
-	Cards *wallet.Cards
+	// Cards draws and builds members' wallet cards; nil in a function that
+	// serves no card (see Cards).
+	Cards Cards
+	// ProgramChanged takes up a logo or program name the operator just
+	// saved (the Google Wallet classes move to them); nil when nothing needs
+	// to.
+	ProgramChanged func(ctx context.Context, baseURL string, rules loyalty.Rules) error
 	// Jobs runs the scheduled jobs on demand.
 	Jobs *jobs.Runner
 	// AdminKeyHash is loyalty.HashSecret of the admin key.
@@ -33,6 +38,9 @@ type Deps struct {
 	// PublicURL is the API's base URL for the links it hands out; empty means
 	// the URL the request came to.
 	PublicURL string
+	// ProgramName is the name the deployment gives the program, which the
+	// rules' name replaces when the operator sets one.
+	ProgramName string
 	// PrintCard prints a member's physical card (a PDF) under rules, with
 	// their current code; set only where the admin routes are served, so
 	// that no other function links the PDF library.

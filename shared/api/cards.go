@@ -1,10 +1,38 @@
 package api
 
 import (
+	"context"
 	"net/http"
+	"time"
 
-	"github.com/fidelio/fidelio/shared/wallet/apple"
+	"github.com/fidelio/fidelio/shared/loyalty"
 )
+
+// Cards is what the card routes ask of the card machinery (shared/wallet's
+// Cards). Only the functions that serve cards (members, walletservice) and
+// the local stack are given one, so that the others link neither the pass
+// signing, nor the drawing and its fonts, nor Google's client.
+type Cards interface {
+	// ApplePassType is the pass type Apple passes are signed for; "" when
+	// Apple Wallet is off.
+	ApplePassType() string
+	// GoogleOn reports whether Google Wallet is configured.
+	GoogleOn() bool
+	// ApplePass builds the member's .pkpass.
+	ApplePass(ctx context.Context, acct loyalty.Account, rules loyalty.Rules, now time.Time) ([]byte, error)
+	// QR is the PNG of the member's code.
+	QR(m loyalty.Member) ([]byte, error)
+	// Preview is a PNG of the card as the member sees it in Wallet.
+	Preview(ctx context.Context, acct loyalty.Account, rules loyalty.Rules, now time.Time) ([]byte, error)
+	// GoogleSaveURL makes sure the member's object exists in Google Wallet
+	// and returns its "Save to Google Wallet" link.
+	GoogleSaveURL(ctx context.Context, acct loyalty.Account, rules loyalty.Rules, now time.Time, base string) (string, error)
+	// Image is a public image of the program that Google Wallet fetches.
+	Image(ctx context.Context, name string) ([]byte, error)
+}
+
+// applePassType is the media type of a .pkpass.
+const applePassType = "application/vnd.apple.pkpass"
 
 var (
 	errAppleOff  = &clientError{http.StatusNotFound, "apple_wallet_off", "Apple Wallet is not configured for this program"}
@@ -20,7 +48,7 @@ func (a *App) applePass(r *http.Request) (reply, error) {
 	if err := a.requireMemberOrLink(r, id); err != nil {
 		return reply{}, err
 	}
-	if a.Cards.Apple == nil {
+	if a.Cards.ApplePassType() == "" {
 		return reply{}, errAppleOff
 	}
 	acct, rules, err := a.account(r, id)
@@ -31,7 +59,7 @@ func (a *App) applePass(r *http.Request) (reply, error) {
 	if err != nil {
 		return reply{}, err
 	}
-	return binary(pass, apple.ContentType, http.Header{
+	return binary(pass, applePassType, http.Header{
 		"Content-Disposition": {`attachment; filename="card.pkpass"`},
 		"Last-Modified":       {acct.Member.UpdatedAt.UTC().Format(http.TimeFormat)},
 	}), nil
@@ -99,7 +127,7 @@ func (a *App) googleWallet(r *http.Request) (reply, error) {
 	if err := a.requireMemberOrLink(r, id); err != nil {
 		return reply{}, err
 	}
-	if a.Cards.Google == nil {
+	if !a.Cards.GoogleOn() {
 		return reply{}, errGoogleOff
 	}
 	acct, rules, err := a.account(r, id)

@@ -135,9 +135,4 @@ func (a *App) publicProgram(r *http.Request) (reply, error) {
 
 // programName is the name the deployment gave the program, which the rules'
 // name replaces when the operator set one.
-func (a *App) programName() string {
-	if a.Cards == nil {
-		return ""
-	}
-	return a.Cards.ProgramName
-}
+func (a *App) programName() string { return a.ProgramName }

@@ -78,7 +78,7 @@ func TestPatchProgramChangesOneRule(t *testing.T) {
 
 func TestProgramNameDefaultsToTheDeployments(t *testing.T) {
 	f := newFixture(t)
-	f.app.Cards.ProgramName = "Fidelio Demo"
+	f.app.ProgramName = "Fidelio Demo"
 	r := f.do("GET", "/v1/program", "", "")
 	f.expect(r, 200, "")
 	if name := r.body["name"].(map[string]any); name["en"] != "Fidelio Demo" || name["fr"] != nil {

@@ -4,7 +4,6 @@ import (
 	"time"
 
 	"github.com/fidelio/fidelio/shared/loyalty"
-	"github.com/fidelio/fidelio/shared/wallet"
 )
 
 // memberView is a member as the API shows them. Email and personal details
@@ -52,7 +51,7 @@ func (a *App) memberView(acct loyalty.Account, rules loyalty.Rules, private bool
 	if next, needed, ok := rules.NextTier(m.Tier, v.QualifyingPoints); ok {
 		v.NextTier = &nextTierView{next, needed}
 	}
-	if points, on := wallet.Expiring(acct, a.Program.Now()); points > 0 {
+	if points, on := acct.Expiring(a.Program.Now()); points > 0 {
 		v.ExpiringSoon = &expiringView{Points: points, On: on.String()}
 	}
 	return v

@@ -12,7 +12,6 @@ import (
 	"github.com/fidelio/fidelio/shared/loyalty"
 	"github.com/fidelio/fidelio/shared/signing"
 	"github.com/fidelio/fidelio/shared/store"
-	"github.com/fidelio/fidelio/shared/wallet"
 )
 
 // The Wallet web service, under the pass's webServiceURL (<base>/wallet), as
@@ -32,7 +31,7 @@ var (
 // the pass together (failuresPerMinute), so failures of other passes behind
 // the same address (a shop's or a carrier's NAT) never lock a pass.
 func (a *App) passAuth(r *http.Request) (string, error) {
-	if a.Cards.Apple == nil || r.PathValue("passTypeIdentifier") != a.Cards.PassTypeID {
+	if !a.servesPassType(r.PathValue("passTypeIdentifier")) {
 		return "", errUnknownPassType
 	}
 	serial, err := pathMemberID(r, "serialNumber")
@@ -50,6 +49,13 @@ func (a *App) passAuth(r *http.Request) (string, error) {
 		return "", errRateLimited
 	}
 	return "", errPassUnauthorized
+}
+
+// servesPassType reports whether this service issues passes of type: Apple
+// Wallet is on, for that pass type.
+func (a *App) servesPassType(passType string) bool {
+	ours := a.Cards.ApplePassType()
+	return ours != "" && passType == ours
 }
 
 // passError answers a pass whose member is gone as unauthorized, as Apple's
@@ -113,17 +119,17 @@ func (a *App) unregisterDevice(r *http.Request) (reply, error) {
 
 // deviceSerials: GET /wallet/v1/devices/{deviceLibraryIdentifier}/registrations/{passTypeIdentifier}?passesUpdatedSince=
 // — the device's passes changed since the tag, or 204. The tag
-// (wallet.UpdateTag) holds each pass's card change time as the device last
+// (updateTag) holds each pass's card change time as the device last
 // fetched it, so a change is judged per pass, never against a clock.
 func (a *App) deviceSerials(r *http.Request) (reply, error) {
-	if a.Cards.Apple == nil || r.PathValue("passTypeIdentifier") != a.Cards.PassTypeID {
+	if !a.servesPassType(r.PathValue("passTypeIdentifier")) {
 		return reply{}, errUnknownPassType
 	}
 	device, err := pathDeviceID(r)
 	if err != nil {
 		return reply{}, err
 	}
-	seen, err := wallet.ParseUpdateTag(r.URL.Query().Get("passesUpdatedSince"))
+	seen, err := parseUpdateTag(r.URL.Query().Get("passesUpdatedSince"))
 	if err != nil {
 		return reply{}, badRequest("invalid_request", "passesUpdatedSince must be a lastUpdated tag from this service")
 	}
@@ -144,7 +150,7 @@ func (a *App) deviceSerials(r *http.Request) (reply, error) {
 		if err != nil {
 			return reply{}, err
 		}
-		cards[serial] = wallet.CardUpdated(m)
+		cards[serial] = m.CardUpdatedAt
 		if seen.Changed(serial, cards[serial]) {
 			out.SerialNumbers = append(out.SerialNumbers, serial)
 		}
@@ -167,7 +173,7 @@ func (a *App) latestPass(r *http.Request) (reply, error) {
 	if err != nil {
 		return reply{}, passError(err)
 	}
-	modified := wallet.CardUpdated(acct.Member).UTC().Truncate(time.Second)
+	modified := acct.Member.CardUpdatedAt.UTC().Truncate(time.Second)
 	if since, err := http.ParseTime(r.Header.Get("If-Modified-Since")); err == nil && !modified.After(since) {
 		return reply{status: http.StatusNotModified, raw: []byte{}, header: http.Header{"Last-Modified": {modified.Format(http.TimeFormat)}}}, nil
 	}
@@ -175,7 +181,7 @@ func (a *App) latestPass(r *http.Request) (reply, error) {
 	if err != nil {
 		return reply{}, err
 	}
-	return binary(pass, "application/vnd.apple.pkpass", http.Header{"Last-Modified": {modified.Format(http.TimeFormat)}}), nil
+	return binary(pass, applePassType, http.Header{"Last-Modified": {modified.Format(http.TimeFormat)}}), nil
 }
 
 type logBody struct {

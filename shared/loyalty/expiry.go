@@ -3,6 +3,7 @@ package loyalty
 import (
 	"context"
 	"fmt"
+	"time"
 )
 
 // ExpireLot removes what is left of the member's lot that expires on lot,
@@ -41,6 +42,23 @@ func (s *lotSet) remaining(day Date) int64 {
 // ExpiryNoticeDays is how long before they expire points are shown on the
 // back of the card.
 const ExpiryNoticeDays = 30
+
+// Expiring returns the points of the account's lots that expire within
+// ExpiryNoticeDays of now, and the first day one of them expires.
+func (a Account) Expiring(now time.Time) (int64, Date) {
+	soon := DateOf(now).AddDays(ExpiryNoticeDays)
+	var points int64
+	var first Date
+	for _, l := range a.Lots {
+		if !soon.Before(l.ExpiresOn) {
+			if first.IsZero() {
+				first = l.ExpiresOn
+			}
+			points += l.Remaining
+		}
+	}
+	return points, first
+}
 
 // NoticeExpiry marks, once, that the member's lot expiring on lot has come
 // within ExpiryNoticeDays of today. The card's back shows those points from

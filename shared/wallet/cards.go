@@ -36,22 +36,17 @@ type Cards struct {
 	PublicURL string
 }
 
-// Expiring returns the points of the account's lots that expire within
-// loyalty.ExpiryNoticeDays of now, and the first day one of them expires.
-func Expiring(acct loyalty.Account, now time.Time) (int64, loyalty.Date) {
-	soon := loyalty.DateOf(now).AddDays(loyalty.ExpiryNoticeDays)
-	var points int64
-	var first loyalty.Date
-	for _, l := range acct.Lots {
-		if !soon.Before(l.ExpiresOn) {
-			if first.IsZero() {
-				first = l.ExpiresOn
-			}
-			points += l.Remaining
-		}
+// ApplePassType is the pass type the Apple passes are signed for; "" when
+// Apple Wallet is off.
+func (c *Cards) ApplePassType() string {
+	if c.Apple == nil {
+		return ""
 	}
-	return points, first
+	return c.PassTypeID
 }
+
+// GoogleOn reports whether Google Wallet is configured.
+func (c *Cards) GoogleOn() bool { return c.Google != nil }
 
 // PassToken is the authenticationToken of a member's pass. It is derived
 // from the serial with the program's keys rather than stored: a pass built
@@ -89,7 +84,7 @@ func (c *Cards) appleCard(acct loyalty.Account, rules loyalty.Rules, now time.Ti
 	if next, needed, ok := rules.NextTier(m.Tier, m.QualifyingPoints(loyalty.DateOf(now))); ok {
 		card.NextTier, card.PointsToNextTier = next, needed
 	}
-	if points, on := Expiring(acct, now); points > 0 {
+	if points, on := acct.Expiring(now); points > 0 {
 		card.ExpiringPoints, card.ExpiringOn = points, on.String()
 	}
 	if c.PublicURL != "" {

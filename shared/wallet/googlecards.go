@@ -42,7 +42,7 @@ func (c *Cards) GoogleCard(acct loyalty.Account, rules loyalty.Rules, now time.T
 	if next, needed, ok := rules.NextTier(m.Tier, m.QualifyingPoints(loyalty.DateOf(now))); ok {
 		card.NextTier = locale.PointsToTier(needed, next)
 	}
-	if points, on := Expiring(acct, now); points > 0 {
+	if points, on := acct.Expiring(now); points > 0 {
 		// A Date always writes YYYY-MM-DD.
 		card.Expiring, _ = locale.ExpiringOn(points, on.String())
 	}
@@ -88,6 +88,19 @@ func (c *Cards) EnsureClasses(ctx context.Context, base string, rules loyalty.Ru
 	}
 	g.classesOK, g.classesOf = true, look
 	return nil
+}
+
+// ProgramChanged takes up a logo or a program name the operator just saved
+// on this instance: the images show the logo at once rather than at the
+// next check, and the Google Wallet classes move to both.
+func (c *Cards) ProgramChanged(ctx context.Context, base string, rules loyalty.Rules) error {
+	if c.Branding != nil {
+		c.Branding.Refresh(ctx)
+	}
+	if c.Google == nil {
+		return nil
+	}
+	return c.EnsureClasses(ctx, base, rules)
 }
 
 // GoogleSaveURL makes sure the member's object exists in Google Wallet and

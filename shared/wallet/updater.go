@@ -16,13 +16,9 @@ import (
 	"github.com/fidelio/fidelio/shared/wallet/google"
 )
 
-// CardUpdated is when what a member's card shows last changed: the pass's
-// Last-Modified, and the tag of the web service's device list.
-func CardUpdated(m loyalty.Member) time.Time { return m.CardUpdatedAt }
-
 // CardChanged reports whether a change of member changed what the card shows.
 func CardChanged(before, after loyalty.Member) bool {
-	return !CardUpdated(before).Equal(CardUpdated(after))
+	return !before.CardUpdatedAt.Equal(after.CardUpdatedAt)
 }
 
 // Updater keeps the cards on phones current. It runs for every change of a

@@ -93,12 +93,13 @@ func TestEveryChangeReachesEveryDeviceOnceUnderFaults(t *testing.T) {
 	}
 	pusher := apns.New(apnstest.ClientCert(t, topic), topic, push.URL, push.Roots())
 	pusher.Retries, pusher.Timeout = 1, 200*time.Millisecond // faults reach the updater
-	google := deps.Cards.Google.Client
+	cards := deps.Cards.(*wallet.Cards)
+	google := cards.Google.Client
 	google.SetTimeout(200 * time.Millisecond)
-	u := &wallet.Updater{Cards: deps.Cards, Accounts: s, Registrations: s, Pusher: pusher, Logger: slog.New(slog.DiscardHandler)}
+	u := &wallet.Updater{Cards: cards, Accounts: s, Registrations: s, Pusher: pusher, Logger: slog.New(slog.DiscardHandler)}
 	handle := u.HandleStream(dynamo.StreamMember)
 	rules, _ := s.Rules(ctx)
-	if err := deps.Cards.EnsureClasses(ctx, base, rules); err != nil {
+	if err := cards.EnsureClasses(ctx, base, rules); err != nil {
 		t.Fatal(err)
 	}
 
@@ -116,7 +117,7 @@ func TestEveryChangeReachesEveryDeviceOnceUnderFaults(t *testing.T) {
 			}
 		}
 		acct, _ := s.LoadAccount(ctx, en.Member.ID)
-		if err := google.Sync(ctx, nil, deps.Cards.GoogleCard(acct, rules, time.Now(), base)); err != nil {
+		if err := google.Sync(ctx, nil, cards.GoogleCard(acct, rules, time.Now(), base)); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -1,9 +1,11 @@
-// Package wire builds the dependencies of the functions that draw cards —
-// the API functions and the pass updater — from their configuration: the one
-// place that knows which Store, keys and card machinery a deployed function
-// uses. It builds them when the first request needs them, once (lazy), so a
-// cold start reads nothing over the network. A job function needs the store
-// alone and does not import this package (functions/birthdays).
+// Package wire builds the card machinery of the functions that need it, from
+// their configuration: the whole of it for members and walletservice
+// (WithCards), the Google Wallet classes for admin (WithGoogleClasses), the
+// APNs client and Google Wallet for the pass updater; and every dependency
+// at once for the local stack and the tests (Deps). An API function is
+// built by apiwire, with these as options, when its first request needs it,
+// once (lazy), so a cold start reads nothing over the network. The staff
+// function and the jobs need no card and do not import this package.
 package wire
 
 import (
@@ -13,7 +15,6 @@ import (
 	"crypto/x509"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"os"
 	"time"
 
@@ -21,8 +22,6 @@ import (
 
 	"github.com/fidelio/fidelio/shared/api"
 	"github.com/fidelio/fidelio/shared/config"
-	"github.com/fidelio/fidelio/shared/config/remote"
-	"github.com/fidelio/fidelio/shared/jobs"
 	"github.com/fidelio/fidelio/shared/lazy"
 	"github.com/fidelio/fidelio/shared/logs"
 	"github.com/fidelio/fidelio/shared/loyalty"
@@ -35,59 +34,54 @@ import (
 	"github.com/fidelio/fidelio/shared/wallet/design"
 	"github.com/fidelio/fidelio/shared/wallet/google"
 	"github.com/fidelio/fidelio/shared/wallet/locale"
+	"github.com/fidelio/fidelio/shared/wire/apiwire"
 )
 
-// API returns the handler of one HTTP function ("members", "staff", "admin",
-// "walletservice") on the DynamoDB table of cfg. Its first request fetches
-// the secret and the public URL, reads the table and builds the App; while
-// that fails, each request is answered 503 and the reason logged (NotReady).
-// Each with adds to the dependencies what only that function links.
-func API(cfg config.Config, function string, with ...func(*api.Deps)) http.Handler {
-	app := lazy.New(func(ctx context.Context) (*api.App, error) {
-		cfg, s, err := deployed(ctx, cfg)
-		if err != nil {
-			return nil, err
-		}
-		deps, err := Deps(cfg, s, nil, nil)
-		if err != nil {
-			return nil, err
-		}
-		for _, add := range with {
-			add(&deps)
-		}
-		return api.New(deps, function)
-	})
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		a, err := app.Get(r.Context())
-		if err != nil {
-			lazy.NotReady(r.Context(), err)
-			w.Header().Set("Content-Type", "application/problem+json")
-			w.Header().Set("Cache-Control", "no-store")
-			w.Header().Set("Retry-After", "5")
-			w.WriteHeader(http.StatusServiceUnavailable)
-			w.Write([]byte(notReady))
-			return
-		}
-		a.ServeHTTP(w, r)
-	})
+// WithCards gives an API function the card machinery (members,
+// walletservice): the member codes' signer's cards, the Apple pass builder of
+// the logo as it is, and Google Wallet.
+func WithCards(ctx context.Context, cfg config.Config, d *api.Deps) error {
+	cards, err := Cards(ctx, cfg, d.Store, d.Codes, d.Program.Now, d.Logger)
+	if err != nil {
+		return err
+	}
+	d.Cards, d.ProgramChanged = cards, cards.ProgramChanged
+	return nil
 }
 
-// notReady is the answer while a function cannot build its dependencies, in
-// the API's problem+json form (shared/api/problems.go): the reason is in the
-// log, not for the client.
-const notReady = `{"type":"https://fidelio.dev/problems/unavailable","title":"Service Unavailable","status":503,"code":"unavailable","detail":"the service cannot reach what it needs; try again later"}` + "\n"
+// WithGoogleClasses gives the admin function what a saved logo or program
+// name needs: the Google Wallet classes moved to them. It builds no pass signer and draws
+// nothing, so the admin function links neither.
+func WithGoogleClasses(ctx context.Context, cfg config.Config, d *api.Deps) error {
+	google, err := googleWallet(cfg, d.Logger)
+	if err != nil || google == nil {
+		return err
+	}
+	branding, err := wallet.NewBranding(ctx, &wallet.Branding{Store: d.Store, Now: d.Program.Now, ProgramName: cfg.ProgramName, Logger: d.Logger})
+	if err != nil {
+		return fmt.Errorf("wire: %w", err)
+	}
+	cards := &wallet.Cards{Codes: d.Codes, Branding: branding, Google: google, ProgramName: cfg.ProgramName, PublicURL: cfg.PublicURL}
+	d.ProgramChanged = cards.ProgramChanged
+	return nil
+}
 
 // PassUpdater returns the pass updater's stream handler on the DynamoDB table
-// of cfg, built by its first batch: the store and the cards, never the API.
+// of cfg, built by its first batch: the store, Google Wallet and the APNs
+// client; never the API, nor the pass builder (a push carries no pass).
 func PassUpdater(cfg config.Config) lazy.Handler[events.DynamoDBEvent, events.DynamoDBEventResponse] {
 	return lazy.Event(lazy.New(func(ctx context.Context) (lazy.Handler[events.DynamoDBEvent, events.DynamoDBEventResponse], error) {
-		cfg, s, err := deployed(ctx, cfg)
+		cfg, s, err := apiwire.Deployed(ctx, cfg)
 		if err != nil {
 			return nil, err
 		}
 		logger := logs.Default()
-		cards, err := Cards(cfg, s, nil, logger)
+		codes, err := signing.NewSigner(cfg.CodeKeys)
 		if err != nil {
+			return nil, fmt.Errorf("wire: %w", err)
+		}
+		cards := &wallet.Cards{Codes: codes, ProgramName: cfg.ProgramName, PublicURL: cfg.PublicURL}
+		if cards.Google, err = googleWallet(cfg, logger); err != nil {
 			return nil, err
 		}
 		url, roots, err := APNsTarget()
@@ -102,61 +96,26 @@ func PassUpdater(cfg config.Config) lazy.Handler[events.DynamoDBEvent, events.Dy
 	}))
 }
 
-// deployed completes cfg (remote.Complete) and opens its table, checked.
-func deployed(ctx context.Context, cfg config.Config) (config.Config, *dynamo.Store, error) {
-	cfg, err := remote.Complete(ctx, cfg)
-	if err != nil {
-		return cfg, nil, err
-	}
-	s, err := dynamo.InLambda(cfg.DynamoDBEndpoint, cfg.Table)
-	if err != nil {
-		return cfg, nil, err
-	}
-	return cfg, s, s.Check(ctx)
-}
-
-// Deps assembles the API's dependencies on a store; a nil clock is the real
-// one, a nil logger writes JSON to stderr.
+// Deps assembles every dependency of the API on a store, the cards
+// included, for the local stack and the tests; a nil clock is the real one,
+// a nil logger writes JSON to stderr.
 func Deps(cfg config.Config, s store.Store, clock loyalty.Clock, logger *slog.Logger) (api.Deps, error) {
-	if logger == nil {
-		logger = logs.Default()
-	}
-	cards, err := Cards(cfg, s, clock, logger)
+	deps, err := apiwire.Deps(cfg, s, clock, logger)
 	if err != nil {
 		return api.Deps{}, err
 	}
-	ids := loyalty.NewRandomIDs()
-	program := loyalty.NewProgram(s, clock, ids)
-	return api.Deps{
-		Store:        s,
-		Program:      program,
-		Jobs:         jobs.New(program, s),
-		IDs:          ids,
-		Codes:        cards.Codes,
-		Cards:        cards,
-		AdminKeyHash: loyalty.HashSecret(cfg.AdminKey),
-		PublicURL:    cfg.PublicURL,
-		Logger:       logger,
-	}, nil
+	return deps, WithCards(context.Background(), cfg, &deps)
 }
 
-// Cards builds the card machinery on a store: the member codes' signer, the
-// Apple pass builder of the logo as it is (from the pass certificate), and
-// Google Wallet; a nil clock is the real one.
-func Cards(cfg config.Config, s store.Store, clock loyalty.Clock, logger *slog.Logger) (*wallet.Cards, error) {
-	codes, err := signing.NewSigner(cfg.CodeKeys)
-	if err != nil {
-		return nil, fmt.Errorf("wire: %w", err)
-	}
+// Cards builds the card machinery on a store: the cards of the member codes'
+// signer, the Apple pass builder of the logo as it is (from the pass
+// certificate), and Google Wallet.
+func Cards(ctx context.Context, cfg config.Config, s store.Store, codes *signing.Signer, now func() time.Time, logger *slog.Logger) (*wallet.Cards, error) {
 	newApple, err := appleBuilder(cfg, logger)
 	if err != nil {
 		return nil, err
 	}
-	now := time.Now
-	if clock != nil {
-		now = clock.Now
-	}
-	branding, err := wallet.NewBranding(context.Background(), &wallet.Branding{
+	branding, err := wallet.NewBranding(ctx, &wallet.Branding{
 		Store: s, Now: now, ProgramName: cfg.ProgramName, NewApple: newApple, Logger: logger,
 	})
 	if err != nil {
@@ -230,7 +189,7 @@ func appleBuilder(cfg config.Config, logger *slog.Logger) (func(*design.Assets) 
 // nil): a test points it at its own HTTP/2 server.
 func NewUpdater(cfg config.Config, cards *wallet.Cards, s store.Store, logger *slog.Logger, apnsURL string, roots *x509.CertPool) (*wallet.Updater, error) {
 	u := &wallet.Updater{Cards: cards, Accounts: s, Registrations: s, Logger: logger}
-	if cards.Apple == nil {
+	if !cfg.AppleConfigured() {
 		return u, nil
 	}
 	cert, err := tls.X509KeyPair([]byte(cfg.PassCert), []byte(cfg.PassKey))

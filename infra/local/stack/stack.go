@@ -132,7 +132,7 @@ func New(ctx context.Context, o Options) (*Stack, error) {
 			return nil, err
 		}
 	}
-	if st.updater, err = wire.NewUpdater(cfg, deps.Cards, deps.Store, deps.Logger, apnsURL, roots); err != nil {
+	if st.updater, err = wire.NewUpdater(cfg, deps.Cards.(*wallet.Cards), deps.Store, deps.Logger, apnsURL, roots); err != nil {
 		s.Close()
 		return nil, err
 	}

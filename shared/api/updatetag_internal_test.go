@@ -1,4 +1,4 @@
-package wallet
+package api
 
 import (
 	"testing"
@@ -7,8 +7,8 @@ import (
 
 func TestUpdateTag(t *testing.T) {
 	at := func(sec int64) time.Time { return time.Unix(sec, 0) }
-	first := UpdateTag{}.Next(map[string]time.Time{"a": at(100), "b": at(205)})
-	tag, err := ParseUpdateTag(first.String())
+	first := updateTag{}.Next(map[string]time.Time{"a": at(100), "b": at(205)})
+	tag, err := parseUpdateTag(first.String())
 	if err != nil {
 		t.Fatalf("a tag does not read back: %v", err)
 	}
@@ -38,15 +38,15 @@ func TestUpdateTag(t *testing.T) {
 	})
 	t.Run("a first list and an older tag read as empty", func(t *testing.T) {
 		for _, s := range []string{"", "1795841782"} {
-			if tag, err := ParseUpdateTag(s); err != nil || len(tag) != 0 {
-				t.Fatalf("ParseUpdateTag(%q) = %v, %v", s, tag, err)
+			if tag, err := parseUpdateTag(s); err != nil || len(tag) != 0 {
+				t.Fatalf("parseUpdateTag(%q) = %v, %v", s, tag, err)
 			}
 		}
 	})
 	t.Run("a tag of another origin is refused", func(t *testing.T) {
 		for _, s := range []string{"abc", "t1.!!", "t1.AAAA", first.String() + "A"} {
-			if _, err := ParseUpdateTag(s); err == nil {
-				t.Fatalf("ParseUpdateTag(%q) accepted", s)
+			if _, err := parseUpdateTag(s); err == nil {
+				t.Fatalf("parseUpdateTag(%q) accepted", s)
 			}
 		}
 	})

@@ -1,10 +1,10 @@
-package wallet
+package api
 
 import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/base64"
-	"encoding/binary"
+	varint "encoding/binary"
 	"errors"
 	"slices"
 	"strconv"
@@ -12,7 +12,7 @@ import (
 	"time"
 )
 
-// UpdateTag is the Wallet web service's lastUpdated tag: for each pass the
+// updateTag is the Wallet web service's lastUpdated tag: for each pass the
 // device was last told about, the card's change time that the device then
 // fetched (or a later one). A pass is listed again when its card changed
 // after that, judged per pass and never against a clock, so no interleaving
@@ -28,7 +28,7 @@ import (
 // One pass's time running ahead of the clock thus cannot hide another's
 // change. Passes are named by 6 bytes of the SHA-256 of their serial, so a
 // tag stays short (15 characters a pass) on a device with many passes.
-type UpdateTag map[passKey]int64
+type updateTag map[passKey]int64
 
 type passKey [6]byte
 
@@ -44,10 +44,10 @@ const updateTagPrefix = "t1."
 
 var errUpdateTag = errors.New("not a lastUpdated tag from this service")
 
-// ParseUpdateTag reads a tag given out by UpdateTag.String; "" (a device's
+// parseUpdateTag reads a tag given out by updateTag.String; "" (a device's
 // first list) is the empty tag.
-func ParseUpdateTag(s string) (UpdateTag, error) {
-	tag := UpdateTag{}
+func parseUpdateTag(s string) (updateTag, error) {
+	tag := updateTag{}
 	if _, err := strconv.ParseInt(s, 10, 64); err == nil || s == "" {
 		return tag, nil
 	}
@@ -64,7 +64,7 @@ func ParseUpdateTag(s string) (UpdateTag, error) {
 			return nil, errUpdateTag
 		}
 		k := passKey(raw[:len(passKey{})])
-		t, n := binary.Varint(raw[len(k):])
+		t, n := varint.Varint(raw[len(k):])
 		if n <= 0 {
 			return nil, errUpdateTag
 		}
@@ -76,7 +76,7 @@ func ParseUpdateTag(s string) (UpdateTag, error) {
 
 // Changed reports whether the card of serial, last changed at cardUpdated,
 // is newer than what the tag says the device holds.
-func (t UpdateTag) Changed(serial string, cardUpdated time.Time) bool {
+func (t updateTag) Changed(serial string, cardUpdated time.Time) bool {
 	seen, ok := t[keyOf(serial)]
 	return !ok || cardUpdated.Unix() > seen
 }
@@ -84,8 +84,8 @@ func (t UpdateTag) Changed(serial string, cardUpdated time.Time) bool {
 // Next is the tag to give a device whose passes were read as cards (serial
 // to card change time), after a list made from t: each pass at the later of
 // what t said and what was read, so a stale read never moves a pass back.
-func (t UpdateTag) Next(cards map[string]time.Time) UpdateTag {
-	next := make(UpdateTag, len(cards))
+func (t updateTag) Next(cards map[string]time.Time) updateTag {
+	next := make(updateTag, len(cards))
 	for serial, updated := range cards {
 		k := keyOf(serial)
 		next[k] = updated.Unix()
@@ -97,7 +97,7 @@ func (t UpdateTag) Next(cards map[string]time.Time) UpdateTag {
 }
 
 // String encodes the tag, passes in a fixed order.
-func (t UpdateTag) String() string {
+func (t updateTag) String() string {
 	keys := make([]passKey, 0, len(t))
 	for k := range t {
 		keys = append(keys, k)
@@ -106,7 +106,7 @@ func (t UpdateTag) String() string {
 	var raw bytes.Buffer
 	for _, k := range keys {
 		raw.Write(k[:])
-		raw.Write(binary.AppendVarint(nil, t[k]))
+		raw.Write(varint.AppendVarint(nil, t[k]))
 	}
 	return updateTagPrefix + base64.RawURLEncoding.EncodeToString(raw.Bytes())
 }
