@@ -471,7 +471,7 @@ func TestFitKeepsLongNamesInTheirField(t *testing.T) {
 	name := "Maximilian Alexander Friedrich von Humboldt-Sternberg zu Hohenlohe"
 	for _, width := range []int{400, 200, 60} {
 		t.Run(fmt.Sprintf("a long name set in %d pixels is no wider", width), func(t *testing.T) {
-			if got := fit(bold, 36, 24, 0, name, width).width(); got > width {
+			if got := fit(bold(), 36, 24, 0, name, width).width(); got > width {
 				t.Errorf("%d pixels wide", got)
 			}
 		})

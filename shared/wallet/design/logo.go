@@ -104,7 +104,7 @@ func WideLogo(operator []byte, programName string) (image.Image, error) {
 		const u = 8.0 // pixels per point: a 50-point plate is 400 pixels high
 		plateH := 32 * u
 		r := plateH / 2
-		word := fit(bold, 19*u, 10*u, 0.01, programName, int(WideLogoWidth-plateH-18*u))
+		word := fit(bold(), 19*u, 10*u, 0.01, programName, int(WideLogoWidth-plateH-18*u))
 		w := math.Min(WideLogoWidth, plateH+6*u+float64(word.width())+12*u)
 		top := (WideLogoHeight - plateH) / 2
 		newShape(img.Bounds()).roundRect(0, float32(top), float32(w), float32(top+plateH), float32(r), false).fill(img, ink)
@@ -179,7 +179,7 @@ func roundel(dst draw.Image, cx, cy, r float64) {
 		circle(lx, ly, float32(r), false).
 		circle(lx, ly, float32(r*0.86), true).
 		fill(dst, cream)
-	f := set(bold, r*1.25, 0, "F")
+	f := set(bold(), r*1.25, 0, "F")
 	// Centre the letter's ink, not its advance, which has side bearings.
 	b := inkBounds(f.mask)
 	x := int(math.Round(cx - float64(b.Min.X) - float64(b.Dx())/2))

@@ -132,20 +132,20 @@ func layout(c Card, logoW int) []placed {
 	var out []placed
 	add := func(s string, t text, x, y int, col Color) { out = append(out, placed{s, t, x, y, col}) }
 	label := func(s string, maxW int) text {
-		return fit(regular, labelSize*u, 7*u, 0.08, strings.ToUpper(s), maxW)
+		return fit(regular(), labelSize*u, 7*u, 0.08, strings.ToUpper(s), maxW)
 	}
 
 	// The program's name, in room that depends on the logo alone.
 	if c.ProgramName != "" {
 		x := 12*u + logoW + 8*u
-		name := fit(bold, 16*u, 10*u, 0, c.ProgramName, W-previewMargin*u-headerFieldW*u-x)
+		name := fit(bold(), 16*u, 10*u, 0, c.ProgramName, W-previewMargin*u-headerFieldW*u-x)
 		add(c.ProgramName, name, x, (8+LogoHeight/2)*u+name.capHeight/2, pal.Foreground)
 	}
 
 	if c.Header != (Field{}) {
 		right := W - previewMargin*u
 		l := label(c.Header.Label, headerFieldW*u)
-		v := fit(bold, valueSize*u, 12*u, 0, c.Header.Value, headerFieldW*u)
+		v := fit(bold(), valueSize*u, 12*u, 0, c.Header.Value, headerFieldW*u)
 		add(strings.ToUpper(c.Header.Label), l, right-l.width(), 26*u, pal.Label)
 		add(c.Header.Value, v, right-v.width(), 46*u, pal.Foreground)
 	}
@@ -154,7 +154,7 @@ func layout(c Card, logoW int) []placed {
 	if c.Primary != (Field{}) {
 		x, maxW := previewMargin*u, (StripWidth-previewMargin-110)*u
 		l := label(c.Primary.Label, maxW)
-		v := fit(bold, primarySize*u, 18*u, 0, c.Primary.Value, maxW)
+		v := fit(bold(), primarySize*u, 18*u, 0, c.Primary.Value, maxW)
 		add(strings.ToUpper(c.Primary.Label), l, x, (stripTop+48)*u, pal.Foreground)
 		add(c.Primary.Value, v, x, (stripTop+48+8)*u+v.capHeight, pal.Foreground)
 	}
@@ -169,7 +169,7 @@ func layout(c Card, logoW int) []placed {
 		widths := make([]int, n)
 		setField := func(i, maxW int) {
 			labels[i] = label(c.Row[i].Label, maxW)
-			values[i] = fit(bold, valueSize*u, 11*u, 0, c.Row[i].Value, maxW)
+			values[i] = fit(bold(), valueSize*u, 11*u, 0, c.Row[i].Value, maxW)
 			widths[i] = max(labels[i].width(), values[i].width())
 		}
 		total := 0
@@ -206,7 +206,7 @@ func layout(c Card, logoW int) []placed {
 
 	if c.AltText != "" {
 		px, py := (W-panelW*u)/2, H-(previewMargin+panelH)*u
-		alt := fit(regular, 11*u, 8*u, 0.02, c.AltText, (panelW-2*panelInset)*u)
+		alt := fit(regular(), 11*u, 8*u, 0.02, c.AltText, (panelW-2*panelInset)*u)
 		add(c.AltText, alt, px+(panelW*u-alt.width())/2, py+panelH*u-9*u, Color{60, 60, 67})
 	}
 	return out

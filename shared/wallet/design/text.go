@@ -5,6 +5,7 @@ import (
 	"image/color"
 	"image/draw"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"golang.org/x/image/font"
@@ -15,15 +16,23 @@ import (
 )
 
 // The Go fonts are compiled into the program, so the card looks the same on
-// every server and needs no font files at run time.
+// every server and needs no font files at run time. They are parsed by the
+// first drawing that sets text, not when the process starts: most requests
+// draw nothing, and a function that never sets text links no font at all.
+// (A function, not a variable set at start, holds each: a variable's
+// initialiser would keep the font in every binary that imports the package.)
 var (
-	regular = mustFont(goregular.TTF)
-	bold    = mustFont(gobold.TTF)
+	fontsOnce             sync.Once
+	regularFont, boldFont *opentype.Font
 )
 
+func regular() *opentype.Font { fontsOnce.Do(parseFonts); return regularFont }
+func bold() *opentype.Font    { fontsOnce.Do(parseFonts); return boldFont }
+
+func parseFonts() { regularFont, boldFont = mustFont(goregular.TTF), mustFont(gobold.TTF) }
+
 // mustFont parses a font compiled into the program. Like regexp.MustCompile
-// on a literal, it can only fail on a defect of the build, and it does so
-// when the process starts.
+// on a literal, it can only fail on a defect of the build.
 func mustFont(ttf []byte) *opentype.Font {
 	f, err := opentype.Parse(ttf)
 	if err != nil {
