@@ -22,7 +22,7 @@ func main() {
 		config.Fatal(err)
 	}
 	// The secret, the public URL and the table come with the first request,
-	// with what a saved logo needs (the Google Wallet classes) but no pass
+	// with what a saved logo or name needs (the Google Wallet classes) but no pass
 	// builder; the printed card is the one function that links the PDF
 	// library.
 	lambda.Start(apigateway.Wrap(apiwire.API(cfg, "admin", wire.WithGoogleClasses, printCard)))
