@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/fidelio/fidelio/shared/loyalty"
 )
@@ -171,6 +172,18 @@ type Store interface {
 	// the job indexes' (the cursor is opaque). A member two of whose keys
 	// match is listed once a page.
 	MembersByName(ctx context.Context, prefix, cursor string, limit int) ([]loyalty.Member, string, error)
+
+	// Member sessions: a browser signed in to the member space, keyed by
+	// the hash of its cookie's secret (loyalty.Session).
+
+	// SaveSession records a new session.
+	SaveSession(ctx context.Context, s loyalty.Session) error
+	// Session reads a session that is still open at now;
+	// loyalty.ErrSessionNotFound when there is none, or it was revoked or
+	// expired.
+	Session(ctx context.Context, id string, now time.Time) (loyalty.Session, error)
+	// RevokeSession ends a session; ending one that is not there is no error.
+	RevokeSession(ctx context.Context, id string) error
 
 	// The schema's version and migrations (see SchemaVersion).
 
