@@ -26,6 +26,7 @@ import (
 	"github.com/fidelio/fidelio/shared/config"
 	"github.com/fidelio/fidelio/shared/jobs"
 	"github.com/fidelio/fidelio/shared/loyalty"
+	"github.com/fidelio/fidelio/shared/mail"
 	"github.com/fidelio/fidelio/shared/store/embedded"
 	"github.com/fidelio/fidelio/shared/store/storetest"
 	"github.com/fidelio/fidelio/shared/wallet"
@@ -56,8 +57,9 @@ type sample struct {
 // state is what the recorded answers told, for the requests after them.
 type state struct {
 	memberID, token, code, staffKey, txID, operatorKeyID, webhookID string
-	// passToken is the member's pass authenticationToken, as Wallet sends it.
-	passToken string
+	// passToken is the member's pass authenticationToken, as Wallet sends it;
+	// cardLink the query of the link on the member's card.
+	passToken, cardLink string
 }
 
 const passType = "pass.dev.fidelio.events"
@@ -65,6 +67,9 @@ const passType = "pass.dev.fidelio.events"
 var samples = []sample{
 	{"web/join-page.json", 200, func(s *state) (string, string, string, string, []string) {
 		return "GET", "/", "", "", nil
+	}},
+	{"web/member-space-page.json", 200, func(s *state) (string, string, string, string, []string) {
+		return "GET", "/me", "", "", nil
 	}},
 	{"web/till-page.json", 200, func(s *state) (string, string, string, string, []string) {
 		return "GET", "/staff", "", "", nil
@@ -171,6 +176,24 @@ var samples = []sample{
 	}},
 	{"members/put-donation-plan.json", 200, func(s *state) (string, string, string, string, []string) {
 		return "PUT", "/v1/members/" + s.memberID + "/donation-plan", s.token, `{"charityId":"restos-du-coeur","monthlyPoints":10,"donateExpiringPoints":true}`, nil
+	}},
+	{"members/get-donation-plan.json", 200, func(s *state) (string, string, string, string, []string) {
+		return "GET", "/v1/members/" + s.memberID + "/donation-plan", s.token, "", nil
+	}},
+	{"members/create-session.json", 201, func(s *state) (string, string, string, string, []string) {
+		return "POST", "/v1/session", s.token, "", nil
+	}},
+	{"members/get-session.json", 401, func(s *state) (string, string, string, string, []string) {
+		return "GET", "/v1/session", "", "", nil
+	}},
+	{"members/delete-session.json", 204, func(s *state) (string, string, string, string, []string) {
+		return "DELETE", "/v1/session", "", "", nil
+	}},
+	{"members/email-sign-in.json", 202, func(s *state) (string, string, string, string, []string) {
+		return "POST", "/v1/session/email", "", `{"email":"ada@example.com"}`, nil
+	}},
+	{"members/member-space-link.json", 303, func(s *state) (string, string, string, string, []string) {
+		return "GET", "/me/link?" + s.cardLink, "", "", nil
 	}},
 	{"members/delete-donation-plan.json", 204, func(s *state) (string, string, string, string, []string) {
 		return "DELETE", "/v1/members/" + s.memberID + "/donation-plan", s.token, "", nil
@@ -304,6 +327,7 @@ func program(t *testing.T) (map[string]*api.App, config.Config, api.Deps) {
 	deps.Jobs.TimeTravel = true
 	deps.Pages = http.HandlerFunc(web.Page)
 	deps.PrintCard = pdfcard.Printer(cfg.ProgramName)
+	deps.Mail = mail.Outbox{Dir: filepath.Join(t.TempDir(), "outbox")}
 	apps := map[string]*api.App{}
 	for _, fn := range []string{"members", "staff", "admin", "web", "walletservice"} {
 		if apps[fn], err = api.New(deps, fn); err != nil {
@@ -344,6 +368,7 @@ func TestSampleEventsReplay(t *testing.T) {
 		remember(&st, sm.file, resp.Body)
 		if st.memberID != "" {
 			st.passToken = apps["walletservice"].Cards.(*wallet.Cards).PassToken(st.memberID)
+			st.cardLink = apps["members"].Codes.CardLink(st.memberID, 0)
 		}
 	}
 }

@@ -17,6 +17,6 @@ func main() {
 	if err != nil {
 		config.Fatal(err)
 	}
-	// The secret, the public URL, the table and the cards come with the first request.
-	lambda.Start(apigateway.Wrap(apiwire.API(cfg, "members", wire.WithCards)))
+	// The secret, the public URL, the table, the cards and the mail come with the first request.
+	lambda.Start(apigateway.Wrap(apiwire.API(cfg, "members", wire.WithCards, wire.WithMail)))
 }

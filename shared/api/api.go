@@ -15,6 +15,7 @@ import (
 	"github.com/fidelio/fidelio/shared/apigateway"
 	"github.com/fidelio/fidelio/shared/jobs"
 	"github.com/fidelio/fidelio/shared/loyalty"
+	"github.com/fidelio/fidelio/shared/mail"
 	"github.com/fidelio/fidelio/shared/signing"
 	"github.com/fidelio/fidelio/shared/store"
 )
@@ -48,6 +49,9 @@ type Deps struct {
 	// IDs makes staff keys; nil means the real randomness.
 	IDs    loyalty.IDs
 	Logger *slog.Logger
+	// Mail sends the members' emails (the welcome, sign-in links); nil
+	// where the program sends none.
+	Mail mail.Mailer
 	// Pages serves the web pages (shared/web.Page) where the App serves
 	// them (the local stack); nil in AWS, where the web function serves them
 	// itself, so that the API functions do not carry them.
@@ -63,6 +67,8 @@ type App struct {
 	// failures counts failed pass authentications per address and pass;
 	// walletLogs counts Wallet's log reports per address.
 	failures, walletLogs minuteCounter
+	// signIns counts the sign-in emails asked for per address.
+	signIns minuteCounter
 }
 
 // New returns the App of one function.

@@ -57,7 +57,13 @@ var secretPattern = regexp.MustCompile(`^[a-z0-9]{32}$`)
 // on every instance. An unknown id, a wrong secret and a revoked key get the
 // same answer, and so does a token of another form, which no store call ever
 // sees.
+//
+// A request with no Authorization header is a member's browser when it
+// carries a member space session's cookie (sessionOf).
 func (a *App) authenticate(r *http.Request) (principal, error) {
+	if r.Header.Get("Authorization") == "" {
+		return a.sessionOf(r)
+	}
 	scheme, token, ok := strings.Cut(r.Header.Get("Authorization"), " ")
 	if !ok || !strings.EqualFold(scheme, "Bearer") || len(token) > maxToken {
 		return principal{}, errUnauthorized

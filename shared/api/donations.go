@@ -149,6 +149,30 @@ func (a *App) putDonationPlan(r *http.Request) (reply, error) {
 	return reply{body: plan}, nil
 }
 
+var errNoPlan = &clientError{http.StatusNotFound, "donation_plan_not_found", "this member has no donation plan"}
+
+// getDonationPlan: GET /v1/members/{id}/donation-plan (that member, admin) —
+// the plan as it stands, with what its last monthly run did.
+func (a *App) getDonationPlan(r *http.Request) (reply, error) {
+	id, err := pathMemberID(r, "id")
+	if err != nil {
+		return reply{}, err
+	}
+	if p, err := a.requireMemberAccess(r, id); err != nil {
+		return reply{}, err
+	} else if p.role == roleStaff {
+		return reply{}, errForbidden
+	}
+	m, err := a.Store.Member(r.Context(), id)
+	if err != nil {
+		return reply{}, err
+	}
+	if m.DonationPlan == nil {
+		return reply{}, errNoPlan
+	}
+	return reply{body: m.DonationPlan}, nil
+}
+
 // deleteDonationPlan: DELETE /v1/members/{id}/donation-plan (that member).
 func (a *App) deleteDonationPlan(r *http.Request) (reply, error) {
 	id, err := pathMemberID(r, "id")

@@ -44,6 +44,8 @@ func (a *App) enroll(r *http.Request) (reply, error) {
 	rep := reply{status: http.StatusCreated, body: v, header: http.Header{"Location": {"/v1/members/" + en.Member.ID}}}
 	if en.Replayed {
 		rep.header.Set("Idempotent-Replayed", "true")
+	} else {
+		a.welcome(r, en.Member)
 	}
 	return rep, nil
 }

@@ -31,6 +31,12 @@ var routes = []Route{
 	{"POST", "/v1/members/{id}/donations", "members", (*App).donate},
 	{"PUT", "/v1/members/{id}/donation-plan", "members", (*App).putDonationPlan},
 	{"DELETE", "/v1/members/{id}/donation-plan", "members", (*App).deleteDonationPlan},
+	{"GET", "/v1/members/{id}/donation-plan", "members", (*App).getDonationPlan},
+	{"POST", "/v1/session", "members", (*App).createSession},
+	{"GET", "/v1/session", "members", (*App).getSession},
+	{"DELETE", "/v1/session", "members", (*App).deleteSession},
+	{"POST", "/v1/session/email", "members", (*App).emailSignIn},
+	{"GET", "/me/link", "members", (*App).linkSession},
 
 	{"POST", "/v1/scans", "staff", (*App).scan},
 	{"POST", "/v1/earnings", "staff", (*App).earn},
@@ -47,6 +53,7 @@ var routes = []Route{
 
 	{"GET", "/", "web", (*App).page},
 	{"GET", "/staff", "web", (*App).page},
+	{"GET", "/me", "web", (*App).page},
 	{"GET", "/assets/{file}", "web", (*App).page},
 	{"GET", "/healthz", "web", (*App).page},
 

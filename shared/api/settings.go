@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"reflect"
 	"strconv"
+	"time"
 
 	"github.com/fidelio/fidelio/shared/loyalty"
 )
@@ -118,10 +119,30 @@ type programView struct {
 	BirthdayBonus     int64                  `json:"birthdayBonus"`
 	Thresholds        map[loyalty.Tier]int64 `json:"thresholds"`
 	MultiplierPercent map[loyalty.Tier]int64 `json:"multiplierPercent"`
+	// Rewards are the rewards on offer, cheapest first, and Stores the
+	// program's shops by id: the member space names them in the history.
+	Rewards []rewardOffer `json:"rewards"`
+	Stores  []storeName   `json:"stores"`
 }
 
-// publicProgram: GET /v1/program (public) — the program's name, terms and
-// contact as the operator set them, for the join page.
+// rewardOffer is a reward as members see it: not its history.
+type rewardOffer struct {
+	ID      string       `json:"id"`
+	Name    string       `json:"name"`
+	NameFR  string       `json:"nameFr,omitempty"`
+	Points  int64        `json:"points"`
+	MinTier loyalty.Tier `json:"minTier,omitempty"`
+	Until   time.Time    `json:"until,omitzero"`
+}
+
+type storeName struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
+// publicProgram: GET /v1/program (public) — the program's name, terms,
+// contact and rules as the operator set them, its rewards and its shops, for
+// the join page and the member space.
 func (a *App) publicProgram(r *http.Request) (reply, error) {
 	rules, err := a.Store.Rules(r.Context())
 	if err != nil {
@@ -129,7 +150,24 @@ func (a *App) publicProgram(r *http.Request) (reply, error) {
 	}
 	v := programView{Name: rules.NameOr(a.programName()), Terms: rules.Terms, Contact: rules.Contact,
 		Currency: rules.Currency, PointsPerUnit: rules.PointsPerUnit, WelcomeBonus: rules.WelcomeBonus, BirthdayBonus: rules.BirthdayBonus,
-		Thresholds: rules.Thresholds, MultiplierPercent: rules.MultiplierPercent}
+		Thresholds: rules.Thresholds, MultiplierPercent: rules.MultiplierPercent, Rewards: []rewardOffer{}, Stores: []storeName{}}
+	rewards, err := a.Store.Rewards(r.Context())
+	if err != nil {
+		return reply{}, err
+	}
+	now := a.Program.Now()
+	for _, rw := range rewards {
+		if rw.ArchivedAt.IsZero() && (rw.Until.IsZero() || now.Before(rw.Until)) {
+			v.Rewards = append(v.Rewards, rewardOffer{ID: rw.ID, Name: rw.Name, NameFR: rw.NameFR, Points: rw.Points, MinTier: rw.MinTier, Until: rw.Until})
+		}
+	}
+	shops, err := a.Store.Shops(r.Context())
+	if err != nil {
+		return reply{}, err
+	}
+	for _, sh := range shops {
+		v.Stores = append(v.Stores, storeName{ID: sh.ID, Name: sh.Name})
+	}
 	return reply{body: v, header: http.Header{"Cache-Control": {"public, max-age=60"}}}, nil
 }
 

@@ -104,6 +104,7 @@ type entryView struct {
 	StoreID       string         `json:"storeId,omitempty"`
 	ReceiptID     string         `json:"receiptId,omitempty"`
 	RewardID      string         `json:"rewardId,omitempty"`
+	CharityID     string         `json:"charityId,omitempty"`
 	Reverses      string         `json:"reverses,omitempty"`
 	Note          string         `json:"note,omitempty"`
 	// KeyID and KeyName name the staff or operator key that made the
@@ -117,7 +118,7 @@ func newEntryView(e loyalty.LedgerEntry) entryView {
 	v := entryView{
 		TransactionID: e.TxID().String(), Kind: e.Kind, Points: e.Points, BalanceAfter: e.BalanceAfter,
 		Shortfall: e.Shortfall, Amount: e.Amount, StoreID: e.Ref.StoreID, ReceiptID: e.Ref.ReceiptID,
-		RewardID: e.Ref.RewardID, Note: e.Ref.Note, CreatedAt: e.CreatedAt,
+		RewardID: e.Ref.RewardID, CharityID: e.Ref.CharityID, Note: e.Ref.Note, CreatedAt: e.CreatedAt,
 	}
 	if e.Ref.Reverses != 0 {
 		v.Reverses = loyalty.TxID{MemberID: e.MemberID, Seq: e.Ref.Reverses}.String()

@@ -43,6 +43,9 @@ type Config struct {
 	// deployment; both are empty locally.
 	SecretID           string
 	PublicURLParameter string
+	// MailFrom is the address the program emails members from, through
+	// Amazon SES; empty sends no email (the local stack has its outbox).
+	MailFrom string
 	Secrets
 }
 
@@ -81,6 +84,7 @@ func FromEnv() (Config, error) {
 		GoogleAPIURL:       os.Getenv("FIDELIO_GOOGLE_API_URL"),
 		SecretID:           os.Getenv("FIDELIO_SECRET_ID"),
 		PublicURLParameter: os.Getenv("FIDELIO_PUBLIC_URL_PARAMETER"),
+		MailFrom:           os.Getenv("FIDELIO_MAIL_FROM"),
 		Secrets:            Secrets{AdminKey: os.Getenv("FIDELIO_ADMIN_KEY"), CodeKeys: os.Getenv("FIDELIO_CODE_KEYS")},
 	}
 	for field, env := range map[*string]string{&c.PassCert: "FIDELIO_PASS_CERT_FILE", &c.PassKey: "FIDELIO_PASS_KEY_FILE", &c.WWDRCert: "FIDELIO_WWDR_CERT_FILE", &c.GoogleServiceAccount: "FIDELIO_GOOGLE_SA_FILE"} {

@@ -127,7 +127,32 @@ const (
 	// PurposePassToken signs the authentication token of an Apple Wallet
 	// pass, bound to its serial number.
 	PurposePassToken Purpose = "pass-token"
+	// PurposeCardLink signs the member-space link a member's card carries
+	// (CardLink), bound to the member's code generation: it does not expire,
+	// as the card holds it for years, and a re-issue of the code ends it.
+	PurposeCardLink Purpose = "card-link"
+	// PurposeSignIn signs a sign-in link sent by email (SignInLink): bound to
+	// the code generation too, and short-lived.
+	PurposeSignIn Purpose = "sign-in"
 )
+
+// MemberSpaceLinkPath is where a card's or an email's link to the member
+// space is exchanged for a session.
+const MemberSpaceLinkPath = "/me/link"
+
+// CardLink is the query of a card's link to the member space:
+// member, generation and signature.
+func (s *Signer) CardLink(memberID string, generation int64) string {
+	gen := strconv.FormatInt(generation, 10)
+	return "member=" + memberID + "&generation=" + gen + "&signature=" + s.MAC(PurposeCardLink, memberID+" "+gen)
+}
+
+// SignInLink is the query of an emailed sign-in link that works until
+// expires (Unix seconds).
+func (s *Signer) SignInLink(memberID string, generation, expires int64) string {
+	gen, exp := strconv.FormatInt(generation, 10), strconv.FormatInt(expires, 10)
+	return "member=" + memberID + "&generation=" + gen + "&expires=" + exp + "&signature=" + s.MAC(PurposeSignIn, memberID+" "+gen+" "+exp)
+}
 
 // MAC authenticates msg for purpose with the current key: "<key id>.<mac>".
 func (s *Signer) MAC(purpose Purpose, msg string) string {

@@ -88,7 +88,7 @@ func (c *Cards) appleCard(acct loyalty.Account, rules loyalty.Rules, now time.Ti
 		card.ExpiringPoints, card.ExpiringOn = points, on.String()
 	}
 	if c.PublicURL != "" {
-		card.MemberPageURL = c.PublicURL + "/"
+		card.MemberPageURL = c.PublicURL + signing.MemberSpaceLinkPath + "?" + c.Codes.CardLink(m.ID, m.CodeGeneration)
 	}
 	card.GivenThisYear = m.GivenThisYear(now)
 	card.News = BirthdayGreeting(m, rules, now)

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/fidelio/fidelio/shared/loyalty"
+	"github.com/fidelio/fidelio/shared/signing"
 	"github.com/fidelio/fidelio/shared/wallet/design"
 	"github.com/fidelio/fidelio/shared/wallet/google"
 	"github.com/fidelio/fidelio/shared/wallet/locale"
@@ -36,7 +37,7 @@ func (c *Cards) GoogleCard(acct loyalty.Account, rules loyalty.Rules, now time.T
 	m := acct.Member
 	card := google.Card{
 		Serial: m.Serial, MemberNumber: m.Number(), Name: m.Name, Tier: m.Tier, Language: locale.Of(m.Locale),
-		Balance: m.Balance, Code: c.Codes.Mint(m.ID, m.CodeGeneration), MemberPage: base + "/",
+		Balance: m.Balance, Code: c.Codes.Mint(m.ID, m.CodeGeneration), MemberPage: base + signing.MemberSpaceLinkPath + "?" + c.Codes.CardLink(m.ID, m.CodeGeneration),
 		Terms: locale.From(rules.Terms), Contact: locale.From(rules.Contact),
 	}
 	if next, needed, ok := rules.NextTier(m.Tier, m.QualifyingPoints(loyalty.DateOf(now))); ok {

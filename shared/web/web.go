@@ -1,5 +1,5 @@
-// Package web holds the two pages people touch — joining the program (/)
-// and the staff's till (/staff) — as static files embedded in the web
+// Package web holds the pages people touch — joining the program (/), the
+// member space (/me) and the staff's till (/staff) — as static files embedded in the web
 // function, and serves them.
 package web
 
@@ -59,7 +59,7 @@ var securityHeaders = map[string]string{
 	"Strict-Transport-Security":    "max-age=63072000",
 }
 
-// Page answers GET /healthz with the release and commit it runs, GET / and GET /staff with their HTML, and GET /assets/{file}
+// Page answers GET /healthz with the release and commit it runs, GET /, GET /me and GET /staff with their HTML, and GET /assets/{file}
 // with an asset. assets/jsQR.js, the staff page's QR decoder, is copied there
 // from npm by `npm ci --prefix shared/web`: without it the file is not found,
 // and the till says so and keeps manual entry.
@@ -72,6 +72,8 @@ func Page(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case r.URL.Path == "/staff":
 		name = "staff.html"
+	case r.URL.Path == "/me":
+		name = "me.html"
 	case strings.HasPrefix(r.URL.Path, "/assets/"):
 		name = "assets/" + path.Base(r.URL.Path)
 	}

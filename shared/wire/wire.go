@@ -25,6 +25,7 @@ import (
 	"github.com/fidelio/fidelio/shared/lazy"
 	"github.com/fidelio/fidelio/shared/logs"
 	"github.com/fidelio/fidelio/shared/loyalty"
+	"github.com/fidelio/fidelio/shared/mail"
 	"github.com/fidelio/fidelio/shared/signing"
 	"github.com/fidelio/fidelio/shared/store"
 	"github.com/fidelio/fidelio/shared/store/dynamo"
@@ -36,6 +37,16 @@ import (
 	"github.com/fidelio/fidelio/shared/wallet/locale"
 	"github.com/fidelio/fidelio/shared/wire/apiwire"
 )
+
+// WithMail gives an API function the program's mail (members: the welcome
+// and the sign-in links), through Amazon SES from cfg.MailFrom; without
+// MailFrom it sends nothing.
+func WithMail(ctx context.Context, cfg config.Config, d *api.Deps) error {
+	if cfg.MailFrom != "" {
+		d.Mail = mail.SES{From: cfg.MailFrom}
+	}
+	return nil
+}
 
 // WithCards gives an API function the card machinery (members,
 // walletservice): the member codes' signer's cards, the Apple pass builder of
@@ -102,6 +113,9 @@ func PassUpdater(cfg config.Config) lazy.Handler[events.DynamoDBEvent, events.Dy
 func Deps(cfg config.Config, s store.Store, clock loyalty.Clock, logger *slog.Logger) (api.Deps, error) {
 	deps, err := apiwire.Deps(cfg, s, clock, logger)
 	if err != nil {
+		return api.Deps{}, err
+	}
+	if err := WithMail(context.Background(), cfg, &deps); err != nil {
 		return api.Deps{}, err
 	}
 	return deps, WithCards(context.Background(), cfg, &deps)

@@ -26,6 +26,7 @@ import (
 	"github.com/fidelio/fidelio/shared/config"
 	"github.com/fidelio/fidelio/shared/jobs"
 	"github.com/fidelio/fidelio/shared/loyalty"
+	"github.com/fidelio/fidelio/shared/mail"
 	"github.com/fidelio/fidelio/shared/publish"
 	"github.com/fidelio/fidelio/shared/signing"
 	"github.com/fidelio/fidelio/shared/store"
@@ -119,6 +120,8 @@ func New(ctx context.Context, o Options) (*Stack, error) {
 	}
 	deps.Jobs.TimeTravel = o.TimeTravel
 	deps.Pages = http.HandlerFunc(web.Page)
+	outbox := mail.Outbox{Dir: filepath.Join(o.DataDir, "outbox")}
+	deps.Mail = outbox
 	deps.PrintCard = pdfcard.Printer(cfg.ProgramName)
 	st.jobs, st.schedule, st.logger = deps.Jobs, scheduled, deps.Logger
 	if v, err := s.SchemaVersion(ctx); err == nil && v < store.SchemaVersion {
@@ -153,6 +156,8 @@ func New(ctx context.Context, o Options) (*Stack, error) {
 		st.mux.Handle(r.Method+" "+api.MuxPath(r.Path), gateway(r.Method+" "+r.Path, r.Path, fn))
 		st.nRoutes++
 	}
+	// The emails the stack sent, for the developer: never a route in AWS.
+	st.mux.Handle("GET /dev/outbox", outbox)
 	if o.Demo {
 		if st.Demo, err = seedDemo(ctx, st, deps); err != nil {
 			s.Close()

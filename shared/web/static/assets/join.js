@@ -1,44 +1,27 @@
-// The join page: what the program gives, the enrollment form, then the
-// member's card with its wallet buttons.
-import { t, lang, wire, onChange, formatNumber, formatDate } from "./i18n.js";
+// The join page: what the program gives, as GET /v1/program says, and the
+// enrollment form. Once joined, the browser trades the member's token for a
+// session cookie and opens the member space (/me); the page keeps no token.
+import { t, lang, wire, onChange, formatNumber } from "./i18n.js";
 import { call, newKey } from "./api.js";
 
-// What the program gives: loyalty.DefaultRules until GET /v1/program
-// answers with the operator's rules, name, terms and contact.
-const program = {
-  name: null,
-  terms: null,
-  contact: null,
-  welcome: 50,
-  birthday: 100,
-  tiers: [
-    { id: "bronze", from: 0, percent: 100 },
-    { id: "silver", from: 500, percent: 125 },
-    { id: "gold", from: 1500, percent: 150 },
-    { id: "platinum", from: 5000, percent: 200 },
-  ],
-};
+// What the program gives, as GET /v1/program answers: nothing is shown
+// before it does, so that no rule is ever written here.
+let program = null;
+const tierIds = ["bronze", "silver", "gold", "platinum"];
 
-// Kept for this tab only: the member's id and token, and an enrollment sent
-// but not answered (its Idempotency-Key and body), so trying again after a
-// network error replays it instead of enrolling twice.
-const memberKey = "fidelio.member";
+// An enrollment sent but not answered (its Idempotency-Key and body), kept
+// for this tab so that trying again after a network error replays it
+// instead of enrolling twice.
 const pendingKey = "fidelio.enrollment";
 
 const $ = (id) => document.getElementById(id);
 const form = $("join-form");
 const fields = ["name", "email", "birthday", "consent"];
-let member = null; // the profile on show
 let formState = "idle"; // idle | sending | retry
 
 onChange(render);
 wire();
 form.addEventListener("submit", submit);
-$("refresh").addEventListener("click", () => refresh(true));
-$("forget").addEventListener("click", forget);
-$("card-image").addEventListener("error", () => {
-  if ($("card-image").getAttribute("src")) status("card.imgError", "error");
-});
 for (const name of fields) {
   $(name).addEventListener("input", () => {
     if ($(name).getAttribute("aria-invalid") === "true") fieldError(name, "");
@@ -46,25 +29,21 @@ for (const name of fields) {
 }
 $("birthday").max = today();
 
-if (saved()) {
-  showCard(true);
-  refresh(false);
-}
+openSpaceIfSignedIn();
 loadProgram();
 
-// loadProgram shows the program as the operator set it; without an answer
-// the page keeps the defaults it was written with.
+// openSpaceIfSignedIn sends a member whose browser is signed in to their
+// space: the join form is for newcomers.
+async function openSpaceIfSignedIn() {
+  const r = await call("GET", "/v1/session");
+  if (r.ok) location.replace("/me");
+}
+
+// loadProgram shows the program as the operator set it.
 async function loadProgram() {
   const res = await call("GET", "/v1/program");
   if (!res.ok || !res.data) return;
-  const p = res.data;
-  Object.assign(program, { name: p.name, terms: p.terms ?? null, contact: p.contact ?? null });
-  program.welcome = p.welcomeBonus;
-  program.birthday = p.birthdayBonus;
-  for (const tier of program.tiers) {
-    tier.from = p.thresholds[tier.id];
-    tier.percent = p.multiplierPercent[tier.id];
-  }
+  program = res.data;
   render();
 }
 
@@ -73,49 +52,15 @@ function inLang(text) {
   return text ? text[lang] || text.en || "" : "";
 }
 
-function saved() {
-  try {
-    return JSON.parse(sessionStorage.getItem(memberKey));
-  } catch {
-    return null;
-  }
-}
-
 function today() {
   const d = new Date();
   const p = (n) => String(n).padStart(2, "0");
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`;
 }
 
-// render writes what depends on the language and on the member on show.
+// render writes what depends on the language and on the program.
 function render() {
-  if (program.name) {
-    $("program-name").textContent = inLang(program.name);
-    document.title = t("join.title").replace("Fidelio", inLang(program.name));
-  }
-  $("program-texts").hidden = !program.terms && !program.contact;
-  $("program-terms").textContent = inLang(program.terms);
-  $("program-contact").textContent = inLang(program.contact);
-  $("program-terms").hidden = $("terms-heading").hidden = !program.terms;
-  $("program-contact").hidden = $("contact-heading").hidden = !program.contact;
-  $("perk-welcome").textContent = t("perk.welcome", { n: formatNumber(program.welcome) });
-  $("perk-birthday").textContent = t("perk.birthday", { n: formatNumber(program.birthday) });
-  const list = $("tier-list");
-  list.replaceChildren(
-    ...program.tiers.map((tier) => {
-      const li = document.createElement("li");
-      li.className = `tier tier-${tier.id}`;
-      const name = document.createElement("strong");
-      name.textContent = t(`tier.${tier.id}`);
-      const from = document.createElement("span");
-      from.textContent = tier.from === 0 ? t("tiers.start") : t("tiers.from", { n: formatNumber(tier.from) });
-      const rate = document.createElement("span");
-      rate.className = "rate";
-      rate.textContent = t("tiers.rate", { rate: formatNumber(tier.percent / 100) });
-      li.append(name, from, rate);
-      return li;
-    }),
-  );
+  renderProgram();
   $("join-submit").textContent = t(formState === "sending" ? "form.sending" : formState === "retry" ? "form.retry" : "form.submit");
   for (const name of fields) {
     const code = $(`${name}-error`).dataset.key;
@@ -123,10 +68,40 @@ function render() {
   }
   const errors = $("form-errors");
   if (errors.dataset.key) errors.textContent = t(errors.dataset.key, { n: errors.dataset.n, detail: errors.dataset.detail });
-  const notice = $("card-status");
-  if (notice.dataset.key) notice.textContent = t(notice.dataset.key);
-  if (member) fillCard(member);
-  else document.title = t("join.title");
+}
+
+// renderProgram writes the program's name, gifts, earn rate, tiers, terms
+// and contact; the perks stay hidden until GET /v1/program has answered.
+function renderProgram() {
+  $("perks").hidden = !program;
+  if (!program) return;
+  $("program-name").textContent = inLang(program.name);
+  document.title = t("join.title").replace("Fidelio", inLang(program.name));
+  $("program-texts").hidden = !program.terms && !program.contact;
+  $("program-terms").textContent = inLang(program.terms);
+  $("program-contact").textContent = inLang(program.contact);
+  $("program-terms").hidden = $("terms-heading").hidden = !program.terms;
+  $("program-contact").hidden = $("contact-heading").hidden = !program.contact;
+  $("perk-welcome").textContent = t("perk.welcome", { n: formatNumber(program.welcomeBonus) });
+  $("perk-birthday").textContent = t("perk.birthday", { n: formatNumber(program.birthdayBonus) });
+  const unit = new Intl.NumberFormat(lang, { style: "currency", currency: program.currency, maximumFractionDigits: 0 }).format(1);
+  $("perk-earn").textContent = t(program.pointsPerUnit === 1 ? "perk.earnOne" : "perk.earnMany", { n: formatNumber(program.pointsPerUnit), unit });
+  $("tier-list").replaceChildren(
+    ...tierIds.map((id) => {
+      const li = document.createElement("li");
+      li.className = `tier tier-${id}`;
+      const name = document.createElement("strong");
+      name.textContent = t(`tier.${id}`);
+      const from = document.createElement("span");
+      const at = program.thresholds[id];
+      from.textContent = at === 0 ? t("tiers.start") : t("tiers.from", { n: formatNumber(at) });
+      const rate = document.createElement("span");
+      rate.className = "rate";
+      rate.textContent = t("tiers.rate", { rate: formatNumber(program.multiplierPercent[id] / 100) });
+      li.append(name, from, rate);
+      return li;
+    }),
+  );
 }
 
 function fieldError(name, key) {
@@ -194,11 +169,15 @@ async function submit(event) {
   const r = await call("POST", "/v1/members", { json: pending.json, key: pending.key });
   if (r.ok) {
     sessionStorage.removeItem(pendingKey);
-    sessionStorage.setItem(memberKey, JSON.stringify({ id: r.data.id, token: r.data.token }));
+    // The token is traded for an HttpOnly session cookie at once and never
+    // kept: the member space opens in this tab, and in any other later.
+    const session = await call("POST", "/v1/session", { token: r.data.token });
+    if (session.ok) {
+      location.assign("/me");
+      return;
+    }
     setFormState("idle");
-    form.reset();
-    member = r.data;
-    showCard(false);
+    summary("err.refused", { detail: session.detail || session.status });
     return;
   }
   if (r.retry) {
@@ -225,95 +204,3 @@ function setFormState(s) {
   button.textContent = t(s === "sending" ? "form.sending" : s === "retry" ? "form.retry" : "form.submit");
 }
 
-function showCard(loading) {
-  $("join").hidden = true;
-  $("card").hidden = false;
-  if (loading) {
-    status("card.loading");
-    return;
-  }
-  status("");
-  fillCard(member);
-  $("card-heading").focus();
-  window.scrollTo(0, 0);
-}
-
-function showJoin(key) {
-  member = null;
-  $("card").hidden = true;
-  $("join").hidden = false;
-  $("card-image").removeAttribute("src");
-  summary(key || "");
-  render();
-}
-
-// status shows a message (a key of strings.js, or "" for none) above the card.
-function status(key, kind) {
-  const el = $("card-status");
-  el.dataset.key = key;
-  el.textContent = key ? t(key) : "";
-  el.className = "notice" + (kind ? ` ${kind}` : "");
-}
-
-// fillCard shows a member's profile (the API's member view, with links).
-function fillCard(m) {
-  document.title = t("card.title");
-  $("card-heading").textContent = t("card.hello", { name: m.name });
-  const tierName = t(`tier.${m.tier}`);
-  const img = $("card-image");
-  if (m.links?.card && img.getAttribute("src") !== m.links.card) img.src = m.links.card;
-  img.alt = t("card.alt", { tier: tierName, balance: formatNumber(m.balance), number: m.memberNumber });
-  $("apple-pass").href = m.links?.applePass ?? "#";
-  $("apple-pass").hidden = !m.links?.applePass;
-  $("google-save").href = m.links?.googleSave ?? "#";
-  $("google-save").hidden = !m.links?.googleSave;
-  $("balance").textContent = formatNumber(m.balance);
-  const chip = $("tier");
-  chip.textContent = tierName;
-  chip.className = `tier-chip tier-${m.tier}`;
-  const next = m.nextTier;
-  const bar = $("progress-bar");
-  if (next) {
-    $("next-tier").textContent = t("card.next", { n: formatNumber(next.pointsNeeded), tier: t(`tier.${next.tier}`) });
-    const have = m.qualifyingPoints ?? 0;
-    bar.style.width = `${Math.round((100 * have) / Math.max(1, have + next.pointsNeeded))}%`;
-    bar.className = `tier-${m.tier}`;
-  } else {
-    $("next-tier").textContent = t("card.top");
-    bar.style.width = "100%";
-    bar.className = `tier-${m.tier}`;
-  }
-  const exp = $("expiring");
-  exp.hidden = !m.expiringSoon;
-  if (m.expiringSoon) exp.textContent = t("card.expiring", { n: formatNumber(m.expiringSoon.points), date: formatDate(m.expiringSoon.on) });
-  $("member-number").textContent = m.memberNumber;
-}
-
-// refresh reads the profile again: the balance, and fresh 24-hour links.
-async function refresh(byHand) {
-  const s = saved();
-  if (!s) return showJoin();
-  const button = $("refresh");
-  button.disabled = true;
-  if (byHand) button.textContent = t("card.refreshing");
-  const r = await call("GET", `/v1/members/${encodeURIComponent(s.id)}`, { token: s.token });
-  button.disabled = false;
-  button.textContent = t("card.refresh");
-  if (r.ok) {
-    member = r.data;
-    showCard(false);
-    return;
-  }
-  if (r.retry) {
-    status("card.network", "error");
-    return;
-  }
-  sessionStorage.removeItem(memberKey);
-  showJoin("card.gone");
-}
-
-function forget() {
-  sessionStorage.removeItem(memberKey);
-  showJoin();
-  $("join-heading").focus();
-}

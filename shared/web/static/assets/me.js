@@ -1,0 +1,325 @@
+// The member space: the card, the balance and what it buys, giving to
+// charities, the history. The browser is signed in by an HttpOnly session
+// cookie (from the card's link, an emailed link, or joining); the page
+// itself keeps no token and no member data in storage.
+import { t, wire, onChange, formatNumber, formatDate, lang } from "./i18n.js";
+import { call, newKey } from "./api.js";
+
+const $ = (id) => document.getElementById(id);
+const tierOrder = ["bronze", "silver", "gold", "platinum"];
+
+let program = null; // GET /v1/program: the rules, rewards and stores as the operator set them
+let charities = [];
+let member = null;
+let entries = [];
+let plan = null;
+let statusKeys = {}; // notice id -> [key, vars, kind], redrawn in the other language
+let giveKey = null; // the Idempotency-Key of a gift sent but not answered
+
+onChange(render);
+wire();
+$("signin-form").addEventListener("submit", askLink);
+$("give-form").addEventListener("submit", give);
+$("pledge-form").addEventListener("submit", savePledge);
+$("pledge-cancel").addEventListener("click", stopPledge);
+$("signout").addEventListener("click", signOut);
+$("give-charity").addEventListener("change", giveHint);
+start();
+
+async function start() {
+  const problem = new URLSearchParams(location.search).get("link");
+  if (problem) history.replaceState(null, "", "/me");
+  const [session, prog] = await Promise.all([call("GET", "/v1/session"), call("GET", "/v1/program")]);
+  if (prog.ok) program = prog.data;
+  $("loading").hidden = true;
+  if (!session.ok) {
+    showSignIn(problem ? `me.link.${problem}` : "");
+    return;
+  }
+  await load(session.data.memberId);
+}
+
+// showSignIn shows the sign-in form, with a message: a link's problem is a
+// warning, anything else news.
+function showSignIn(key) {
+  $("space").hidden = true;
+  $("signin").hidden = false;
+  notice("signin-status", key, {}, key.startsWith("me.link.") ? "warn" : "");
+  render();
+}
+
+async function load(id) {
+  const base = `/v1/members/${encodeURIComponent(id)}`;
+  const [m, ledger, cs, p] = await Promise.all([
+    call("GET", base),
+    call("GET", `${base}/ledger?limit=100`),
+    call("GET", "/v1/charities"),
+    call("GET", `${base}/donation-plan`),
+  ]);
+  if (!m.ok) {
+    showSignIn(m.status === 401 ? "me.link.expired" : "me.network");
+    return;
+  }
+  member = m.data;
+  entries = ledger.ok ? ledger.data.entries : [];
+  charities = cs.ok ? cs.data.charities : [];
+  plan = p.ok ? p.data : null;
+  $("signin").hidden = true;
+  $("space").hidden = false;
+  fillSelect("give-charity");
+  fillSelect("pledge-charity");
+  if (plan) {
+    $("pledge-charity").value = plan.charityId;
+    $("pledge-points").value = plan.monthlyPoints ? String(plan.monthlyPoints) : "";
+    $("pledge-expiring").checked = !!plan.donateExpiringPoints;
+  }
+  render();
+}
+
+function inLang(text) {
+  return text ? text[lang] || text.en || "" : "";
+}
+
+function fillSelect(id) {
+  const sel = $(id);
+  const was = sel.value;
+  sel.replaceChildren(
+    ...charities.map((c) => {
+      const o = document.createElement("option");
+      o.value = c.id;
+      o.textContent = c.name;
+      return o;
+    }),
+  );
+  if (was) sel.value = was;
+}
+
+// notice shows a message (a key of strings.js) in a status region.
+function notice(id, key, vars = {}, kind = "") {
+  statusKeys[id] = [key, vars, kind];
+  const el = $(id);
+  el.textContent = key ? t(key, vars) : "";
+  el.className = "notice" + (kind ? ` ${kind}` : "");
+}
+
+function render() {
+  for (const [id, [key, vars, kind]] of Object.entries(statusKeys)) notice(id, key, vars, kind);
+  if (program?.name) {
+    $("program-name").textContent = inLang(program.name);
+    document.title = t("me.title").replace("Fidelio", inLang(program.name));
+  }
+  if (!member) return;
+  $("card-heading").textContent = t("me.hello", { name: member.name });
+  const tierName = t(`tier.${member.tier}`);
+  const img = $("card-image");
+  if (member.links?.card && img.getAttribute("src") !== member.links.card) img.src = member.links.card;
+  img.alt = t("card.alt", { tier: tierName, balance: formatNumber(member.balance), number: member.memberNumber });
+  $("apple-pass").href = member.links?.applePass ?? "#";
+  $("apple-pass").hidden = !member.links?.applePass;
+  $("google-save").href = member.links?.googleSave ?? "#";
+  $("google-save").hidden = !member.links?.googleSave;
+  $("balance").textContent = formatNumber(member.balance);
+  $("tier").textContent = tierName;
+  $("tier").className = `tier-chip tier-${member.tier}`;
+  const next = member.nextTier;
+  const have = member.qualifyingPoints ?? 0;
+  const pct = next ? Math.round((100 * have) / Math.max(1, have + next.pointsNeeded)) : 100;
+  $("next-tier").textContent = next ? t("card.next", { n: formatNumber(next.pointsNeeded), tier: t(`tier.${next.tier}`) }) : t("card.top");
+  $("progress-bar").style.width = `${pct}%`;
+  $("progress-bar").className = `tier-${member.tier}`;
+  $("progress").setAttribute("aria-valuenow", String(pct));
+  const exp = member.expiringSoon;
+  $("expiring").hidden = !exp;
+  if (exp) $("expiring").textContent = t("card.expiring", { n: formatNumber(exp.points), date: formatDate(exp.on) });
+  $("member-number").textContent = member.memberNumber;
+  renderRewards();
+  giveHint();
+  renderGiven();
+  renderPledge();
+  renderHistory();
+}
+
+function rewardName(r) {
+  return lang === "fr" && r.nameFr ? r.nameFr : r.name;
+}
+
+function renderRewards() {
+  const rewards = program?.rewards ?? [];
+  const rank = tierOrder.indexOf(member.tier);
+  const allowed = rewards.filter((r) => !r.minTier || tierOrder.indexOf(r.minTier) <= rank);
+  const now = allowed.filter((r) => r.points <= member.balance);
+  const later = allowed.filter((r) => r.points > member.balance).slice(0, 3);
+  $("rewards-now").replaceChildren(...now.map((r) => rewardItem(r, t("me.rewardCost", { n: formatNumber(r.points) }), false)));
+  $("rewards-none").hidden = now.length > 0;
+  $("rewards-next").replaceChildren(...later.map((r) => rewardItem(r, t("me.rewardMore", { n: formatNumber(r.points - member.balance) }), true)));
+}
+
+function rewardItem(r, note, locked) {
+  const li = document.createElement("li");
+  if (locked) li.className = "locked";
+  const name = document.createElement("span");
+  name.textContent = rewardName(r);
+  const cost = document.createElement("span");
+  cost.className = "cost";
+  cost.textContent = note;
+  li.append(name, cost);
+  return li;
+}
+
+function charityName(id) {
+  return charities.find((c) => c.id === id)?.name ?? id;
+}
+
+function giveHint() {
+  const c = charities.find((c) => c.id === $("give-charity").value);
+  $("give-hint").textContent = c ? t("me.giveHint", { min: formatNumber(c.minPoints || 1), step: formatNumber(c.step || 1) }) : "";
+}
+
+function renderGiven() {
+  const year = String(new Date().getFullYear());
+  const per = new Map();
+  for (const e of entries) {
+    if (e.kind === "donate" && e.createdAt.startsWith(year)) per.set(e.charityId, (per.get(e.charityId) ?? 0) - e.points);
+  }
+  $("given").replaceChildren(
+    ...[...per].map(([id, n]) => {
+      const li = document.createElement("li");
+      const name = document.createElement("span");
+      name.textContent = charityName(id);
+      const pts = document.createElement("strong");
+      pts.textContent = t("me.rewardCost", { n: formatNumber(n) });
+      li.append(name, pts);
+      return li;
+    }),
+  );
+  $("given-none").hidden = per.size > 0;
+}
+
+function renderPledge() {
+  let text = t("me.pledgeNone");
+  if (plan?.monthlyPoints) {
+    text = t("me.pledgeNow", { n: formatNumber(plan.monthlyPoints), charity: charityName(plan.charityId), date: formatDate(plan.nextPledgeOn) });
+  } else if (plan) {
+    text = t("me.pledgeExpiringOnly", { charity: charityName(plan.charityId) });
+  }
+  $("pledge-now").textContent = text;
+  $("pledge-cancel").hidden = !plan;
+}
+
+function renderHistory() {
+  const stores = new Map((program?.stores ?? []).map((s) => [s.id, s.name]));
+  const rewards = new Map((program?.rewards ?? []).map((r) => [r.id, rewardName(r)]));
+  $("history").replaceChildren(
+    ...entries.map((e) => {
+      const li = document.createElement("li");
+      const what = document.createElement("span");
+      what.className = "what";
+      let label = t(`kind.${e.kind}`);
+      const where = e.charityId ? charityName(e.charityId) : e.rewardId ? rewards.get(e.rewardId) ?? e.rewardId : e.storeId ? stores.get(e.storeId) ?? e.storeId : "";
+      if (where) label += ` · ${where}`;
+      what.textContent = label;
+      const when = document.createElement("span");
+      when.className = "when";
+      when.textContent = formatDate(e.createdAt.slice(0, 10));
+      const pts = document.createElement("span");
+      pts.className = "points" + (e.points > 0 ? " plus" : "");
+      pts.textContent = (e.points > 0 ? "+" : "") + formatNumber(e.points);
+      li.append(what, pts, when);
+      return li;
+    }),
+  );
+}
+
+function wholePoints(value) {
+  return /^\d{1,12}$/.test(value.trim()) ? Number(value.trim()) : 0;
+}
+
+async function give(event) {
+  event.preventDefault();
+  const points = wholePoints($("give-points").value);
+  if (!points) {
+    notice("give-status", "me.pointsWanted", {}, "error");
+    $("give-points").focus();
+    return;
+  }
+  giveKey ??= newKey();
+  $("give-submit").disabled = true;
+  const body = JSON.stringify({ charityId: $("give-charity").value, points });
+  const r = await call("POST", `/v1/members/${encodeURIComponent(member.id)}/donations`, { json: body, key: giveKey });
+  $("give-submit").disabled = false;
+  if (r.retry) {
+    notice("give-status", "me.network", {}, "error");
+    return;
+  }
+  giveKey = null;
+  if (!r.ok) {
+    notice("give-status", "me.refused", { detail: r.detail }, "error");
+    return;
+  }
+  notice("give-status", "me.thanks", { n: formatNumber(points), charity: charityName($("give-charity").value) }, "ok");
+  $("give-points").value = "";
+  await load(member.id);
+}
+
+async function savePledge(event) {
+  event.preventDefault();
+  const points = wholePoints($("pledge-points").value);
+  if (!points && !$("pledge-expiring").checked) {
+    notice("pledge-status", "me.pointsWanted", {}, "error");
+    $("pledge-points").focus();
+    return;
+  }
+  const body = JSON.stringify({ charityId: $("pledge-charity").value, monthlyPoints: points, donateExpiringPoints: $("pledge-expiring").checked });
+  const r = await call("PUT", `/v1/members/${encodeURIComponent(member.id)}/donation-plan`, { json: body });
+  if (!r.ok) {
+    notice("pledge-status", r.retry ? "me.network" : "me.refused", { detail: r.detail }, "error");
+    return;
+  }
+  notice("pledge-status", "me.pledgeSaved", {}, "ok");
+  await load(member.id);
+}
+
+// remove sends a DELETE, whose answer has no body (204).
+async function remove(path) {
+  try {
+    const res = await fetch(path, { method: "DELETE", cache: "no-store" });
+    return res.ok;
+  } catch {
+    return false;
+  }
+}
+
+async function stopPledge() {
+  if (!(await remove(`/v1/members/${encodeURIComponent(member.id)}/donation-plan`))) {
+    notice("pledge-status", "me.network", {}, "error");
+    return;
+  }
+  notice("pledge-status", "me.pledgeStopped", {}, "ok");
+  $("pledge-points").value = "";
+  $("pledge-expiring").checked = false;
+  await load(member.id);
+}
+
+async function askLink(event) {
+  event.preventDefault();
+  const email = $("signin-email").value.trim();
+  if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) {
+    $("signin-error").textContent = t("err.email");
+    $("signin-email").setAttribute("aria-invalid", "true");
+    $("signin-email").focus();
+    return;
+  }
+  $("signin-error").textContent = "";
+  $("signin-email").removeAttribute("aria-invalid");
+  $("signin-submit").disabled = true;
+  const r = await call("POST", "/v1/session/email", { json: JSON.stringify({ email }) });
+  $("signin-submit").disabled = false;
+  if (r.ok) notice("signin-status", "me.linkSent", { email }, "ok");
+  else notice("signin-status", r.retry ? "me.network" : "me.refused", { detail: r.detail }, "error");
+}
+
+async function signOut() {
+  await remove("/v1/session");
+  member = null;
+  showSignIn("me.signedOut");
+}
