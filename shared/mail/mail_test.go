@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"path/filepath"
 	"strings"
@@ -43,6 +44,14 @@ func TestOutboxKeepsMessagesNewestFirst(t *testing.T) {
 	msgs, err := o.Messages()
 	if err != nil || len(msgs) != 2 || msgs[0].To != "second@example.com" || msgs[1].To != "first@example.com" {
 		t.Fatalf("outbox lists %+v, %v", msgs, err)
+	}
+	if err := o.Send(context.Background(), mail.Message{To: "<b>@example.com", Subject: "<script>x</script>", Kind: "sign-in"}); err != nil {
+		t.Fatal(err)
+	}
+	rec := httptest.NewRecorder()
+	o.ServeHTTP(rec, httptest.NewRequest("GET", "/dev/outbox", nil))
+	if body := rec.Body.String(); strings.Contains(body, "<script>") || !strings.Contains(body, "&lt;script&gt;") || strings.Index(body, "&lt;b&gt;") > strings.Index(body, "second@example.com") {
+		t.Errorf("the outbox page, newest first and escaped:\n%s", body)
 	}
 }
 
