@@ -180,6 +180,9 @@ var samples = []sample{
 	{"members/get-donation-plan.json", 200, func(s *state) (string, string, string, string, []string) {
 		return "GET", "/v1/members/" + s.memberID + "/donation-plan", s.token, "", nil
 	}},
+	{"members/export-member.json", 200, func(s *state) (string, string, string, string, []string) {
+		return "GET", "/v1/members/" + s.memberID + "/export", s.token, "", nil
+	}},
 	{"members/create-session.json", 201, func(s *state) (string, string, string, string, []string) {
 		return "POST", "/v1/session", s.token, "", nil
 	}},

@@ -32,6 +32,7 @@ var routes = []Route{
 	{"PUT", "/v1/members/{id}/donation-plan", "members", (*App).putDonationPlan},
 	{"DELETE", "/v1/members/{id}/donation-plan", "members", (*App).deleteDonationPlan},
 	{"GET", "/v1/members/{id}/donation-plan", "members", (*App).getDonationPlan},
+	{"GET", "/v1/members/{id}/export", "members", (*App).exportMember},
 	{"POST", "/v1/session", "members", (*App).createSession},
 	{"GET", "/v1/session", "members", (*App).getSession},
 	{"DELETE", "/v1/session", "members", (*App).deleteSession},

@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -200,4 +201,33 @@ func TestTheDonationPlanIsReadBack(t *testing.T) {
 		t.Errorf("the plan reads %v", r.body)
 	}
 	f.expect(f.do("GET", "/v1/members/"+id+"/donation-plan", f.staffKey("paris"), ""), 403, "forbidden")
+}
+
+func TestAMemberDownloadsTheirData(t *testing.T) {
+	f, _, b := withMail(t)
+	m := f.enroll("export@example.com")
+	id, token := m.str("id"), m.str("token")
+	f.expect(f.do("POST", "/v1/admin/charities", adminKey, `{"id":"food-bank","name":"Food bank","pointsPerUnit":100,"currency":"EUR","minPoints":10,"step":10}`), 201, "")
+	f.expect(f.do("POST", "/v1/members/"+id+"/donations", token, `{"charityId":"food-bank","points":20}`, "Idempotency-Key", "gift"), 201, "")
+	b.do("POST", "/v1/session", token, "")
+	r := b.do("GET", "/v1/members/"+id+"/export", "", "")
+	if r.StatusCode != 200 || !strings.HasPrefix(r.Header.Get("Content-Disposition"), "attachment;") {
+		t.Fatalf("export: %d %q", r.StatusCode, r.Header.Get("Content-Disposition"))
+	}
+	var out struct {
+		Profile struct{ Email string }
+		Ledger  []struct {
+			Kind      string
+			CharityID string
+		}
+		Giving  struct{ Points int64 }
+		Devices []any
+	}
+	if err := json.NewDecoder(r.Body).Decode(&out); err != nil {
+		t.Fatal(err)
+	}
+	if out.Profile.Email != "export@example.com" || len(out.Ledger) != 2 || out.Ledger[0].Kind != "donate" || out.Ledger[0].CharityID != "food-bank" || out.Giving.Points != 20 || out.Devices == nil {
+		t.Errorf("the export holds %+v", out)
+	}
+	f.expect(f.do("GET", "/v1/members/"+id+"/export", f.staffKey("paris"), ""), 403, "forbidden")
 }

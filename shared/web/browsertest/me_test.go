@@ -184,6 +184,18 @@ func TestMemberSpace(t *testing.T) {
 		do(t, ctx, "stop the pledge", chromedp.Click(chromedp.ID("pledge-cancel")))
 		waitFor(t, ctx, "no pledge", `document.getElementById("pledge-now").textContent === "You have no monthly pledge."`)
 	})
+
+	t.Run("downloading my data", func(t *testing.T) {
+		data := eval[map[string]any](t, ctx, `fetch(document.getElementById("download").href).then(r => r.json())`)
+		profile, _ := data["profile"].(map[string]any)
+		ledger, _ := data["ledger"].([]any)
+		if profile["email"] != email || len(ledger) != 2 {
+			t.Errorf("the download holds %v", data)
+		}
+		if d := eval[string](t, ctx, `document.getElementById("download").getAttribute("download")`); d != "" {
+			t.Errorf("the download link's download attribute is %q", d)
+		}
+	})
 }
 
 func noSideScroll390(t *testing.T, ctx context.Context, page string) {

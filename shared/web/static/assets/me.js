@@ -132,6 +132,7 @@ function render() {
   $("expiring").hidden = !exp;
   if (exp) $("expiring").textContent = t("card.expiring", { n: formatNumber(exp.points), date: formatDate(exp.on) });
   $("member-number").textContent = member.memberNumber;
+  $("download").href = `/v1/members/${encodeURIComponent(member.id)}/export`;
   renderRewards();
   giveHint();
   renderGiven();
