@@ -80,6 +80,7 @@ func Populate(t testing.TB, s store.Store) {
 	must("register device", err)
 	_, err = s.ClaimPush(ctx, en.Member.Serial, 3, "d41d8cd98f00b204e9800998ecf8427e")
 	must("claim push", err)
+	must("open session", s.SaveSession(ctx, loyalty.Session{ID: loyalty.HashSecret("fz_session_secret"), MemberID: id, CreatedAt: Start, ExpiresAt: Start.Add(loyalty.SessionTTL)}))
 }
 
 // Golden compares got with the golden file at path, or writes it when update
