@@ -19,6 +19,7 @@ import (
 func TestJoinPage(t *testing.T) {
 	e := setup(t)
 	ctx := e.tab(t, "fr-FR,fr")
+	clearCookies(t, ctx)
 
 	do(t, ctx, "open the join page", chromedp.Navigate(e.base+"/"), chromedp.WaitVisible(chromedp.ID("join-form")))
 	waitFor(t, ctx, "the page in French", `document.documentElement.lang === "fr" && document.getElementById("perk-welcome").textContent !== ""`)
@@ -153,6 +154,7 @@ func TestJoinPageWithGoogle(t *testing.T) {
 	t.Cleanup(stop)
 
 	ctx := e.tab(t, "en-US,en")
+	clearCookies(t, ctx)
 	do(t, ctx, "join",
 		chromedp.Navigate(base+"/"),
 		chromedp.SendKeys(chromedp.ID("name"), "Grace Hopper"),

@@ -50,14 +50,31 @@ func linkIn(t *testing.T, m outboxed) string {
 	return strings.Fields(m.Text[i:])[0]
 }
 
+// clearCookies signs the browser out of every stack now and when the test
+// ends: a signed-in browser opening / is sent on to /me, which the other
+// tests' pages do not expect.
+func clearCookies(t *testing.T, ctx context.Context) {
+	t.Helper()
+	clear := func() error {
+		_, err := chromedp.Call(ctx, network.ClearBrowserCookies, cdp.Empty{})
+		return err
+	}
+	if err := clear(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := clear(); err != nil {
+			t.Errorf("clearing the cookies: %v", err)
+		}
+	})
+}
+
 // member390 opens a tab the size of a 390 x 844 phone, with the browser's
 // cookies cleared: other tests' stacks share the host 127.0.0.1.
 func (e *env) member390(t *testing.T, lang string) context.Context {
 	t.Helper()
 	ctx := e.tab(t, lang)
-	if _, err := chromedp.Call(ctx, network.ClearBrowserCookies, cdp.Empty{}); err != nil {
-		t.Fatal(err)
-	}
+	clearCookies(t, ctx)
 	do(t, ctx, "a 390 x 844 phone", chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2), chromedp.EmulatePortrait, chromedp.EmulateMobile, chromedp.EmulateTouch))
 	return ctx
 }
