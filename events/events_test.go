@@ -74,6 +74,9 @@ var samples = []sample{
 	{"web/till-page.json", 200, func(s *state) (string, string, string, string, []string) {
 		return "GET", "/staff", "", "", nil
 	}},
+	{"web/console-page.json", 200, func(s *state) (string, string, string, string, []string) {
+		return "GET", "/admin", "", "", nil
+	}},
 	{"web/asset.json", 200, func(s *state) (string, string, string, string, []string) {
 		return "GET", "/assets/site.css", "", "", nil
 	}},
@@ -273,6 +276,9 @@ var samples = []sample{
 	}},
 	{"admin/revoke-operator-key.json", 200, func(s *state) (string, string, string, string, []string) {
 		return "DELETE", "/v1/admin/operator-keys/" + s.operatorKeyID, adminKey, "", nil
+	}},
+	{"admin/session.json", 200, func(s *state) (string, string, string, string, []string) {
+		return "GET", "/v1/admin/session", adminKey, "", nil
 	}},
 	{"admin/list-audit.json", 200, func(s *state) (string, string, string, string, []string) {
 		return "GET", "/v1/admin/audit?limit=20", adminKey, "", nil

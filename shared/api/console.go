@@ -123,6 +123,7 @@ func (a *App) getMemberDetail(r *http.Request) (reply, error) {
 	}
 	for i, e := range entries {
 		v.Ledger[i] = newEntryView(e)
+		v.Ledger[i].KeyID, v.Ledger[i].KeyName = e.KeyID, e.KeyName // only operators read this
 	}
 	if n := len(entries); n == detailLedgerPage && entries[n-1].Seq > 1 {
 		v.Next = strconv.FormatInt(entries[n-1].Seq, 10)

@@ -150,6 +150,9 @@ func TestTheOperatorOpensAMember(t *testing.T) {
 	if n := len(r.body["ledger"].([]any)); n != 20 || r.str("next") != "7" {
 		t.Fatalf("ledger page of %d entries, next %q; want 20 and the cursor 7", n, r.str("next"))
 	}
+	if newest := r.body["ledger"].([]any)[0].(map[string]any); newest["keyName"] == nil || newest["keyId"] == nil {
+		t.Fatalf("the newest entry %v does not name the till's key; operators see who did what", newest)
+	}
 	page := f.do("GET", "/v1/members/"+id+"/ledger?cursor="+r.str("next"), adminKey, "")
 	if n := len(page.body["entries"].([]any)); n != 6 {
 		t.Fatalf("the next page holds %d entries, want the 6 older ones", n)

@@ -194,6 +194,20 @@ func (a *App) revokeOperatorKey(r *http.Request) (reply, error) {
 	return reply{body: viewOperatorKey(k)}, nil
 }
 
+// session: GET /v1/admin/session — who the operator key is and its role,
+// so that the console shows only what the key may do (any role).
+func (a *App) session(r *http.Request) (reply, error) {
+	p, err := a.require(r, roleAdmin)
+	if err != nil {
+		return reply{}, err
+	}
+	return reply{body: struct {
+		KeyID string       `json:"keyId"`
+		Name  string       `json:"name"`
+		Role  loyalty.Role `json:"role"`
+	}{p.operator.ID, p.operator.Name, p.operator.Role}}, nil
+}
+
 var errShopExists = &clientError{http.StatusConflict, "store_exists", "a store with this id exists; change it with PUT /v1/admin/stores/{id}"}
 
 // createShop: POST /v1/admin/stores — a new store (409 when the id is taken).

@@ -55,6 +55,7 @@ var routes = []Route{
 	{"GET", "/", "web", (*App).page},
 	{"GET", "/staff", "web", (*App).page},
 	{"GET", "/me", "web", (*App).page},
+	{"GET", "/admin", "web", (*App).page},
 	{"GET", "/assets/{file}", "web", (*App).page},
 	{"GET", "/healthz", "web", (*App).page},
 
@@ -93,6 +94,7 @@ var routes = []Route{
 	{"GET", "/v1/admin/webhooks", "admin", (*App).listWebhooks},
 	{"DELETE", "/v1/admin/webhooks/{id}", "admin", (*App).deleteWebhook},
 	{"GET", "/v1/admin/webhooks/{id}/deliveries", "admin", (*App).listDeliveries},
+	{"GET", "/v1/admin/session", "admin", (*App).session},
 }
 
 // operatorRoles is the least role an operator key needs for each route it
@@ -139,6 +141,7 @@ var operatorRoles = map[string]loyalty.Role{
 	"GET /v1/admin/webhooks":                  loyalty.RoleManager,
 	"DELETE /v1/admin/webhooks/{id}":          loyalty.RoleManager,
 	"GET /v1/admin/webhooks/{id}/deliveries":  loyalty.RoleManager,
+	"GET /v1/admin/session":                   loyalty.RoleAnalyst,
 }
 
 // OperatorRole is the least role an operator key needs to call the route.

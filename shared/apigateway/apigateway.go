@@ -206,7 +206,8 @@ func (r *recorder) response() events.APIGatewayV2HTTPResponse {
 		resp.Headers[k] = strings.Join(vs, ", ")
 	}
 	if r.body.Len() > 0 {
-		if isText(r.header.Get("Content-Type")) {
+		// A compressed body is bytes, whatever its media type.
+		if isText(r.header.Get("Content-Type")) && r.header.Get("Content-Encoding") == "" {
 			resp.Body = r.body.String()
 		} else {
 			resp.Body, resp.IsBase64Encoded = base64.StdEncoding.EncodeToString(r.body.Bytes()), true

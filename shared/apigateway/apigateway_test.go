@@ -152,6 +152,10 @@ func TestTheResponseBecomesTheFunctionsAnswer(t *testing.T) {
 		case "/png":
 			w.Header().Set("Content-Type", "image/png")
 			w.Write(png)
+		case "/css.gz":
+			w.Header().Set("Content-Type", "text/css; charset=utf-8")
+			w.Header().Set("Content-Encoding", "gzip")
+			w.Write(png)
 		case "/json":
 			http.SetCookie(w, &http.Cookie{Name: "a", Value: "1"})
 			http.SetCookie(w, &http.Cookie{Name: "b", Value: "2"})
@@ -180,6 +184,12 @@ func TestTheResponseBecomesTheFunctionsAnswer(t *testing.T) {
 		w := httptest.NewRecorder()
 		if err := apigateway.WriteResponse(w, resp); err != nil || !bytes.Equal(w.Body.Bytes(), png) {
 			t.Errorf("written back: %q, %v", w.Body.Bytes(), err)
+		}
+	})
+	t.Run("a compressed text body is base64", func(t *testing.T) {
+		resp := answer("/css.gz")
+		if !resp.IsBase64Encoded || resp.Body != base64.StdEncoding.EncodeToString(png) || resp.Headers["Content-Encoding"] != "gzip" {
+			t.Errorf("%+v", resp)
 		}
 	})
 	t.Run("cookies, joined headers and a text body", func(t *testing.T) {

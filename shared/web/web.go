@@ -1,11 +1,15 @@
 // Package web holds the pages people touch — joining the program (/), the
-// member space (/me) and the staff's till (/staff) — as static files embedded in the web
-// function, and serves them.
+// member space (/me), the staff's till (/staff) and the operator's console
+// (/admin) — as static files embedded in the web function, and serves them.
 package web
 
 import (
+	"bytes"
+	"compress/gzip"
 	"embed"
 	"encoding/json"
+	"errors"
+	"io"
 	"io/fs"
 	"net/http"
 	"path"
@@ -59,7 +63,7 @@ var securityHeaders = map[string]string{
 	"Strict-Transport-Security":    "max-age=63072000",
 }
 
-// Page answers GET /healthz with the release and commit it runs, GET /, GET /me and GET /staff with their HTML, and GET /assets/{file}
+// Page answers GET /healthz with the release and commit it runs, GET /, GET /me, GET /staff and GET /admin with their HTML, and GET /assets/{file}
 // with an asset. assets/jsQR.js, the staff page's QR decoder, is copied there
 // from npm by `npm ci --prefix shared/web`: without it the file is not found,
 // and the till says so and keeps manual entry.
@@ -74,10 +78,12 @@ func Page(w http.ResponseWriter, r *http.Request) {
 		name = "staff.html"
 	case r.URL.Path == "/me":
 		name = "me.html"
+	case r.URL.Path == "/admin":
+		name = "admin.html"
 	case strings.HasPrefix(r.URL.Path, "/assets/"):
 		name = "assets/" + path.Base(r.URL.Path)
 	}
-	b, err := fs.ReadFile(Files(), name)
+	b, gzipped, err := read(name, acceptsGzip(r))
 	if err != nil {
 		http.NotFound(w, r)
 		return
@@ -89,9 +95,45 @@ func Page(w http.ResponseWriter, r *http.Request) {
 	for k, v := range securityHeaders {
 		w.Header().Set(k, v)
 	}
+	if gzipped {
+		w.Header().Set("Content-Encoding", "gzip")
+	}
+	w.Header().Set("Vary", "Accept-Encoding")
 	w.Header().Set("Content-Type", ctype)
 	w.Header().Set("Cache-Control", "public, max-age=300")
 	w.Write(b)
+}
+
+// read returns the file name, or its gzip-compressed copy name.gz when only
+// that is embedded: a browser asset from npm is kept compressed to keep the
+// function small (copy-assets.mjs). The copy is sent as it is to a client
+// that accepts gzip, and expanded for one that does not.
+func read(name string, gzipOK bool) (b []byte, gzipped bool, err error) {
+	b, err = fs.ReadFile(Files(), name)
+	if err == nil || !errors.Is(err, fs.ErrNotExist) {
+		return b, false, err
+	}
+	b, err = fs.ReadFile(Files(), name+".gz")
+	if err != nil || gzipOK {
+		return b, err == nil, err
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(b))
+	if err != nil {
+		return nil, false, err
+	}
+	b, err = io.ReadAll(zr)
+	return b, false, err
+}
+
+// acceptsGzip reports whether the request's Accept-Encoding allows gzip.
+func acceptsGzip(r *http.Request) bool {
+	for _, part := range strings.Split(r.Header.Get("Accept-Encoding"), ",") {
+		coding, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		if strings.EqualFold(strings.TrimSpace(coding), "gzip") && strings.ReplaceAll(params, " ", "") != "q=0" {
+			return true
+		}
+	}
+	return false
 }
 
 // health says the deployment answers, and which release and commit it runs:

@@ -20,6 +20,7 @@ func TestPage(t *testing.T) {
 	}{
 		{"/", "text/html; charset=utf-8", `src="/assets/join.js"`, 200},
 		{"/staff", "text/html; charset=utf-8", `src="/assets/till.js"`, 200},
+		{"/admin", "text/html; charset=utf-8", `src="/assets/admin.js"`, 200},
 		{"/assets/site.css", "text/css; charset=utf-8", ".tier-gold", 200},
 		{"/assets/till.js", "text/javascript; charset=utf-8", "getUserMedia", 200},
 		{"/assets/icon.svg", "image/svg+xml", "<svg", 200},
@@ -72,7 +73,7 @@ func TestSecurityHeaders(t *testing.T) {
 // handler, so the pages must have none (or the policy would need their hashes).
 func TestNoInlineCode(t *testing.T) {
 	inline := regexp.MustCompile(`(?i)<script(?:\s[^>]*)?>\s*[^<\s]|<script(?:(?:\s+(?:type|defer|async)(?:="[^"]*")?)*)>|<style|\sstyle=|\son[a-z]+=|javascript:`)
-	for _, name := range []string{"index.html", "staff.html"} {
+	for _, name := range []string{"index.html", "staff.html", "admin.html"} {
 		b, err := fs.ReadFile(Files(), name)
 		if err != nil {
 			t.Fatal(err)
@@ -84,7 +85,7 @@ func TestNoInlineCode(t *testing.T) {
 }
 
 // generated are the assets npm ci copies in; they are not committed.
-var generated = map[string]bool{"jsQR.js": true}
+var generated = map[string]bool{"jsQR.js": true, "charts.css": true}
 
 // TestReferences: every asset a page or module names is there, and is a
 // flat file of static/assets with a known media type.
@@ -105,7 +106,8 @@ func TestReferences(t *testing.T) {
 				t.Errorf("%s names assets/%s, which is not there", name, ref)
 			}
 		}
-		if _, ok := contentTypes[name[strings.LastIndex(name, "."):]]; !ok {
+		served := strings.TrimSuffix(name, ".gz") // kept compressed, served as itself
+		if _, ok := contentTypes[served[strings.LastIndex(served, "."):]]; !ok {
 			t.Errorf("%s has no media type in contentTypes", name)
 		}
 		return nil
