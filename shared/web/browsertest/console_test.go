@@ -355,3 +355,83 @@ func TestConsoleRevokesAStaffKey(t *testing.T) {
 	}
 	shot(t, till, "console-revoked-till-en")
 }
+
+// TestConsoleScreens: every screen shows the program's records, on a laptop
+// in English and a tablet in French; an owner edits a reward, retires it,
+// and changes one setting without resending the others.
+func TestConsoleScreens(t *testing.T) {
+	e := setup(t)
+	p := consoleProgram(t, e)
+	api := &env{base: p.base}
+	screens := []struct{ view, ready string }{
+		{"rewards", `document.querySelector("#rewards-list tbody")?.textContent.includes("coffee")`},
+		{"stores", `document.querySelector("#stores-list tbody")?.textContent.includes("Paris Rivoli")`},
+		{"staff", `document.querySelector("#staff-list tbody")?.textContent.includes("Demo till")`},
+		{"operators", `document.querySelector("#operators-list tbody")?.textContent.includes("Camille analyst")`},
+		{"charities", `document.getElementById("report-month").value !== ""`},
+		{"settings", `document.getElementById("set-welcome").value !== ""`},
+		{"audit", `document.querySelector("#audit-list tbody")?.textContent.includes("operator-key.create")`},
+		{"exports", `!document.getElementById("view-exports").hidden`},
+	}
+	for _, c := range []struct {
+		name, lang    string
+		width, height int64
+		tablet        bool
+	}{{"laptop-en", "en-GB,en", 1366, 768, false}, {"tablet-fr", "fr-FR,fr", 1180, 820, true}} {
+		t.Run(c.name, func(t *testing.T) {
+			ctx := e.screen(t, c.lang, c.width, c.height, c.tablet)
+			p.signIn(t, ctx, p.ownerKey)
+			for _, s := range screens {
+				do(t, ctx, "open "+s.view, chromedp.Navigate(p.base+"/admin#"+s.view))
+				waitFor(t, ctx, "the "+s.view+" screen", s.ready)
+				if w := eval[int64](t, ctx, `document.documentElement.scrollWidth`); w > c.width {
+					t.Errorf("%s is %d px wide on a %d px screen", s.view, w, c.width)
+				}
+				if s := text(t, ctx, "status"); s != "" {
+					t.Errorf("the console says %q", s)
+				}
+				shot(t, ctx, "console-"+s.view+"-"+c.name)
+			}
+		})
+	}
+
+	t.Run("an owner edits and retires a reward, and patches one setting", func(t *testing.T) {
+		ctx := e.screen(t, "en-GB,en", 1366, 768, false)
+		p.signIn(t, ctx, p.ownerKey)
+		do(t, ctx, "open the rewards", chromedp.Navigate(p.base+"/admin#rewards"))
+		waitFor(t, ctx, "the rewards", `document.querySelector("#rewards-list tbody")?.textContent.includes("tote-bag")`)
+		do(t, ctx, "a new reward",
+			setValue("reward-id", "scarf"), setValue("reward-name", "Wool scarf"), setValue("reward-name-fr", "Écharpe en laine"),
+			setValue("reward-points", "700"), setValue("reward-tier", "silver"),
+			chromedp.Click(chromedp.CSS(`#reward-form button[type=submit]`)))
+		waitFor(t, ctx, "the scarf listed", `document.querySelector("#rewards-list tbody").textContent.includes("Wool scarf")`)
+		scarf := api.mustAPI(t, "GET", "/v1/admin/rewards", p.ownerKey, nil, 200)
+		var found map[string]any
+		for _, r := range scarf["rewards"].([]any) {
+			if r := r.(map[string]any); r["id"] == "scarf" {
+				found = r
+			}
+		}
+		if found == nil || found["nameFr"] != "Écharpe en laine" || found["points"] != 700.0 || found["minTier"] != "silver" {
+			t.Fatalf("the saved reward is %v", found)
+		}
+		do(t, ctx, "retire it", chromedp.Evaluate[chromedp.Void](`[...document.querySelectorAll("#rewards-list tbody tr")].find(tr => tr.textContent.includes("Wool scarf")).querySelectorAll("button")[1].click()`))
+		waitFor(t, ctx, "the confirmation", `document.getElementById("confirm").open`)
+		do(t, ctx, "confirm", chromedp.Click(chromedp.ID("confirm-yes")))
+		waitFor(t, ctx, "the scarf retired", `[...document.querySelectorAll("#rewards-list tbody tr")].find(tr => tr.textContent.includes("Wool scarf")).textContent.includes("Retired")`)
+
+		before := api.mustAPI(t, "GET", "/v1/admin/program", p.ownerKey, nil, 200)
+		do(t, ctx, "open the settings", chromedp.Navigate(p.base+"/admin#settings"))
+		waitFor(t, ctx, "the settings", `document.getElementById("set-birthday").value !== ""`)
+		do(t, ctx, "a birthday gift of 150", setValue("set-birthday", "150"), chromedp.Click(chromedp.CSS(`#settings-form button[type=submit]`)))
+		waitFor(t, ctx, "saved", `document.getElementById("status").classList.contains("ok")`)
+		after := api.mustAPI(t, "GET", "/v1/admin/program", p.ownerKey, nil, 200)
+		if after["birthdayBonus"] != 150.0 {
+			t.Errorf("birthdayBonus %v after the patch, want 150", after["birthdayBonus"])
+		}
+		after["birthdayBonus"] = before["birthdayBonus"]
+		if fmt.Sprint(after) != fmt.Sprint(before) {
+			t.Errorf("the patch changed more than the birthday gift:\nbefore %v\nafter  %v", before, after)
+		}
+	})
+}

@@ -22,6 +22,7 @@ export function chart({ id, kind, title, labels, series }) {
   const table = document.createElement("table");
   table.id = id;
   table.className = classes.join(" ");
+  if (kind === "bar") table.style.setProperty("height", `${labels.length * 2.25}rem`);
   const summary = id + "-summary";
   table.setAttribute("aria-describedby", summary);
   table.createCaption().textContent = title;
