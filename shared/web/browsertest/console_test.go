@@ -211,7 +211,7 @@ func TestConsoleRoles(t *testing.T) {
 		if status != 403 {
 			t.Errorf("an analyst's adjustment answered %v, want 403", status)
 		}
-		shot(t, ctx, "console-analyst-member-en")
+		shot(t, ctx, "console-analyst-settings-en")
 	})
 
 	t.Run("a wrong key is refused", func(t *testing.T) {

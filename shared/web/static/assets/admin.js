@@ -402,7 +402,7 @@ async function loadRewards() {
       r.archivedAt ? t("rewards.retired") : t("rewards.offered"),
       el("td", {}, may("manager") ? el("span", { className: "row" }, button(t("edit"), () => editReward(r)), r.archivedAt ? "" : button(t("rewards.retire"), () => retireReward(r))) : ""),
     ]);
-    $("rewards-list").replaceChildren(table(t("nav.rewards"), [t("rewards.id"), t("rewards.name"), t("rewards.points"), t("rewards.minTier"), t("rewards.window"), t("rewards.state"), ""], rows));
+    $("rewards-list").replaceChildren(table(t("nav.rewards"), [t("col.id"), t("rewards.name"), t("rewards.points"), t("rewards.minTier"), t("rewards.window"), t("rewards.state"), ""], rows));
   };
   rerender();
 }
@@ -455,7 +455,7 @@ async function loadStores() {
     s.latitude !== undefined ? `${s.latitude}, ${s.longitude}` : "",
     el("td", {}, may("manager") ? button(t("edit"), () => editStore(s)) : ""),
   ]);
-  $("stores-list").replaceChildren(table(t("nav.stores"), [t("stores.id"), t("stores.name"), t("stores.address"), t("stores.timeZone"), t("stores.position"), ""], rows));
+  $("stores-list").replaceChildren(table(t("nav.stores"), [t("col.id"), t("stores.name"), t("stores.address"), t("stores.timeZone"), t("stores.position"), ""], rows));
 }
 
 function editStore(s) {
@@ -491,8 +491,9 @@ async function loadStaff() {
   const [res, list] = await Promise.all([api("GET", "/v1/admin/staff-keys"), stores()]);
   if (!res.ok) return say(problem(res), "error");
   $("staff-store").replaceChildren(...list.map((s) => el("option", { value: s.id }, s.name)));
+  const storeNames = Object.fromEntries(list.map((s) => [s.id, s.name]));
   const rows = res.data.staffKeys.map((k) => [
-    k.name, k.storeId, day(k.createdAt), k.revokedAt ? t("keys.revokedOn", { day: day(k.revokedAt) }) : t("keys.active"),
+    k.name, storeNames[k.storeId] || k.storeId, day(k.createdAt), k.revokedAt ? t("keys.revokedOn", { day: day(k.revokedAt) }) : t("keys.active"),
     el("td", {}, k.revokedAt ? "" : button(t("keys.revoke"), () => revoke("staff-keys", k), "button small danger")),
   ]);
   $("staff-list").replaceChildren(table(t("nav.staff"), [t("staff.name"), t("staff.store"), t("keys.created"), t("keys.state"), ""], rows));
@@ -545,7 +546,8 @@ async function loadCharities() {
   const list = res.data.charities || [];
   $("report-charity").replaceChildren(...list.map((c) => el("option", { value: c.id }, c.name)));
   if (!$("report-month").value) $("report-month").value = new Date().toISOString().slice(0, 7);
-  $("charities-list").replaceChildren(table(t("nav.charities"), [t("stores.id"), t("stores.name"), t("charities.pointsPerUnit"), t("charities.minPoints")],
+  $("report-form").hidden = !list.length;
+  $("charities-list").replaceChildren(table(t("nav.charities"), [t("col.id"), t("stores.name"), t("charities.pointsPerUnit"), t("charities.minPoints")],
     list.map((c) => [el("td", { className: "mono" }, c.id), c.name, num(c.pointsPerUnit), num(c.minPoints)])));
 }
 
