@@ -266,6 +266,10 @@ func TestConsoleDashboard(t *testing.T) {
 			if got := eval[[]string](t, ctx, `[...document.querySelectorAll("#chart-stores tbody tr")].map(tr => tr.textContent)`); fmt.Sprint(got) != "[Lyon Part-Dieu40 Paris Rivoli12]" {
 				t.Errorf("the stores in the chart: %q", got)
 			}
+			stores := eval[[]string](t, ctx, `[...document.querySelectorAll("#store-figures tbody tr")].map(tr => [...tr.cells].map(c => c.textContent).join("|"))`)
+			if want := "[Lyon Part-Dieu|1|40|0|0|0 Paris Rivoli|1|12|1|100|0]"; fmt.Sprint(stores) != want {
+				t.Errorf("the stores' figures: %q, want %s (store, earnings, points, rewards, their points, reversals)", stores, want)
+			}
 			if w := eval[int64](t, ctx, `document.documentElement.scrollWidth`); w > c.width {
 				t.Errorf("the dashboard is %d px wide on a %d px screen", w, c.width)
 			}

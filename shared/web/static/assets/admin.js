@@ -233,8 +233,8 @@ function drawDashboard(report, storeNames) {
     chart({ id: "chart-tiers", kind: "bar", title: t("dash.chartTiers"), labels: ["bronze", "silver", "gold", "platinum"].map(tierName), series: [{ name: t("dash.members"), values: ["bronze", "silver", "gold", "platinum"].map((k) => total.tiers[k] ?? 0) }] }),
     chart({ id: "chart-stores", kind: "bar", title: t("dash.chartStores"), labels: stores.map(([id]) => storeName(id)), series: [{ name: t("dash.storePoints"), values: stores.map(([, s]) => s.points - s.reversedPoints) }] }),
   );
-  $("store-figures").replaceChildren(table(t("dash.perStore"), [t("staff.store"), t("dash.earnings"), t("dash.storePoints"), t("dash.reversals")],
-    stores.map(([id, s]) => [storeName(id), num(s.earnings), num(s.points - s.reversedPoints), num(s.reversals)])));
+  $("store-figures").replaceChildren(table(t("dash.perStore"), [t("staff.store"), t("dash.earnings"), t("dash.storePoints"), t("dash.redemptions"), t("dash.redeemed"), t("dash.reversals")],
+    stores.map(([id, s]) => [storeName(id), num(s.earnings), num(s.points - s.reversedPoints), num(s.redemptions ?? 0), num(s.redeemedPoints ?? 0), num(s.reversals)])));
 }
 
 $("period").addEventListener("submit", (e) => {
