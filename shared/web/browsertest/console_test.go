@@ -324,6 +324,13 @@ func TestConsoleMember(t *testing.T) {
 			if got := text(t, ctx, "member-ledger"); !strings.Contains(got, "birthday cake") {
 				t.Errorf("the ledger on show lacks the adjustment: %q", got)
 			}
+			// The card's PDF takes the operator key, so the page fetches it
+			// and hands the file to the browser.
+			do(t, ctx, "print the card", chromedp.Click(chromedp.ID("print-card")))
+			waitFor(t, ctx, "the card's PDF", `document.getElementById("status").textContent.includes(".pdf")`)
+			if s := eval[string](t, ctx, `document.getElementById("status").className`); !strings.Contains(s, "ok") {
+				t.Errorf("printing the card: %q", text(t, ctx, "status"))
+			}
 			if w := eval[int64](t, ctx, `document.documentElement.scrollWidth`); w > c.width {
 				t.Errorf("the member's page is %d px wide on a %d px screen", w, c.width)
 			}
