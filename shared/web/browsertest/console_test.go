@@ -446,3 +446,23 @@ func TestConsoleScreens(t *testing.T) {
 		}
 	})
 }
+
+// TestConsoleReversesAnEarning: a manager reverses Ada's earning from her
+// page; the points go back once and the button goes.
+func TestConsoleReversesAnEarning(t *testing.T) {
+	e := setup(t)
+	p := consoleProgram(t, e)
+	ctx := e.screen(t, "en-GB,en", 1366, 768, false)
+	p.signIn(t, ctx, p.managerKey)
+	do(t, ctx, "open Ada", chromedp.Navigate(p.base+"/admin#member/"+p.ada.ID))
+	waitFor(t, ctx, "the earning's Reverse button", `document.querySelectorAll("#member-ledger tbody button").length === 1`)
+	do(t, ctx, "reverse", chromedp.Click(chromedp.CSS("#member-ledger tbody button")))
+	waitFor(t, ctx, "the confirmation", `document.getElementById("confirm").open`)
+	do(t, ctx, "confirm", chromedp.Click(chromedp.ID("confirm-yes")))
+	waitFor(t, ctx, "the reversal", `document.getElementById("status").classList.contains("ok") && document.querySelectorAll("#member-ledger tbody button").length === 0`)
+	ledger := (&env{base: p.base}).mustAPI(t, "GET", "/v1/members/"+p.ada.ID+"/ledger", p.ownerKey, nil, 200)
+	newest := ledger["entries"].([]any)[0].(map[string]any)
+	if newest["kind"] != "reversal" || newest["points"] != -12.0 {
+		t.Errorf("the newest entry %v, want the reversal of 12 points", newest)
+	}
+}
