@@ -7,7 +7,7 @@ FUNCTIONS := $(notdir $(wildcard functions/*))
 # The web pages' browser dependencies (the till's QR decoder), installed from
 # shared/web/package-lock.json and copied into shared/web/static/assets, where
 # go:embed picks them up; installed again whenever the lockfile changes.
-WEBDEPS := shared/web/static/assets/jsQR.js
+WEBDEPS := shared/web/static/assets/jsQR.js.gz
 $(WEBDEPS): shared/web/package.json shared/web/package-lock.json shared/web/copy-assets.mjs
 	npm ci --prefix shared/web --no-audit --no-fund
 # passkit-generator, whose schemas the wallet tests check every pass.json

@@ -65,7 +65,7 @@ var securityHeaders = map[string]string{
 
 // Page answers GET /healthz with the release and commit it runs, GET /, GET /me, GET /staff and GET /admin with their HTML, and GET /assets/{file}
 // with an asset. assets/jsQR.js, the staff page's QR decoder, is copied there
-// from npm by `npm ci --prefix shared/web`: without it the file is not found,
+// (compressed) from npm by `npm ci --prefix shared/web`: without it the file is not found,
 // and the till says so and keeps manual entry.
 func Page(w http.ResponseWriter, r *http.Request) {
 	if r.URL.Path == "/healthz" {

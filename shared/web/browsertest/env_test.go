@@ -73,8 +73,8 @@ func setup(t *testing.T) *env {
 }
 
 func start() (*env, error) {
-	if _, err := fs.Stat(web.Files(), "assets/jsQR.js"); err != nil {
-		return nil, errors.New("shared/web/static/assets/jsQR.js, the till's QR decoder, is missing: run npm ci --prefix shared/web (make test does)")
+	if _, err := fs.Stat(web.Files(), "assets/jsQR.js.gz"); err != nil {
+		return nil, errors.New("shared/web/static/assets/jsQR.js.gz, the till's QR decoder, is missing: run npm ci --prefix shared/web (make test does)")
 	}
 	chromium, err := chromiumPath()
 	if err != nil {
