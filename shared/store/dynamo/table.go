@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -39,7 +40,7 @@ func Connect(ctx context.Context, endpoint string) (*dynamodb.Client, error) {
 	if endpoint == "" {
 		return nil, errors.New("dynamo: Connect needs the endpoint of DynamoDB Local")
 	}
-	return newClient(localConfig(), endpoint), nil
+	return newClient(localConfig(), endpoint, localRetryer()), nil
 }
 
 // localConfig is what DynamoDB Local needs of a client: any credentials and
@@ -48,12 +49,12 @@ func localConfig() aws.Config {
 	return aws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider("local", "local", "")}
 }
 
-func newClient(cfg aws.Config, endpoint string) *dynamodb.Client {
+func newClient(cfg aws.Config, endpoint string, retryer aws.Retryer) *dynamodb.Client {
 	return dynamodb.NewFromConfig(cfg, func(o *dynamodb.Options) {
 		if endpoint != "" {
 			o.BaseEndpoint = aws.String(endpoint)
 		}
-		o.Retryer = retryer()
+		o.Retryer = retryer
 		o.Logger = logs.SDK(logs.Default()) // the SDK's warnings as the functions' JSON lines
 		o.APIOptions = append(o.APIOptions, markUnavailable, checksumWhenAbsent)
 	})
@@ -98,7 +99,7 @@ func InLambda(endpoint, table string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("dynamo: %w", err)
 	}
-	return New(newClient(cfg, cmp.Or(endpoint, awsenv.Endpoint("DynamoDB"))), table), nil
+	return New(newClient(cfg, cmp.Or(endpoint, awsenv.Endpoint("DynamoDB")), retryer()), table), nil
 }
 
 // markUnavailable marks the errors that the SDK retries (throttling, 5xx, a
@@ -137,6 +138,18 @@ func ConnectStreams(ctx context.Context, endpoint string) (*dynamodbstreams.Clie
 // retryer tries a call 8 times in all, with the SDK's jittered backoff.
 func retryer() aws.Retryer {
 	return retry.NewStandard(func(o *retry.StandardOptions) { o.MaxAttempts = 8 })
+}
+
+// localRetryer is retryer without the SDK's client-side retry quota, for
+// DynamoDB Local: it answers 500 "timed out waiting for a lock" to
+// concurrent transactions that DynamoDB would serve (all its tables share one
+// lock), and a test's 32 writers on one client spent the quota's tokens in
+// seconds, so calls failed that a retry would have carried.
+func localRetryer() aws.Retryer {
+	return retry.NewStandard(func(o *retry.StandardOptions) {
+		o.MaxAttempts = 8
+		o.RateLimiter = ratelimit.None
+	})
 }
 
 // CreateTable makes the single table with its sparse indexes and TTL, as
