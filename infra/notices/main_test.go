@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -70,6 +71,8 @@ func TestOnlyLicencesCompatibleWithApacheAreAllowed(t *testing.T) {
 		{"Apache-2.0 AND MIT-0", true},
 		{"(BSD-3-Clause OR GPL-2.0)", true},
 		{"0BSD", true},
+		{"BlueOak-1.0.0", true},
+		{"MIT OR Apache2", true},
 		{"GPL", false},
 		{"GPL-2.0", false},
 		{"AGPL-3.0", false},
@@ -82,6 +85,29 @@ func TestOnlyLicencesCompatibleWithApacheAreAllowed(t *testing.T) {
 		if err := Allowed(tc.expr); (err == nil) != tc.allowed {
 			t.Errorf("Allowed(%q) = %v, want allowed %v", tc.expr, err, tc.allowed)
 		}
+	}
+}
+
+// TestLockfileLicencesAreReadInEveryForm: npm records an SPDX string, a
+// list (package.json's old "licenses", a choice), or nothing; nothing is a
+// licence only when unrecordedLicences names the package and version.
+func TestLockfileLicencesAreReadInEveryForm(t *testing.T) {
+	tests := []struct {
+		pkg, field, want string
+	}{
+		{"a@1.0.0", `"MIT"`, "MIT"},
+		{"pause-stream@0.0.11", `["MIT","Apache2"]`, "MIT OR Apache2"},
+		{"map-stream@0.1.0", ``, "MIT"},
+		{"map-stream@0.2.0", ``, ""},
+	}
+	for _, tc := range tests {
+		got, err := lockfileLicence(tc.pkg, json.RawMessage(tc.field))
+		if err != nil || got != tc.want {
+			t.Errorf("lockfileLicence(%s, %s) = %q, %v; want %q", tc.pkg, tc.field, got, err, tc.want)
+		}
+	}
+	if _, err := lockfileLicence("b@1.0.0", json.RawMessage(`{"type":"MIT"}`)); err == nil {
+		t.Error("a licence field of no known form is read")
 	}
 }
 
