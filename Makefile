@@ -10,6 +10,13 @@ FUNCTIONS := $(notdir $(wildcard functions/*))
 WEBDEPS := shared/web/static/assets/jsQR.js.gz
 $(WEBDEPS): shared/web/package.json shared/web/package-lock.json shared/web/copy-assets.mjs
 	npm ci --prefix shared/web --no-audit --no-fund
+# The API's contract, gzipped, and its reference page, built from
+# shared/openapi/openapi.json by shared/web/build-docs.mjs (widdershins and
+# marked from the same lockfile) into shared/web/static; again whenever the
+# document changes.
+WEBDOCS := shared/web/static/docs.html.gz
+$(WEBDOCS): shared/openapi/openapi.json shared/web/build-docs.mjs $(WEBDEPS)
+	node shared/web/build-docs.mjs
 # passkit-generator, whose schemas the wallet tests check every pass.json
 # against (test only, from its own lockfile; node_modules/.package-lock.json
 # is what npm ci writes last).
@@ -25,7 +32,7 @@ STAMP := -X github.com/fidelio/fidelio/shared/version.commit=$(FIDELIO_COMMIT)
 GOBUILD := CGO_ENABLED=0 GOOS=linux GOARCH=arm64 go build -tags lambda.norpc -trimpath -ldflags='-s -w $(STAMP)'
 
 # The local stack on the embedded store with a demo program.
-run: $(WEBDEPS)
+run: $(WEBDEPS) $(WEBDOCS)
 	go run -ldflags='$(STAMP)' ./infra/local -demo
 
 # cfn-lint (Python's, not in Debian's packages) is installed by hand.
@@ -40,7 +47,7 @@ CFNLINT = @command -v cfn-lint >/dev/null || { echo "cfn-lint is missing; instal
 # time: DynamoDB Local keeps every table in one SQLite database under one lock,
 # and parallel tests time out waiting for it), past go test's default of 10
 # minutes per package on a slower machine: hence -timeout.
-test: tools $(WEBDEPS) $(PASSKITDEPS)
+test: tools $(WEBDEPS) $(WEBDOCS) $(PASSKITDEPS)
 	go vet ./...
 	$(CFNLINT)
 	FIDELIO_REQUIRE_DYNAMODB=1 bash infra/dynamodb-local/run.sh -- go test -count=1 -timeout=30m ./...
@@ -53,7 +60,7 @@ test: tools $(WEBDEPS) $(PASSKITDEPS)
 FUZZ := shared/signing:FuzzMemberCode:20000 shared/signing:FuzzSignedValues:20000 \
 	shared/api:FuzzBodies:200 shared/api:FuzzSignedLinks:300 shared/api:FuzzPassTokens:300 \
 	shared/api:FuzzEvents:100 shared/wallet:FuzzStream:5000 infra/local/stack:FuzzSchedule:5000
-fuzz: $(WEBDEPS)
+fuzz: $(WEBDEPS) $(WEBDOCS)
 	@for t in $(FUZZ); do \
 		set -- $$(echo $$t | tr : ' '); \
 		echo "fuzz $$2 for $$3 runs"; \
@@ -70,13 +77,13 @@ bench:
 
 # The Lambda artifacts: one stripped linux/arm64 bootstrap per function.
 build: $(addprefix .build/,$(FUNCTIONS))
-.build/%: $(WEBDEPS) FORCE
+.build/%: $(WEBDEPS) $(WEBDOCS) FORCE
 	$(GOBUILD) -o $@/bootstrap ./functions/$*
 	@ls -l $@/bootstrap
 FORCE:
 
 # What `sam build` calls for each function (BuildMethod: makefile).
-build-%Function: $(WEBDEPS)
+build-%Function: $(WEBDEPS) $(WEBDOCS)
 	$(GOBUILD) -o $(ARTIFACTS_DIR)/bootstrap ./functions/$(shell echo $* | tr A-Z a-z)
 
 lint:

@@ -27,6 +27,7 @@ import (
 	"github.com/fidelio/fidelio/shared/jobs"
 	"github.com/fidelio/fidelio/shared/loyalty"
 	"github.com/fidelio/fidelio/shared/mail"
+	"github.com/fidelio/fidelio/shared/openapi"
 	"github.com/fidelio/fidelio/shared/store/embedded"
 	"github.com/fidelio/fidelio/shared/store/storetest"
 	"github.com/fidelio/fidelio/shared/wallet"
@@ -82,6 +83,12 @@ var samples = []sample{
 	}},
 	{"web/health.json", 200, func(s *state) (string, string, string, string, []string) {
 		return "GET", "/healthz", "", "", nil
+	}},
+	{"web/openapi.json", 200, func(s *state) (string, string, string, string, []string) {
+		return "GET", "/v1/openapi.json", "", "", []string{"Accept-Encoding", "gzip"}
+	}},
+	{"web/docs.json", 200, func(s *state) (string, string, string, string, []string) {
+		return "GET", "/docs", "", "", nil
 	}},
 	{"admin/create-store.json", 201, func(s *state) (string, string, string, string, []string) {
 		return "POST", "/v1/admin/stores", adminKey, `{"id":"paris-rivoli","name":"Paris Rivoli","address":"99 rue de Rivoli, 75001 Paris","timeZone":"Europe/Paris","latitude":48.8606,"longitude":2.3376}`, nil
@@ -189,8 +196,9 @@ var samples = []sample{
 	{"members/create-session.json", 201, func(s *state) (string, string, string, string, []string) {
 		return "POST", "/v1/session", s.token, "", nil
 	}},
+	// A session cookie that has ended (signed out, or 30 days old).
 	{"members/get-session.json", 401, func(s *state) (string, string, string, string, []string) {
-		return "GET", "/v1/session", "", "", nil
+		return "GET", "/v1/session", "", "", []string{"Cookie", "__Host-fidelio-session=ended"}
 	}},
 	{"members/delete-session.json", 204, func(s *state) (string, string, string, string, []string) {
 		return "DELETE", "/v1/session", "", "", nil
@@ -356,6 +364,10 @@ func decodeStrict(data []byte, v any) error {
 
 func TestSampleEventsReplay(t *testing.T) {
 	apps := functions(t)
+	contract, err := openapi.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
 	var st state
 	for _, sm := range samples {
 		fn := strings.Split(sm.file, "/")[0]
@@ -373,6 +385,13 @@ func TestSampleEventsReplay(t *testing.T) {
 		resp, err := apigateway.Wrap(apps[fn])(context.Background(), ev)
 		if err != nil || resp.StatusCode != sm.status {
 			t.Fatalf("%s through %s: %d %s, %v; want %d", sm.file, fn, resp.StatusCode, resp.Body, err, sm.status)
+		}
+		req, err := apigateway.RequestFromEvent(context.Background(), ev)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := contract.CheckEvent(req, resp); err != nil {
+			t.Errorf("%s: the answer is not one the OpenAPI document allows %s: %v", sm.file, ev.RouteKey, err)
 		}
 		remember(&st, sm.file, resp.Body)
 		if st.memberID != "" {

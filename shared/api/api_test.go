@@ -12,7 +12,6 @@ import (
 	"testing"
 
 	"github.com/fidelio/fidelio/shared/api"
-	"github.com/fidelio/fidelio/shared/apigateway"
 	"github.com/fidelio/fidelio/shared/config"
 	"github.com/fidelio/fidelio/shared/loyalty"
 	"github.com/fidelio/fidelio/shared/signing"
@@ -73,14 +72,7 @@ func (f *fixture) do(method, path, token, body string, headers ...string) respon
 	for i := 0; i+1 < len(headers); i += 2 {
 		req.Header.Set(headers[i], headers[i+1])
 	}
-	ev, err := apigateway.EventFromRequest(req, method+" "+path, "req-1", nil)
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	out, err := apigateway.Wrap(f.app)(context.Background(), ev)
-	if err != nil {
-		f.t.Fatalf("%s %s returned an error instead of a response: %v", method, path, err)
-	}
+	out := f.serve(req)
 	r := response{status: out.StatusCode, header: out.Headers}
 	// A CSV export or a printed card is no JSON; anything that says JSON must be.
 	if out.Body != "" && strings.Contains(out.Headers["Content-Type"], "json") {

@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/fidelio/fidelio/shared/apigateway"
 	"github.com/fidelio/fidelio/shared/store"
 	"github.com/fidelio/fidelio/shared/store/storetest"
 	"github.com/fidelio/fidelio/shared/wallet/pdfcard"
@@ -196,13 +195,9 @@ func TestTheOperatorPrintsAMembersCard(t *testing.T) {
 	f.app.PrintCard = pdfcard.Printer("Fidelio")
 	req := httptest.NewRequest("GET", path, nil)
 	req.Header.Set("Authorization", "Bearer "+adminKey)
-	ev, err := apigateway.EventFromRequest(req, "GET "+path, "req-1", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	out, err := apigateway.Wrap(f.app)(t.Context(), ev)
-	if err != nil || out.StatusCode != 200 || out.Headers["Content-Type"] != "application/pdf" || !out.IsBase64Encoded {
-		t.Fatalf("GET card.pdf: %d %v base64=%v, %v", out.StatusCode, out.Headers, out.IsBase64Encoded, err)
+	out := f.serve(req)
+	if out.StatusCode != 200 || out.Headers["Content-Type"] != "application/pdf" || !out.IsBase64Encoded {
+		t.Fatalf("GET card.pdf: %d %v base64=%v", out.StatusCode, out.Headers, out.IsBase64Encoded)
 	}
 	pdf, _ := base64.StdEncoding.DecodeString(out.Body)
 	if !bytes.HasPrefix(pdf, []byte("%PDF-")) {

@@ -58,6 +58,8 @@ var routes = []Route{
 	{"GET", "/admin", "web", (*App).page},
 	{"GET", "/assets/{file}", "web", (*App).page},
 	{"GET", "/healthz", "web", (*App).page},
+	{"GET", "/v1/openapi.json", "web", (*App).page},
+	{"GET", "/docs", "web", (*App).page},
 
 	{"POST", "/v1/admin/staff-keys", "admin", (*App).createStaffKey},
 	{"GET", "/v1/admin/rewards", "admin", (*App).listRewards},

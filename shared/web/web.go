@@ -1,6 +1,8 @@
 // Package web holds the pages people touch — joining the program (/), the
 // member space (/me), the staff's till (/staff) and the operator's console
-// (/admin) — as static files embedded in the web function, and serves them.
+// (/admin) — as static files embedded in the web function, and serves them;
+// and the API's contract (/v1/openapi.json) and its reference page (/docs),
+// gzipped by build-docs.mjs.
 package web
 
 import (
@@ -74,6 +76,10 @@ func Page(w http.ResponseWriter, r *http.Request) {
 	}
 	name := "index.html"
 	switch {
+	case r.URL.Path == "/v1/openapi.json":
+		name = "openapi.json"
+	case r.URL.Path == "/docs":
+		name = "docs.html"
 	case r.URL.Path == "/staff":
 		name = "staff.html"
 	case r.URL.Path == "/me":

@@ -1,15 +1,20 @@
 package web
 
 import (
+	"bytes"
+	"compress/gzip"
 	"encoding/json"
+	"io"
 	"io/fs"
 	"maps"
 	"net/http/httptest"
+	"reflect"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/fidelio/fidelio/shared/openapi"
 	"github.com/fidelio/fidelio/shared/version"
 )
 
@@ -48,7 +53,7 @@ func TestPage(t *testing.T) {
 }
 
 func TestSecurityHeaders(t *testing.T) {
-	for _, path := range []string{"/", "/staff", "/assets/till.js"} {
+	for _, path := range []string{"/", "/staff", "/assets/till.js", "/docs", "/v1/openapi.json"} {
 		rec := httptest.NewRecorder()
 		Page(rec, httptest.NewRequest("GET", path, nil))
 		h := rec.Header()
@@ -73,8 +78,8 @@ func TestSecurityHeaders(t *testing.T) {
 // handler, so the pages must have none (or the policy would need their hashes).
 func TestNoInlineCode(t *testing.T) {
 	inline := regexp.MustCompile(`(?i)<script(?:\s[^>]*)?>\s*[^<\s]|<script(?:(?:\s+(?:type|defer|async)(?:="[^"]*")?)*)>|<style|\sstyle=|\son[a-z]+=|javascript:`)
-	for _, name := range []string{"index.html", "staff.html", "admin.html"} {
-		b, err := fs.ReadFile(Files(), name)
+	for _, name := range []string{"index.html", "staff.html", "admin.html", "me.html", "docs.html"} {
+		b, _, err := read(name, false)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -86,6 +91,77 @@ func TestNoInlineCode(t *testing.T) {
 
 // generated are the assets npm ci copies in; they are not committed.
 var generated = map[string]bool{"jsQR.js": true, "charts.css": true}
+
+// TestTheContractIsServedAsBuilt: GET /v1/openapi.json answers the document
+// of shared/openapi as it is now (build-docs.mjs ran on it), gzipped to a
+// client that takes gzip and plain to one that does not; GET /docs is its
+// reference, with every operation.
+func TestTheContractIsServedAsBuilt(t *testing.T) {
+	var want any
+	if err := json.Unmarshal(openapi.Document, &want); err != nil {
+		t.Fatal(err)
+	}
+	for accept, wantGzip := range map[string]bool{"gzip, deflate, br": true, "br;q=1.0, gzip;q=0.8": true, "": false, "identity": false, "gzip;q=0": false} {
+		t.Run("Accept-Encoding "+accept, func(t *testing.T) {
+			req := httptest.NewRequest("GET", "/v1/openapi.json", nil)
+			req.Header.Set("Accept-Encoding", accept)
+			rec := httptest.NewRecorder()
+			Page(rec, req)
+			body := rec.Body.Bytes()
+			zipped := rec.Header().Get("Content-Encoding") == "gzip"
+			if zipped != wantGzip {
+				t.Fatalf("Content-Encoding %q for Accept-Encoding %q", rec.Header().Get("Content-Encoding"), accept)
+			}
+			if zipped {
+				body = gunzip(t, body)
+			}
+			var got any
+			if err := json.Unmarshal(body, &got); err != nil {
+				t.Fatalf("%d %s: %v", rec.Code, body, err)
+			}
+			if !reflect.DeepEqual(got, want) {
+				t.Fatal("the served document is not shared/openapi/openapi.json: run make (build-docs.mjs)")
+			}
+			if rec.Header().Get("Content-Type") != "application/json" || rec.Header().Get("Vary") != "Accept-Encoding" {
+				t.Errorf("headers %v", rec.Header())
+			}
+		})
+	}
+	rec := httptest.NewRecorder()
+	req := httptest.NewRequest("GET", "/docs", nil)
+	req.Header.Set("Accept-Encoding", "gzip")
+	Page(rec, req)
+	page := string(gunzip(t, rec.Body.Bytes()))
+	if rec.Code != 200 || rec.Header().Get("Content-Type") != "text/html; charset=utf-8" {
+		t.Fatalf("GET /docs: %d %v", rec.Code, rec.Header())
+	}
+	var doc struct {
+		Paths map[string]map[string]struct {
+			OperationID string `json:"operationId"`
+		} `json:"paths"`
+	}
+	json.Unmarshal(openapi.Document, &doc)
+	for path, ops := range doc.Paths {
+		for method, op := range ops {
+			if !strings.Contains(page, `id="opId`+op.OperationID+`"`) {
+				t.Errorf("/docs lacks %s %s (%s): run make (build-docs.mjs)", strings.ToUpper(method), path, op.OperationID)
+			}
+		}
+	}
+}
+
+func gunzip(t *testing.T, b []byte) []byte {
+	t.Helper()
+	zr, err := gzip.NewReader(bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := io.ReadAll(zr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
 
 // TestReferences: every asset a page or module names is there, and is a
 // flat file of static/assets with a known media type.
