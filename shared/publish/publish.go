@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/fidelio/fidelio/shared/loyalty"
+	"github.com/fidelio/fidelio/shared/memberstream"
 	"github.com/fidelio/fidelio/shared/metrics"
 )
 
@@ -98,40 +99,8 @@ func eventMetrics(es []loyalty.Event) {
 		metrics.Value{Name: "Events", Unit: metrics.Count, Value: int64(len(es))})
 }
 
-// MemberImage reads a member from a stream record's image (store/dynamo's
-// StreamMember), kept behind a function so this package needs no SDK.
-type MemberImage func(map[string]events.DynamoDBAttributeValue) (loyalty.Member, bool, error)
-
-// HandleStream is the event publisher's Lambda handler. A record that
-// fails is reported by its SequenceNumber with every record after it, so
-// Lambda hands them over again in order.
-func (p *Publisher) HandleStream(read MemberImage) func(context.Context, events.DynamoDBEvent) (events.DynamoDBEventResponse, error) {
-	return func(ctx context.Context, ev events.DynamoDBEvent) (events.DynamoDBEventResponse, error) {
-		var resp events.DynamoDBEventResponse
-		for i, rec := range ev.Records {
-			if err := p.record(ctx, read, rec); err != nil {
-				p.Logger.ErrorContext(ctx, "events not published", slog.String("sequenceNumber", rec.Change.SequenceNumber), slog.String("error", err.Error()))
-				for _, later := range ev.Records[i:] {
-					resp.BatchItemFailures = append(resp.BatchItemFailures, events.DynamoDBBatchItemFailure{ItemIdentifier: later.Change.SequenceNumber})
-				}
-				break
-			}
-		}
-		return resp, nil
-	}
-}
-
-func (p *Publisher) record(ctx context.Context, read MemberImage, rec events.DynamoDBEventRecord) error {
-	after, ok, err := read(rec.Change.NewImage)
-	if err != nil || !ok {
-		return err
-	}
-	before, had, err := read(rec.Change.OldImage)
-	if err != nil {
-		return err
-	}
-	if !had {
-		return p.Changed(ctx, nil, after)
-	}
-	return p.Changed(ctx, &before, after)
+// HandleStream is the event publisher's Lambda handler: each record is one
+// change of an item, handed to Changed in order (memberstream.Handler).
+func (p *Publisher) HandleStream(read memberstream.MemberImage) func(context.Context, events.DynamoDBEvent) (events.DynamoDBEventResponse, error) {
+	return memberstream.Handler(read, p.Changed, p.Logger, "events not published")
 }
