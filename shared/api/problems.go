@@ -71,6 +71,7 @@ var domainProblems = []struct {
 	{loyalty.ErrMemberBlocked, http.StatusConflict, "member_blocked"},
 	{loyalty.ErrRewardUnavailable, http.StatusConflict, "reward_unavailable"},
 	{loyalty.ErrTierTooLow, http.StatusConflict, "tier_too_low"},
+	{loyalty.ErrInvalidSegment, http.StatusUnprocessableEntity, "invalid_segment"},
 	{loyalty.ErrAmountAboveMaximum, http.StatusUnprocessableEntity, "amount_above_maximum"},
 	{loyalty.ErrConfirmationRequired, http.StatusConflict, "confirmation_required"},
 	{loyalty.ErrIdempotencyMismatch, http.StatusUnprocessableEntity, "idempotency_key_reused"},

@@ -40,6 +40,9 @@ type Member struct {
 	// LastEarnedOn is the UTC day of the member's latest earning: the
 	// program's count of active members needs it (see activeCounter).
 	LastEarnedOn Date `json:"lastEarnedOn,omitzero"`
+	// Activity is what the member's purchases say: recency, frequency and
+	// spend, usual store; segments read it.
+	Activity Activity `json:"activity,omitzero"`
 
 	// DonationPlan is the member's standing gift to a charity, nil for none.
 	DonationPlan *DonationPlan `json:"donationPlan,omitempty"`
