@@ -25,7 +25,7 @@ func main() {
 	// with what a saved logo or name needs (the Google Wallet classes) but no pass
 	// builder; the printed card is the one function that links the PDF
 	// library.
-	lambda.Start(apigateway.Wrap(apiwire.API(cfg, "admin", wire.WithGoogleClasses, printCard)))
+	lambda.Start(apigateway.Wrap(apiwire.API(cfg, api.Admin, wire.WithGoogleClasses, printCard)))
 }
 
 func printCard(_ context.Context, cfg config.Config, d *api.Deps) error {

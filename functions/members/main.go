@@ -4,6 +4,7 @@ package main
 import (
 	"github.com/aws/aws-lambda-go/lambda"
 
+	"github.com/fidelio/fidelio/shared/api"
 	"github.com/fidelio/fidelio/shared/apigateway"
 	"github.com/fidelio/fidelio/shared/config"
 	"github.com/fidelio/fidelio/shared/version"
@@ -18,5 +19,5 @@ func main() {
 		config.Fatal(err)
 	}
 	// The secret, the public URL, the table, the cards and the mail come with the first request.
-	lambda.Start(apigateway.Wrap(apiwire.API(cfg, "members", wire.WithCards, wire.WithMail)))
+	lambda.Start(apigateway.Wrap(apiwire.API(cfg, api.Members, wire.WithCards, wire.WithMail)))
 }

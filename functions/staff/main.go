@@ -4,6 +4,7 @@ package main
 import (
 	"github.com/aws/aws-lambda-go/lambda"
 
+	"github.com/fidelio/fidelio/shared/api"
 	"github.com/fidelio/fidelio/shared/apigateway"
 	"github.com/fidelio/fidelio/shared/config"
 	"github.com/fidelio/fidelio/shared/version"
@@ -19,5 +20,5 @@ func main() {
 	// The secret, the public URL and the table come with the first request;
 	// the till's routes draw no card, so this function links no card
 	// machinery.
-	lambda.Start(apigateway.Wrap(apiwire.API(cfg, "staff")))
+	lambda.Start(apigateway.Wrap(apiwire.API(cfg, api.Staff)))
 }

@@ -4,6 +4,7 @@ package main
 import (
 	"github.com/aws/aws-lambda-go/lambda"
 
+	"github.com/fidelio/fidelio/shared/api"
 	"github.com/fidelio/fidelio/shared/apigateway"
 	"github.com/fidelio/fidelio/shared/config"
 	"github.com/fidelio/fidelio/shared/version"
@@ -18,5 +19,5 @@ func main() {
 		config.Fatal(err)
 	}
 	// The secret, the public URL, the table and the cards come with the first request.
-	lambda.Start(apigateway.Wrap(apiwire.API(cfg, "walletservice", wire.WithCards)))
+	lambda.Start(apigateway.Wrap(apiwire.API(cfg, api.WalletService, wire.WithCards)))
 }

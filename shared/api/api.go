@@ -6,6 +6,7 @@ package api
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -58,9 +59,8 @@ type Deps struct {
 	Pages http.Handler
 }
 
-// App serves the routes of one HTTP function ("members", "staff", "admin",
-// "walletservice", "web"; api.Routes says which), or of all of them when the
-// function is "".
+// App serves the routes of one HTTP function (its table: Members, Staff,
+// WalletService, Web, Admin), or of all of them (New with "").
 type App struct {
 	Deps
 	mux *http.ServeMux
@@ -71,8 +71,22 @@ type App struct {
 	signIns minuteCounter
 }
 
-// New returns the App of one function.
+// New returns the App of one function by its name ("" for all of them), for
+// the local stack and the tests: it links every function's handlers.
 func New(deps Deps, function string) (*App, error) {
+	app, err := Serve(deps, Routes(function))
+	if err != nil {
+		return nil, fmt.Errorf("api: no routes for function %q", function)
+	}
+	return app, nil
+}
+
+// Serve returns the App of one function's table (api.Staff...), linking the
+// handlers of that table only.
+func Serve(deps Deps, routes Function) (*App, error) {
+	if len(routes) == 0 {
+		return nil, errors.New("api: no routes")
+	}
 	if deps.Logger == nil {
 		deps.Logger = slog.Default()
 	}
@@ -80,15 +94,8 @@ func New(deps Deps, function string) (*App, error) {
 		deps.IDs = loyalty.NewRandomIDs()
 	}
 	a := &App{Deps: deps, mux: http.NewServeMux()}
-	served := 0
 	for _, r := range routes {
-		if function == "" || r.Function == function {
-			a.mux.Handle(r.Method+" "+MuxPath(r.Path), a.wrap(withRouteRole(r.handle, r.OperatorRole())))
-			served++
-		}
-	}
-	if served == 0 {
-		return nil, fmt.Errorf("api: no routes for function %q", function)
+		a.mux.Handle(r.Method+" "+MuxPath(r.Path), a.wrap(withRouteRole(r.handle, r.OperatorRole())))
 	}
 	a.mux.Handle("/", a.wrap(func(*App, *http.Request) (reply, error) { return reply{}, errNoRoute }))
 	return a, nil

@@ -14,9 +14,15 @@ type Route struct {
 	handle                 handler
 }
 
-// Every route of the API. template.yaml declares the same ones (a test holds
-// the two together).
-var routes = []Route{
+// A Function is the table of routes one HTTP function serves in AWS. Each
+// function's main builds its App from its own table (api.Serve), so that it
+// links only its own handlers, not every route's; template.yaml declares the
+// same routes (a test holds the two together, and each route's Function to
+// its table).
+type Function []Route
+
+// The routes of the API, by the function that serves them.
+var Members = Function{
 	{"POST", "/v1/members", "members", (*App).enroll},
 	{"GET", "/v1/members/{id}", "members", (*App).getMember},
 	{"GET", "/v1/members/{id}/ledger", "members", (*App).ledger},
@@ -38,20 +44,26 @@ var routes = []Route{
 	{"DELETE", "/v1/session", "members", (*App).deleteSession},
 	{"POST", "/v1/session/email", "members", (*App).emailSignIn},
 	{"GET", "/me/link", "members", (*App).linkSession},
+}
 
+var Staff = Function{
 	{"POST", "/v1/scans", "staff", (*App).scan},
 	{"POST", "/v1/earnings", "staff", (*App).earn},
 	{"POST", "/v1/redemptions", "staff", (*App).redeem},
 	{"POST", "/v1/transactions/{id}/reversal", "staff", (*App).reverse},
 	{"GET", "/v1/staff/session", "staff", (*App).staffSession},
 	{"GET", "/v1/transactions", "staff", (*App).findTransaction},
+}
 
+var WalletService = Function{
 	{"POST", "/wallet/v1/devices/{deviceLibraryIdentifier}/registrations/{passTypeIdentifier}/{serialNumber}", "walletservice", (*App).registerDevice},
 	{"DELETE", "/wallet/v1/devices/{deviceLibraryIdentifier}/registrations/{passTypeIdentifier}/{serialNumber}", "walletservice", (*App).unregisterDevice},
 	{"GET", "/wallet/v1/devices/{deviceLibraryIdentifier}/registrations/{passTypeIdentifier}", "walletservice", (*App).deviceSerials},
 	{"GET", "/wallet/v1/passes/{passTypeIdentifier}/{serialNumber}", "walletservice", (*App).latestPass},
 	{"POST", "/wallet/v1/log", "walletservice", (*App).walletLog},
+}
 
+var Web = Function{
 	{"GET", "/", "web", (*App).page},
 	{"GET", "/staff", "web", (*App).page},
 	{"GET", "/me", "web", (*App).page},
@@ -60,7 +72,9 @@ var routes = []Route{
 	{"GET", "/healthz", "web", (*App).page},
 	{"GET", "/v1/openapi.json", "web", (*App).page},
 	{"GET", "/docs", "web", (*App).page},
+}
 
+var Admin = Function{
 	{"POST", "/v1/admin/staff-keys", "admin", (*App).createStaffKey},
 	{"GET", "/v1/admin/rewards", "admin", (*App).listRewards},
 	{"POST", "/v1/admin/rewards", "admin", (*App).saveReward},
@@ -167,12 +181,17 @@ func routeRole(r *http.Request) loyalty.Role {
 	return cmp.Or(need, loyalty.RoleOwner)
 }
 
-// Routes lists the routes a function serves ("" for all).
+// Routes lists the routes a function serves ("" for all), for the local
+// stack and the tests: it links every table, where a Lambda function names
+// only its own. (The list is built here, not in a package variable, whose
+// initialization would link every table into every function.)
 func Routes(function string) []Route {
 	var out []Route
-	for _, r := range routes {
-		if function == "" || r.Function == function {
-			out = append(out, r)
+	for _, fn := range []Function{Members, Staff, WalletService, Web, Admin} {
+		for _, r := range fn {
+			if function == "" || r.Function == function {
+				out = append(out, r)
+			}
 		}
 	}
 	return out

@@ -28,11 +28,12 @@ import (
 // what only that function links (its cards, the PDF printer).
 type Option func(ctx context.Context, cfg config.Config, d *api.Deps) error
 
-// API returns the handler of one HTTP function ("members", "staff", "admin",
-// "walletservice") on the DynamoDB table of cfg. Its first request fetches
+// API returns the handler of one HTTP function (its table of routes:
+// api.Members, api.Staff, api.Admin, api.WalletService) on the DynamoDB table
+// of cfg. Its first request fetches
 // the secret and the public URL, reads the table and builds the App; while
 // that fails, each request is answered 503 and the reason logged (NotReady).
-func API(cfg config.Config, function string, with ...Option) http.Handler {
+func API(cfg config.Config, routes api.Function, with ...Option) http.Handler {
 	app := lazy.New(func(ctx context.Context) (*api.App, error) {
 		cfg, s, err := Deployed(ctx, cfg)
 		if err != nil {
@@ -47,7 +48,7 @@ func API(cfg config.Config, function string, with ...Option) http.Handler {
 				return nil, err
 			}
 		}
-		return api.New(deps, function)
+		return api.Serve(deps, routes)
 	})
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		a, err := app.Get(r.Context())
