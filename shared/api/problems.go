@@ -69,6 +69,7 @@ var domainProblems = []struct {
 	{loyalty.ErrRefundExceedsRemaining, http.StatusUnprocessableEntity, "refund_exceeds_remaining"},
 	{loyalty.ErrUndoWindowPassed, http.StatusConflict, "undo_window_passed"},
 	{loyalty.ErrMemberBlocked, http.StatusConflict, "member_blocked"},
+	{loyalty.ErrMemberDeleted, http.StatusGone, "member_deleted"},
 	{loyalty.ErrRewardUnavailable, http.StatusConflict, "reward_unavailable"},
 	{loyalty.ErrTierTooLow, http.StatusConflict, "tier_too_low"},
 	{loyalty.ErrInvalidSegment, http.StatusUnprocessableEntity, "invalid_segment"},

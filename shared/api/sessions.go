@@ -53,13 +53,22 @@ func (a *App) sessionOf(r *http.Request) (principal, error) {
 	if err != nil {
 		return principal{}, err
 	}
+	// The member is read too: a re-issue of the card, or the account's
+	// deletion, ends every session opened before it.
+	m, err := a.Store.Member(r.Context(), s.MemberID)
+	if errors.Is(err, loyalty.ErrMemberNotFound) || err == nil && !s.OpenFor(m) {
+		return principal{}, errNoSession
+	}
+	if err != nil {
+		return principal{}, err
+	}
 	return principal{role: roleMember, memberID: s.MemberID}, nil
 }
 
 // openSession records a new session for the member and returns the header
 // that gives the browser its cookie.
-func (a *App) openSession(r *http.Request, memberID string) (http.Header, error) {
-	secret, s := loyalty.NewSession(a.IDs, memberID, a.Program.Now())
+func (a *App) openSession(r *http.Request, m loyalty.Member) (http.Header, error) {
+	secret, s := loyalty.NewSession(a.IDs, m, a.Program.Now())
 	if err := a.Store.SaveSession(r.Context(), s); err != nil {
 		return nil, err
 	}
@@ -80,7 +89,11 @@ func (a *App) createSession(r *http.Request) (reply, error) {
 	if err != nil {
 		return reply{}, err
 	}
-	h, err := a.openSession(r, p.memberID)
+	m, err := a.Store.Member(r.Context(), p.memberID)
+	if err != nil {
+		return reply{}, err
+	}
+	h, err := a.openSession(r, m)
 	if err != nil {
 		return reply{}, err
 	}
@@ -145,7 +158,7 @@ func (a *App) linkSession(r *http.Request) (reply, error) {
 		case strconv.FormatInt(m.CodeGeneration, 10) != gen:
 			problem = "replaced"
 		default:
-			if h, err = a.openSession(r, memberID); err != nil {
+			if h, err = a.openSession(r, m); err != nil {
 				return reply{}, err
 			}
 			h.Set("Referrer-Policy", "no-referrer")

@@ -122,7 +122,7 @@ func TestATokenIsTradedForARevocableSessionCookie(t *testing.T) {
 	}
 }
 
-func TestTheCardsLinkOpensASessionAndAReissueEndsIt(t *testing.T) {
+func TestTheCardsLinkOpensASessionAndAReissueEndsItAndItsSessions(t *testing.T) {
 	f, _, b := withMail(t)
 	m := f.enroll("card@example.com")
 	id := m.str("id")
@@ -145,6 +145,9 @@ func TestTheCardsLinkOpensASessionAndAReissueEndsIt(t *testing.T) {
 		}
 	}
 	f.expect(f.do("POST", "/v1/members/"+id+"/credentials", m.str("token"), "", "Idempotency-Key", "lost"), 200, "")
+	if r := b.do("GET", "/v1/session", "", ""); r.StatusCode != 401 {
+		t.Errorf("the session opened before the re-issue answers %d, want 401", r.StatusCode)
+	}
 	fresh := &browser{t: t, app: f.app, cookies: map[string]*http.Cookie{}}
 	if r := fresh.do("GET", link, "", ""); r.Header.Get("Location") != "/me?link=replaced" || len(fresh.cookies) != 0 {
 		t.Errorf("the old card's link after a re-issue: to %q with cookies %v", r.Header.Get("Location"), fresh.cookies)

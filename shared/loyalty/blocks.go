@@ -7,8 +7,11 @@ import (
 )
 
 // Usable says whether the member's card may be used at the till: nil, or
-// ErrMemberBlocked.
+// ErrMemberBlocked, or ErrMemberDeleted.
 func (m Member) Usable() error {
+	if !m.ErasedAt.IsZero() {
+		return ErrMemberDeleted
+	}
 	if !m.BlockedAt.IsZero() {
 		return fmt.Errorf("%w since %s: ask the operator", ErrMemberBlocked, DateOf(m.BlockedAt))
 	}

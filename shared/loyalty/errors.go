@@ -19,6 +19,9 @@ var (
 	ErrPointsLimit = errors.New("points limit reached")
 	// ErrMemberBlocked: an operator blocked the member's card.
 	ErrMemberBlocked = errors.New("member is blocked")
+	// ErrMemberDeleted: the member deleted their account; what is left of it
+	// is anonymous and serves no one.
+	ErrMemberDeleted = errors.New("member deleted their account")
 	// ErrAmountAboveMaximum: a receipt above the program's MaxPerReceipt.
 	ErrAmountAboveMaximum = errors.New("amount above the maximum per receipt")
 	// ErrConfirmationRequired: an amount above ConfirmAbove sent without

@@ -79,6 +79,11 @@ type Member struct {
 	BlockedAt time.Time `json:"blockedAt,omitzero"`
 	BlockNote string    `json:"blockNote,omitempty"`
 
+	// ErasedAt is when the member deleted their account, zero until then:
+	// their personal data is gone, and the ledger stays, anonymous, for the
+	// program's totals.
+	ErasedAt time.Time `json:"erasedAt,omitzero"`
+
 	CreatedAt time.Time `json:"createdAt"`
 	UpdatedAt time.Time `json:"updatedAt"`
 }

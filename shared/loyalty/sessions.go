@@ -19,15 +19,24 @@ var ErrSessionNotFound = errors.New("session not found")
 // holds a random secret in an HttpOnly cookie; the store keeps only its hash
 // (ID), so a read of the table signs no one in.
 type Session struct {
-	ID        string    `json:"id"`
-	MemberID  string    `json:"memberId"`
-	CreatedAt time.Time `json:"createdAt"`
-	ExpiresAt time.Time `json:"expiresAt"`
+	ID       string `json:"id"`
+	MemberID string `json:"memberId"`
+	// Generation is the member's CodeGeneration when it opened: a re-issue
+	// of the card (or the account's deletion) ends the sessions opened before.
+	Generation int64     `json:"generation,omitempty"`
+	CreatedAt  time.Time `json:"createdAt"`
+	ExpiresAt  time.Time `json:"expiresAt"`
 }
 
-// NewSession opens a session for a member at now: the secret the cookie
+// OpenFor tells whether the session still signs m in: m is its member, at
+// the card's generation it was opened with, and the account is not deleted.
+func (s Session) OpenFor(m Member) bool {
+	return m.ID == s.MemberID && m.CodeGeneration == s.Generation && m.ErasedAt.IsZero()
+}
+
+// NewSession opens a session for member m at now: the secret the cookie
 // holds, and the session whose ID is its hash.
-func NewSession(ids IDs, memberID string, now time.Time) (secret string, s Session) {
+func NewSession(ids IDs, m Member, now time.Time) (secret string, s Session) {
 	secret = "fz_" + ids.Secret()
-	return secret, Session{ID: HashSecret(secret), MemberID: memberID, CreatedAt: now.UTC(), ExpiresAt: now.UTC().Add(SessionTTL)}
+	return secret, Session{ID: HashSecret(secret), MemberID: m.ID, Generation: m.CodeGeneration, CreatedAt: now.UTC(), ExpiresAt: now.UTC().Add(SessionTTL)}
 }

@@ -89,7 +89,7 @@ func Open(path string) (*Store, error) {
 		for _, b := range indexBuckets {
 			indexed = indexed && tx.Bucket(b) != nil
 		}
-		for _, b := range append([][]byte{bucketMembers, bucketEmails, bucketLedger, bucketLots, bucketReversals, bucketIdempotency, bucketProgram, bucketRewards, bucketStaffKeys, bucketOperators, bucketShops, bucketAudit, bucketCharities, bucketCharityShards, bucketCharityDonors, bucketStats, bucketNumbers, bucketNames, bucketSessions}, indexBuckets...) {
+		for _, b := range append([][]byte{bucketMembers, bucketEmails, bucketLedger, bucketLots, bucketReversals, bucketIdempotency, bucketProgram, bucketRewards, bucketStaffKeys, bucketOperators, bucketShops, bucketAudit, bucketCharities, bucketCharityShards, bucketCharityDonors, bucketStats, bucketNumbers, bucketNames, bucketSessions, bucketSessionExpiry}, indexBuckets...) {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}

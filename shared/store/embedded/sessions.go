@@ -1,7 +1,9 @@
 package embedded
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -9,12 +11,54 @@ import (
 	"github.com/fidelio/fidelio/shared/loyalty"
 )
 
-var bucketSessions = []byte("sessions") // hash of the cookie's secret -> session
+var (
+	bucketSessions = []byte("sessions") // hash of the cookie's secret -> session
+	// bucketSessionExpiry orders the sessions by expiry ("<RFC 3339 UTC
+	// expiry>\x00<hash>", no value), so that those gone by are purged
+	// without a scan: bbolt has no TTL as DynamoDB has.
+	bucketSessionExpiry = []byte("session-expiry")
+)
 
+// sessionPurgeBatch bounds the expired sessions one save purges: a save
+// after a long pause purges the backlog over the next few, never all at once.
+const sessionPurgeBatch = 64
+
+func sessionExpiryKey(sess loyalty.Session) []byte {
+	return indexKey(sess.ExpiresAt.UTC().Format(time.RFC3339), sess.ID)
+}
+
+// SaveSession records the session and purges sessions expired by the time
+// it was opened.
 func (s *Store) SaveSession(ctx context.Context, sess loyalty.Session) error {
 	return s.update(nil, func(tx *bolt.Tx) error {
+		if err := purgeSessions(tx, sess.CreatedAt); err != nil {
+			return err
+		}
+		if err := tx.Bucket(bucketSessionExpiry).Put(sessionExpiryKey(sess), []byte{}); err != nil {
+			return err
+		}
 		return putJSON(tx.Bucket(bucketSessions), []byte(sess.ID), sess)
 	})
+}
+
+// purgeSessions deletes up to sessionPurgeBatch sessions expired at now.
+func purgeSessions(tx *bolt.Tx, now time.Time) error {
+	byExpiry, sessions := tx.Bucket(bucketSessionExpiry), tx.Bucket(bucketSessions)
+	until := []byte(now.UTC().Format(time.RFC3339))
+	var gone [][]byte
+	c := byExpiry.Cursor()
+	for k, _ := c.First(); k != nil && len(gone) < sessionPurgeBatch && bytes.Compare(k[:bytes.IndexByte(k, 0)], until) <= 0; k, _ = c.Next() {
+		gone = append(gone, bytes.Clone(k))
+	}
+	for _, k := range gone {
+		if err := byExpiry.Delete(k); err != nil {
+			return err
+		}
+		if err := sessions.Delete(k[bytes.IndexByte(k, 0)+1:]); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (s *Store) Session(ctx context.Context, id string, now time.Time) (loyalty.Session, error) {
@@ -29,7 +73,16 @@ func (s *Store) Session(ctx context.Context, id string, now time.Time) (loyalty.
 }
 
 func (s *Store) RevokeSession(ctx context.Context, id string) error {
+	var sess loyalty.Session
+	if err := s.get(bucketSessions, id, &sess, loyalty.ErrSessionNotFound); errors.Is(err, loyalty.ErrSessionNotFound) {
+		return nil
+	} else if err != nil {
+		return err
+	}
 	return s.update(nil, func(tx *bolt.Tx) error {
+		if err := tx.Bucket(bucketSessionExpiry).Delete(sessionExpiryKey(sess)); err != nil {
+			return err
+		}
 		return tx.Bucket(bucketSessions).Delete([]byte(id))
 	})
 }

@@ -16,9 +16,9 @@ var sessionTests = []struct {
 	{"a revoked session is gone, and revoking it again is no error", testSessionRevoke},
 }
 
-func (e *env) openSession(memberID string) loyalty.Session {
+func (e *env) openSession(m loyalty.Member) loyalty.Session {
 	e.t.Helper()
-	_, s := loyalty.NewSession(loyalty.NewRandomIDs(), memberID, e.clock.Now())
+	_, s := loyalty.NewSession(loyalty.NewRandomIDs(), m, e.clock.Now())
 	if err := e.store.SaveSession(e.ctx, s); err != nil {
 		e.t.Fatalf("save session: %v", err)
 	}
@@ -27,7 +27,7 @@ func (e *env) openSession(memberID string) loyalty.Session {
 
 func testSessionExpiry(e *env) {
 	m := e.enroll("session@example.com")
-	s := e.openSession(m.ID)
+	s := e.openSession(m)
 	got, err := e.store.Session(e.ctx, s.ID, s.ExpiresAt.Add(-time.Second))
 	if err != nil {
 		e.t.Fatalf("a second before it expires: %v", err)
@@ -45,7 +45,7 @@ func testSessionExpiry(e *env) {
 
 func testSessionRevoke(e *env) {
 	m := e.enroll("revoke@example.com")
-	s, other := e.openSession(m.ID), e.openSession(m.ID)
+	s, other := e.openSession(m), e.openSession(m)
 	if err := e.store.RevokeSession(e.ctx, s.ID); err != nil {
 		e.t.Fatal(err)
 	}

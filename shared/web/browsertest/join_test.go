@@ -210,7 +210,7 @@ func TestJoinPageSpeaksTheOperatorsProgram(t *testing.T) {
 	if got := eval[string](t, ctx, `document.querySelector("#tier-list .tier-silver").textContent`); !strings.Contains(got, "300") {
 		t.Errorf("Silver reads %q, want the operator's 300 points", got)
 	}
-	for id, want := range map[string]string{"perk-welcome": "120", "perk-earn": "2 points par tranche de 1", "program-terms": "valeur monétaire", "program-contact": "bonjour@lumiere.example"} {
+	for id, want := range map[string]string{"perk-welcome": "120", "perk-earn": "2 points par euro d'achat", "program-terms": "valeur monétaire", "program-contact": "bonjour@lumiere.example"} {
 		if got := text(t, ctx, id); !strings.Contains(got, want) {
 			t.Errorf("#%s reads %q, want %q in it", id, got, want)
 		}

@@ -85,7 +85,9 @@ function renderProgram() {
   $("perk-welcome").textContent = t("perk.welcome", { n: formatNumber(program.welcomeBonus) });
   $("perk-birthday").textContent = t("perk.birthday", { n: formatNumber(program.birthdayBonus) });
   const unit = new Intl.NumberFormat(lang, { style: "currency", currency: program.currency, maximumFractionDigits: 0 }).format(1);
-  $("perk-earn").textContent = t(program.pointsPerUnit === 1 ? "perk.earnOne" : "perk.earnMany", { n: formatNumber(program.pointsPerUnit), unit });
+  // French names the currency ("2 points par euro d'achat"): "par tranche de 1 €" read clumsily.
+  const currency = new Intl.DisplayNames([lang], { type: "currency" }).of(program.currency);
+  $("perk-earn").textContent = t(program.pointsPerUnit === 1 ? "perk.earnOne" : "perk.earnMany", { n: formatNumber(program.pointsPerUnit), unit, currency });
   $("tier-list").replaceChildren(
     ...tierIds.map((id) => {
       const li = document.createElement("li");
