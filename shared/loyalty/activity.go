@@ -2,6 +2,7 @@ package loyalty
 
 import (
 	"fmt"
+	"strconv"
 	"time"
 )
 
@@ -46,24 +47,32 @@ func monthIndex(d Date) int { return d.Year*12 + int(d.Month) - 1 }
 // monthOfIndex is the first day of the month monthIndex numbers.
 func monthOfIndex(i int) Date { return Date{i / 12, time.Month(i%12 + 1), 1} }
 
-// inWindow reports whether the month key falls in the window ending with
-// today's month.
-func inWindow(key string, today Date) bool {
-	last := monthIndex(today)
-	for i := last - ActivityMonths + 1; i <= last; i++ {
-		if monthKey(monthOfIndex(i)) == key {
-			return true
-		}
+// monthIndexOfKey reads a month key back; ok is false for anything else.
+func monthIndexOfKey(key string) (i int, ok bool) {
+	y, err1 := strconv.Atoi(key[:min(4, len(key))])
+	m, err2 := strconv.Atoi(key[min(5, len(key)):])
+	if err1 != nil || err2 != nil || len(key) != 7 || key[4] != '-' || m < 1 || m > 12 {
+		return 0, false
 	}
-	return false
+	return y*12 + m - 1, true
+}
+
+// inWindow reports whether the month key falls in the window ending with
+// the month numbered last.
+func inWindow(key string, last int) bool {
+	i, ok := monthIndexOfKey(key)
+	return ok && i <= last && i > last-ActivityMonths
 }
 
 // Window sums purchases and spend over the ActivityMonths months up to
 // today's.
-func (a Activity) Window(today Date) MonthActivity {
+func (a Activity) Window(today Date) MonthActivity { return a.windowOf(monthIndex(today)) }
+
+// windowOf sums the window ending with the month numbered last.
+func (a Activity) windowOf(last int) MonthActivity {
 	var sum MonthActivity
 	for key, ma := range a.Months {
-		if inWindow(key, today) {
+		if inWindow(key, last) {
 			sum.Purchases += ma.Purchases
 			sum.Spend += ma.Spend
 		}
@@ -83,3 +92,86 @@ func (a Activity) RecencyMonths(today Date) int {
 // MaxRecencyMonths is the recency of a purchase more than a year old: older
 // ones are not told apart.
 const MaxRecencyMonths = 13
+
+// recordActivity brings the member's activity up to the draft's entries:
+// an earning is a purchase, a refund takes its spend back from the
+// earning's month (and the purchase, when refunded whole), a gift makes
+// a donor. Months that left the window are dropped.
+func (d *draft) recordActivity() {
+	a := &d.m.Activity
+	months := make(map[string]MonthActivity, len(a.Months)+1)
+	for key, ma := range a.Months {
+		if inWindow(key, monthIndex(d.today)) {
+			months[key] = ma
+		}
+	}
+	a.Months = months
+	for _, e := range d.entries {
+		switch {
+		case e.Kind == KindEarn && e.Amount != nil:
+			a.purchase(d.today, e.Ref.StoreID, e.Amount.Value)
+		case e.Kind == KindReversal && e.Amount != nil && d.refundOf.Amount != nil:
+			a.refund(d.refundOf, e.Amount.Value, d.reversed.Amount >= d.refundOf.Amount.Value, d.today)
+		case e.Kind == KindDonate:
+			a.Donor = true
+		}
+	}
+	if len(a.Months) == 0 {
+		a.Months = nil
+	}
+}
+
+func (a *Activity) purchase(day Date, store string, spend int64) {
+	key := monthKey(day)
+	ma := a.Months[key]
+	ma.Purchases++
+	ma.Spend += spend
+	a.Months[key] = ma
+	if a.LastPurchaseOn.Before(day) {
+		a.LastPurchaseOn = day
+	}
+	if store == "" {
+		return
+	}
+	if a.Stores == nil {
+		a.Stores = map[string]int64{}
+	}
+	a.Stores[store]++
+	if a.Stores[store] > a.Stores[a.TopStore] {
+		a.TopStore = store
+	}
+}
+
+// refund takes back spend of an earning; whole, the purchase too.
+func (a *Activity) refund(earning LedgerEntry, spend int64, whole bool, today Date) {
+	key := monthKey(DateOf(earning.CreatedAt.UTC()))
+	if ma, ok := a.Months[key]; ok && inWindow(key, monthIndex(today)) {
+		ma.Spend = max(0, ma.Spend-spend)
+		if whole {
+			ma.Purchases = max(0, ma.Purchases-1)
+		}
+		a.Months[key] = ma
+	}
+	if store := earning.Ref.StoreID; whole && a.Stores[store] > 0 {
+		a.Stores[store]--
+		if a.Stores[store] == 0 {
+			delete(a.Stores, store)
+		}
+		a.TopStore = topStore(a.Stores, a.TopStore)
+	}
+}
+
+// topStore is the store with the most purchases, current when still tied
+// for the most, else the first by id.
+func topStore(stores map[string]int64, current string) string {
+	best := ""
+	for id, n := range stores {
+		if n > stores[best] || (n == stores[best] && id < best) {
+			best = id
+		}
+	}
+	if current != "" && stores[current] == stores[best] {
+		return current
+	}
+	return best
+}

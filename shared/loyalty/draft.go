@@ -15,6 +15,8 @@ type draft struct {
 	entries    []LedgerEntry
 	reversalOf int64
 	reversed   Reversed
+	// refundOf is the earning a refund takes back, for the member's activity.
+	refundOf LedgerEntry
 	// donation and gift are a gift's posting to its charity and its receipt.
 	donation *DonationPosting
 	gift     *Gift
@@ -89,6 +91,9 @@ func (d *draft) posting() (Posting, error) {
 		}
 	} else if len(d.entries) == 0 && d.prev != 0 {
 		return Posting{}, fmt.Errorf("posting for member %s has no ledger entry", d.m.ID)
+	}
+	if !d.memberOnly {
+		d.recordActivity()
 	}
 	stats := d.statsChange()
 	d.m.Version = d.prev + 1

@@ -134,7 +134,7 @@ func (d *draft) refund(earning LedgerEntry, amount *Money, done Reversed, rules 
 
 	ownLot := rules.LotExpiry(earning.CreatedAt)
 	taken, _ := d.lots.debit(min(points, d.m.Balance), &ownLot)
-	d.reversalOf, d.reversed = earning.Seq, next
+	d.reversalOf, d.reversed, d.refundOf = earning.Seq, next, earning
 	d.post(LedgerEntry{
 		Kind: KindReversal, Points: -taken, Qualifying: -qualifying,
 		Shortfall: points - taken, Amount: &refund,

@@ -152,6 +152,13 @@ func (d *draft) statsChange() StatsChange {
 			}
 		}
 	}
+	var before *Member
+	if d.prev != 0 {
+		before = &d.orig
+	}
+	for name, n := range segmentCounts(before, d.m, d.today) {
+		add(name, n)
+	}
 	if earned {
 		last := d.orig.LastEarnedOn
 		offset := 0

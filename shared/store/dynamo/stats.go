@@ -54,7 +54,14 @@ func (s *Store) statsItems(c loyalty.StatsChange) []types.TransactWriteItem {
 			ExpressionAttributeValues: values,
 		}}
 	}
-	return []types.TransactWriteItem{update(statsDaySK(c.Day), c.Counts), update(skStatsTotal, c.AllTime())}
+	var items []types.TransactWriteItem
+	if day := c.DayCounts(); len(day) > 0 {
+		items = append(items, update(statsDaySK(c.Day), day))
+	}
+	if allTime := c.AllTime(); len(allTime) > 0 {
+		items = append(items, update(skStatsTotal, allTime))
+	}
+	return items
 }
 
 // StatsCounters reads every shard's counters of the days from from on and

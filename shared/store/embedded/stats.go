@@ -29,9 +29,12 @@ func addStats(tx *bolt.Tx, c loyalty.StatsChange) error {
 	}
 	b := tx.Bucket(bucketStats)
 	for k, counts := range map[string]map[string]int64{
-		string(statsDayKey(c.Day, c.Shard)): c.Counts,
+		string(statsDayKey(c.Day, c.Shard)): c.DayCounts(),
 		string(statsTotalKey(c.Shard)):      c.AllTime(),
 	} {
+		if len(counts) == 0 {
+			continue
+		}
 		sum := map[string]int64{}
 		if v := b.Get([]byte(k)); v != nil {
 			if err := json.Unmarshal(v, &sum); err != nil {

@@ -1,0 +1,245 @@
+package loyalty
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// Segment counters are all-time counters (StatsChange, never a day's) that
+// count members per segment and hold the RFM histograms, kept in the same
+// commit as each change: a change adds what the member counts for after it
+// less what they counted for before (segmentCounts), so reading them never
+// reads a member.
+//
+//	seg:since:<YYYY-MM-DD>        members whose last purchase, or enrollment
+//	                              when they never bought, was that day
+//	seg:store:<id>                members whose usual store it is
+//	seg:bday:<MM>                 members born that month
+//	seg:donors, seg:referrers     members who gave, who brought someone in
+//	seg:rf:<eff>:<YYYY-MM>:<f>    recency × frequency histogram: members whose
+//	                              last purchase was in that month and whose
+//	                              frequency bin is f, as a change from month eff
+//	seg:m:<eff>:<m>               spend histogram, the same way
+//
+// Frequency and spend fall as months leave a member's window, with no change
+// of the member to count it. So a change writes the member's whole future
+// instead: the bins from this month on, as steps (−1 the old bin, +1 the new)
+// keyed by the month they happen in (eff), at most ActivityMonths + 1 of
+// them; the histogram of a month is the sum of every step up to it. A later
+// change takes back the steps from its month on and writes its own. The
+// nightly job folds the steps of months gone into eff "base" (FoldSegments),
+// so the counters stay a few hundred per shard.
+const segPrefix = "seg:"
+
+// IsAllTimeCounter reports whether a counter is kept in all time only: the
+// segment counters count members, not a day's flows.
+func IsAllTimeCounter(name string) bool { return strings.HasPrefix(name, segPrefix) }
+
+// DayCounts is the part of the change added to the day's counters.
+func (c StatsChange) DayCounts() map[string]int64 {
+	out := maps.Clone(c.Counts)
+	maps.DeleteFunc(out, func(name string, _ int64) bool { return IsAllTimeCounter(name) })
+	return out
+}
+
+// baseMonth is the eff of the steps folded from months gone.
+const baseMonth = "base"
+
+// segmentCounts is what a change from before to after adds to the segment
+// counters on today; before is nil for an enrollment.
+func segmentCounts(before *Member, after Member, today Date) map[string]int64 {
+	out := map[string]int64{}
+	cur := monthIndex(today)
+	if before != nil {
+		for k, n := range memberCounts(*before, cur) {
+			out[k] -= n
+		}
+	}
+	for k, n := range memberCounts(after, cur) {
+		out[k] += n
+	}
+	maps.DeleteFunc(out, func(_ string, n int64) bool { return n == 0 })
+	return out
+}
+
+// memberCounts is what one member counts for, from the month numbered cur on.
+func memberCounts(m Member, cur int) map[string]int64 {
+	a := m.Activity
+	out := map[string]int64{}
+	since := a.LastPurchaseOn
+	if since.IsZero() {
+		since = DateOf(m.CreatedAt.UTC())
+	}
+	out[segPrefix+"since:"+since.String()]++
+	if a.TopStore != "" {
+		out[segPrefix+"store:"+a.TopStore]++
+	}
+	if !m.Birthday.IsZero() {
+		out[fmt.Sprintf("%sbday:%02d", segPrefix, int(m.Birthday.Month))]++
+	}
+	if a.Donor {
+		out[segPrefix+"donors"]++
+	}
+	if a.Referrals > 0 {
+		out[segPrefix+"referrers"]++
+	}
+	if !a.HasPurchased() {
+		return out
+	}
+	last := monthIndex(a.LastPurchaseOn)
+	lastKey := monthKey(a.LastPurchaseOn)
+	var prevF, prevM int
+	// From last+ActivityMonths on the window is empty and nothing moves.
+	for month := cur; month <= max(cur, last+ActivityMonths); month++ {
+		w := a.windowOf(month)
+		f, s := FrequencyBin(w.Purchases), SpendBin(w.Spend)
+		eff := monthKey(monthOfIndex(month))
+		if month == cur || f != prevF {
+			if month != cur {
+				out[rfCounter(eff, lastKey, prevF)]--
+			}
+			out[rfCounter(eff, lastKey, f)]++
+		}
+		if month == cur || s != prevM {
+			if month != cur {
+				out[mCounter(eff, prevM)]--
+			}
+			out[mCounter(eff, s)]++
+		}
+		prevF, prevM = f, s
+	}
+	return out
+}
+
+func rfCounter(eff, last string, f int) string {
+	return segPrefix + "rf:" + eff + ":" + last + ":" + strconv.Itoa(f)
+}
+
+func mCounter(eff string, m int) string { return segPrefix + "m:" + eff + ":" + strconv.Itoa(m) }
+
+// SegmentCounts sums the segment counters of every shard's all-time
+// counters (those with no Day).
+func SegmentCounts(counters []StatsCounters) map[string]int64 {
+	sum := map[string]int64{}
+	for _, c := range counters {
+		if !c.Day.IsZero() {
+			continue
+		}
+		for name, n := range c.Counts {
+			if IsAllTimeCounter(name) || strings.HasPrefix(name, "tier:") || name == "enrollments" {
+				sum[name] += n
+			}
+		}
+	}
+	return sum
+}
+
+// Histograms are the program's RFM histograms of one month: members who
+// ever bought, by recency (months, to MaxRecencyMonths) and frequency bin,
+// and by spend bin.
+type Histograms struct {
+	RF map[RF]int64
+	M  map[int]int64
+}
+
+// RF is a cell of the recency × frequency histogram.
+type RF struct{ Recency, Frequency int }
+
+// HistogramsOf reads the histograms of today's month from summed counters:
+// every step up to the month, and the folded ones.
+func HistogramsOf(counts map[string]int64, today Date) Histograms {
+	cur := monthIndex(today)
+	h := Histograms{RF: map[RF]int64{}, M: map[int]int64{}}
+	upTo := func(eff string) bool {
+		i, ok := monthIndexOfKey(eff)
+		return eff == baseMonth || (ok && i <= cur)
+	}
+	for name, n := range counts {
+		parts := strings.Split(name, ":")
+		switch {
+		case len(parts) == 5 && parts[1] == "rf" && upTo(parts[2]):
+			last, ok := monthIndexOfKey(parts[3])
+			f, err := strconv.Atoi(parts[4])
+			if ok && err == nil {
+				h.RF[RF{min(MaxRecencyMonths, max(0, cur-last)), f}] += n
+			}
+		case len(parts) == 4 && parts[1] == "m" && upTo(parts[2]):
+			if m, err := strconv.Atoi(parts[3]); err == nil {
+				h.M[m] += n
+			}
+		}
+	}
+	maps.DeleteFunc(h.RF, func(_ RF, n int64) bool { return n == 0 })
+	maps.DeleteFunc(h.M, func(_ int, n int64) bool { return n == 0 })
+	return h
+}
+
+// QuintilesOf computes the quintiles from the histograms: each threshold
+// is the value of the member at rank ⌊k·n/5⌋ (k = 1…4, from 0) of the n
+// members sorted by that value, which is what sorting every member gives.
+func QuintilesOf(h Histograms, today Date) Quintiles {
+	recency, frequency := map[int]int64{}, map[int]int64{}
+	var n int64
+	for c, count := range h.RF {
+		recency[c.Recency] += count
+		frequency[c.Frequency] += count
+		n += count
+	}
+	return Quintiles{
+		ComputedOn: today, Members: n,
+		Recency: thresholds(recency, n), Frequency: thresholds(frequency, n), Monetary: thresholds(h.M, n),
+	}
+}
+
+func thresholds(hist map[int]int64, n int64) (t [4]int) {
+	if n == 0 {
+		return t
+	}
+	values := slices.Sorted(maps.Keys(hist))
+	for k := range t {
+		rank := int64(k+1) * n / 5
+		var below int64
+		for _, v := range values {
+			below += hist[v]
+			if below > rank {
+				t[k] = v
+				break
+			}
+		}
+	}
+	return t
+}
+
+// FoldSegmentMoves names, for one shard's all-time counters, the segment
+// counters to fold into others on today: the steps of months before
+// today's into eff "base" (the histograms read them the same), and the
+// days of last activity older than a year and a day into one.
+func FoldSegmentMoves(counts map[string]int64, today Date) map[string]string {
+	cur := monthIndex(today)
+	oldest := today.AddDays(-366).String()
+	moves := map[string]string{}
+	for name := range counts {
+		parts := strings.SplitN(name, ":", 4)
+		if len(parts) < 3 || parts[0]+":" != segPrefix {
+			continue
+		}
+		switch parts[1] {
+		case "rf", "m":
+			if i, ok := monthIndexOfKey(parts[2]); ok && i < cur {
+				moves[name] = segPrefix + parts[1] + ":" + baseMonth + ":" + parts[3]
+			}
+		case "since":
+			if parts[2] < oldest && parts[2] != sinceLongAgo {
+				moves[name] = segPrefix + "since:" + sinceLongAgo
+			}
+		}
+	}
+	return moves
+}
+
+// sinceLongAgo is the day of last activity that the days older than a year
+// are folded into: it sorts before every date.
+const sinceLongAgo = "0000-00-00"
