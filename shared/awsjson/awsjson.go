@@ -1,5 +1,5 @@
-// Package awsjson calls one operation of an AWS JSON 1.1 API (Secrets
-// Manager, SSM, EventBridge), signed with the SDK's Signature Version 4
+// Package awsjson calls one operation of an AWS JSON API (Secrets
+// Manager, SSM, EventBridge, SQS), signed with the SDK's Signature Version 4
 // signer. A service's SDK client would add its whole schema to every binary
 // that links it (1.5 MB for two clients, built at package init, used or
 // not); a function that makes one or two kinds of call needs none of it.
@@ -7,6 +7,7 @@ package awsjson
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -28,6 +29,8 @@ type Operation struct {
 	ServiceID   string // the SDK's, which names its endpoint variable
 	SigningName string // also the endpoint's first label
 	Target      string // X-Amz-Target
+	// Version is the protocol's, "1.1" when empty (SQS speaks "1.0").
+	Version string
 }
 
 // Call posts in to op's endpoint (awsenv.Endpoint, else the region's),
@@ -49,7 +52,7 @@ func Call(ctx context.Context, client *http.Client, cfg aws.Config, op Operation
 	if err != nil {
 		return err
 	}
-	req.Header.Set("Content-Type", "application/x-amz-json-1.1")
+	req.Header.Set("Content-Type", "application/x-amz-json-"+cmp.Or(op.Version, "1.1"))
 	req.Header.Set("X-Amz-Target", op.Target)
 	creds, err := cfg.Credentials.Retrieve(ctx)
 	if err != nil {

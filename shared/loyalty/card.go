@@ -6,7 +6,8 @@ import "time"
 // shows (a new member's card is new), so that phones are told only then.
 func cardChanged(before, after Member) bool {
 	return before.ID == "" || before.Balance != after.Balance || before.Tier != after.Tier || before.Name != after.Name ||
-		before.ExpiryNoticeOn != after.ExpiryNoticeOn || before.CodeGeneration != after.CodeGeneration
+		before.ExpiryNoticeOn != after.ExpiryNoticeOn || before.CodeGeneration != after.CodeGeneration ||
+		before.newsID() != after.newsID()
 }
 
 // nextCardTime is the change time of a card changed at now: a whole second

@@ -19,6 +19,8 @@ const (
 	KindBirthday Kind = "birthday"
 	KindExpire   Kind = "expire"
 	KindAdjust   Kind = "adjust"
+	// KindCampaign is a campaign's bonus points.
+	KindCampaign Kind = "campaign"
 )
 
 // LedgerEntry records one change of a member's balance. The ledger is

@@ -73,6 +73,12 @@ type Member struct {
 	// the code is signed with it, so the codes of earlier ones are refused.
 	CodeGeneration int64 `json:"codeGeneration,omitempty"`
 
+	// Marketing is the member's consent to marketing messages (campaigns),
+	// off until the member gives it. News is the message the card shows
+	// (a campaign's), nil for none.
+	Marketing bool  `json:"marketing,omitempty"`
+	News      *News `json:"news,omitempty"`
+
 	// BlockedAt is when an operator blocked the member, zero when not
 	// blocked: a blocked member's card is refused at the till, earns and
 	// redeems nothing until unblocked. BlockNote says why.
@@ -144,6 +150,8 @@ type Profile struct {
 	Birthday Date
 	TimeZone string
 	Locale   string
+	// Marketing is the consent to marketing messages.
+	Marketing bool
 }
 
 // validate checks and normalizes a profile; today bounds the birthday.

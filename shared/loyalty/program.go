@@ -76,6 +76,11 @@ func (p *Program) Enroll(ctx context.Context, req EnrollRequest) (Enrollment, er
 		return Enrollment{}, err
 	}
 	reqHash := RequestHash("enroll", profile.Name, profile.Email, profile.Birthday, profile.TimeZone, profile.Locale)
+	if profile.Marketing {
+		// Only a consent changes the fingerprint: keys sent before consent
+		// existed replay as they were.
+		reqHash = RequestHash("enroll", profile.Name, profile.Email, profile.Birthday, profile.TimeZone, profile.Locale, true)
+	}
 	return untilCommitted(ctx, func() (Enrollment, error) {
 		var out Enrollment
 		if replayed, err := p.replay(ctx, req.Key, reqHash, now, &out); replayed || err != nil {
@@ -90,7 +95,7 @@ func (p *Program) Enroll(ctx context.Context, req EnrollRequest) (Enrollment, er
 		token := "fm_" + id + "_" + p.ids.Secret()
 		m := Member{
 			ID: id, Name: profile.Name, Email: profile.Email,
-			Birthday: profile.Birthday, TimeZone: profile.TimeZone, Locale: profile.Locale,
+			Birthday: profile.Birthday, TimeZone: profile.TimeZone, Locale: profile.Locale, Marketing: profile.Marketing,
 			Tier: Bronze, ReviewedTier: Bronze, TierReviewOn: DateOf(now.AddDate(1, 0, 0)),
 			Serial: id, TokenHash: HashSecret(token), CreatedAt: now,
 		}

@@ -121,7 +121,7 @@ func (d *draft) statsChange() StatsChange {
 				add("cur:"+e.Amount.Currency+":earnings", 1)
 				add("cur:"+e.Amount.Currency+":amount", e.Amount.Value)
 			}
-		case KindWelcome, KindBirthday:
+		case KindWelcome, KindBirthday, KindCampaign:
 			add("issued", e.Points)
 		case KindRedeem:
 			add("redeemed", -e.Points)

@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"time"
+
+	"github.com/fidelio/fidelio/shared/loyalty"
 )
 
 // Registration is a device that asked Wallet's web service to be told when
@@ -35,4 +37,9 @@ type Registrations interface {
 	// ReleasePush gives up a claim whose push failed, so that the change is
 	// pushed to the device when it is handed over again.
 	ReleasePush(ctx context.Context, serial string, version int64, deviceID string) error
+	// ClaimCardMessage counts a notifying message to a card against its
+	// budget of a UTC day (Google Wallet's three a day): it records
+	// messageID and reports true when the day holds fewer than most
+	// messages, or holds this one already (the change handed over again).
+	ClaimCardMessage(ctx context.Context, serial string, day loyalty.Date, messageID string, most int) (bool, error)
 }

@@ -38,6 +38,7 @@ type Store interface {
 	loyalty.Book
 	Registrations
 	Webhooks
+	Campaigns
 
 	// Member reads a member's profile; loyalty.ErrMemberNotFound when there is none.
 	Member(ctx context.Context, id string) (loyalty.Member, error)

@@ -91,7 +91,7 @@ func (c *Cards) appleCard(acct loyalty.Account, rules loyalty.Rules, now time.Ti
 		card.MemberPageURL = c.PublicURL + signing.MemberSpaceLinkPath + "?" + c.Codes.CardLink(m.ID, m.CodeGeneration)
 	}
 	card.GivenThisYear = m.GivenThisYear(now)
-	card.News = BirthdayGreeting(m, rules, now)
+	card.News = News(m, rules, now)
 	card.Program = apple.ProgramTexts{Name: locale.From(rules.Name), Terms: locale.From(rules.Terms), Contact: locale.From(rules.Contact)}
 	return card
 }
@@ -170,6 +170,20 @@ func AppleImages(assets *design.Assets) func(tier string) (map[string][]byte, er
 		}
 		return files, nil
 	}
+}
+
+// News is the card's news, in the member's language: the birthday
+// greeting in the week after the present, unless a campaign's message came
+// since, else the last campaign's message.
+func News(m loyalty.Member, rules loyalty.Rules, now time.Time) string {
+	greeting := BirthdayGreeting(m, rules, now)
+	if m.News == nil {
+		return greeting
+	}
+	if days, ok := m.DaysSincePresent(now); greeting != "" && ok && m.News.At.Before(now.AddDate(0, 0, -days-1)) {
+		return greeting
+	}
+	return m.News.Text.In(m.Locale)
 }
 
 // greetingDays is how long after a birthday the card wishes it.

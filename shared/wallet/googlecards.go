@@ -43,6 +43,9 @@ func (c *Cards) GoogleCard(acct loyalty.Account, rules loyalty.Rules, now time.T
 	if next, needed, ok := rules.NextTier(m.Tier, m.QualifyingPoints(loyalty.DateOf(now))); ok {
 		card.NextTier = locale.PointsToTier(needed, next)
 	}
+	if m.News != nil {
+		card.News, card.NewsID = locale.From(m.News.Text), m.News.ID
+	}
 	if points, on := acct.Expiring(now); points > 0 {
 		// A Date always writes YYYY-MM-DD.
 		card.Expiring, _ = locale.ExpiringOn(points, on.String())

@@ -31,6 +31,11 @@ type Updater struct {
 		Rules(ctx context.Context) (loyalty.Rules, error)
 	}
 	Registrations store.Registrations
+	// Campaigns counts what each campaign's deliveries pushed; nil counts
+	// nothing.
+	Campaigns interface {
+		CountCampaignPushes(ctx context.Context, campaignID, memberID string, pushed, failed int64) error
+	}
 	// Pusher pushes to Apple devices; nil when Apple Wallet is off.
 	Pusher *apns.Pusher
 	Logger *slog.Logger
@@ -50,25 +55,52 @@ func (u *Updater) Changed(ctx context.Context, before *loyalty.Member, after loy
 	if before == nil || !CardChanged(*before, after) {
 		return nil
 	}
+	var told pushCount
 	if u.Pusher != nil {
-		if err := u.pushApple(ctx, after); err != nil {
-			return err
+		var err error
+		if told, err = u.pushApple(ctx, after); err != nil {
+			return errors.Join(err, u.countCampaign(ctx, *before, after, told))
 		}
 	}
 	if u.Cards.Google != nil {
-		return u.updateGoogle(ctx, *before, after)
+		notified, err := u.updateGoogle(ctx, *before, after)
+		if notified {
+			told.sent++
+		}
+		if err != nil {
+			return errors.Join(err, u.countCampaign(ctx, *before, after, told))
+		}
 	}
-	return nil
+	return u.countCampaign(ctx, *before, after, told)
+}
+
+// pushCount is what a change told phones: notifications sent and refused.
+type pushCount struct{ sent, failed int64 }
+
+// countCampaign adds the notifications of a campaign's delivery (the change
+// that put its message on the card) to the campaign's report. A change
+// handed over again counts only what it pushes then: the pushes claimed
+// before are not sent twice.
+func (u *Updater) countCampaign(ctx context.Context, before, after loyalty.Member, told pushCount) error {
+	if u.Campaigns == nil || after.News == nil || (before.News != nil && before.News.ID == after.News.ID) || told == (pushCount{}) {
+		return nil
+	}
+	id, ok := strings.CutPrefix(after.News.ID, "campaign/")
+	if !ok {
+		return nil
+	}
+	return u.Campaigns.CountCampaignPushes(ctx, id, after.ID, told.sent, told.failed)
 }
 
 // pushApple tells each device registered for the pass of the change, once:
 // a device's push is claimed before it is sent, and given up when APNs
 // could not take it, so that the change handed over again reaches the
 // devices it missed and only them.
-func (u *Updater) pushApple(ctx context.Context, m loyalty.Member) error {
+func (u *Updater) pushApple(ctx context.Context, m loyalty.Member) (pushCount, error) {
+	var told pushCount
 	regs, err := u.Registrations.PassRegistrations(ctx, m.Serial)
 	if err != nil {
-		return err
+		return told, err
 	}
 	var claimed []store.Registration
 	release := func(r store.Registration) error {
@@ -80,7 +112,7 @@ func (u *Updater) pushApple(ctx context.Context, m loyalty.Member) error {
 			for _, c := range claimed {
 				err = errors.Join(err, release(c))
 			}
-			return err
+			return told, err
 		}
 		if ok {
 			claimed = append(claimed, r)
@@ -95,7 +127,10 @@ func (u *Updater) pushApple(ctx context.Context, m loyalty.Member) error {
 	defer pushMetrics(results)
 	for i, res := range results {
 		switch res.Outcome {
+		case apns.Delivered:
+			told.sent++
 		case apns.Gone:
+			told.failed++
 			if err := u.Registrations.Unregister(ctx, claimed[i].DeviceID, m.Serial); err != nil {
 				failed = errors.Join(failed, err, release(claimed[i]))
 			}
@@ -103,24 +138,34 @@ func (u *Updater) pushApple(ctx context.Context, m loyalty.Member) error {
 			u.Logger.WarnContext(ctx, "APNs unavailable; the change will be pushed again", slog.String("serial", m.Serial), slog.Int("status", res.Status), slog.String("reason", res.Reason))
 			failed = errors.Join(failed, fmt.Errorf("APNs unavailable for a device of %s (status %d)", m.Serial, res.Status), release(claimed[i]))
 		case apns.Failed:
+			told.failed++
 			// Refused: pushing again would be refused again.
 			u.Logger.WarnContext(ctx, "APNs push failed", slog.String("serial", m.Serial), slog.Int("status", res.Status), slog.String("reason", res.Reason))
 		}
 	}
-	return failed
+	return told, failed
 }
 
+// The notifying messages of a card in a day that Google Wallet allows, and
+// those of them marketing messages may take: the last is kept for a tier
+// change, which wins.
+const (
+	GoogleMessagesPerDay    = 3
+	MarketingMessagesPerDay = 2
+)
+
 // updateGoogle updates the member's object, if the member saved the card to
-// Google Wallet, and on a tier change tells the phone.
-func (u *Updater) updateGoogle(ctx context.Context, before, after loyalty.Member) error {
+// Google Wallet, and tells the phone of a tier change, or of a new news
+// within the day's budget (notified says it did).
+func (u *Updater) updateGoogle(ctx context.Context, before, after loyalty.Member) (notified bool, err error) {
 	acct, err := u.Accounts.LoadAccount(ctx, after.ID)
 	if err != nil {
-		return err
+		return false, err
 	}
 	u.rulesOnce.Do(func() { u.rules = loyalty.NewRulesCache(u.Accounts, nil) })
 	rules, err := u.rules.Rules(ctx)
 	if err != nil {
-		return err
+		return false, err
 	}
 	// The card is brought to what the member is now, but only the change
 	// that gave the member their present tier tells the phone: when the
@@ -132,14 +177,28 @@ func (u *Updater) updateGoogle(ctx context.Context, before, after loyalty.Member
 	now := time.Now()
 	prev := u.Cards.GoogleCard(loyalty.Account{Member: before, Lots: acct.Lots}, rules, now, u.Cards.PublicURL)
 	next := u.Cards.GoogleCard(acct, rules, now, u.Cards.PublicURL)
+	today := loyalty.DateOf(now)
+	switch {
+	case prev.Tier != next.Tier:
+		// Counted, and sent even past the budget: Google refuses it then.
+		if _, err := u.Registrations.ClaimCardMessage(ctx, next.Serial, today, google.TierMessageID(next), GoogleMessagesPerDay); err != nil {
+			return false, err
+		}
+		notified = true
+	case next.NewsID != "" && next.NewsID != prev.NewsID:
+		if next.NewsNotify, err = u.Registrations.ClaimCardMessage(ctx, next.Serial, today, next.NewsID, MarketingMessagesPerDay); err != nil {
+			return false, err
+		}
+		notified = next.NewsNotify
+	}
 	switch err := u.Cards.Google.Client.Sync(ctx, &prev, next); {
 	case errors.Is(err, google.ErrNotFound):
-		return nil // never saved to Google Wallet
+		return false, nil // never saved to Google Wallet
 	case errors.Is(err, google.ErrQuota):
 		u.Logger.WarnContext(ctx, "Google Wallet message quota reached; not retried", slog.String("serial", next.Serial))
-		return nil
+		return false, nil
 	default:
-		return err
+		return notified && err == nil, err
 	}
 }
 

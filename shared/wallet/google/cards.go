@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"reflect"
+	"strings"
 
 	"github.com/fidelio/fidelio/shared/loyalty"
 	"github.com/fidelio/fidelio/shared/wallet/locale"
@@ -38,6 +39,13 @@ type Card struct {
 	MemberPage string
 	// Terms and Contact are the operator's, on the back; empty shows none.
 	Terms, Contact locale.Text
+	// News is the program's message to the member (a campaign's), NewsID
+	// what it is ("" for none): a new one is added to the card as a
+	// message, notifying the phone when NewsNotify (Google's budget of
+	// notifications allows it).
+	News       locale.Text
+	NewsID     string
+	NewsNotify bool
 }
 
 // ClassID is the tier's class: <issuer>.fidelio-<tier>.
@@ -114,28 +122,41 @@ func localized(t locale.Text, l locale.Language) *LocalizedString {
 
 // Sync brings a card in Google Wallet from prev (nil: never sent) to next:
 // an insert the first time, a PATCH when what it shows changed (a new tier
-// moves it to that tier's class), and on a tier change one notifying message:
-// congratulations on the way up, a plain line on the way down.
+// moves it to that tier's class), and one message: on a tier change a
+// notifying one, congratulations on the way up, a plain line on the way
+// down; else a new news (NewsNotify says whether it notifies).
 // ErrNotFound says the member never saved the card; a quota refusal of the
 // message is returned as ErrQuota and never retried.
 func (c *Client) Sync(ctx context.Context, prev *Card, next Card) error {
 	if prev == nil {
 		return c.InsertObject(ctx, c.Object(next))
 	}
-	if reflect.DeepEqual(c.Object(*prev), c.Object(next)) {
-		return nil
+	if !reflect.DeepEqual(c.Object(*prev), c.Object(next)) {
+		if err := c.PatchObject(ctx, c.Object(next)); err != nil {
+			return err
+		}
 	}
-	err := c.PatchObject(ctx, c.Object(next))
-	if err != nil || prev.Tier == next.Tier {
-		return err
+	l := next.Language
+	if prev.Tier == next.Tier {
+		if next.NewsID == "" || next.NewsID == prev.NewsID {
+			return nil
+		}
+		m := Message{ID: strings.ReplaceAll(next.NewsID, "/", "-"), Header: locale.LabelNews.In(l), Body: next.News.In(l),
+			LocalizedHeader: localized(locale.LabelNews, l), LocalizedBody: localized(next.News, l), MessageType: "TEXT"}
+		if next.NewsNotify {
+			m.MessageType = "TEXT_AND_NOTIFY"
+		}
+		return c.AddMessage(ctx, c.ObjectID(next.Serial), m)
 	}
 	header, body := locale.TierRoseHeader, locale.TierChange(prev.Tier, next.Tier).With(locale.TierName(next.Tier))
 	if next.Tier.Rank() < prev.Tier.Rank() {
 		header = locale.TierFellHeader
 	}
-	l := next.Language
 	return c.AddMessage(ctx, c.ObjectID(next.Serial), Message{
-		ID:     fmt.Sprintf("tier-%s-%d", next.Tier, next.Balance),
+		ID:     TierMessageID(next),
 		Header: header.In(l), Body: body.In(l), LocalizedHeader: localized(header, l), LocalizedBody: localized(body, l),
 	})
 }
+
+// TierMessageID is the id of the message of a tier change to next.
+func TierMessageID(next Card) string { return fmt.Sprintf("tier-%s-%d", next.Tier, next.Balance) }

@@ -95,9 +95,12 @@ func (c *Client) PatchObject(ctx context.Context, obj LoyaltyObject) error {
 	return c.call(ctx, http.MethodPatch, "/walletobjects/v1/loyaltyObject/"+obj.ID, obj, nil)
 }
 
-// AddMessage puts a message on a card and notifies the phone.
+// AddMessage puts a message on a card and notifies the phone, unless its
+// MessageType is "TEXT" (shown on the card, no notification).
 func (c *Client) AddMessage(ctx context.Context, objectID string, m Message) error {
-	m.MessageType = "TEXT_AND_NOTIFY"
+	if m.MessageType == "" {
+		m.MessageType = "TEXT_AND_NOTIFY"
+	}
 	return c.call(ctx, http.MethodPost, "/walletobjects/v1/loyaltyObject/"+objectID+"/addMessage", AddMessageRequest{Message: m}, nil)
 }
 
