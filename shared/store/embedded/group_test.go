@@ -202,7 +202,7 @@ func TestAnAccountIsReadAfterTheChangesOfItsMemberOnTheirWay(t *testing.T) {
 }
 
 // BenchmarkGroupOfEarnings commits groups of 16 earnings of distinct
-// members, each group one transaction, on a file that holds a few thousand
+// members (and, in 1, lone earnings), each group one transaction, on a file that holds a few thousand
 // earnings already, and reports the pages each earning writes: with the
 // syncs, what a commit costs grows with them. The file is not synced here.
 func BenchmarkGroupOfEarnings(b *testing.B) {
@@ -235,22 +235,25 @@ func BenchmarkGroupOfEarnings(b *testing.B) {
 		earn(ids[i%len(ids)])
 	}
 	changes := uint64(len(ids) + warmUp) // one a change, enrollments included
-	const group = 16
 	pages := func() int64 { stats := s.db.Stats(); return stats.TxStats.GetWrite() }
-	var written int64
-	for n := 0; b.Loop(); n++ {
-		release := holdLead(b, s)
-		before := pages()
-		var wg sync.WaitGroup
-		for i := range group {
-			wg.Go(func() { earn(ids[(n*group+i)%len(ids)]) })
-		}
-		waitQueued(s, group)
-		release()
-		wg.Wait()
-		written += pages() - before
-		changes += group
-		s.Forget(ctx, changes) // as the pass updater does
+	for _, group := range []int{1, 16} {
+		b.Run(fmt.Sprint(group), func(b *testing.B) {
+			var written int64
+			for n := 0; b.Loop(); n++ {
+				release := holdLead(b, s)
+				before := pages()
+				var wg sync.WaitGroup
+				for i := range group {
+					wg.Go(func() { earn(ids[(n*group+i)%len(ids)]) })
+				}
+				waitQueued(s, group)
+				release()
+				wg.Wait()
+				written += pages() - before
+				changes += uint64(group)
+				s.Forget(ctx, changes) // as the pass updater does
+			}
+			b.ReportMetric(float64(written)/float64(b.N*group), "pages/earning")
+		})
 	}
-	b.ReportMetric(float64(written)/float64(b.N*group), "pages/earning")
 }
