@@ -22,15 +22,19 @@ func statsDayKey(day loyalty.Date, shard int) []byte {
 
 func statsTotalKey(shard int) []byte { return fmt.Appendf(nil, "T\x00%02d", shard) }
 
-// addStats adds a posting's counters to its shard of the day and of all time.
+// addStats adds a posting's counters to the day's and all time's. It keeps
+// them on shard 0 whatever the posting's shard: the file has one writer at a
+// time, so no item runs hot, and the counters of a group of changes are then
+// one page to sync, not a page of shards. A file's other shards, written
+// before, are read as they are.
 func addStats(tx *bolt.Tx, c loyalty.StatsChange) error {
 	if len(c.Counts) == 0 {
 		return nil
 	}
 	b := tx.Bucket(bucketStats)
 	for k, counts := range map[string]map[string]int64{
-		string(statsDayKey(c.Day, c.Shard)): c.DayCounts(),
-		string(statsTotalKey(c.Shard)):      c.AllTime(),
+		string(statsDayKey(c.Day, 0)): c.DayCounts(),
+		string(statsTotalKey(0)):      c.AllTime(),
 	} {
 		if len(counts) == 0 {
 			continue
