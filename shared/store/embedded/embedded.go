@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"time"
 
@@ -24,7 +25,7 @@ var _ store.Store = (*Store)(nil)
 var (
 	bucketMembers     = []byte("members")
 	bucketEmails      = []byte("emails")
-	bucketLedger      = []byte("ledger")    // member id -> bucket of seq -> entry
+	bucketLedger      = []byte("entries")   // member id "\x00" seq -> entry (ledgerKey)
 	bucketLots        = []byte("lots")      // member id -> bucket of expiry day -> lot
 	bucketReversals   = []byte("reversals") // member id "/" seq -> loyalty.Reversed (empty: reversed whole, before partial refunds)
 	bucketIdempotency = []byte("idempotency")
@@ -88,6 +89,9 @@ func Open(path string) (*Store, error) {
 		indexed := true
 		for _, b := range indexBuckets {
 			indexed = indexed && tx.Bucket(b) != nil
+		}
+		if err := flattenLedger(tx); err != nil {
+			return err
 		}
 		for _, b := range append([][]byte{bucketMembers, bucketEmails, bucketLedger, bucketLots, bucketReversals, bucketIdempotency, bucketProgram, bucketRewards, bucketStaffKeys, bucketOperators, bucketShops, bucketAudit, bucketCharities, bucketCharityShards, bucketCharityDonors, bucketStats, bucketNumbers, bucketNames, bucketSessions, bucketSessionExpiry}, indexBuckets...) {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
@@ -178,11 +182,7 @@ func reversedIn(tx *bolt.Tx, key []byte) (loyalty.Reversed, bool, error) {
 func (s *Store) Entry(ctx context.Context, t loyalty.TxID) (loyalty.LedgerEntry, error) {
 	var e loyalty.LedgerEntry
 	err := s.db.View(func(tx *bolt.Tx) error {
-		b := tx.Bucket(bucketLedger).Bucket([]byte(t.MemberID))
-		if b == nil {
-			return loyalty.ErrEntryNotFound
-		}
-		v := b.Get(seqKey(t.Seq))
+		v := tx.Bucket(bucketLedger).Get(ledgerKey(t.MemberID, t.Seq))
 		if v == nil {
 			return loyalty.ErrEntryNotFound
 		}
@@ -194,19 +194,20 @@ func (s *Store) Entry(ctx context.Context, t loyalty.TxID) (loyalty.LedgerEntry,
 func (s *Store) Ledger(ctx context.Context, memberID string, before int64, limit int) ([]loyalty.LedgerEntry, error) {
 	var out []loyalty.LedgerEntry
 	err := s.db.View(func(tx *bolt.Tx) error {
-		b := tx.Bucket(bucketLedger).Bucket([]byte(memberID))
-		if b == nil {
-			return nil
+		c := tx.Bucket(bucketLedger).Cursor()
+		if before <= 0 {
+			before = math.MaxInt64
 		}
-		c := b.Cursor()
-		var k, v []byte
-		if before > 0 {
-			c.Seek(seqKey(before))
-			k, v = c.Prev()
-		} else {
+		// Seek lands past the member's entries before the one asked for:
+		// the newest of them is the key before it.
+		k, v := c.Seek(ledgerKey(memberID, before))
+		if k == nil {
 			k, v = c.Last()
+		} else {
+			k, v = c.Prev()
 		}
-		for ; k != nil && len(out) < limit; k, v = c.Prev() {
+		prefix := ledgerKey(memberID, 0)[:len(memberID)+1]
+		for ; k != nil && bytes.HasPrefix(k, prefix) && len(out) < limit; k, v = c.Prev() {
 			var e loyalty.LedgerEntry
 			if err := json.Unmarshal(v, &e); err != nil {
 				return err
@@ -507,13 +508,9 @@ func applyPosting(tx *bolt.Tx, p loyalty.Posting, was indexed) ([]byte, error) {
 	if err := addStats(tx, p.Stats); err != nil {
 		return nil, err
 	}
-	ledger, err := tx.Bucket(bucketLedger).CreateBucketIfNotExists(id)
-	if err != nil {
-		return nil, err
-	}
-	ledger.FillPercent = appendOnly
+	ledger := tx.Bucket(bucketLedger)
 	for _, e := range p.Entries {
-		if err := putJSON(ledger, seqKey(e.Seq), e); err != nil {
+		if err := putJSON(ledger, ledgerKey(p.Member.ID, e.Seq), e); err != nil {
 			return nil, err
 		}
 	}
@@ -701,7 +698,35 @@ func putJSON(b *bolt.Bucket, k []byte, v any) error {
 	return b.Put(k, data)
 }
 
-func seqKey(seq int64) []byte { return binary.BigEndian.AppendUint64(nil, uint64(seq)) }
+// ledgerKey orders a member's entries by seq, after one another.
+func ledgerKey(memberID string, seq int64) []byte {
+	return binary.BigEndian.AppendUint64(append([]byte(memberID), 0), uint64(seq))
+}
+
+// flattenLedger moves the entries of a file written when each member's
+// ledger was a bucket of its own ("ledger", member id -> seq -> entry) into
+// the one bucket of them: an earning wrote the member's bucket and its place
+// in the parent, about 1.5 pages more to sync. A local file is small, so it
+// moves in one transaction, at open.
+func flattenLedger(tx *bolt.Tx) error {
+	nested := tx.Bucket([]byte("ledger"))
+	if nested == nil {
+		return nil
+	}
+	flat, err := tx.CreateBucketIfNotExists(bucketLedger)
+	if err != nil {
+		return err
+	}
+	err = nested.ForEachBucket(func(id []byte) error {
+		return nested.Bucket(id).ForEach(func(seq, entry []byte) error {
+			return flat.Put(append(append(bytes.Clone(id), 0), seq...), entry)
+		})
+	})
+	if err != nil {
+		return fmt.Errorf("flatten the ledger: %w", err)
+	}
+	return tx.DeleteBucket([]byte("ledger"))
+}
 
 func idemKey(scope, keyHash string) []byte {
 	return bytes.Join([][]byte{[]byte(scope), []byte(keyHash)}, []byte{0})

@@ -1,8 +1,10 @@
 package embedded
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
 
@@ -57,42 +59,32 @@ func (s *Store) ExportLedger(ctx context.Context, from, to loyalty.Date, cursor 
 	var out []loyalty.LedgerEntry
 	var next string
 	err = s.db.View(func(tx *bolt.Tx) error {
-		ledger := tx.Bucket(bucketLedger)
-		var member, seq []byte
+		c := tx.Bucket(bucketLedger).Cursor()
+		k, v := c.First()
 		if after != nil {
 			if len(after) < 8 {
 				return fmt.Errorf("%w: cursor is not one of this export's", loyalty.ErrInvalid)
 			}
-			member, seq = after[:len(after)-8], after[len(after)-8:]
-		}
-		members := ledger.Cursor()
-		m, _ := members.First()
-		if member != nil {
-			m, _ = members.Seek(member)
-		}
-		read := 0
-		for ; m != nil; m, _ = members.Next() {
-			entries := ledger.Bucket(m).Cursor()
-			k, v := entries.First()
-			if seq != nil && string(m) == string(member) {
-				if k, v = entries.Seek(seq); k != nil && string(k) == string(seq) {
-					k, v = entries.Next()
-				}
+			last := ledgerKey(string(after[:len(after)-8]), int64(binary.BigEndian.Uint64(after[len(after)-8:])))
+			if k, v = c.Seek(last); k != nil && string(k) == string(last) {
+				k, v = c.Next()
 			}
-			for ; k != nil; k, v = entries.Next() {
-				if read == limit {
-					next = base64.RawURLEncoding.EncodeToString(after)
-					return nil
-				}
-				read++
-				after = append(append([]byte{}, m...), k...)
-				var e loyalty.LedgerEntry
-				if err := json.Unmarshal(v, &e); err != nil {
-					return err
-				}
-				if day := e.CreatedAt.UTC().Format("2006-01-02"); day >= lo && day < hi {
-					out = append(out, e)
-				}
+		}
+		for read := 0; k != nil; k, v = c.Next() {
+			if read == limit {
+				next = base64.RawURLEncoding.EncodeToString(after)
+				return nil
+			}
+			read++
+			// The cursor leaves out the key's separator, as when each
+			// member's entries were a bucket of their own.
+			after = append(bytes.Clone(k[:len(k)-9]), k[len(k)-8:]...)
+			var e loyalty.LedgerEntry
+			if err := json.Unmarshal(v, &e); err != nil {
+				return err
+			}
+			if day := e.CreatedAt.UTC().Format("2006-01-02"); day >= lo && day < hi {
+				out = append(out, e)
 			}
 		}
 		return nil

@@ -11,9 +11,11 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 
+	"github.com/fidelio/fidelio/shared/loyalty"
 	"github.com/fidelio/fidelio/shared/store"
 	"github.com/fidelio/fidelio/shared/store/embedded"
 	"github.com/fidelio/fidelio/shared/store/storetest"
@@ -112,5 +114,59 @@ func TestAFileOfALaterVersionIsRefusedAtOpen(t *testing.T) {
 	_, err = embedded.Open(path)
 	if !errors.Is(err, store.ErrSchemaTooNew) || !strings.Contains(err.Error(), fmt.Sprintf("schema version %d", store.SchemaVersion+1)) || !strings.Contains(err.Error(), path) {
 		t.Fatalf("open a file at version %d: %v; want ErrSchemaTooNew naming the file and the version", store.SchemaVersion+1, err)
+	}
+}
+
+// TestAnOlderFilesLedgerIsReadAfterItsBucketsAreFlattened opens a file whose
+// members' ledgers are buckets of their own, as the store wrote them before
+// one bucket held every entry: each member's entries read back in order,
+// page by page, and so does the export.
+func TestAnOlderFilesLedgerIsReadAfterItsBucketsAreFlattened(t *testing.T) {
+	ctx := context.Background()
+	s := openSchema1(t)
+	const ada = "01M83XJ8800000000000000001"
+	var seqs []int64
+	for before := int64(0); ; {
+		page, err := s.Ledger(ctx, ada, before, 4)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(page) == 0 {
+			break
+		}
+		for _, e := range page {
+			if e.MemberID != ada {
+				t.Fatalf("Ada's ledger lists an entry of %s", e.MemberID)
+			}
+			seqs = append(seqs, e.Seq)
+		}
+		before = page[len(page)-1].Seq
+	}
+	if fmt.Sprint(seqs) != "[6 5 4 3 2 1]" {
+		t.Fatalf("Ada's ledger, newest first, four a page = seqs %v; want 6 to 1", seqs)
+	}
+	if only, err := s.Ledger(ctx, "01M84103W0000000000000000D", 0, 10); err != nil || len(only) != 1 || only[0].Seq != 1 {
+		t.Fatalf("the last member's ledger = %+v, %v; want its one entry", only, err)
+	}
+	e, err := s.Entry(ctx, loyalty.TxID{MemberID: ada, Seq: 3})
+	if err != nil || e.Seq != 3 || e.MemberID != ada {
+		t.Fatalf("Ada's entry 3 = %+v, %v", e, err)
+	}
+	var exported []string
+	for cursor := ""; ; {
+		page, next, err := s.ExportLedger(ctx, loyalty.Date{}, loyalty.DateOf(time.Now()), cursor, 4)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range page {
+			exported = append(exported, fmt.Sprintf("%s-%d", e.MemberID[len(e.MemberID)-2:], e.Seq))
+		}
+		if next == "" {
+			break
+		}
+		cursor = next
+	}
+	if want := "[01-1 01-2 01-3 01-4 01-5 01-6 01-1 04-1 07-1 0A-1 0D-1]"; fmt.Sprint(exported) != want {
+		t.Fatalf("export = %v; want %s", exported, want)
 	}
 }
