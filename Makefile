@@ -43,10 +43,11 @@ CFNLINT = @command -v cfn-lint >/dev/null || { echo "cfn-lint is missing; instal
 # on 127.0.0.1 for the store tests that need it; Chromium is installed for the
 # browser tests of the web pages, and passkit-generator for the pass.json
 # schema checks; cfn-lint checks template.yaml. Nothing is skipped here.
-# The DynamoDB package alone takes about 8 minutes (its suite runs one test at a
-# time: DynamoDB Local keeps every table in one SQLite database under one lock,
-# and parallel tests time out waiting for it), past go test's default of 10
-# minutes per package on a slower machine: hence -timeout.
+# DynamoDB Local keeps a database per access key, each serving one request at
+# a time: the DynamoDB store's tests each connect with a key of their own and
+# run four at a time. Its package is still the longest (about 5 minutes on a
+# loaded 2-core machine, past go test's default of 10 minutes under heavier
+# load): hence -timeout.
 test: tools $(WEBDEPS) $(WEBDOCS) $(PASSKITDEPS)
 	go vet ./...
 	$(CFNLINT)

@@ -18,6 +18,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
@@ -137,15 +138,24 @@ func stage(t testing.TB, secret string, withTable bool) coldstart.Stage {
 		DynamoDB:   lab.dynamo, SecretsManager: lab.moto.URL,
 	}
 	if withTable {
-		db, err := dynamo.Connect(ctx, lab.dynamo)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := dynamo.CreateTable(ctx, db, "fidelio-"+name); err != nil {
+		if err := dynamo.CreateTable(ctx, functionsDB(t), "fidelio-"+name); err != nil {
 			t.Fatal(err)
 		}
 	}
 	return st
+}
+
+// functionsDB connects to DynamoDB Local with the functions' access key, so
+// that it sees their tables.
+func functionsDB(t testing.TB) *dynamodb.Client {
+	t.Helper()
+	db, err := dynamo.Connect(context.Background(), lab.dynamo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dynamodb.New(db.Options(), func(o *dynamodb.Options) {
+		o.Credentials = credentials.NewStaticCredentialsProvider(coldstart.AccessKeyID, "coldstart", "")
+	})
 }
 
 // invoke starts the binary of functions/dir on st with event; the bare
@@ -262,10 +272,7 @@ func seedStaffKey(t *testing.T, st coldstart.Stage, event []byte) {
 	}
 	token := strings.TrimPrefix(ev.Headers["authorization"], "Bearer ")
 	id, _, _ := strings.Cut(strings.TrimPrefix(token, "fs_"), "_")
-	s, err := dynamo.Open(context.Background(), lab.dynamo, "fidelio-"+st.Parameters["Stage"])
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := dynamo.New(functionsDB(t), "fidelio-"+st.Parameters["Stage"])
 	k := loyalty.StaffKey{ID: id, StoreID: "paris-rivoli", Name: "Till 1", Hash: loyalty.HashSecret(token), CreatedAt: time.Now()}
 	if err := s.SaveStaffKey(context.Background(), k, loyalty.NewAudit(loyalty.NewRandomIDs(), k.CreatedAt, loyalty.Actor{Who: loyalty.WhoProgram}, "staff-key.create", id, "cold-start test")); err != nil {
 		t.Fatal(err)

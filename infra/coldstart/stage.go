@@ -11,6 +11,11 @@ import (
 	"github.com/fidelio/fidelio/infra/template"
 )
 
+// AccessKeyID is the functions' access key. DynamoDB Local keeps a database
+// per access key: a test that reads or writes the functions' tables connects
+// with it.
+const AccessKeyID = "ASIACOLDSTARTEXAMPLE"
+
 // Stage is what stands in for AWS around a function: the template's
 // parameters, DynamoDB (DynamoDB Local) and Secrets Manager (moto_server).
 type Stage struct {
@@ -44,7 +49,7 @@ func (s Stage) Env(dir string) ([]string, error) {
 	env := []string{
 		"AWS_REGION=us-east-1",
 		"AWS_DEFAULT_REGION=us-east-1",
-		"AWS_ACCESS_KEY_ID=ASIACOLDSTARTEXAMPLE",
+		"AWS_ACCESS_KEY_ID=" + AccessKeyID,
 		"AWS_SECRET_ACCESS_KEY=coldstart-secret-access-key",
 		"AWS_SESSION_TOKEN=coldstart-session-token",
 		"AWS_LAMBDA_FUNCTION_NAME=fidelio-" + id,

@@ -4,7 +4,7 @@
 # Usage: run.sh -- CMD [ARGS...]
 #   e.g. infra/dynamodb-local/run.sh -- go test ./...
 #
-# It runs install.sh, starts DynamoDB Local in memory (-inMemory -sharedDb
+# It runs install.sh, starts DynamoDB Local in memory (-inMemory
 # -disableTelemetry) on a free TCP port on 127.0.0.1, waits until it answers
 # a ListTables call, exports FIDELIO_DYNAMODB_ENDPOINT=http://127.0.0.1:PORT,
 # runs CMD, always stops the server (EXIT trap, plus a parent-death signal
@@ -14,9 +14,17 @@
 # after a successful run unless FIDELIO_DYNAMODB_KEEP_LOG is set).
 #
 # For CMD it also sets, only when unset, dummy AWS credentials and a region
-# (DynamoDB Local accepts any; with -sharedDb every credential and region sees
-# the same tables) and AWS_EC2_METADATA_DISABLED=true, so that an AWS SDK never
-# goes looking for credentials on the instance-metadata address.
+# (DynamoDB Local accepts any) and AWS_EC2_METADATA_DISABLED=true, so that an
+# AWS SDK never goes looking for credentials on the instance-metadata address.
+#
+# Without -sharedDb, DynamoDB Local keeps a separate database for each access
+# key and region, and each database serves one request at a time, under its
+# own lock. A test that connects with an access key of its own therefore sees
+# only its own tables, and runs beside the others instead of queueing behind
+# their writes (with -sharedDb every credential shared one database, and
+# parallel tests timed out waiting for its lock). Clients that must see the
+# same tables (a table and its stream, a test and the function it starts) use
+# the same access key and region.
 #
 # Environment:
 #   FIDELIO_DYNAMODB_PORT           fixed port (default 0: the kernel picks a

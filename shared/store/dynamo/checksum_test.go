@@ -30,6 +30,7 @@ func (l *sdkLog) Logf(c logging.Classification, format string, v ...any) {
 // without X-Amz-Crc32, which the SDK alone checks against 0 and warns about
 // on every refused call (a missing table, a failed condition).
 func TestAnswersWithoutAChecksumLogNoWarning(t *testing.T) {
+	t.Parallel()
 	log := &sdkLog{}
 	db := dynamodb.New(local(t).Options(), func(o *dynamodb.Options) { o.Logger = log })
 	_, err := db.DescribeTable(context.Background(), &dynamodb.DescribeTableInput{TableName: aws.String("fidelio-no-such-table")})

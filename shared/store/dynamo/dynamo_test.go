@@ -2,13 +2,16 @@ package dynamo_test
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"os"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/fidelio/fidelio/infra/faultproxy"
@@ -17,9 +20,26 @@ import (
 	"github.com/fidelio/fidelio/shared/store/storetest"
 )
 
-var tables atomic.Int64
+var tables, accounts atomic.Int64
 
-// local connects to the DynamoDB Local that make test starts.
+// TestMain runs the tests that call t.Parallel four at a time, unless
+// -test.parallel says otherwise (its default is GOMAXPROCS, 2 on CI): they
+// mostly wait for DynamoDB Local, each on a database of its own (see local).
+func TestMain(m *testing.M) {
+	flag.Parse()
+	set := false
+	flag.Visit(func(f *flag.Flag) { set = set || f.Name == "test.parallel" })
+	if !set {
+		flag.Set("test.parallel", "4")
+	}
+	os.Exit(m.Run())
+}
+
+// local connects to the DynamoDB Local that make test starts, as an account
+// of its own. DynamoDB Local (run without -sharedDb) keeps a database for each
+// access key, and a database serves one request at a time: tests on accounts
+// of their own run side by side without queueing behind each other's writes
+// or seeing each other's tables.
 func local(t testing.TB) *dynamodb.Client {
 	t.Helper()
 	endpoint := os.Getenv("FIDELIO_DYNAMODB_ENDPOINT")
@@ -33,7 +53,10 @@ func local(t testing.TB) *dynamodb.Client {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return db
+	account := fmt.Sprintf("test%d", accounts.Add(1))
+	return dynamodb.New(db.Options(), func(o *dynamodb.Options) {
+		o.Credentials = credentials.NewStaticCredentialsProvider(account, "local", "")
+	})
 }
 
 // open gives each test its own new table.
@@ -62,25 +85,25 @@ func newTable(t testing.TB, db *dynamodb.Client) string {
 	return name
 }
 
-// throughProxy connects to DynamoDB Local through a fault proxy.
-func throughProxy(t *testing.T, seed uint64) (*dynamodb.Client, *faultproxy.Proxy) {
+// throughProxy returns a client like direct (same account) whose calls go
+// through a fault proxy.
+func throughProxy(t *testing.T, direct *dynamodb.Client, seed uint64) (*dynamodb.Client, *faultproxy.Proxy) {
 	t.Helper()
 	proxy := faultproxy.Start(t, os.Getenv("FIDELIO_DYNAMODB_ENDPOINT"), seed)
-	db, err := dynamo.Connect(context.Background(), proxy.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return db, proxy
+	return dynamodb.New(direct.Options(), func(o *dynamodb.Options) { o.BaseEndpoint = aws.String(proxy.URL) }), proxy
 }
 
-// TestConformance runs the suite on DynamoDB Local, then checks that the
-// functions' IAM policy allows every call the suite saw the store make.
+// TestConformance runs the suite on DynamoDB Local, each test as an account
+// of its own, then checks that the functions' IAM policy allows every call the
+// suite saw the store make.
 func TestConformance(t *testing.T) {
-	db := local(t)
+	t.Parallel()
 	var calls iamCalls
-	recorded := calls.recording(db)
 	t.Run("dynamo", func(t *testing.T) {
-		storetest.Run(t, func(t *testing.T) store.Store { return openOn(t, db, recorded) })
+		storetest.Run(t, func(t *testing.T) store.Store {
+			db := local(t)
+			return openOn(t, db, calls.recording(db))
+		})
 	})
 	t.Run("the functions' IAM policy allows every call the store made", calls.checkAllowedBy)
 }
@@ -111,8 +134,9 @@ var faultRates = faultproxy.Rates{
 // faults also reach the domain and the clients, who send again with the
 // same key.
 func TestWorkloadUnderFaults(t *testing.T) {
+	t.Parallel()
 	direct := local(t)
-	db, proxy := throughProxy(t, 13)
+	db, proxy := throughProxy(t, direct, 13)
 	db = dynamodb.New(db.Options(), func(o *dynamodb.Options) {
 		o.Retryer = retry.NewStandard(func(o *retry.StandardOptions) {
 			o.MaxAttempts = 2

@@ -59,6 +59,7 @@ func expiryPartition(t *testing.T, db *dynamodb.Client, table, id string) string
 }
 
 func TestLotsExpiringOnOneDaySpreadOverManyIndexPartitions(t *testing.T) {
+	t.Parallel()
 	db := local(t)
 	_, table, ids := expiringTable(t, db, 64)
 	sharded := regexp.MustCompile(`^EXP#2027-11-30#([0-2][0-9]|3[01])$`)
@@ -83,6 +84,7 @@ func TestLotsExpiringOnOneDaySpreadOverManyIndexPartitions(t *testing.T) {
 // Only a month's last day, the day every lot expires on, is sharded: a lot of
 // any other day is under the day's one key, listed with one query.
 func TestALotOfAnotherDayKeepsTheDaysOneKey(t *testing.T) {
+	t.Parallel()
 	db := local(t)
 	s, table, ids := expiringTable(t, db, 1)
 	ctx := context.Background()
@@ -112,6 +114,7 @@ func TestALotOfAnotherDayKeepsTheDaysOneKey(t *testing.T) {
 // The lots written before the sharding are indexed under EXP#<day> alone:
 // they are still listed, and expired once.
 func TestLotsIndexedBeforeTheShardingStillExpire(t *testing.T) {
+	t.Parallel()
 	db := local(t)
 	s, table, ids := expiringTable(t, db, 12)
 	legacy := ids[:5]
@@ -157,6 +160,7 @@ func TestLotsIndexedBeforeTheShardingStillExpire(t *testing.T) {
 }
 
 func TestExpiringLotsRefusesACursorNoPageGave(t *testing.T) {
+	t.Parallel()
 	db := local(t)
 	s, _, ids := expiringTable(t, db, 3)
 	day := loyalty.Date{Year: 2027, Month: time.November, Day: 30}
@@ -205,6 +209,7 @@ func (f *failingShards) ShardExpiryEntries(ctx context.Context, id string, dryRu
 // run counts them and moves none, a run that fails half-way is taken up from
 // where it stopped, and every entry ends on its shard.
 func TestMigrationMovesTheExpiryEntriesToTheirShards(t *testing.T) {
+	t.Parallel()
 	db := local(t)
 	table := newTable(t, db)
 	loadItems(t, db, table, "testdata/schema1.golden")

@@ -24,6 +24,7 @@ var update = flag.Bool("update", false, "write the golden files again")
 // attribute with their DynamoDB types: a domain type's JSON names are its
 // attribute names, and changing one must be a decision, not an accident.
 func TestStoredItemsAreGolden(t *testing.T) {
+	t.Parallel()
 	db := local(t)
 	table := newTable(t, db)
 	storetest.Populate(t, dynamo.New(db, table))

@@ -27,11 +27,14 @@ type iamCalls struct {
 	table, index map[string]bool
 }
 
-// recording returns a client like db that records its calls in c.
+// recording returns a client like db that records its calls in c; any
+// number of clients can record in one c.
 func (c *iamCalls) recording(db *dynamodb.Client) *dynamodb.Client {
-	c.table, c.index = map[string]bool{}, map[string]bool{}
 	record := middleware.InitializeMiddlewareFunc("RecordIAMActions", func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
 		c.mu.Lock()
+		if c.table == nil {
+			c.table, c.index = map[string]bool{}, map[string]bool{}
+		}
 		switch p := in.Parameters.(type) {
 		case *dynamodb.TransactWriteItemsInput:
 			for _, item := range p.TransactItems {

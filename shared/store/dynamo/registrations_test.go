@@ -11,6 +11,7 @@ import (
 )
 
 func TestRegistrations(t *testing.T) {
+	t.Parallel()
 	db := local(t)
 	t.Run("dynamo", func(t *testing.T) {
 		storetest.RunRegistrations(t, func(t *testing.T) store.Registrations { return open(t, db) })
@@ -21,8 +22,9 @@ func TestRegistrations(t *testing.T) {
 // and the SDK sends it again. The claim is the caller's: were it refused as
 // another's, the change would never be pushed to the device.
 func TestClaimPushSurvivesALostAnswer(t *testing.T) {
+	t.Parallel()
 	direct := local(t)
-	db, proxy := throughProxy(t, 1)
+	db, proxy := throughProxy(t, direct, 1)
 	name := newTable(t, direct)
 	s, through := dynamo.New(direct, name), dynamo.New(db, name)
 	// The store's first call reads the table's schema version: make it now,

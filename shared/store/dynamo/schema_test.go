@@ -24,6 +24,7 @@ import (
 // testdata/schema1.golden: the items the store wrote before schema
 // versions, put back one by one.
 func TestMigration(t *testing.T) {
+	t.Parallel()
 	db := local(t)
 	var calls iamCalls
 	recorded := calls.recording(db)
@@ -132,6 +133,7 @@ func decodeValue(data json.RawMessage) (types.AttributeValue, error) {
 // TestATableOfALaterVersionIsRefused: the store reads the version on its
 // first call, not when it is made, and refuses that call and every one after.
 func TestATableOfALaterVersionIsRefused(t *testing.T) {
+	t.Parallel()
 	db := local(t)
 	table := newTable(t, db)
 	if err := dynamo.New(db, table).SaveSchemaVersion(context.Background(), store.SchemaVersion+1); err != nil {

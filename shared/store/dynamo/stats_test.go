@@ -68,6 +68,7 @@ func (l *callLog) client(db *dynamodb.Client) *dynamodb.Client {
 // rules and one Query a shard, returning at most a shard's item for each
 // day read and for all time, however many members changed.
 func TestStatsReadNeverScans(t *testing.T) {
+	t.Parallel()
 	db := local(t)
 	var log callLog
 	s := dynamo.New(log.client(db), newTable(t, db))
@@ -109,6 +110,7 @@ func TestStatsReadNeverScans(t *testing.T) {
 // TestEarningWritesTwoCounterItems counts what the counters add to an
 // earning's transaction: one shard of the day and one of all time.
 func TestEarningWritesTwoCounterItems(t *testing.T) {
+	t.Parallel()
 	db := local(t)
 	var log callLog
 	s := dynamo.New(log.client(db), newTable(t, db))

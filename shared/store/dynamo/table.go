@@ -142,9 +142,10 @@ func retryer() aws.Retryer {
 
 // localRetryer is retryer without the SDK's client-side retry quota, for
 // DynamoDB Local: it answers 500 "timed out waiting for a lock" to
-// concurrent transactions that DynamoDB would serve (all its tables share one
-// lock), and a test's 32 writers on one client spent the quota's tokens in
-// seconds, so calls failed that a retry would have carried.
+// concurrent transactions that DynamoDB would serve (all the tables of one
+// access key share one lock), and a test's 32 writers on one client spent
+// the quota's tokens in seconds, so calls failed that a retry would have
+// carried.
 func localRetryer() aws.Retryer {
 	return retry.NewStandard(func(o *retry.StandardOptions) {
 		o.MaxAttempts = 8

@@ -54,7 +54,9 @@ type env struct {
 	ctx     context.Context
 }
 
-// Run runs the suite; open returns a new, empty store for each test.
+// Run runs the suite; open returns a new, empty store for each test. The
+// tests run in parallel (t.Parallel), as many at a time as -test.parallel
+// allows: nothing is shared between two stores open returned.
 func Run(t *testing.T, open func(t *testing.T) store.Store) {
 	tests := []struct {
 		name string
@@ -84,6 +86,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 	}
 	for _, tc := range slices.Concat(tests, scheduledTests, donationTests, credentialTests, statsTests, settingsTests, peopleTests, searchTests, reversalTests, webhookTests, sessionTests, campaignTests) {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			s := open(t)
 			clock := NewClock(Start)
 			tc.fn(&env{t: t, store: s, program: loyalty.NewProgram(s, clock, nil), clock: clock, ctx: context.Background()})
