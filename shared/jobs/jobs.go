@@ -38,6 +38,11 @@ type Index interface {
 	PledgesDue(ctx context.Context, day loyalty.Date, cursor string, limit int) ([]string, string, error)
 	JobWatermark(ctx context.Context, job string) (loyalty.Date, error)
 	SaveJobWatermark(ctx context.Context, job string, day loyalty.Date) error
+	// The segments job reads the program's counters, saves the quintiles
+	// and folds the counters of months gone.
+	StatsCounters(ctx context.Context, from loyalty.Date) ([]loyalty.StatsCounters, error)
+	FoldStatsCounters(ctx context.Context, shard int, moves map[string]string) error
+	SaveQuintiles(ctx context.Context, q loyalty.Quintiles) error
 }
 
 // The names of the jobs, as the schedules and the admin API call them.
@@ -46,11 +51,12 @@ const (
 	NameExpiry     = "expiry"
 	NameTierReview = "tier-review"
 	NameDonations  = "donations"
+	NameSegments   = "segments"
 )
 
 var (
 	// ErrUnknownJob refuses a job name that is none of the Name constants.
-	ErrUnknownJob = fmt.Errorf("%w: unknown job, the jobs are %s, %s, %s and %s", loyalty.ErrInvalid, NameBirthdays, NameExpiry, NameTierReview, NameDonations)
+	ErrUnknownJob = fmt.Errorf("%w: unknown job, the jobs are %s, %s, %s, %s and %s", loyalty.ErrInvalid, NameBirthdays, NameExpiry, NameTierReview, NameDonations, NameSegments)
 	// ErrUnfinished: a run stopped before its end because its deadline was
 	// near; a rerun at the same instant does the rest.
 	ErrUnfinished = errors.New("job run stopped before its end")
@@ -137,6 +143,8 @@ func (r *Runner) Run(ctx context.Context, name string, at time.Time) (Summary, e
 		return r.TierReview(ctx, at)
 	case NameDonations:
 		return r.Donations(ctx, at)
+	case NameSegments:
+		return r.Segments(ctx, at)
 	}
 	return Summary{Job: name, At: at}, ErrUnknownJob
 }

@@ -243,3 +243,67 @@ func FoldSegmentMoves(counts map[string]int64, today Date) map[string]string {
 // sinceLongAgo is the day of last activity that the days older than a year
 // are folded into: it sorts before every date.
 const sinceLongAgo = "0000-00-00"
+
+// SegmentCount is a segment and how many members it holds.
+type SegmentCount struct {
+	Segment Segment `json:"segment"`
+	Members int64   `json:"members"`
+}
+
+// SegmentReport is the program's segments on a day, counted from the
+// segment counters, with the quintiles that scored the classes.
+type SegmentReport struct {
+	Day       Date           `json:"day"`
+	Members   int64          `json:"members"`
+	Quintiles Quintiles      `json:"quintiles"`
+	Segments  []SegmentCount `json:"segments"`
+}
+
+// ReportedInactiveDays are the inactivity segments a report counts: the
+// counters tell days apart up to a year.
+var ReportedInactiveDays = []int{30, 60, 90, 180, 365}
+
+// NewSegmentReport counts every segment from the summed counters
+// (SegmentCounts) on today: the classes by scoring each cell of the
+// recency × frequency histogram with q, which is what Segment.Matches does
+// to each member.
+func NewSegmentReport(counts map[string]int64, q Quintiles, today Date) SegmentReport {
+	r := SegmentReport{Day: today, Members: counts["enrollments"], Quintiles: q}
+	add := func(s Segment, n int64) { r.Segments = append(r.Segments, SegmentCount{s, n}) }
+	classes := map[Class]int64{}
+	for cell, n := range HistogramsOf(counts, today).RF {
+		classes[ClassOfScores(6-score(cell.Recency, q.Recency), score(cell.Frequency, q.Frequency))] += n
+	}
+	for _, c := range Classes {
+		add(Segment{Class: c}, classes[c])
+	}
+	for _, t := range Tiers {
+		add(Segment{Tier: t}, counts["tier:"+string(t)])
+	}
+	for _, days := range ReportedInactiveDays {
+		last := today.AddDays(-days).String()
+		var n int64
+		for name, count := range counts {
+			if day, ok := strings.CutPrefix(name, segPrefix+"since:"); ok && day <= last {
+				n += count
+			}
+		}
+		add(Segment{InactiveDays: days}, n)
+	}
+	var stores []string
+	for name, n := range counts {
+		if id, ok := strings.CutPrefix(name, segPrefix+"store:"); ok && n != 0 {
+			stores = append(stores, id)
+		}
+	}
+	slices.Sort(stores)
+	for _, id := range stores {
+		add(Segment{Store: id}, counts[segPrefix+"store:"+id])
+	}
+	for month := 1; month <= 12; month++ {
+		add(Segment{BirthdayMonth: month}, counts[fmt.Sprintf("%sbday:%02d", segPrefix, month)])
+	}
+	add(Segment{Donors: true}, counts[segPrefix+"donors"])
+	add(Segment{Referrers: true}, counts[segPrefix+"referrers"])
+	return r
+}

@@ -138,6 +138,14 @@ type Store interface {
 	// every shard of every day from from on, and of all time. It reads
 	// those items only, never the members or the ledger.
 	StatsCounters(ctx context.Context, from loyalty.Date) ([]loyalty.StatsCounters, error)
+	// FoldStatsCounters moves each of a shard's all-time counters named in
+	// moves into the counter it names (loyalty.FoldSegmentMoves), keeping
+	// every sum, whatever commits add to them meanwhile.
+	FoldStatsCounters(ctx context.Context, shard int, moves map[string]string) error
+	// Quintiles reads the program's RFM quintiles, zero before the first
+	// computation; SaveQuintiles replaces them.
+	Quintiles(ctx context.Context) (loyalty.Quintiles, error)
+	SaveQuintiles(ctx context.Context, q loyalty.Quintiles) error
 
 	// PledgesDue lists the ids of the members whose monthly gift
 	// (DonationPlan.NextPledgeOn) is due on day, in pages like the other
