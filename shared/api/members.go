@@ -14,6 +14,9 @@ type enrollBody struct {
 	Birthday loyalty.Date `json:"birthday"`
 	TimeZone string       `json:"timeZone"`
 	Locale   string       `json:"locale"`
+	// ReferralCode is the code of the member who referred this one, which
+	// the join page takes from its link (?ref=).
+	ReferralCode string `json:"referralCode"`
 }
 
 // enroll: POST /v1/members (public).
@@ -27,8 +30,9 @@ func (a *App) enroll(r *http.Request) (reply, error) {
 		return reply{}, err
 	}
 	en, err := a.Program.Enroll(r.Context(), loyalty.EnrollRequest{
-		Profile: loyalty.Profile{Name: b.Name, Email: b.Email, Birthday: b.Birthday, TimeZone: b.TimeZone, Locale: b.Locale},
-		Key:     key,
+		Profile:      loyalty.Profile{Name: b.Name, Email: b.Email, Birthday: b.Birthday, TimeZone: b.TimeZone, Locale: b.Locale},
+		ReferralCode: b.ReferralCode,
+		Key:          key,
 	})
 	if err != nil {
 		return reply{}, err
@@ -40,7 +44,7 @@ func (a *App) enroll(r *http.Request) (reply, error) {
 	v := a.memberView(acct, rules, true)
 	v.Token = en.Token
 	l := a.memberLinks(r, en.Member.ID)
-	v.Links = &l
+	v.Links, v.Referral = &l, a.referralView(r, acct.Member, rules)
 	rep := reply{status: http.StatusCreated, body: v, header: http.Header{"Location": {"/v1/members/" + en.Member.ID}}}
 	if en.Replayed {
 		rep.header.Set("Idempotent-Replayed", "true")
@@ -67,7 +71,7 @@ func (a *App) getMember(r *http.Request) (reply, error) {
 	v := a.memberView(acct, rules, p.role != roleStaff)
 	if p.role != roleStaff {
 		l := a.memberLinks(r, id)
-		v.Links = &l
+		v.Links, v.Referral = &l, a.referralView(r, acct.Member, rules)
 	}
 	return reply{body: v}, nil
 }
@@ -114,7 +118,7 @@ func (a *App) reissue(r *http.Request) (reply, error) {
 	v := a.memberView(acct, rules, true)
 	v.Token = cred.Token
 	l := a.memberLinks(r, id)
-	v.Links = &l
+	v.Links, v.Referral = &l, a.referralView(r, acct.Member, rules)
 	rep := reply{body: v, header: http.Header{}}
 	if cred.Replayed {
 		rep.header.Set("Idempotent-Replayed", "true")

@@ -61,6 +61,8 @@ var domainProblems = []struct {
 	{loyalty.ErrWebhookNotFound, http.StatusNotFound, "webhook_not_found"},
 	{loyalty.ErrCharityArchived, http.StatusConflict, "charity_archived"},
 	{loyalty.ErrEmailTaken, http.StatusConflict, "email_taken"},
+	{loyalty.ErrUnknownReferralCode, http.StatusUnprocessableEntity, "unknown_referral_code"},
+	{loyalty.ErrSelfReferral, http.StatusUnprocessableEntity, "self_referral"},
 	{loyalty.ErrInsufficientPoints, http.StatusConflict, "insufficient_points"},
 	{loyalty.ErrPointsLimit, http.StatusConflict, "points_limit"},
 	{loyalty.ErrNotReversible, http.StatusConflict, "not_reversible"},

@@ -119,6 +119,8 @@ type programView struct {
 	BirthdayBonus     int64                  `json:"birthdayBonus"`
 	Thresholds        map[loyalty.Tier]int64 `json:"thresholds"`
 	MultiplierPercent map[loyalty.Tier]int64 `json:"multiplierPercent"`
+	// Referral is the referral terms, absent while referral is off.
+	Referral *loyalty.ReferralRules `json:"referral,omitempty"`
 	// Rewards are the rewards on offer, cheapest first, and Stores the
 	// program's shops by id: the member space names them in the history.
 	Rewards []rewardOffer `json:"rewards"`
@@ -151,6 +153,9 @@ func (a *App) publicProgram(r *http.Request) (reply, error) {
 	v := programView{Name: rules.NameOr(a.programName()), Terms: rules.Terms, Contact: rules.Contact,
 		Currency: rules.Currency, PointsPerUnit: rules.PointsPerUnit, WelcomeBonus: rules.WelcomeBonus, BirthdayBonus: rules.BirthdayBonus,
 		Thresholds: rules.Thresholds, MultiplierPercent: rules.MultiplierPercent, Rewards: []rewardOffer{}, Stores: []storeName{}}
+	if rules.Referral.Enabled {
+		v.Referral = &rules.Referral
+	}
 	rewards, err := a.Store.Rewards(r.Context())
 	if err != nil {
 		return reply{}, err

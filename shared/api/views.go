@@ -25,6 +25,9 @@ type memberView struct {
 	MemberNumber     string        `json:"memberNumber"`
 	Token            string        `json:"token,omitempty"`
 	Links            *links        `json:"links,omitempty"`
+	// Referral is the member's own referral code and the join page's link
+	// with it, for the member to share; absent while referral is off.
+	Referral *referralView `json:"referral,omitempty"`
 }
 
 type nextTierView struct {

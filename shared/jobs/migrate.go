@@ -54,6 +54,13 @@ var Migrations = []Migration{
 			return s.ShardExpiryEntries(ctx, memberID, dryRun)
 		},
 	},
+	{
+		Version: 4,
+		What:    "lookup items of referral codes for the members written before them",
+		Member: func(ctx context.Context, s Schema, memberID string, dryRun bool) (int, error) {
+			return s.AddMemberLookups(ctx, memberID, dryRun)
+		},
+	},
 }
 
 // MigrationSummary is what one run of the migrate job did, or with DryRun

@@ -25,6 +25,11 @@ type draft struct {
 	// memberOnly marks a change of the member alone, with no ledger entry and
 	// no lot (a tier review, whose date moves even when the tier does not).
 	memberOnly bool
+	// referrer is the change of the member's referrer made with this one.
+	referrer *draft
+	// lead is the Seq of the entry the change answers with (its receipt,
+	// its audit) when it posts more than one; 0 is the last.
+	lead int64
 	// by is who asks for the change: the entries name it, and the change is
 	// audited when a person made it with a key.
 	by    Actor
@@ -106,7 +111,24 @@ func (d *draft) posting() (Posting, error) {
 		Donation: d.donation, PrevPledgeDue: d.pledgeDue, Stats: stats,
 	}
 	if len(d.entries) > 0 {
-		p.Audit = auditOf(d.by, d.entries[len(d.entries)-1], d.ids, d.now)
+		p.Audit = auditOf(d.by, d.leadEntry(), d.ids, d.now)
+	}
+	if d.referrer != nil {
+		referrer, err := d.referrer.posting()
+		if err != nil {
+			return Posting{}, err
+		}
+		p.Referrer = &referrer
 	}
 	return p, nil
+}
+
+// leadEntry is the entry the change answers with.
+func (d *draft) leadEntry() LedgerEntry {
+	for _, e := range d.entries {
+		if e.Seq == d.lead {
+			return e
+		}
+	}
+	return d.entries[len(d.entries)-1]
 }

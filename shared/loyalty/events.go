@@ -19,8 +19,8 @@ const (
 	EventBirthdayRewarded    EventType = "birthday.rewarded"
 	EventPointsExpired       EventType = "points.expired"
 	EventDonationMade        EventType = "donation.made"
-	// Named for the features that will emit them; nothing does yet.
-	EventReferralRewarded  EventType = "referral.rewarded"
+	EventReferralRewarded    EventType = "referral.rewarded"
+	// Named for the feature that will emit it; nothing does yet.
 	EventCampaignDelivered EventType = "campaign.delivered"
 )
 
@@ -33,8 +33,9 @@ var EventTypes = []EventType{
 
 // entryEvents says which event a ledger entry of a kind is. A welcome
 // entry is part of member.enrolled; an operator's adjustment is no business
-// event of its own.
+// event of its own. A referral bonus taken back is transaction.reversed.
 var entryEvents = map[Kind]EventType{
+	KindReferral: EventReferralRewarded,
 	KindEarn:     EventPointsEarned,
 	KindRedeem:   EventPointsRedeemed,
 	KindReversal: EventTransactionReversed,
@@ -80,7 +81,11 @@ type TransactionData struct {
 	// Reverses is the transaction id of the earning a reversal undoes.
 	Reverses  string `json:"reverses,omitempty"`
 	Shortfall int64  `json:"shortfall,omitempty"`
-	Actor     string `json:"actor"`
+	// Referrer and Referred name the other member of a referral: who
+	// referred the new member, and whom the referrer referred.
+	Referrer string `json:"referrer,omitempty"`
+	Referred string `json:"referred,omitempty"`
+	Actor    string `json:"actor"`
 }
 
 // TierChangedData is the data of tier.changed.
@@ -106,10 +111,13 @@ func EventsOf(before *Member, after Member, entries []LedgerEntry) []Event {
 		if !ok {
 			continue
 		}
+		if e.Kind == KindReferral && e.Points < 0 {
+			typ = EventTransactionReversed
+		}
 		d := TransactionData{
 			TransactionID: e.TxID().String(), Kind: e.Kind, Points: e.Points, BalanceAfter: e.BalanceAfter, Amount: e.Amount,
 			StoreID: e.Ref.StoreID, ReceiptID: e.Ref.ReceiptID, RewardID: e.Ref.RewardID, CharityID: e.Ref.CharityID,
-			Matched: e.Matched, Shortfall: e.Shortfall, Actor: e.Actor,
+			Matched: e.Matched, Shortfall: e.Shortfall, Referrer: e.Ref.Referrer, Referred: e.Ref.Referred, Actor: e.Actor,
 		}
 		if e.Ref.Reverses > 0 {
 			d.Reverses = TxID{e.MemberID, e.Ref.Reverses}.String()

@@ -39,3 +39,26 @@ func TestEventsOfAChangeAreDerivedFromItAlone(t *testing.T) {
 		t.Errorf("a change of nothing the events tell: %+v", es)
 	}
 }
+
+func TestAReferralBonusIsReferralRewardedAndItsTakingBackAReversal(t *testing.T) {
+	at := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+	referrer, newcomer := "01KAAAAAAAAAAAAAAAAAAAAAAA", "01KBBBBBBBBBBBBBBBBBBBBBBB"
+	before := loyalty.Member{ID: referrer, Tier: "bronze", Version: 1, LedgerSeq: 1}
+	after := before
+	after.Version, after.LedgerSeq = 3, 3
+	entries := []loyalty.LedgerEntry{
+		{MemberID: referrer, Seq: 2, Kind: loyalty.KindReferral, Points: 100, BalanceAfter: 150, Ref: loyalty.Reference{Referred: newcomer}, Actor: "program", CreatedAt: at},
+		{MemberID: referrer, Seq: 3, Kind: loyalty.KindReferral, Points: -100, BalanceAfter: 50, Ref: loyalty.Reference{Referred: newcomer}, Actor: "program", CreatedAt: at},
+	}
+	es := loyalty.EventsOf(&before, after, entries)
+	if len(es) != 2 {
+		t.Fatalf("events %+v, want the bonus and its taking back", es)
+	}
+	bonus := es[0].Data.(loyalty.TransactionData)
+	if es[0].Type != loyalty.EventReferralRewarded || es[0].ID != "evt_"+referrer+"-2" || bonus.Points != 100 || bonus.Referred != newcomer || bonus.Kind != loyalty.KindReferral {
+		t.Errorf("bonus %+v", es[0])
+	}
+	if es[1].Type != loyalty.EventTransactionReversed || es[1].Data.(loyalty.TransactionData).Points != -100 {
+		t.Errorf("taking back %+v", es[1])
+	}
+}

@@ -21,6 +21,8 @@ const (
 	KindAdjust   Kind = "adjust"
 	// KindCampaign is a campaign's bonus points.
 	KindCampaign Kind = "campaign"
+	// KindReferral is a referral bonus, or its taking back (negative).
+	KindReferral Kind = "referral"
 )
 
 // LedgerEntry records one change of a member's balance. The ledger is
@@ -65,6 +67,10 @@ type Reference struct {
 	// part) or of the redemption it undoes.
 	Reverses int64  `json:"reverses,omitempty"`
 	Note     string `json:"note,omitempty"`
+	// Referrer, on a new member's referral entry, is who referred them;
+	// Referred, on the referrer's, is the member they referred.
+	Referrer string `json:"referrer,omitempty"`
+	Referred string `json:"referred,omitempty"`
 }
 
 // TxID names a ledger entry across the whole program: the member's id and the

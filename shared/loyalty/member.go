@@ -52,6 +52,14 @@ type Member struct {
 	// Giving is what the member gave this year and month.
 	Giving Giving `json:"giving,omitzero"`
 
+	// Referral is what came of joining with another member's referral
+	// code, nil for a member who joined without one. ReferralMonth and
+	// ReferralsInMonth count the referral bonuses the member got as a
+	// referrer in the month, held to the rules' monthly cap.
+	Referral         *Referral `json:"referral,omitempty"`
+	ReferralMonth    Month     `json:"referralMonth,omitzero"`
+	ReferralsInMonth int64     `json:"referralsInMonth,omitempty"`
+
 	// Version increases with every committed change; Book.Commit is
 	// conditioned on it (optimistic concurrency).
 	Version int64 `json:"version"`

@@ -44,6 +44,9 @@ type Book interface {
 	SaveRules(ctx context.Context, rules Rules) (int64, error)
 	// Reward reads a reward; ErrRewardNotFound when there is none.
 	Reward(ctx context.Context, id string) (Reward, error)
+	// MembersByReferralCode finds the members whose ReferralCode is code
+	// (one, or practically never two); none when no member has it.
+	MembersByReferralCode(ctx context.Context, code string) ([]Member, error)
 	// Charity reads a charity; ErrCharityNotFound when there is none.
 	Charity(ctx context.Context, id string) (Charity, error)
 	// CharityMonthMatched reads a charity's matched points of a month from
@@ -79,6 +82,11 @@ type Posting struct {
 	// Audit, when not nil, records the change in the audit trail, in the
 	// same commit: a change made by staff or an operator.
 	Audit *AuditEntry
+	// Referrer, when not nil, is the change of another member committed
+	// with this one, all or nothing, on its own version condition: a
+	// referrer's bonus given or taken back with the new member's earning
+	// or refund. It has no idempotency record of its own.
+	Referrer *Posting
 }
 
 // Clock tells the time.

@@ -64,7 +64,12 @@ type Enrollment struct {
 // EnrollRequest asks for a new member.
 type EnrollRequest struct {
 	Profile Profile
-	Key     IdemKey
+	// ReferralCode, when set, is the code of the member who referred this
+	// one: ErrUnknownReferralCode when no member has it, ErrSelfReferral
+	// for the new member's own email. The program ignores it when its
+	// referral is off.
+	ReferralCode string
+	Key          IdemKey
 }
 
 // Enroll creates a member with the welcome bonus. An email is enrolled once,
@@ -77,9 +82,12 @@ func (p *Program) Enroll(ctx context.Context, req EnrollRequest) (Enrollment, er
 	}
 	reqHash := RequestHash("enroll", profile.Name, profile.Email, profile.Birthday, profile.TimeZone, profile.Locale)
 	if profile.Marketing {
-		// Only a consent changes the fingerprint: keys sent before consent
-		// existed replay as they were.
+		// Only a consent or a referral code changes the fingerprint: keys
+		// sent before they existed replay as they were.
 		reqHash = RequestHash("enroll", profile.Name, profile.Email, profile.Birthday, profile.TimeZone, profile.Locale, true)
+	}
+	if req.ReferralCode != "" {
+		reqHash = RequestHash("enroll", profile.Name, profile.Email, profile.Birthday, profile.TimeZone, profile.Locale, profile.Marketing, req.ReferralCode)
 	}
 	return untilCommitted(ctx, func() (Enrollment, error) {
 		var out Enrollment
@@ -101,6 +109,13 @@ func (p *Program) Enroll(ctx context.Context, req EnrollRequest) (Enrollment, er
 		}
 		if !m.Birthday.IsZero() {
 			m.BirthdayChangedAt = now
+		}
+		if req.ReferralCode != "" && rules.Referral.Enabled {
+			referrer, err := p.referrerOf(ctx, req.ReferralCode, profile)
+			if err != nil {
+				return Enrollment{}, err
+			}
+			m.Referral = &Referral{ReferrerID: referrer}
 		}
 		d := newDraft(Account{Member: m}, now, p.ids)
 		if rules.WelcomeBonus > 0 {
@@ -175,7 +190,8 @@ func (p *Program) Earn(ctx context.Context, req EarnRequest) (Receipt, error) {
 				d.m.moveTo(t)
 				d.m.TierReviewOn = DateOf(d.now.AddDate(1, 0, 0))
 			}
-			return nil
+			d.lead = d.m.LedgerSeq
+			return p.rewardReferral(ctx, d, rules, d.leadEntry())
 		})
 }
 
@@ -273,7 +289,7 @@ func (p *Program) change(ctx context.Context, memberID string, by Actor, key Ide
 		if err != nil {
 			return Receipt{}, err
 		}
-		out = Receipt{Entry: posting.Entries[len(posting.Entries)-1], Balance: posting.Member.Balance, Tier: posting.Member.Tier, PreviousTier: acct.Member.Tier, Donation: d.gift}
+		out = Receipt{Entry: d.leadEntry(), Balance: posting.Member.Balance, Tier: posting.Member.Tier, PreviousTier: acct.Member.Tier, Donation: d.gift}
 		if err := p.commit(ctx, &posting, key, reqHash, now, out); err != nil {
 			return Receipt{}, err
 		}

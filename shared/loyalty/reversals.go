@@ -108,7 +108,11 @@ func (p *Program) Reverse(ctx context.Context, req ReverseRequest) (Receipt, err
 		if entry.Kind == KindRedeem {
 			return d.undo(entry, found, rules)
 		}
-		return d.refund(entry, req.Amount, done, rules)
+		if err := d.refund(entry, req.Amount, done, rules); err != nil {
+			return err
+		}
+		d.lead = d.m.LedgerSeq
+		return p.takeBackReferral(ctx, d, entry)
 	})
 }
 

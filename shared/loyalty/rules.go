@@ -49,6 +49,8 @@ type Rules struct {
 	// CrossStoreRefunds lets a store's staff refund another store's
 	// earning; without it only an operator key may.
 	CrossStoreRefunds bool `json:"crossStoreRefunds,omitempty"`
+	// Referral is the referral (parrainage) terms; off when not Enabled.
+	Referral ReferralRules `json:"referral,omitzero"`
 }
 
 // Default receipt limits, in whole units of the program's currency.
@@ -144,6 +146,7 @@ func DefaultRules() Rules {
 		BirthdayBonus:     100,
 		ExpiryMonths:      12,
 		PointValue:        PointValue{Minor: 1, Points: 1},
+		Referral:          ReferralRules{Enabled: true, ReferrerPoints: 100, NewMemberPoints: 50, MinPurchase: 1000, MonthlyCap: 10},
 	}
 }
 
@@ -203,6 +206,9 @@ func (r Rules) Validate() error {
 		if limit.Currency != r.Currency {
 			return fmt.Errorf("%w: %s must be in the program's currency, %s", ErrInvalid, name, r.Currency)
 		}
+	}
+	if err := r.Referral.validate(); err != nil {
+		return err
 	}
 	return r.PointValue.validate()
 }

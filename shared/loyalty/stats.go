@@ -17,6 +17,8 @@ import (
 // Counters are named; the names are what the stores keep:
 //
 //	enrollments, earnings, reversals           counts
+//	referrals, referralsRewarded,              members who joined with a referral code,
+//	referralsTakenBack                         whose referral was rewarded, taken back
 //	issued, redeemed, expired, donated,        points (positive), by what moved them
 //	reversed, adjusted                         (adjusted is signed)
 //	tier:<tier>                                members that entered (+) or left (−) a tier
@@ -108,6 +110,7 @@ func (d *draft) statsChange() StatsChange {
 		add("tier:"+string(d.orig.Tier), -1)
 		add("tier:"+string(d.m.Tier), 1)
 	}
+	d.countReferrals(add)
 	earned := false
 	for _, e := range d.entries {
 		switch e.Kind {
@@ -123,6 +126,12 @@ func (d *draft) statsChange() StatsChange {
 			}
 		case KindWelcome, KindBirthday, KindCampaign:
 			add("issued", e.Points)
+		case KindReferral:
+			if e.Points > 0 {
+				add("issued", e.Points)
+			} else {
+				add("reversed", -e.Points)
+			}
 		case KindRedeem:
 			add("redeemed", -e.Points)
 			if e.Ref.StoreID != "" {
@@ -241,6 +250,7 @@ type Figures struct {
 	Points      PointFigures            `json:"points"`
 	Money       map[string]Sales        `json:"money"`
 	Stores      map[string]StoreFigures `json:"stores"`
+	Referrals   ReferralFigures         `json:"referrals"`
 
 	// ActiveMembers earned at least once in the StatsWindowDays ending then.
 	ActiveMembers int64 `json:"activeMembers"`
@@ -350,6 +360,7 @@ func activeOn(day Date, byDay map[Date]map[string]int64) int64 {
 func figuresOf(counts map[string]int64) Figures {
 	f := Figures{Money: map[string]Sales{}, Stores: map[string]StoreFigures{}, Tiers: map[Tier]int64{}}
 	f.Enrollments, f.Earnings, f.Reversals = counts["enrollments"], counts["earnings"], counts["reversals"]
+	f.Referrals = ReferralFigures{Joined: counts["referrals"], Rewarded: counts["referralsRewarded"], TakenBack: counts["referralsTakenBack"]}
 	f.Points = PointFigures{
 		Issued: counts["issued"], Redeemed: counts["redeemed"], Expired: counts["expired"],
 		Donated: counts["donated"], Reversed: counts["reversed"], Adjusted: counts["adjusted"],
@@ -411,6 +422,9 @@ func (f *Figures) addFlows(day Figures) {
 	f.Enrollments += day.Enrollments
 	f.Earnings += day.Earnings
 	f.Reversals += day.Reversals
+	f.Referrals.Joined += day.Referrals.Joined
+	f.Referrals.Rewarded += day.Referrals.Rewarded
+	f.Referrals.TakenBack += day.Referrals.TakenBack
 	f.Points.Issued += day.Points.Issued
 	f.Points.Redeemed += day.Points.Redeemed
 	f.Points.Expired += day.Points.Expired

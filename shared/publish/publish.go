@@ -85,7 +85,7 @@ func eventMetrics(es []loyalty.Event) {
 			case loyalty.EventPointsEarned:
 				earnings++
 				issued += d.Points
-			case loyalty.EventBirthdayRewarded:
+			case loyalty.EventBirthdayRewarded, loyalty.EventReferralRewarded:
 				issued += d.Points
 			case loyalty.EventPointsRedeemed:
 				redeemed -= d.Points

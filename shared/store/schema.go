@@ -24,7 +24,9 @@ import (
 //     under 32 keys (GSI2 EXP#<day>#<nn>), not the day's one; the migration
 //     to 3 moves the entries of the lots written before. The embedded store
 //     has nothing to move.
-const SchemaVersion = 3
+//   - 4: members have a lookup item of their referral code, written with the
+//     member; the migration to 4 adds it to the members written before.
+const SchemaVersion = 4
 
 // ErrSchemaTooNew refuses a table whose items a later build wrote: this
 // build might misread them, or write items that build cannot read.

@@ -356,6 +356,93 @@ func (s *Store) Commit(ctx context.Context, p loyalty.Posting) error {
 		items = append(items, it)
 		reasons = append(reasons, meaning)
 	}
+	stats := p.Stats
+	if err := s.memberItems(p, add); err != nil {
+		return err
+	}
+	if r := p.Referrer; r != nil {
+		if err := s.memberItems(*r, add); err != nil {
+			return err
+		}
+		// One transaction may not write a counter item twice: the
+		// referrer's counts go on the new member's shard (a report sums
+		// every shard).
+		stats.Counts = map[string]int64{}
+		for name, n := range p.Stats.Counts {
+			stats.Counts[name] += n
+		}
+		for name, n := range r.Stats.Counts {
+			stats.Counts[name] += n
+		}
+	}
+	pk := memberPK(p.Member.ID)
+	if p.Donation != nil {
+		for _, it := range s.giftItems(p.Member.ID, *p.Donation) {
+			add(it, loyalty.ErrVersionConflict) // only the month's matched counter has a condition: its cap
+		}
+	}
+	for _, it := range s.statsItems(stats) {
+		add(it, nil)
+	}
+	if p.Audit != nil {
+		item, err := auditItem(*p.Audit)
+		if err != nil {
+			return err
+		}
+		add(types.TransactWriteItem{Put: &types.Put{TableName: &s.table, Item: item}}, nil)
+	}
+	if p.ReversalOf != 0 {
+		item, err := marshal(p.Reversed, pk, reversalSK(p.ReversalOf))
+		if err != nil {
+			return fmt.Errorf("marshal reversals: %w", err)
+		}
+		put := &types.Put{TableName: &s.table, Item: item, ConditionExpression: aws.String("attribute_not_exists(PK)")}
+		if p.Reversed.Count > 1 {
+			put.ConditionExpression = aws.String("#count = :before")
+			put.ExpressionAttributeNames = map[string]string{"#count": "count"}
+			put.ExpressionAttributeValues = map[string]types.AttributeValue{":before": num(p.Reversed.Count - 1)}
+		}
+		add(types.TransactWriteItem{Put: put}, loyalty.ErrVersionConflict)
+	}
+	attempt := p.Member.ID + "#" + strconv.FormatInt(p.PrevVersion, 10)
+	if len(p.Entries) > 0 {
+		attempt += "#" + p.Entries[0].ID
+	}
+	token := "posting#" + attempt
+	if rec := p.Idempotency; rec != nil {
+		item, err := marshal(rec, idemPK(rec.Scope, rec.KeyHash), skIdem)
+		if err != nil {
+			return fmt.Errorf("marshal idempotency record: %w", err)
+		}
+		item["ttl"] = num(rec.ExpiresAt.Unix()) // DynamoDB's TTL removes it, in its own time
+		add(types.TransactWriteItem{Put: &types.Put{
+			TableName: &s.table, Item: item,
+			ConditionExpression:       aws.String("attribute_not_exists(PK) OR #ttl < :now"),
+			ExpressionAttributeNames:  map[string]string{"#ttl": "ttl"},
+			ExpressionAttributeValues: map[string]types.AttributeValue{":now": num(rec.CreatedAt.Unix())},
+		}}, loyalty.ErrKeyTaken)
+		token = "idem#" + rec.Scope + "#" + rec.KeyHash + "#" + attempt
+	}
+	if len(items) > 100 {
+		return fmt.Errorf("posting for member %s touches %d items, more than one transaction holds", p.Member.ID, len(items))
+	}
+	in := &dynamodb.TransactWriteItemsInput{TransactItems: items, ClientRequestToken: aws.String(requestToken(token))}
+	if len(p.Entries) == 0 && p.Idempotency == nil {
+		// A change of the member alone (a tier review) has no entry id to tell
+		// its attempts apart: two racing runs would send the same token, and
+		// DynamoDB would answer the second with the first's success instead of
+		// its failed condition. The SDK's random token, kept across its own
+		// retries, is the right one here.
+		in.ClientRequestToken = nil
+	}
+	_, err := s.db.TransactWriteItems(ctx, in)
+	return transactionError(err, reasons)
+}
+
+// memberItems are the items of a member's own change: the member on its
+// version (or created, with its email claim and lookup items), its ledger
+// entries, its lots and its pledge's index entry.
+func (s *Store) memberItems(p loyalty.Posting, add func(types.TransactWriteItem, error)) error {
 	pk := memberPK(p.Member.ID)
 
 	member, err := marshal(p.Member, pk, skProfile)
@@ -416,67 +503,7 @@ func (s *Store) Commit(ctx context.Context, p loyalty.Posting) error {
 			add(types.TransactWriteItem{Put: &types.Put{TableName: &s.table, Item: item}}, nil)
 		}
 	}
-	if p.Donation != nil {
-		for _, it := range s.giftItems(p.Member.ID, *p.Donation) {
-			add(it, loyalty.ErrVersionConflict) // only the month's matched counter has a condition: its cap
-		}
-	}
-	for _, it := range s.statsItems(p.Stats) {
-		add(it, nil)
-	}
-	if p.Audit != nil {
-		item, err := auditItem(*p.Audit)
-		if err != nil {
-			return err
-		}
-		add(types.TransactWriteItem{Put: &types.Put{TableName: &s.table, Item: item}}, nil)
-	}
-	if p.ReversalOf != 0 {
-		item, err := marshal(p.Reversed, pk, reversalSK(p.ReversalOf))
-		if err != nil {
-			return fmt.Errorf("marshal reversals: %w", err)
-		}
-		put := &types.Put{TableName: &s.table, Item: item, ConditionExpression: aws.String("attribute_not_exists(PK)")}
-		if p.Reversed.Count > 1 {
-			put.ConditionExpression = aws.String("#count = :before")
-			put.ExpressionAttributeNames = map[string]string{"#count": "count"}
-			put.ExpressionAttributeValues = map[string]types.AttributeValue{":before": num(p.Reversed.Count - 1)}
-		}
-		add(types.TransactWriteItem{Put: put}, loyalty.ErrVersionConflict)
-	}
-	attempt := p.Member.ID + "#" + strconv.FormatInt(p.PrevVersion, 10)
-	if len(p.Entries) > 0 {
-		attempt += "#" + p.Entries[0].ID
-	}
-	token := "posting#" + attempt
-	if rec := p.Idempotency; rec != nil {
-		item, err := marshal(rec, idemPK(rec.Scope, rec.KeyHash), skIdem)
-		if err != nil {
-			return fmt.Errorf("marshal idempotency record: %w", err)
-		}
-		item["ttl"] = num(rec.ExpiresAt.Unix()) // DynamoDB's TTL removes it, in its own time
-		add(types.TransactWriteItem{Put: &types.Put{
-			TableName: &s.table, Item: item,
-			ConditionExpression:       aws.String("attribute_not_exists(PK) OR #ttl < :now"),
-			ExpressionAttributeNames:  map[string]string{"#ttl": "ttl"},
-			ExpressionAttributeValues: map[string]types.AttributeValue{":now": num(rec.CreatedAt.Unix())},
-		}}, loyalty.ErrKeyTaken)
-		token = "idem#" + rec.Scope + "#" + rec.KeyHash + "#" + attempt
-	}
-	if len(items) > 100 {
-		return fmt.Errorf("posting for member %s touches %d items, more than one transaction holds", p.Member.ID, len(items))
-	}
-	in := &dynamodb.TransactWriteItemsInput{TransactItems: items, ClientRequestToken: aws.String(requestToken(token))}
-	if len(p.Entries) == 0 && p.Idempotency == nil {
-		// A change of the member alone (a tier review) has no entry id to tell
-		// its attempts apart: two racing runs would send the same token, and
-		// DynamoDB would answer the second with the first's success instead of
-		// its failed condition. The SDK's random token, kept across its own
-		// retries, is the right one here.
-		in.ClientRequestToken = nil
-	}
-	_, err = s.db.TransactWriteItems(ctx, in)
-	return transactionError(err, reasons)
+	return nil
 }
 
 // requestToken derives TransactWriteItems' ClientRequestToken from the

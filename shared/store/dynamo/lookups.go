@@ -19,6 +19,10 @@ import (
 // partition, a partition per first letter.
 func numberPK(n string) string { return "NUMBER#" + n }
 
+// referralPK is the key of a referral code's lookup item: REFERRAL#<code> /
+// MEMBER#<id>.
+func referralPK(code string) string { return "REFERRAL#" + code }
+
 func namePK(key string) string {
 	r, _ := utf8.DecodeRuneInString(key)
 	return "NAME#" + string(r)
@@ -34,6 +38,7 @@ func lookupItems(m loyalty.Member) []map[string]types.AttributeValue {
 	if n := m.NumberKey(); n != "" {
 		add(numberPK(n), memberPK(m.ID))
 	}
+	add(referralPK(m.ReferralCode()), memberPK(m.ID))
 	for _, k := range store.NameKeys(m.Name) {
 		add(namePK(k), k+"#"+m.ID)
 	}
@@ -88,6 +93,20 @@ func (s *Store) MembersByNumber(ctx context.Context, number string) ([]loyalty.M
 	})
 	if err != nil {
 		return nil, fmt.Errorf("query number %s: %w", number, err)
+	}
+	return s.membersOf(ctx, out.Items)
+}
+
+func (s *Store) MembersByReferralCode(ctx context.Context, code string) ([]loyalty.Member, error) {
+	out, err := s.db.Query(ctx, &dynamodb.QueryInput{
+		TableName:                 &s.table,
+		KeyConditionExpression:    aws.String("PK = :pk"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": str(referralPK(code))},
+		ConsistentRead:            aws.Bool(true),
+		Limit:                     aws.Int32(10),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("query referral code %s: %w", code, err)
 	}
 	return s.membersOf(ctx, out.Items)
 }

@@ -93,7 +93,7 @@ func Open(path string) (*Store, error) {
 		if err := flattenLedger(tx); err != nil {
 			return err
 		}
-		for _, b := range append([][]byte{bucketMembers, bucketEmails, bucketLedger, bucketLots, bucketReversals, bucketIdempotency, bucketProgram, bucketRewards, bucketStaffKeys, bucketOperators, bucketShops, bucketAudit, bucketCharities, bucketCharityShards, bucketCharityDonors, bucketStats, bucketNumbers, bucketNames, bucketSessions, bucketSessionExpiry}, indexBuckets...) {
+		for _, b := range append([][]byte{bucketMembers, bucketEmails, bucketLedger, bucketLots, bucketReversals, bucketIdempotency, bucketProgram, bucketRewards, bucketStaffKeys, bucketOperators, bucketShops, bucketAudit, bucketCharities, bucketCharityShards, bucketCharityDonors, bucketStats, bucketNumbers, bucketNames, bucketReferralCodes, bucketSessions, bucketSessionExpiry}, indexBuckets...) {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}
@@ -347,19 +347,36 @@ func (s *Store) get(bucket []byte, id string, v any, notFound error) error {
 // Commit writes a posting in one bbolt transaction, which it may share with
 // other writers' (group commit): every check of the posting passes and every
 // write lands, or none does.
+// A referrer's posting (p.Referrer) is checked and written in the same
+// transaction, with a change of its own on the feed.
 func (s *Store) Commit(ctx context.Context, p loyalty.Posting) error {
-	defer s.pending.add(p.Member.ID)()
-	var was indexed
+	postings := []loyalty.Posting{p}
+	if p.Referrer != nil {
+		postings = append(postings, *p.Referrer)
+	}
+	was := make([]indexed, len(postings))
+	for _, q := range postings {
+		defer s.pending.add(q.Member.ID)()
+	}
 	err := s.update(func(tx *bolt.Tx) (err error) {
-		was, err = checkPosting(tx, p)
-		return err
-	}, func(tx *bolt.Tx) error {
-		before := bytes.Clone(tx.Bucket(bucketMembers).Get([]byte(p.Member.ID)))
-		after, err := applyPosting(tx, p, was)
-		if err != nil {
-			return err
+		for i, q := range postings {
+			if was[i], err = checkPosting(tx, q); err != nil {
+				return err
+			}
 		}
-		return recordChange(tx, before, after)
+		return nil
+	}, func(tx *bolt.Tx) error {
+		for i, q := range postings {
+			before := bytes.Clone(tx.Bucket(bucketMembers).Get([]byte(q.Member.ID)))
+			after, err := applyPosting(tx, q, was[i])
+			if err != nil {
+				return err
+			}
+			if err := recordChange(tx, before, after); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	if err == nil {
 		s.feed.notify()

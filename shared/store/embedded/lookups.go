@@ -12,10 +12,12 @@ import (
 )
 
 // The lookup items of member search (schema version 2): a key per match,
-// "<number>\x00<member id>" and "<name key>\x00<member id>", with no value.
+// "<number>\x00<member id>" and "<name key>\x00<member id>", with no value;
+// and of referral codes, "<code>\x00<member id>".
 var (
-	bucketNumbers = []byte("lookup-numbers")
-	bucketNames   = []byte("lookup-names")
+	bucketNumbers       = []byte("lookup-numbers")
+	bucketNames         = []byte("lookup-names")
+	bucketReferralCodes = []byte("lookup-referral-codes")
 )
 
 // lookupKeys are the keys of a member's lookup items, by bucket.
@@ -24,6 +26,7 @@ func lookupKeys(m loyalty.Member) map[string][][]byte {
 	if n := m.NumberKey(); n != "" {
 		keys[string(bucketNumbers)] = [][]byte{indexKey(n, m.ID)}
 	}
+	keys[string(bucketReferralCodes)] = [][]byte{indexKey(m.ReferralCode(), m.ID)}
 	for _, k := range store.NameKeys(m.Name) {
 		keys[string(bucketNames)] = append(keys[string(bucketNames)], indexKey(k, m.ID))
 	}
@@ -85,6 +88,15 @@ func (s *Store) MembersByNumber(ctx context.Context, number string) ([]loyalty.M
 	var out []loyalty.Member
 	err := s.db.View(func(tx *bolt.Tx) error {
 		ids, _ := indexPage(tx.Bucket(bucketNumbers), number, "", 10)
+		return appendMembers(tx, &out, ids)
+	})
+	return out, err
+}
+
+func (s *Store) MembersByReferralCode(ctx context.Context, code string) ([]loyalty.Member, error) {
+	var out []loyalty.Member
+	err := s.db.View(func(tx *bolt.Tx) error {
+		ids, _ := indexPage(tx.Bucket(bucketReferralCodes), code, "", 10)
 		return appendMembers(tx, &out, ids)
 	})
 	return out, err

@@ -152,10 +152,16 @@ func wantStatsEqualLedger(t *testing.T, s store.Store, memberIDs []string, got l
 		for _, h := range all {
 			if loyalty.DateOf(h.member.CreatedAt) == d {
 				f.Enrollments++
+				if h.member.Referral != nil {
+					f.Referrals.Joined++
+				}
 			}
 			for _, e := range h.entries {
 				if loyalty.DateOf(e.CreatedAt) != d {
 					continue
+				}
+				if ref := h.member.Referral; ref.Rewarded() && e.Seq == ref.Earning {
+					f.Referrals.Rewarded++
 				}
 				switch e.Kind {
 				case loyalty.KindEarn:
@@ -194,6 +200,15 @@ func wantStatsEqualLedger(t *testing.T, s store.Store, memberIDs []string, got l
 					f.Points.Donated -= e.Points
 				case loyalty.KindAdjust:
 					f.Points.Adjusted += e.Points
+				case loyalty.KindReferral:
+					if e.Points > 0 {
+						f.Points.Issued += e.Points
+						continue
+					}
+					f.Points.Reversed -= e.Points
+					if e.Ref.Referrer != "" { // the new member's bonus taken back
+						f.Referrals.TakenBack++
+					}
 				default:
 					t.Errorf("entry %s is a %s, which the recount does not know", e.TxID(), e.Kind)
 				}
@@ -277,6 +292,9 @@ func addFlows(total *loyalty.Figures, f loyalty.Figures) {
 	total.Enrollments += f.Enrollments
 	total.Earnings += f.Earnings
 	total.Reversals += f.Reversals
+	total.Referrals.Joined += f.Referrals.Joined
+	total.Referrals.Rewarded += f.Referrals.Rewarded
+	total.Referrals.TakenBack += f.Referrals.TakenBack
 	p, q := &total.Points, f.Points
 	p.Issued, p.Redeemed, p.Expired = p.Issued+q.Issued, p.Redeemed+q.Redeemed, p.Expired+q.Expired
 	p.Donated, p.Reversed, p.Adjusted = p.Donated+q.Donated, p.Reversed+q.Reversed, p.Adjusted+q.Adjusted
