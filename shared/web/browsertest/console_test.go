@@ -242,10 +242,11 @@ func TestConsoleDashboard(t *testing.T) {
 		{"laptop-en", "en-GB,en", 1366, 768, false, map[string]string{
 			"enrollments": "3", "earnings": "2", "sales": "€52.50", "issued": fmt.Sprint(issued), "redeemed": "100",
 			"expired": "0", "donated": "0", "adjusted": "100", "outstanding": fmt.Sprint(outstanding), "active": "2",
+			"referrals": "0 joined, 0 rewarded",
 		}},
 		{"tablet-fr", "fr-FR,fr", 1180, 820, true, map[string]string{"enrollments": "3", "sales": "52,50\u00a0€", "redeemed": "100"}},
 		{"tablet-en", "en-US,en", 1180, 820, true, map[string]string{"enrollments": "3", "outstanding": fmt.Sprint(outstanding)}},
-		{"laptop-fr", "fr-FR,fr", 1366, 768, false, map[string]string{"issued": fmt.Sprint(issued), "earnings": "2"}},
+		{"laptop-fr", "fr-FR,fr", 1366, 768, false, map[string]string{"issued": fmt.Sprint(issued), "earnings": "2", "referrals": "0 inscrits, 0 récompensés"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			ctx := e.screen(t, c.lang, c.width, c.height, c.tablet)

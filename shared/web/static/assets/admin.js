@@ -201,6 +201,7 @@ function drawDashboard(report, storeNames) {
   const total = report.total;
   const kpis = [
     ["dash.enrollments", formatNumber(total.enrollments)],
+    ["dash.referrals", t("dash.referralsOf", { joined: formatNumber(total.referrals.joined), rewarded: formatNumber(total.referrals.rewarded - total.referrals.takenBack) })],
     ["dash.active", formatNumber(total.activeMembers)],
     ["dash.earnings", formatNumber(total.earnings)],
     ...Object.entries(total.money).map(([cur, s]) => ["dash.sales", money({ value: s.amount - s.reversedAmount, currency: cur }), cur]),

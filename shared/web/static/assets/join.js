@@ -3,6 +3,7 @@
 // session cookie and opens the member space (/me); the page keeps no token.
 import { t, lang, wire, onChange, formatNumber } from "./i18n.js";
 import { call, newKey } from "./api.js";
+import { formatMoney } from "./referral.js";
 
 // What the program gives, as GET /v1/program answers: nothing is shown
 // before it does, so that no rule is ever written here.
@@ -17,6 +18,9 @@ const pendingKey = "fidelio.enrollment";
 const $ = (id) => document.getElementById(id);
 const form = $("join-form");
 const fields = ["name", "email", "birthday", "consent"];
+// The referral code of the link that brought the newcomer (?ref=), sent
+// with the enrollment; dropped when the program refuses it.
+let referralCode = (new URLSearchParams(location.search).get("ref") ?? "").trim().slice(0, 32);
 let formState = "idle"; // idle | sending | retry
 
 onChange(render);
@@ -82,6 +86,7 @@ function renderProgram() {
   $("program-contact").textContent = inLang(program.contact);
   $("program-terms").hidden = $("terms-heading").hidden = !program.terms;
   $("program-contact").hidden = $("contact-heading").hidden = !program.contact;
+  renderReferral();
   $("perk-welcome").textContent = t("perk.welcome", { n: formatNumber(program.welcomeBonus) });
   $("perk-birthday").textContent = t("perk.birthday", { n: formatNumber(program.birthdayBonus) });
   const unit = new Intl.NumberFormat(lang, { style: "currency", currency: program.currency, maximumFractionDigits: 0 }).format(1);
@@ -104,6 +109,16 @@ function renderProgram() {
       return li;
     }),
   );
+}
+
+// renderReferral tells a newcomer who came by a friend's link what it brings.
+function renderReferral() {
+  const terms = program.referral;
+  const note = $("referral-note");
+  note.hidden = !referralCode || !terms || !terms.newMemberPoints;
+  if (note.hidden) return;
+  const n = formatNumber(terms.newMemberPoints);
+  note.textContent = terms.minPurchase > 0 ? t("referral.invited", { n, min: formatMoney(terms.minPurchase, program.currency) }) : t("referral.invitedAny", { n });
 }
 
 function fieldError(name, key) {
@@ -154,7 +169,7 @@ async function submit(event) {
   summary("");
   // The same details as an enrollment still unanswered are that enrollment:
   // it is sent again as it was, with its key. Other details are a new one.
-  const details = JSON.stringify([v.name, v.email, v.birthday]);
+  const details = JSON.stringify([v.name, v.email, v.birthday, referralCode]);
   let pending = null;
   try {
     pending = JSON.parse(sessionStorage.getItem(pendingKey));
@@ -164,6 +179,7 @@ async function submit(event) {
     if (v.birthday) body.birthday = v.birthday;
     const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
     if (zone) body.timeZone = zone;
+    if (referralCode) body.referralCode = referralCode;
     pending = { key: newKey(), details, json: JSON.stringify(body) };
     sessionStorage.setItem(pendingKey, JSON.stringify(pending));
   }
@@ -189,7 +205,13 @@ async function submit(event) {
   }
   sessionStorage.removeItem(pendingKey);
   setFormState("idle");
-  if (r.code === "email_taken") {
+  if (r.code === "unknown_referral_code" || r.code === "self_referral") {
+    // The link, not the newcomer, is at fault: the form goes without it.
+    referralCode = "";
+    render();
+    summary(r.code === "self_referral" ? "referral.self" : "referral.unknown");
+    $("join-submit").focus();
+  } else if (r.code === "email_taken") {
     fieldError("email", "err.emailTaken");
     summary("err.summaryOne", { n: 1 });
     $("email").focus();

@@ -4,6 +4,7 @@
 // itself keeps no token and no member data in storage.
 import { t, wire, onChange, formatNumber, formatDate, lang } from "./i18n.js";
 import { call, newKey } from "./api.js";
+import { formatMoney } from "./referral.js";
 
 const $ = (id) => document.getElementById(id);
 const tierOrder = ["bronze", "silver", "gold", "platinum"];
@@ -24,6 +25,8 @@ $("pledge-form").addEventListener("submit", savePledge);
 $("pledge-cancel").addEventListener("click", stopPledge);
 $("signout").addEventListener("click", signOut);
 $("give-charity").addEventListener("change", giveHint);
+$("referral-copy").addEventListener("click", copyReferral);
+$("referral-share").addEventListener("click", shareReferral);
 start();
 
 async function start() {
@@ -134,6 +137,7 @@ function render() {
   $("member-number").textContent = member.memberNumber;
   $("download").href = `/v1/members/${encodeURIComponent(member.id)}/export`;
   renderRewards();
+  renderReferral();
   giveHint();
   renderGiven();
   renderPledge();
@@ -153,6 +157,39 @@ function renderRewards() {
   $("rewards-now").replaceChildren(...now.map((r) => rewardItem(r, t("me.rewardCost", { n: formatNumber(r.points) }), false)));
   $("rewards-none").hidden = now.length > 0;
   $("rewards-next").replaceChildren(...later.map((r) => rewardItem(r, t("me.rewardMore", { n: formatNumber(r.points - member.balance) }), true)));
+}
+
+// renderReferral shows the member's invitation link and what it brings,
+// while the program's referral is on.
+function renderReferral() {
+  const terms = program?.referral;
+  const mine = member.referral;
+  $("referral").hidden = !terms || !mine;
+  if ($("referral").hidden) return;
+  const vars = { referrer: formatNumber(terms.referrerPoints), newMember: formatNumber(terms.newMemberPoints) };
+  $("referral-lead").textContent = terms.minPurchase > 0 ? t("referral.lead", { ...vars, min: formatMoney(terms.minPurchase, program.currency) }) : t("referral.leadAny", vars);
+  $("referral-cap").textContent = t("referral.cap", { n: formatNumber(terms.monthlyCap) });
+  $("referral-link").value = mine.link;
+  $("referral-code").textContent = mine.code;
+  $("referral-share").hidden = !navigator.share;
+}
+
+async function copyReferral() {
+  try {
+    await navigator.clipboard.writeText(member.referral.link);
+  } catch {
+    // Without clipboard access the link is selected for the member to copy.
+    $("referral-link").select();
+    return;
+  }
+  notice("referral-status", "referral.copied", {}, "ok");
+}
+
+async function shareReferral() {
+  const text = t("referral.shareText", { program: inLang(program.name), n: formatNumber(program.referral.newMemberPoints) });
+  try {
+    await navigator.share({ text, url: member.referral.link });
+  } catch {}
 }
 
 function rewardItem(r, note, locked) {
