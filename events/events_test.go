@@ -57,7 +57,7 @@ type sample struct {
 
 // state is what the recorded answers told, for the requests after them.
 type state struct {
-	memberID, token, code, staffKey, txID, operatorKeyID, webhookID string
+	memberID, token, code, staffKey, txID, operatorKeyID, webhookID, campaignID string
 	// passToken is the member's pass authenticationToken, as Wallet sends it;
 	// cardLink the query of the link on the member's card.
 	passToken, cardLink string
@@ -190,6 +190,9 @@ var samples = []sample{
 	{"members/get-donation-plan.json", 200, func(s *state) (string, string, string, string, []string) {
 		return "GET", "/v1/members/" + s.memberID + "/donation-plan", s.token, "", nil
 	}},
+	{"members/put-marketing.json", 200, func(s *state) (string, string, string, string, []string) {
+		return "PUT", "/v1/members/" + s.memberID + "/marketing", s.token, `{"marketing":true}`, nil
+	}},
 	{"members/export-member.json", 200, func(s *state) (string, string, string, string, []string) {
 		return "GET", "/v1/members/" + s.memberID + "/export", s.token, "", nil
 	}},
@@ -303,6 +306,15 @@ var samples = []sample{
 	{"admin/delete-webhook.json", 200, func(s *state) (string, string, string, string, []string) {
 		return "DELETE", "/v1/admin/webhooks/" + s.webhookID, adminKey, "", nil
 	}},
+	{"admin/create-campaign.json", 201, func(s *state) (string, string, string, string, []string) {
+		return "POST", "/v1/admin/campaigns", adminKey, `{"name":"Spring weekend","segment":{"tier":"bronze"},"message":{"en":"Double points this weekend in every shop","fr":"Points doublés ce week-end dans toutes nos boutiques"},"bonusPoints":20}`, nil
+	}},
+	{"admin/list-campaigns.json", 200, func(s *state) (string, string, string, string, []string) {
+		return "GET", "/v1/admin/campaigns", adminKey, "", nil
+	}},
+	{"admin/get-campaign.json", 200, func(s *state) (string, string, string, string, []string) {
+		return "GET", "/v1/admin/campaigns/" + s.campaignID, adminKey, "", nil
+	}},
 }
 
 // functions builds the handler of each function on one deterministic program.
@@ -345,6 +357,8 @@ func program(t *testing.T) (map[string]*api.App, config.Config, api.Deps) {
 	deps.Pages = http.HandlerFunc(web.Page)
 	deps.PrintCard = pdfcard.Printer(cfg.ProgramName)
 	deps.Mail = mail.Outbox{Dir: filepath.Join(t.TempDir(), "outbox")}
+	// A campaign is saved; its fan-out is another function's.
+	deps.StartCampaign = func(context.Context, loyalty.Campaign) error { return nil }
 	apps := map[string]*api.App{}
 	for _, fn := range []string{"members", "staff", "admin", "web", "walletservice"} {
 		if apps[fn], err = api.New(deps, fn); err != nil {
@@ -559,6 +573,8 @@ func remember(st *state, file, body string) {
 		st.operatorKeyID = get("id")
 	case "admin/create-webhook.json":
 		st.webhookID = get("id")
+	case "admin/create-campaign.json":
+		st.campaignID = get("id")
 	}
 }
 

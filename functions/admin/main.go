@@ -1,13 +1,17 @@
-// Command admin serves the operator's routes: staff keys, rewards, program rules, member search, adjustments, jobs.
+// Command admin serves the operator's routes: staff keys, rewards, program rules, member search, adjustments, jobs, campaigns.
 package main
 
 import (
 	"context"
+	"net/http"
+	"os"
 
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/fidelio/fidelio/shared/api"
 	"github.com/fidelio/fidelio/shared/apigateway"
+	"github.com/fidelio/fidelio/shared/awsenv"
+	"github.com/fidelio/fidelio/shared/campaigns"
 	"github.com/fidelio/fidelio/shared/config"
 	"github.com/fidelio/fidelio/shared/version"
 	"github.com/fidelio/fidelio/shared/wallet/pdfcard"
@@ -25,7 +29,19 @@ func main() {
 	// with what a saved logo or name needs (the Google Wallet classes) but no pass
 	// builder; the printed card is the one function that links the PDF
 	// library.
-	lambda.Start(apigateway.Wrap(apiwire.API(cfg, api.Admin, wire.WithGoogleClasses, printCard)))
+	lambda.Start(apigateway.Wrap(apiwire.API(cfg, api.Admin, wire.WithGoogleClasses, printCard, startCampaigns)))
+}
+
+// startCampaigns sends a new campaign's first page to the campaigns
+// function's queue.
+func startCampaigns(_ context.Context, _ config.Config, d *api.Deps) error {
+	aws, err := awsenv.Load()
+	if err != nil {
+		return err
+	}
+	f := &campaigns.Fanout{Program: d.Program, Queue: &campaigns.SQS{Config: aws, QueueURL: os.Getenv("FIDELIO_CAMPAIGN_QUEUE"), Client: http.DefaultClient}}
+	d.StartCampaign = f.Start
+	return nil
 }
 
 func printCard(_ context.Context, cfg config.Config, d *api.Deps) error {

@@ -69,6 +69,7 @@ func run(ctx context.Context, o stack.Options, schedules bool) error {
 		go st.RunSchedules(ctx)
 	}
 	go st.RunUpdater(ctx)
+	go st.RunCampaigns(ctx)
 	select {
 	case err := <-errc:
 		return err

@@ -53,6 +53,9 @@ type Deps struct {
 	// Mail sends the members' emails (the welcome, sign-in links); nil
 	// where the program sends none.
 	Mail mail.Mailer
+	// StartCampaign starts a new campaign's fan-out (campaigns.Fanout.Start);
+	// nil where campaigns are not served.
+	StartCampaign func(ctx context.Context, c loyalty.Campaign) error
 	// Pages serves the web pages (shared/web.Page) where the App serves
 	// them (the local stack); nil in AWS, where the web function serves them
 	// itself, so that the API functions do not carry them.

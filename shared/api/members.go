@@ -17,6 +17,8 @@ type enrollBody struct {
 	// ReferralCode is the code of the member who referred this one, which
 	// the join page takes from its link (?ref=).
 	ReferralCode string `json:"referralCode"`
+	// Marketing is the consent to marketing messages, off unless given.
+	Marketing bool `json:"marketing"`
 }
 
 // enroll: POST /v1/members (public).
@@ -30,7 +32,7 @@ func (a *App) enroll(r *http.Request) (reply, error) {
 		return reply{}, err
 	}
 	en, err := a.Program.Enroll(r.Context(), loyalty.EnrollRequest{
-		Profile:      loyalty.Profile{Name: b.Name, Email: b.Email, Birthday: b.Birthday, TimeZone: b.TimeZone, Locale: b.Locale},
+		Profile:      loyalty.Profile{Name: b.Name, Email: b.Email, Birthday: b.Birthday, TimeZone: b.TimeZone, Locale: b.Locale, Marketing: b.Marketing},
 		ReferralCode: b.ReferralCode,
 		Key:          key,
 	})

@@ -59,6 +59,7 @@ var domainProblems = []struct {
 	{loyalty.ErrStaffKeyNotFound, http.StatusNotFound, "staff_key_not_found"},
 	{loyalty.ErrOperatorKeyNotFound, http.StatusNotFound, "operator_key_not_found"},
 	{loyalty.ErrWebhookNotFound, http.StatusNotFound, "webhook_not_found"},
+	{loyalty.ErrCampaignNotFound, http.StatusNotFound, "campaign_not_found"},
 	{loyalty.ErrCharityArchived, http.StatusConflict, "charity_archived"},
 	{loyalty.ErrEmailTaken, http.StatusConflict, "email_taken"},
 	{loyalty.ErrUnknownReferralCode, http.StatusUnprocessableEntity, "unknown_referral_code"},

@@ -44,6 +44,7 @@ var Members = Function{
 	{"DELETE", "/v1/session", "members", (*App).deleteSession},
 	{"POST", "/v1/session/email", "members", (*App).emailSignIn},
 	{"GET", "/me/link", "members", (*App).linkSession},
+	{"PUT", "/v1/members/{id}/marketing", "members", (*App).putMarketing},
 }
 
 var Staff = Function{
@@ -111,6 +112,9 @@ var Admin = Function{
 	{"DELETE", "/v1/admin/webhooks/{id}", "admin", (*App).deleteWebhook},
 	{"GET", "/v1/admin/webhooks/{id}/deliveries", "admin", (*App).listDeliveries},
 	{"GET", "/v1/admin/session", "admin", (*App).session},
+	{"POST", "/v1/admin/campaigns", "admin", (*App).createCampaign},
+	{"GET", "/v1/admin/campaigns", "admin", (*App).listCampaigns},
+	{"GET", "/v1/admin/campaigns/{id}", "admin", (*App).getCampaign},
 }
 
 // operatorRoles is the least role an operator key needs for each route it
@@ -158,6 +162,9 @@ var operatorRoles = map[string]loyalty.Role{
 	"DELETE /v1/admin/webhooks/{id}":          loyalty.RoleManager,
 	"GET /v1/admin/webhooks/{id}/deliveries":  loyalty.RoleManager,
 	"GET /v1/admin/session":                   loyalty.RoleAnalyst,
+	"POST /v1/admin/campaigns":                loyalty.RoleManager,
+	"GET /v1/admin/campaigns":                 loyalty.RoleAnalyst,
+	"GET /v1/admin/campaigns/{id}":            loyalty.RoleAnalyst,
 }
 
 // OperatorRole is the least role an operator key needs to call the route.

@@ -15,6 +15,7 @@ type memberView struct {
 	Birthday         string        `json:"birthday,omitempty"`
 	TimeZone         string        `json:"timeZone,omitempty"`
 	Locale           string        `json:"locale,omitempty"`
+	Marketing        *bool         `json:"marketing,omitempty"`
 	Tier             loyalty.Tier  `json:"tier"`
 	Balance          int64         `json:"balance"`
 	QualifyingPoints int64         `json:"qualifyingPoints"`
@@ -50,6 +51,7 @@ func (a *App) memberView(acct loyalty.Account, rules loyalty.Rules, private bool
 	}
 	if private {
 		v.Email, v.Birthday, v.TimeZone, v.Locale = m.Email, m.Birthday.String(), m.TimeZone, m.Locale
+		v.Marketing = &m.Marketing
 	}
 	if next, needed, ok := rules.NextTier(m.Tier, v.QualifyingPoints); ok {
 		v.NextTier = &nextTierView{next, needed}

@@ -61,8 +61,8 @@ func (f *Fanout) HandleSQS(ctx context.Context, ev events.SQSEvent) (events.SQSE
 
 // Local is the fan-out's queue in the local stack: each message is handled
 // by a goroutine of the process, after its delay, and again after a
-// failure. What a stop loses is taken up by Resume at the next start, from
-// the progress recorded in the store.
+// failure, once Run started the queue. What a stop loses is taken up by
+// Resume at the next start, from the progress recorded in the store.
 type Local struct {
 	// Handle is Fanout.Handle.
 	Handle func(ctx context.Context, m Message, redelivered bool) error
@@ -71,14 +71,21 @@ type Local struct {
 	Retry time.Duration
 
 	ctx     context.Context
+	started chan struct{}
 	mu      sync.Mutex
 	pending int
 	idle    chan struct{}
 }
 
-// NewLocal returns a queue whose messages are handled until ctx ends.
-func NewLocal(ctx context.Context, logger *slog.Logger) *Local {
-	return &Local{ctx: ctx, Logger: logger, Retry: time.Second}
+// NewLocal returns a queue that holds its messages until Run.
+func NewLocal(logger *slog.Logger) *Local {
+	return &Local{Logger: logger, Retry: time.Second, started: make(chan struct{})}
+}
+
+// Run handles the messages, those sent before included, until ctx ends.
+func (q *Local) Run(ctx context.Context) {
+	q.ctx = ctx
+	close(q.started)
 }
 
 func (q *Local) Send(_ context.Context, m Message, delay time.Duration) error {
@@ -87,6 +94,7 @@ func (q *Local) Send(_ context.Context, m Message, delay time.Duration) error {
 	q.mu.Unlock()
 	go func() {
 		defer q.done()
+		<-q.started
 		for redelivered := false; ; redelivered = true {
 			if !q.sleep(delay) {
 				return
@@ -124,7 +132,7 @@ func (q *Local) done() {
 }
 
 // Idle returns a channel closed when no message is left: every campaign
-// sent is finished, or waits for nothing (the tests wait on it).
+// sent is finished, or the queue stopped (the tests wait on it).
 func (q *Local) Idle() <-chan struct{} {
 	q.mu.Lock()
 	defer q.mu.Unlock()

@@ -23,6 +23,7 @@ import (
 
 	"github.com/fidelio/fidelio/shared/api"
 	"github.com/fidelio/fidelio/shared/apigateway"
+	"github.com/fidelio/fidelio/shared/campaigns"
 	"github.com/fidelio/fidelio/shared/config"
 	"github.com/fidelio/fidelio/shared/jobs"
 	"github.com/fidelio/fidelio/shared/loyalty"
@@ -79,6 +80,10 @@ type Stack struct {
 	updater *wallet.Updater
 	// publisher sends the program's events to the operator's webhooks.
 	publisher *publish.Publisher
+	// Campaigns are the campaigns' fan-out through the in-process queue
+	// the campaigns function's SQS queue is in AWS.
+	Campaigns *campaigns.Local
+	fanout    *campaigns.Fanout
 	// The template's schedules and the runner of their jobs.
 	jobs     *jobs.Runner
 	schedule []scheduledJob
@@ -140,6 +145,10 @@ func New(ctx context.Context, o Options) (*Stack, error) {
 		return nil, err
 	}
 	st.publisher = newPublisher(s, deps.Logger)
+	st.Campaigns = campaigns.NewLocal(deps.Logger)
+	st.fanout = &campaigns.Fanout{Store: s, Program: deps.Program, Queue: st.Campaigns, PageSize: campaigns.PageSize, Workers: campaigns.Workers, Logger: deps.Logger}
+	st.Campaigns.Handle = st.fanout.Handle
+	deps.StartCampaign = st.fanout.Start
 	functions := map[string]apigateway.Handler{}
 	for _, r := range routes {
 		fn, ok := functions[r.Function]
@@ -355,6 +364,19 @@ func (st *Stack) followFeed(ctx context.Context, feed *embedded.Store) {
 		case <-feed.Changed():
 		case <-tick.C:
 		}
+	}
+}
+
+// RunCampaigns does the campaigns' fan-outs until ctx ends, as the campaigns
+// function does from its queue in AWS: first those a stop cut short.
+func (st *Stack) RunCampaigns(ctx context.Context) {
+	st.Campaigns.Run(ctx)
+	cs, err := st.Store.Campaigns(ctx, store.MaxCampaigns)
+	if err == nil {
+		err = st.fanout.Resume(ctx, cs)
+	}
+	if err != nil {
+		st.logger.Error("the campaigns cut short were not resumed", slog.String("error", err.Error()))
 	}
 }
 
