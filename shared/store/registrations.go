@@ -37,9 +37,13 @@ type Registrations interface {
 	// ReleasePush gives up a claim whose push failed, so that the change is
 	// pushed to the device when it is handed over again.
 	ReleasePush(ctx context.Context, serial string, version int64, deviceID string) error
-	// ClaimCardMessage counts a notifying message to a card against its
-	// budget of a UTC day (Google Wallet's three a day): it records
-	// messageID and reports true when the day holds fewer than most
-	// messages, or holds this one already (the change handed over again).
-	ClaimCardMessage(ctx context.Context, serial string, day loyalty.Date, messageID string, most int) (bool, error)
+	// ClaimCardMessage records that the message messageID goes to a card
+	// on a UTC day, once: claimed is false when it was recorded before (the
+	// change handed over again). notify says whether it may notify the
+	// phone: fewer than most of the day's messages did (Google Wallet allows
+	// three notifications a day).
+	ClaimCardMessage(ctx context.Context, serial string, day loyalty.Date, messageID string, most int) (claimed, notify bool, err error)
+	// ReleaseCardMessage gives up a claim whose message could not be sent,
+	// so that it is sent when the change is handed over again.
+	ReleaseCardMessage(ctx context.Context, serial string, day loyalty.Date, messageID string) error
 }

@@ -177,29 +177,42 @@ func (u *Updater) updateGoogle(ctx context.Context, before, after loyalty.Member
 	now := time.Now()
 	prev := u.Cards.GoogleCard(loyalty.Account{Member: before, Lots: acct.Lots}, rules, now, u.Cards.PublicURL)
 	next := u.Cards.GoogleCard(acct, rules, now, u.Cards.PublicURL)
+	// A message is claimed for the card's day before it is sent, once: a
+	// change handed over again sends none, and one that could not be sent
+	// gives its claim up.
 	today := loyalty.DateOf(now)
+	messageID, most := "", 0
 	switch {
 	case prev.Tier != next.Tier:
-		// Counted, and sent even past the budget: Google refuses it then.
-		if _, err := u.Registrations.ClaimCardMessage(ctx, next.Serial, today, google.TierMessageID(next), GoogleMessagesPerDay); err != nil {
-			return false, err
-		}
-		notified = true
+		// Sent even past the budget, which Google then refuses.
+		messageID, most = google.TierMessageID(next), GoogleMessagesPerDay
 	case next.NewsID != "" && next.NewsID != prev.NewsID:
-		if next.NewsNotify, err = u.Registrations.ClaimCardMessage(ctx, next.Serial, today, next.NewsID, MarketingMessagesPerDay); err != nil {
+		messageID, most = next.NewsID, MarketingMessagesPerDay
+	}
+	if messageID != "" {
+		claimed, notify, err := u.Registrations.ClaimCardMessage(ctx, next.Serial, today, messageID, most)
+		if err != nil {
 			return false, err
 		}
-		notified = next.NewsNotify
+		next.Quiet, next.NewsNotify = !claimed, notify
+		notified = claimed && (notify || prev.Tier != next.Tier)
+	}
+	release := func(err error) error {
+		if messageID == "" || next.Quiet {
+			return err
+		}
+		return errors.Join(err, u.Registrations.ReleaseCardMessage(ctx, next.Serial, today, messageID))
 	}
 	switch err := u.Cards.Google.Client.Sync(ctx, &prev, next); {
 	case errors.Is(err, google.ErrNotFound):
-		return false, nil // never saved to Google Wallet
+		return false, release(nil) // never saved to Google Wallet
 	case errors.Is(err, google.ErrQuota):
 		u.Logger.WarnContext(ctx, "Google Wallet message quota reached; not retried", slog.String("serial", next.Serial))
 		return false, nil
-	default:
-		return notified && err == nil, err
+	case err != nil:
+		return false, release(err)
 	}
+	return notified, nil
 }
 
 // pushMetrics counts the pushes sent, and those that failed by APNs's

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"maps"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -125,23 +126,51 @@ func (s *Store) CountCampaignPushes(ctx context.Context, campaignID, memberID st
 	return nil
 }
 
-func (s *Store) ClaimCardMessage(ctx context.Context, serial string, day loyalty.Date, messageID string, most int) (bool, error) {
-	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName: &s.table, Key: key(passPK(serial), cardMessagesPrefix+day.String()),
-		UpdateExpression:         aws.String("ADD ids :ids SET #ttl = :ttl"),
-		ConditionExpression:      aws.String("attribute_not_exists(ids) OR size(ids) < :most OR contains(ids, :id)"),
-		ExpressionAttributeNames: map[string]string{"#ttl": "ttl"},
-		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":ids": &types.AttributeValueMemberSS{Value: []string{messageID}}, ":id": str(messageID),
-			":most": num(int64(most)), ":ttl": num(day.Time().AddDate(0, 0, 2).Unix()),
-		},
+func (s *Store) ClaimCardMessage(ctx context.Context, serial string, day loyalty.Date, messageID string, most int) (claimed, notify bool, err error) {
+	k := key(passPK(serial), cardMessagesPrefix+day.String())
+	values := map[string]types.AttributeValue{
+		":ids": &types.AttributeValueMemberSS{Value: []string{messageID}}, ":id": str(messageID),
+		":ttl": num(day.Time().AddDate(0, 0, 2).Unix()),
+	}
+	names := map[string]string{"#ttl": "ttl"}
+	notYet := "(attribute_not_exists(ids) OR NOT contains(ids, :id))"
+	// First with a notification, while the day has fewer than most; else
+	// without; a message recorded before fails both.
+	withNotify := maps.Clone(values)
+	withNotify[":most"] = num(int64(most))
+	_, err = s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName: &s.table, Key: k, UpdateExpression: aws.String("ADD ids :ids, notified :ids SET #ttl = :ttl"),
+		ConditionExpression:      aws.String(notYet + " AND (attribute_not_exists(notified) OR size(notified) < :most)"),
+		ExpressionAttributeNames: names, ExpressionAttributeValues: withNotify,
 	})
 	var failed *types.ConditionalCheckFailedException
+	if err == nil {
+		return true, true, nil
+	}
+	if !errors.As(err, &failed) {
+		return false, false, fmt.Errorf("claim card message: %w", err)
+	}
+	_, err = s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName: &s.table, Key: k, UpdateExpression: aws.String("ADD ids :ids SET #ttl = :ttl"),
+		ConditionExpression: aws.String(notYet), ExpressionAttributeNames: names, ExpressionAttributeValues: values,
+	})
 	if errors.As(err, &failed) {
-		return false, nil
+		return false, false, nil
 	}
 	if err != nil {
-		return false, fmt.Errorf("claim card message: %w", err)
+		return false, false, fmt.Errorf("claim card message: %w", err)
 	}
-	return true, nil
+	return true, false, nil
+}
+
+func (s *Store) ReleaseCardMessage(ctx context.Context, serial string, day loyalty.Date, messageID string) error {
+	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName: &s.table, Key: key(passPK(serial), cardMessagesPrefix+day.String()),
+		UpdateExpression:          aws.String("DELETE ids :ids, notified :ids"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":ids": &types.AttributeValueMemberSS{Value: []string{messageID}}},
+	})
+	if err != nil {
+		return fmt.Errorf("release card message: %w", err)
+	}
+	return nil
 }

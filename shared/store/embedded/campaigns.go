@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"slices"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -125,30 +126,55 @@ func (s *Store) CountCampaignPushes(ctx context.Context, campaignID, memberID st
 	})
 }
 
-func (s *Store) ClaimCardMessage(ctx context.Context, serial string, day loyalty.Date, messageID string, most int) (bool, error) {
-	claimed := false
-	err := s.update(nil, func(tx *bolt.Tx) error {
+// cardMessages are the messages of a card's day: all, and those that notified.
+type cardMessages struct {
+	IDs      []string `json:"ids"`
+	Notified []string `json:"notified,omitempty"`
+}
+
+func (s *Store) ClaimCardMessage(ctx context.Context, serial string, day loyalty.Date, messageID string, most int) (claimed, notify bool, err error) {
+	err = s.update(nil, func(tx *bolt.Tx) error {
 		b, err := tx.CreateBucketIfNotExists(bucketMessagesClaimed)
 		if err != nil {
 			return err
 		}
 		k := []byte(serial + "/" + day.String())
-		var ids []string
+		var ms cardMessages
 		if v := b.Get(k); v != nil {
-			if err := json.Unmarshal(v, &ids); err != nil {
+			if err := json.Unmarshal(v, &ms); err != nil {
 				return err
 			}
 		}
-		for _, id := range ids {
-			if id == messageID {
-				claimed = true
-				return nil
-			}
-		}
-		if claimed = len(ids) < most; !claimed {
+		if slices.Contains(ms.IDs, messageID) {
 			return nil
 		}
-		return putJSON(b, k, append(ids, messageID))
+		claimed, notify = true, len(ms.Notified) < most
+		ms.IDs = append(ms.IDs, messageID)
+		if notify {
+			ms.Notified = append(ms.Notified, messageID)
+		}
+		return putJSON(b, k, ms)
 	})
-	return claimed, err
+	return claimed, notify, err
+}
+
+func (s *Store) ReleaseCardMessage(ctx context.Context, serial string, day loyalty.Date, messageID string) error {
+	return s.update(nil, func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketMessagesClaimed)
+		if b == nil {
+			return nil
+		}
+		k := []byte(serial + "/" + day.String())
+		v := b.Get(k)
+		if v == nil {
+			return nil
+		}
+		var ms cardMessages
+		if err := json.Unmarshal(v, &ms); err != nil {
+			return err
+		}
+		same := func(id string) bool { return id == messageID }
+		ms.IDs, ms.Notified = slices.DeleteFunc(ms.IDs, same), slices.DeleteFunc(ms.Notified, same)
+		return putJSON(b, k, ms)
+	})
 }

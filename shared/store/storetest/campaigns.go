@@ -101,28 +101,39 @@ func testCampaignPageOnce(e *env) {
 
 func testCardMessageBudget(e *env) {
 	day := loyalty.DateOf(Start)
-	claim := func(serial string, d loyalty.Date, id string, most int) bool {
+	claim := func(serial string, d loyalty.Date, id string, most int) string {
 		e.t.Helper()
-		ok, err := e.store.ClaimCardMessage(e.ctx, serial, d, id, most)
+		claimed, notify, err := e.store.ClaimCardMessage(e.ctx, serial, d, id, most)
 		if err != nil {
 			e.t.Fatal(err)
 		}
-		return ok
+		return fmt.Sprint(claimed, " ", notify)
 	}
-	if !claim("S1", day, "campaign/1", 2) || !claim("S1", day, "campaign/2", 2) {
-		e.t.Fatal("the first two messages of the day were refused")
+	for _, step := range []struct {
+		serial string
+		day    loyalty.Date
+		id     string
+		most   int
+		want   string
+	}{
+		{"S1", day, "campaign/1", 2, "true true"},
+		{"S1", day, "campaign/2", 2, "true true"},
+		{"S1", day, "campaign/3", 2, "true false"},   // shown, not notified
+		{"S1", day, "campaign/2", 2, "false false"},  // handed over again: not sent twice
+		{"S1", day, "tier-gold-600", 3, "true true"}, // the day's last notification, kept for a tier change
+		{"S1", day, "tier-silver-400", 3, "true false"},
+		{"S1", day.AddDays(1), "campaign/3", 2, "true true"},
+		{"S2", day, "campaign/3", 2, "true true"},
+	} {
+		if got := claim(step.serial, step.day, step.id, step.most); got != step.want {
+			e.t.Fatalf("%s on %s, %s of at most %d notifying: claimed and notify %s, want %s", step.serial, step.day, step.id, step.most, got, step.want)
+		}
 	}
-	if claim("S1", day, "campaign/3", 2) {
-		e.t.Fatal("a third marketing message was counted within a budget of two")
+	if err := e.store.ReleaseCardMessage(e.ctx, "S1", day, "tier-gold-600"); err != nil {
+		e.t.Fatal(err)
 	}
-	if !claim("S1", day, "campaign/2", 2) {
-		e.t.Fatal("a message claimed already was refused when handed over again")
-	}
-	if !claim("S1", day, "tier-gold", 3) || claim("S1", day, "tier-silver", 3) {
-		e.t.Fatal("a tier change did not get the day's last message, or got a fourth")
-	}
-	if !claim("S1", day.AddDays(1), "campaign/3", 2) || !claim("S2", day, "campaign/3", 2) {
-		e.t.Fatal("another day or another card does not start with its own budget")
+	if got := claim("S1", day, "tier-gold-600", 3); got != "true true" {
+		e.t.Fatalf("a released message claimed again: %s, want claimed and notifying", got)
 	}
 }
 

@@ -46,6 +46,8 @@ type Card struct {
 	News       locale.Text
 	NewsID     string
 	NewsNotify bool
+	// Quiet sends no message: the change's was sent already.
+	Quiet bool
 }
 
 // ClassID is the tier's class: <issuer>.fidelio-<tier>.
@@ -137,6 +139,9 @@ func (c *Client) Sync(ctx context.Context, prev *Card, next Card) error {
 		}
 	}
 	l := next.Language
+	if next.Quiet {
+		return nil
+	}
 	if prev.Tier == next.Tier {
 		if next.NewsID == "" || next.NewsID == prev.NewsID {
 			return nil
