@@ -57,15 +57,22 @@ test: tools $(WEBDEPS) $(WEBDOCS) $(PASSKITDEPS)
 # Each fuzz target beyond its seeds (go test runs the seeds, testdata/fuzz
 # included), for a number of runs of about 3 s each: a count, not a time, as
 # -fuzztime=<duration> can fail at its deadline with no crasher (golang/go#75804).
-# A failing input is written to the package's testdata/fuzz, to commit with the fix.
+# Each package's test binary is built once with the fuzzer's coverage
+# instrumentation (go test -c -fuzz) and runs each of its targets, from the
+# package's folder as go test would; a failing input is written to the
+# package's testdata/fuzz, to commit with the fix.
 FUZZ := shared/signing:FuzzMemberCode:20000 shared/signing:FuzzSignedValues:20000 \
 	shared/api:FuzzBodies:200 shared/api:FuzzSignedLinks:300 shared/api:FuzzPassTokens:300 \
 	shared/api:FuzzEvents:100 shared/wallet:FuzzStream:5000 infra/local/stack:FuzzSchedule:5000
 fuzz: $(WEBDEPS) $(WEBDOCS)
-	@for t in $(FUZZ); do \
+	@bin=$$(mktemp -d); trap 'rm -rf "$$bin"' EXIT; cache=$$(go env GOCACHE)/fuzz/$$(go list -m); \
+	for t in $(FUZZ); do \
 		set -- $$(echo $$t | tr : ' '); \
+		test=$$bin/$$(echo $$1 | tr / -).test; \
+		[ -x $$test ] || go test -c -fuzz=. -o $$test ./$$1 || exit 1; \
 		echo "fuzz $$2 for $$3 runs"; \
-		go test -run='^$$' -fuzz="^$$2$$" -fuzztime=$${3}x -parallel=1 ./$$1 || exit 1; \
+		(cd $$1 && $$test -test.run='^$$' -test.fuzz="^$$2$$" -test.fuzztime=$${3}x -test.parallel=1 \
+			-test.fuzzcachedir=$$cache/$$1) || exit 1; \
 	done
 
 # The programs the tests run (openssl, Chromium, npm), from Debian's packages when missing.
