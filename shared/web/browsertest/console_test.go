@@ -170,8 +170,8 @@ func TestConsoleRoles(t *testing.T) {
 		role, key string
 		menu      []string
 	}{
-		{"Owner", p.ownerKey, []string{"Dashboard", "Members", "Rewards", "Stores", "Staff keys", "Operator keys", "Charities", "Settings", "Audit trail", "Exports"}},
-		{"Manager", p.managerKey, []string{"Dashboard", "Members", "Rewards", "Stores", "Staff keys", "Charities", "Settings", "Audit trail", "Exports"}},
+		{"Owner", p.ownerKey, []string{"Dashboard", "Members", "Rewards", "Stores", "Staff keys", "Operator keys", "Charities", "Settings", "Audit trail", "Webhooks", "Exports"}},
+		{"Manager", p.managerKey, []string{"Dashboard", "Members", "Rewards", "Stores", "Staff keys", "Charities", "Settings", "Audit trail", "Webhooks", "Exports"}},
 		{"Analyst", p.analystKey, []string{"Dashboard", "Members", "Rewards", "Stores", "Charities", "Settings", "Exports"}},
 	} {
 		t.Run("as "+c.role, func(t *testing.T) {

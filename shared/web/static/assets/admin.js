@@ -159,6 +159,7 @@ const views = {
   charities: { load: loadCharities },
   settings: { load: loadSettings },
   audit: { load: () => loadAudit(""), role: "manager" },
+  webhooks: { load: (id) => loadWebhooks(id), role: "manager" },
   exports: { load: () => {} },
 };
 
@@ -636,6 +637,98 @@ async function loadAudit(cursor) {
   else $("audit-list").replaceChildren(list);
 }
 $("audit-more").addEventListener("click", () => loadAudit(auditNext));
+
+// Webhooks ----------------------------------------------------------------------
+
+// The events a webhook may ask for, as loyalty.EventTypes lists them (names,
+// not words: the same in every language).
+const eventTypes = ("member.enrolled points.earned points.redeemed transaction.reversed tier.changed " +
+  "birthday.rewarded points.expired donation.made referral.rewarded campaign.delivered").split(" ");
+
+let hooks = []; // the webhooks listed
+let logOf = null; // the webhook whose delivery log is open (#webhooks/<id>)
+let deliveries = [];
+let deliveriesNext = "";
+
+async function loadWebhooks(id) {
+  if (!$("webhook-events").querySelector("input")) {
+    $("webhook-events").append(...eventTypes.map((type) => el("label", {}, el("input", { type: "checkbox", value: type }), el("span", { className: "mono" }, type))));
+  }
+  const res = await api("GET", "/v1/admin/webhooks");
+  if (!res.ok) return say(problem(res), "error");
+  hooks = res.data.webhooks;
+  logOf = hooks.find((w) => w.id === id) || null;
+  drawWebhooks();
+  $("deliveries").hidden = !logOf;
+  if (logOf) await loadDeliveries("");
+  rerender = () => {
+    drawWebhooks();
+    if (logOf) drawDeliveries();
+  };
+}
+
+function drawWebhooks() {
+  const rows = hooks.map((w) => [
+    el("td", { className: "mono" }, w.url),
+    w.events.length ? el("td", {}, ...w.events.map((type) => el("span", { className: "mono event" }, type))) : t("webhooks.allEvents"),
+    day(w.createdAt),
+    el("td", {}, el("div", { className: "row" },
+      el("a", { className: "button small", href: "#webhooks/" + w.id, "aria-current": w === logOf ? "true" : "false" }, t("webhooks.log")),
+      button(t("webhooks.delete"), () => deleteWebhook(w), "button small danger"))),
+  ]);
+  $("webhooks-list").replaceChildren(table(t("nav.webhooks"), [t("webhooks.address"), t("webhooks.events"), t("keys.created"), ""], rows, t("webhooks.none")));
+}
+
+async function loadDeliveries(cursor) {
+  const res = await api("GET", `/v1/admin/webhooks/${logOf.id}/deliveries?limit=20` + (cursor ? "&cursor=" + encodeURIComponent(cursor) : ""));
+  if (!res.ok) return say(problem(res), "error");
+  deliveries = cursor ? deliveries.concat(res.data.deliveries) : res.data.deliveries;
+  deliveriesNext = res.data.next || "";
+  drawDeliveries();
+}
+
+const clock = (iso) => new Intl.DateTimeFormat(i18n.lang, { timeStyle: "medium" }).format(new Date(iso));
+
+// attempt says when one try went and what came back: the endpoint's status,
+// or why none came.
+const attempt = (a) => t(a.status ? "webhooks.attempt" : "webhooks.noAnswer", { at: clock(a.at), status: a.status, ms: formatNumber(a.durationMs), error: a.error || "" });
+
+function drawDeliveries() {
+  $("deliveries-heading").textContent = t("webhooks.logOf", { url: logOf.url });
+  $("deliveries-more").hidden = !deliveriesNext;
+  const rows = deliveries.map((d) => [
+    el("td", { className: "delivery " + d.status }, t("webhooks.status." + d.status)),
+    el("td", {}, el("span", { className: "mono" }, d.eventType), el("br"), moment(d.occurredAt)),
+    el("td", {}, el("ul", { className: "attempts" }, ...d.attempts.map((a) => el("li", {}, attempt(a))))),
+    el("td", { className: "mono" }, d.eventId),
+  ]);
+  $("deliveries-list").replaceChildren(table(t("webhooks.log"), [t("keys.state"), t("webhooks.event"), t("webhooks.attempts"), t("webhooks.eventId")], rows, t("webhooks.noDeliveries")));
+}
+
+$("deliveries-more").addEventListener("click", () => loadDeliveries(deliveriesNext));
+$("deliveries-refresh").addEventListener("click", () => loadDeliveries(""));
+
+async function deleteWebhook(w) {
+  if (!(await confirm(t("webhooks.deleteConfirm", { url: w.url })))) return;
+  const res = await api("DELETE", `/v1/admin/webhooks/${w.id}`);
+  if (!res.ok) return say(problem(res), "error");
+  if (logOf?.id === w.id) history.replaceState(null, "", "#webhooks");
+  await loadWebhooks(logOf?.id === w.id ? "" : logOf?.id);
+  say(t("webhooks.deleted", { url: w.url }), "ok");
+}
+
+$("webhook-form").addEventListener("submit", async (e) => {
+  e.preventDefault();
+  const events = [...$("webhook-events").querySelectorAll("input:checked")].map((i) => i.value);
+  const res = await api("POST", "/v1/admin/webhooks", { json: JSON.stringify({ url: $("webhook-url").value.trim(), events }) });
+  $("webhook-error").textContent = res.ok ? "" : problem(res);
+  if (!res.ok) return;
+  $("webhook-url").value = "";
+  for (const i of $("webhook-events").querySelectorAll("input")) i.checked = false;
+  $("webhook-secret").hidden = false;
+  $("webhook-secret").replaceChildren(t("webhooks.once"), " ", el("code", {}, res.data.secret));
+  await loadWebhooks(logOf?.id);
+});
 
 // Exports -----------------------------------------------------------------------
 
