@@ -90,6 +90,10 @@ func (c *Cards) appleCard(acct loyalty.Account, rules loyalty.Rules, now time.Ti
 	if c.PublicURL != "" {
 		card.MemberPageURL = c.PublicURL + signing.MemberSpaceLinkPath + "?" + c.Codes.CardLink(m.ID, m.CodeGeneration)
 	}
+	if c.PublicURL != "" && rules.Referral.Enabled {
+		card.ReferralCode = m.ReferralCode()
+		card.ReferralURL = c.PublicURL + "/?ref=" + card.ReferralCode
+	}
 	card.GivenThisYear = m.GivenThisYear(now)
 	card.News = News(m, rules, now)
 	card.Program = apple.ProgramTexts{Name: locale.From(rules.Name), Terms: locale.From(rules.Terms), Contact: locale.From(rules.Contact)}

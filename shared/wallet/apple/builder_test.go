@@ -132,7 +132,7 @@ func TestBuiltPassIsOneWalletAccepts(t *testing.T) {
 		if !ok {
 			t.Fatalf("storeCard is %T", pass["storeCard"])
 		}
-		for group, n := range map[string]int{"headerFields": 1, "primaryFields": 1, "secondaryFields": 2, "auxiliaryFields": 1, "backFields": 4} {
+		for group, n := range map[string]int{"headerFields": 1, "primaryFields": 1, "secondaryFields": 2, "auxiliaryFields": 1, "backFields": 5} {
 			if fields, _ := sc[group].([]any); len(fields) != n {
 				t.Errorf("%s has %d fields, want %d", group, len(fields), n)
 			}
@@ -164,10 +164,14 @@ func TestBuiltPassIsOneWalletAccepts(t *testing.T) {
 		}
 	})
 
-	t.Run("the back links the member page and lets Wallet detect the shop's phone and address", func(t *testing.T) {
+	t.Run("the back links the member page and the referral link, and lets Wallet detect the shop's phone and address", func(t *testing.T) {
 		page := findField(t, pass, "page")
 		if page["value"] != card.MemberPageURL || !strings.Contains(page["attributedValue"].(string), `<a href="https://fidelio.test/members/me?tab=points&amp;lang=en">`) {
 			t.Errorf("member page field %v", page)
+		}
+		referral := findField(t, pass, "referral")
+		if referral["value"] != card.ReferralURL || referral["attributedValue"] != `<a href="https://fidelio.test/?ref=4YTA840KYM">Share your link (code 4YTA840KYM)</a>` || referral["label"] != "Invite your friends" {
+			t.Errorf("referral field %v", referral)
 		}
 		if terms := findField(t, pass, "terms"); fmt.Sprint(terms["dataDetectorTypes"]) != "[]" {
 			t.Errorf("terms detect %v, want nothing", terms["dataDetectorTypes"])

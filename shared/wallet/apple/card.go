@@ -84,6 +84,10 @@ type Card struct {
 	News string
 	// MemberPageURL links the back of the pass to the member's web page.
 	MemberPageURL string
+	// ReferralURL is the join page's link with the member's referral code,
+	// ReferralCode, for the member to share; empty while referral is off.
+	ReferralURL  string
+	ReferralCode string
 	// The tier's colours, written "rgb(r, g, b)".
 	BackgroundColor string
 	ForegroundColor string
@@ -172,6 +176,11 @@ func (c Card) validate(cfg Config) error {
 	if c.MemberPageURL != "" {
 		if err := checkURL(c.MemberPageURL); err != nil {
 			return fmt.Errorf("member page URL: %w", err)
+		}
+	}
+	if c.ReferralURL != "" {
+		if err := checkURL(c.ReferralURL); err != nil {
+			return fmt.Errorf("referral URL: %w", err)
 		}
 	}
 	return nil

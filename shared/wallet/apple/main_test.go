@@ -78,6 +78,8 @@ func testCard() Card {
 		Code:                "F1.K1.01J9Z3F4QK8W6T2N5R7Y0X1B3C.MZXW6YTBOI",
 		Locale:              "en",
 		MemberPageURL:       "https://fidelio.test/members/me?tab=points&lang=en",
+		ReferralURL:         "https://fidelio.test/?ref=4YTA840KYM",
+		ReferralCode:        "4YTA840KYM",
 		BackgroundColor:     "rgb(191, 149, 63)",
 		ForegroundColor:     "rgb(255, 255, 255)",
 		LabelColor:          "rgb(60, 40, 10)",

@@ -160,6 +160,10 @@ func storeCard(cfg Config, card Card, l locale.Language) (fields, error) {
 		link := `<a href="` + html.EscapeString(card.MemberPageURL) + `">` + html.EscapeString(locale.PageLink.In(l)) + `</a>`
 		f.BackFields = append(f.BackFields, field{Key: "page", Label: locale.LabelPage.In(l), Value: card.MemberPageURL, AttributedValue: link})
 	}
+	if card.ReferralURL != "" {
+		link := `<a href="` + html.EscapeString(card.ReferralURL) + `">` + html.EscapeString(locale.ReferralLink(card.ReferralCode).In(l)) + `</a>`
+		f.BackFields = append(f.BackFields, field{Key: "referral", Label: locale.LabelReferral.In(l), Value: card.ReferralURL, AttributedValue: link})
+	}
 	return f, nil
 }
 

@@ -99,6 +99,7 @@ var (
 	LabelNews     = Text{"News", "Actualités"}
 	LabelGiven    = Text{"Given to good causes this year", "Donné à des associations cette année"}
 	PageLink      = Text{"See my points, rewards and history", "Voir mes points, récompenses et historique"}
+	LabelReferral = Text{"Invite your friends", "Parrainez vos proches"}
 
 	// TierRose and TierFell tell the member of a new tier, "%@" standing for
 	// its name: congratulations on the way up, a plain and kind line on the
@@ -208,4 +209,10 @@ func ExpiringOn(points int64, day string) (Text, error) {
 		}
 		return fmt.Sprintf("%s points on %s", Number(points, l), date.In(l))
 	}), nil
+}
+
+// ReferralLink is the words of the pass's referral link: the member's code,
+// which a friend can also type on the join page.
+func ReferralLink(code string) Text {
+	return Text{"Share your link (code " + code + ")", "Partagez votre lien (code " + code + ")"}
 }
