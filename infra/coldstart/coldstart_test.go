@@ -133,8 +133,9 @@ func stage(t testing.TB, secret string, withTable bool) coldstart.Stage {
 		t.Fatal(err)
 	}
 	st := coldstart.Stage{
-		Template:   lab.tpl,
-		Parameters: map[string]string{"Stage": name, "SecretArn": aws.ToString(out.ARN), "PassTypeId": passType, "TeamId": teamID},
+		Template: lab.tpl,
+		// The event publisher's bus is moto_server's default one.
+		Parameters: map[string]string{"Stage": name, "SecretArn": aws.ToString(out.ARN), "PassTypeId": passType, "TeamId": teamID, "EventBus": "default"},
 		DynamoDB:   lab.dynamo, SecretsManager: lab.moto.URL,
 	}
 	if withTable {
@@ -237,19 +238,24 @@ var samples = []sample{
 	{"staff", "staff/earn-bad-amount.json", httpAnswer(400, `"code":"invalid_json"`)},
 	{"admin", "admin/list-rewards.json", httpAnswer(200, "[]")},
 	{"walletservice", "walletservice/device-serials.json", httpAnswer(204)},
-	{"passupdater", "passupdater/member-earned.json", func(t *testing.T, answer []byte) {
-		var resp events.DynamoDBEventResponse
-		if err := json.Unmarshal(answer, &resp); err != nil {
-			t.Fatalf("answer is not a batch response: %v\n%s", err, answer)
-		}
-		if len(resp.BatchItemFailures) != 0 {
-			t.Errorf("records failed: %s", answer)
-		}
-	}},
+	{"passupdater", "passupdater/member-earned.json", noBatchFailures},
+	{"eventpublisher", "passupdater/member-earned.json", noBatchFailures},
 	{"birthdays", "birthdays/scheduled.json", jobSummary("birthdays")},
 	{"donations", "donations/scheduled.json", jobSummary("donations")},
 	{"expiry", "expiry/scheduled.json", jobSummary("expiry")},
 	{"tierreview", "tierreview/scheduled.json", jobSummary("tier-review")},
+}
+
+// noBatchFailures checks a stream handler's answer: a batch response that
+// reports no record failed.
+func noBatchFailures(t *testing.T, answer []byte) {
+	var resp events.DynamoDBEventResponse
+	if err := json.Unmarshal(answer, &resp); err != nil {
+		t.Fatalf("answer is not a batch response: %v\n%s", err, answer)
+	}
+	if len(resp.BatchItemFailures) != 0 {
+		t.Errorf("records failed: %s", answer)
+	}
 }
 
 // The pass type and team the wallet samples were recorded with.
@@ -341,8 +347,9 @@ func assertNoSecretIn(t *testing.T, log string, values ...string) {
 	}
 }
 
-// jobs are the functions that need the store alone: no secret.
-var jobFunctions = map[string]bool{"birthdays": true, "donations": true, "expiry": true, "tierreview": true}
+// jobFunctions are the functions that need the store alone, no secret: the
+// jobs and the event publisher.
+var jobFunctions = map[string]bool{"birthdays": true, "donations": true, "expiry": true, "tierreview": true, "eventpublisher": true}
 
 // TestDependencyFailuresAreClear gives every function that reads the secret
 // or the table a broken one. Each still starts (it reads nothing at start),

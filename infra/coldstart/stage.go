@@ -32,8 +32,8 @@ type Stage struct {
 // template.yaml declares, each !Ref and !Sub resolved as CloudFormation
 // would on this stage. The only departures from a deployment are the
 // SDK's standard endpoint variables, AWS_ENDPOINT_URL_DYNAMODB,
-// AWS_ENDPOINT_URL_SECRETS_MANAGER and AWS_ENDPOINT_URL_SSM, so the code takes the path it takes in
-// AWS. A value it cannot resolve is an error: a variable the template adds
+// AWS_ENDPOINT_URL_SECRETS_MANAGER, AWS_ENDPOINT_URL_SSM and
+// AWS_ENDPOINT_URL_EVENTBRIDGE, so the code takes the path it takes in AWS. A value it cannot resolve is an error: a variable the template adds
 // must be given a stand-in here.
 func (s Stage) Env(dir string) ([]string, error) {
 	var fn *template.Function
@@ -66,6 +66,8 @@ func (s Stage) Env(dir string) ([]string, error) {
 		"AWS_ENDPOINT_URL_SECRETS_MANAGER=" + s.SecretsManager,
 		// moto_server also keeps the public URL's SSM parameter.
 		"AWS_ENDPOINT_URL_SSM=" + s.SecretsManager,
+		// and the event publisher's bus.
+		"AWS_ENDPOINT_URL_EVENTBRIDGE=" + s.SecretsManager,
 	}
 	names := make([]string, 0, len(fn.Env))
 	for name := range fn.Env {
