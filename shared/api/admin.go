@@ -73,6 +73,7 @@ func (a *App) putReward(r *http.Request, p principal, id string, b rewardFields)
 	if err := a.Store.SaveReward(r.Context(), rw); err != nil {
 		return reply{}, err
 	}
+	a.Program.RewardSaved(rw)
 	if err := a.audit(r, p, "reward.save", rw.ID, fmt.Sprintf("%s for %d points", rw.Name, rw.Points)); err != nil {
 		return reply{}, err
 	}

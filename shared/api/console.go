@@ -47,6 +47,7 @@ func (a *App) archiveReward(r *http.Request) (reply, error) {
 		if err := a.Store.SaveReward(r.Context(), rw); err != nil {
 			return reply{}, err
 		}
+		a.Program.RewardSaved(rw)
 		if err := a.audit(r, p, "reward.archive", rw.ID, rw.Name); err != nil {
 			return reply{}, err
 		}

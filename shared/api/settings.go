@@ -156,7 +156,7 @@ func (a *App) publicProgram(r *http.Request) (reply, error) {
 	if rules.Referral.Enabled {
 		v.Referral = &rules.Referral
 	}
-	rewards, err := a.Store.Rewards(r.Context())
+	rewards, err := a.Program.Rewards(r.Context())
 	if err != nil {
 		return reply{}, err
 	}

@@ -122,7 +122,7 @@ func (a *App) scan(r *http.Request) (reply, error) {
 	if err != nil {
 		return reply{}, err
 	}
-	rewards, err := a.Store.Rewards(r.Context())
+	rewards, err := a.Program.Rewards(r.Context())
 	if err != nil {
 		return reply{}, err
 	}

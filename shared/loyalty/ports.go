@@ -47,6 +47,8 @@ type Book interface {
 	// MembersByReferralCode finds the members whose ReferralCode is code
 	// (one, or practically never two); none when no member has it.
 	MembersByReferralCode(ctx context.Context, code string) ([]Member, error)
+	// Rewards lists every reward, cheapest first.
+	Rewards(ctx context.Context) ([]Reward, error)
 	// Charity reads a charity; ErrCharityNotFound when there is none.
 	Charity(ctx context.Context, id string) (Charity, error)
 	// CharityMonthMatched reads a charity's matched points of a month from

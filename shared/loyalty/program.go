@@ -11,10 +11,11 @@ import (
 
 // Program carries out the operations of a loyalty program on its Book.
 type Program struct {
-	book  Book
-	clock Clock
-	ids   IDs
-	rules *RulesCache
+	book    Book
+	clock   Clock
+	ids     IDs
+	rules   *RulesCache
+	rewards *RewardsCache
 }
 
 // NewProgram returns a Program; a nil clock or ids means the real ones.
@@ -25,8 +26,16 @@ func NewProgram(book Book, clock Clock, ids IDs) *Program {
 	if ids == nil {
 		ids = NewRandomIDs()
 	}
-	return &Program{book: book, clock: clock, ids: ids, rules: NewRulesCache(book, clock)}
+	return &Program{book: book, clock: clock, ids: ids, rules: NewRulesCache(book, clock), rewards: NewRewardsCache(book, clock)}
 }
+
+// Rewards lists the rewards this instance offers, cheapest first: at most
+// RewardsMaxAge old, with the ones it saved last.
+func (p *Program) Rewards(ctx context.Context) ([]Reward, error) { return p.rewards.Rewards(ctx) }
+
+// RewardSaved takes a reward just saved (or retired) into the list this
+// instance offers; every other takes it within RewardsMaxAge.
+func (p *Program) RewardSaved(r Reward) { p.rewards.Saved(r) }
 
 // Rules returns the rules this instance decides with: at most RulesMaxAge
 // old, or the ones it saved last.
