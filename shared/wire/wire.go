@@ -1,6 +1,7 @@
 // Package wire builds the card machinery of the functions that need it, from
-// their configuration: the whole of it for members and walletservice
-// (WithCards), the Google Wallet classes for admin (WithGoogleClasses), the
+// their configuration: the whole of it for members (WithCards), the Apple
+// passes for walletservice (WithApplePasses), the Google Wallet classes for
+// admin (WithGoogleClasses), the
 // APNs client and Google Wallet for the pass updater; and every dependency
 // at once for the local stack and the tests (Deps). An API function is
 // built by apiwire, with these as options, when its first request needs it,
@@ -48,8 +49,8 @@ func WithMail(ctx context.Context, cfg config.Config, d *api.Deps) error {
 	return nil
 }
 
-// WithCards gives an API function the card machinery (members,
-// walletservice): the member codes' signer's cards, the Apple pass builder of
+// WithCards gives an API function the card machinery (members): the member
+// codes' signer's cards, the Apple pass builder of
 // the logo as it is, and Google Wallet.
 func WithCards(ctx context.Context, cfg config.Config, d *api.Deps) error {
 	cards, err := Cards(ctx, cfg, d.Store, d.Codes, d.Program.Now, d.Logger)
