@@ -19,5 +19,5 @@ func main() {
 		config.Fatal(err)
 	}
 	// The secret, the public URL, the table and the cards come with the first request.
-	lambda.Start(apigateway.Wrap(apiwire.API(cfg, api.WalletService, wire.WithCards)))
+	lambda.Start(apigateway.Wrap(apiwire.API(cfg, api.WalletService, wire.WithApplePasses)))
 }

@@ -61,6 +61,18 @@ func WithCards(ctx context.Context, cfg config.Config, d *api.Deps) error {
 	return nil
 }
 
+// WithApplePasses gives the walletservice function what Wallet's web service
+// serves: the Apple pass builder of the logo as it is. It connects no Google
+// Wallet, so that the function links no Google client.
+func WithApplePasses(ctx context.Context, cfg config.Config, d *api.Deps) error {
+	cards, err := applePasses(ctx, cfg, d.Store, d.Codes, d.Program.Now, d.Logger)
+	if err != nil {
+		return err
+	}
+	d.Cards = cards
+	return nil
+}
+
 // WithGoogleClasses gives the admin function what a saved logo or program
 // name needs: the Google Wallet classes moved to them. It builds no pass signer and draws
 // nothing, so the admin function links neither.
@@ -126,6 +138,18 @@ func Deps(cfg config.Config, s store.Store, clock loyalty.Clock, logger *slog.Lo
 // signer, the Apple pass builder of the logo as it is (from the pass
 // certificate), and Google Wallet.
 func Cards(ctx context.Context, cfg config.Config, s store.Store, codes *signing.Signer, now func() time.Time, logger *slog.Logger) (*wallet.Cards, error) {
+	cards, err := applePasses(ctx, cfg, s, codes, now, logger)
+	if err != nil {
+		return nil, err
+	}
+	if cards.Google, err = googleWallet(cfg, logger); err != nil {
+		return nil, err
+	}
+	return cards, nil
+}
+
+// applePasses builds the cards without Google Wallet.
+func applePasses(ctx context.Context, cfg config.Config, s store.Store, codes *signing.Signer, now func() time.Time, logger *slog.Logger) (*wallet.Cards, error) {
 	newApple, err := appleBuilder(cfg, logger)
 	if err != nil {
 		return nil, err
@@ -139,9 +163,6 @@ func Cards(ctx context.Context, cfg config.Config, s store.Store, codes *signing
 	cards := &wallet.Cards{Codes: codes, Branding: branding, ProgramName: cfg.ProgramName, PublicURL: cfg.PublicURL}
 	cards.Assets, cards.Apple = branding.Current()
 	cards.PassTypeID = cfg.PassTypeID
-	if cards.Google, err = googleWallet(cfg, logger); err != nil {
-		return nil, err
-	}
 	return cards, nil
 }
 
