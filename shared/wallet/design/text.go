@@ -16,20 +16,27 @@ import (
 )
 
 // The Go fonts are compiled into the program, so the card looks the same on
-// every server and needs no font files at run time. They are parsed by the
-// first drawing that sets text, not when the process starts: most requests
-// draw nothing, and a function that never sets text links no font at all.
-// (A function, not a variable set at start, holds each: a variable's
-// initialiser would keep the font in every binary that imports the package.)
+// every server and needs no font files at run time. Each is parsed by the
+// first drawing that sets text in it, not when the process starts: most
+// requests draw nothing, and a function that never sets text in a font links
+// none of it. (Functions, not variables set at start, hold them: a variable's
+// initialiser would keep the font in every binary that imports the package.
+// And one for each: the pass's strip and the logo set bold only, so the
+// functions that draw no preview leave the regular font out.)
 var (
-	fontsOnce             sync.Once
+	regularOnce, boldOnce sync.Once
 	regularFont, boldFont *opentype.Font
 )
 
-func regular() *opentype.Font { fontsOnce.Do(parseFonts); return regularFont }
-func bold() *opentype.Font    { fontsOnce.Do(parseFonts); return boldFont }
+func regular() *opentype.Font {
+	regularOnce.Do(func() { regularFont = mustFont(goregular.TTF) })
+	return regularFont
+}
 
-func parseFonts() { regularFont, boldFont = mustFont(goregular.TTF), mustFont(gobold.TTF) }
+func bold() *opentype.Font {
+	boldOnce.Do(func() { boldFont = mustFont(gobold.TTF) })
+	return boldFont
+}
 
 // mustFont parses a font compiled into the program. Like regexp.MustCompile
 // on a literal, it can only fail on a defect of the build.
