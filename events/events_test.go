@@ -221,6 +221,9 @@ var samples = []sample{
 	{"admin/stats.json", 200, func(s *state) (string, string, string, string, []string) {
 		return "GET", "/v1/admin/stats?from=2026-11-01&to=2026-11-30", adminKey, "", nil
 	}},
+	{"admin/segments.json", 200, func(s *state) (string, string, string, string, []string) {
+		return "GET", "/v1/admin/segments", adminKey, "", nil
+	}},
 	{"members/not-found.json", 404, func(s *state) (string, string, string, string, []string) {
 		return "GET", "/v1/members/01KAAAAAAAAAAAAAAAAAAAAAAA", adminKey, "", nil
 	}},

@@ -68,6 +68,7 @@ type memberDetail struct {
 	Next      string        `json:"next,omitempty"`
 	Donations donationsView `json:"donations"`
 	Devices   devicesView   `json:"devices"`
+	Activity  activityView  `json:"activity"`
 }
 
 type lotView struct {
@@ -113,11 +114,15 @@ func (a *App) getMemberDetail(r *http.Request) (reply, error) {
 		return reply{}, err
 	}
 	m := acct.Member
+	activity, err := a.activityOf(r, m)
+	if err != nil {
+		return reply{}, err
+	}
 	v := memberDetail{
 		memberView: a.memberView(acct, rules, true), BlockedAt: m.BlockedAt, BlockNote: m.BlockNote,
 		Lots: make([]lotView, len(acct.Lots)), Ledger: make([]entryView, len(entries)),
 		Donations: donationsView{GivenThisYear: m.GivenThisYear(a.Program.Now()), Plan: m.DonationPlan},
-		Devices:   devicesView{Apple: len(devices)},
+		Devices:   devicesView{Apple: len(devices)}, Activity: activity,
 	}
 	for i, l := range acct.Lots {
 		v.Lots[i] = lotView{ExpiresOn: l.ExpiresOn, Points: l.Remaining}
