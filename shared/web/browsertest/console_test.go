@@ -308,6 +308,13 @@ func TestConsoleMember(t *testing.T) {
 			shot(t, ctx, "console-search-"+c.name)
 			do(t, ctx, "open Bob", chromedp.Click(chromedp.CSS(`#results tbody a`)))
 			waitFor(t, ctx, "Bob's page", `document.getElementById("member-heading").textContent === "Bob Martin" && !document.getElementById("adjust").hidden`)
+			class := map[string]string{"laptop-en": "Champions", "tablet-fr": "Champions"}[c.name]
+			if profile["activity"].(map[string]any)["class"] != "champions" {
+				t.Fatalf("Bob's activity %v, want the class champions", profile["activity"])
+			}
+			if got := text(t, ctx, "member-profile"); !strings.Contains(got, class) {
+				t.Errorf("the member's facts %q lack the class %q", got, class)
+			}
 			if lots := eval[int](t, ctx, `document.querySelectorAll("#member-lots tbody tr").length`); lots < 1 {
 				t.Error("no lot with its expiry")
 			}

@@ -290,6 +290,7 @@ function drawMember() {
     ["member.since", day(m.memberSince)],
     ["member.given", formatNumber(m.donations.givenThisYear)],
     ["member.devices", formatNumber(m.devices.apple)],
+    ["member.class", m.activity.class ? t("class." + m.activity.class) : t("member.noPurchase")],
     ["member.state", m.blockedAt ? t("member.blocked", { note: m.blockNote || "—" }) : t("member.active")],
   ];
   $("member-profile").replaceChildren(...facts.map(([k, v]) => el("div", {}, el("dt", {}, t(k)), el("dd", {}, v))));
