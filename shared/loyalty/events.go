@@ -2,6 +2,7 @@ package loyalty
 
 import (
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -20,8 +21,7 @@ const (
 	EventPointsExpired       EventType = "points.expired"
 	EventDonationMade        EventType = "donation.made"
 	EventReferralRewarded    EventType = "referral.rewarded"
-	// Named for the feature that will emit it; nothing does yet.
-	EventCampaignDelivered EventType = "campaign.delivered"
+	EventCampaignDelivered   EventType = "campaign.delivered"
 )
 
 // EventTypes lists every event type, in the order the documentation gives them.
@@ -94,6 +94,16 @@ type TierChangedData struct {
 	To   Tier `json:"to"`
 }
 
+// CampaignDeliveredData is the data of campaign.delivered: a campaign's
+// message is on the member's card, with its bonus when it gave one.
+type CampaignDeliveredData struct {
+	CampaignID string `json:"campaignId"`
+	// TransactionID and BonusPoints are the bonus's ledger entry, absent
+	// when the campaign gave none.
+	TransactionID string `json:"transactionId,omitempty"`
+	BonusPoints   int64  `json:"bonusPoints,omitempty"`
+}
+
 // EventsOf lists the business events of one committed change of a member,
 // from before (nil for a new member) to after; entries are the ledger
 // entries the change wrote, oldest first (Seq before.LedgerSeq+1 to
@@ -124,6 +134,15 @@ func EventsOf(before *Member, after Member, entries []LedgerEntry) []Event {
 		}
 		out = append(out, Event{ID: "evt_" + d.TransactionID, Type: typ, OccurredAt: e.CreatedAt, MemberID: e.MemberID, Data: d})
 	}
+	if id, ok := deliveredCampaign(before, after); ok {
+		d := CampaignDeliveredData{CampaignID: id}
+		for _, e := range entries {
+			if e.Kind == KindCampaign {
+				d.TransactionID, d.BonusPoints = e.TxID().String(), e.Points
+			}
+		}
+		out = append(out, Event{ID: "evt_" + after.ID + "_campaign_" + id, Type: EventCampaignDelivered, OccurredAt: after.News.At, MemberID: after.ID, Data: d})
+	}
 	if before != nil && before.Tier != after.Tier {
 		out = append(out, Event{
 			ID:   "evt_" + after.ID + "_v" + strconv.FormatInt(after.Version, 10) + "_tier",
@@ -132,6 +151,14 @@ func EventsOf(before *Member, after Member, entries []LedgerEntry) []Event {
 		})
 	}
 	return out
+}
+
+// deliveredCampaign is the campaign whose message the change put on the card.
+func deliveredCampaign(before *Member, after Member) (string, bool) {
+	if before == nil || before.newsID() == after.newsID() {
+		return "", false
+	}
+	return strings.CutPrefix(after.newsID(), "campaign/")
 }
 
 // NewEntries is the range of ledger sequence numbers a change from before

@@ -62,3 +62,24 @@ func TestAReferralBonusIsReferralRewardedAndItsTakingBackAReversal(t *testing.T)
 		t.Errorf("taking back %+v", es[1])
 	}
 }
+
+func TestACampaignsDeliveryIsOneEventWithItsBonus(t *testing.T) {
+	at := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+	const campaign = "01KCAMPAIGN000000000000000"
+	before := loyalty.Member{ID: "01KAAAAAAAAAAAAAAAAAAAAAAA", Tier: "silver", Version: 4, LedgerSeq: 3, Marketing: true}
+	after := before
+	after.Version, after.LedgerSeq, after.News = 5, 4, &loyalty.News{ID: "campaign/" + campaign, Text: loyalty.Texts{EN: "Hello"}, At: at}
+	entries := []loyalty.LedgerEntry{{MemberID: after.ID, Seq: 4, Kind: loyalty.KindCampaign, Points: 25, CreatedAt: at}}
+	es := loyalty.EventsOf(&before, after, entries)
+	if len(es) != 1 || es[0].Type != loyalty.EventCampaignDelivered || es[0].ID != "evt_"+after.ID+"_campaign_"+campaign || !es[0].OccurredAt.Equal(at) {
+		t.Fatalf("events %+v, want one campaign.delivered (the bonus is no event of its own)", es)
+	}
+	if d := es[0].Data.(loyalty.CampaignDeliveredData); d.CampaignID != campaign || d.TransactionID != after.ID+"-4" || d.BonusPoints != 25 {
+		t.Errorf("data %+v", d)
+	}
+	later := after
+	later.Version, later.Balance = 6, 100
+	if es := loyalty.EventsOf(&after, later, nil); len(es) != 0 {
+		t.Errorf("a later change of a card that carries the message: %+v", es)
+	}
+}

@@ -79,6 +79,7 @@ func TestTheEventSchemaDescribesTheEvents(t *testing.T) {
 	check("transaction", doc.Defs["transaction"], loyalty.TransactionData{})
 	check("member.enrolled", doc.Defs["member.enrolled"].Properties["data"], loyalty.EnrolledData{})
 	check("tier.changed", doc.Defs["tier.changed"].Properties["data"], loyalty.TierChangedData{})
+	check("campaign.delivered", doc.Defs["campaign.delivered"].Properties["data"], loyalty.CampaignDeliveredData{})
 	check("money", doc.Defs["money"], loyalty.Money{})
 	for _, typ := range []loyalty.EventType{loyalty.EventPointsEarned, loyalty.EventPointsRedeemed, loyalty.EventTransactionReversed, loyalty.EventBirthdayRewarded, loyalty.EventPointsExpired, loyalty.EventDonationMade} {
 		if ref := doc.Defs[string(typ)].Properties["data"].Ref; ref != "#/$defs/transaction" {
