@@ -10,22 +10,22 @@ import (
 )
 
 type campaignBody struct {
-	Name        string                  `json:"name"`
-	Segment     loyalty.CampaignSegment `json:"segment"`
-	Message     loyalty.Texts           `json:"message"`
-	BonusPoints int64                   `json:"bonusPoints"`
-	StartsAt    time.Time               `json:"startsAt"`
+	Name        string          `json:"name"`
+	Segment     loyalty.Segment `json:"segment"`
+	Message     loyalty.Texts   `json:"message"`
+	BonusPoints int64           `json:"bonusPoints"`
+	StartsAt    time.Time       `json:"startsAt"`
 }
 
 // campaignView is a campaign and its report.
 type campaignView struct {
-	ID          string                  `json:"id"`
-	Name        string                  `json:"name"`
-	Segment     loyalty.CampaignSegment `json:"segment"`
-	Message     loyalty.Texts           `json:"message"`
-	BonusPoints int64                   `json:"bonusPoints"`
-	StartsAt    time.Time               `json:"startsAt"`
-	CreatedAt   time.Time               `json:"createdAt"`
+	ID          string          `json:"id"`
+	Name        string          `json:"name"`
+	Segment     loyalty.Segment `json:"segment"`
+	Message     loyalty.Texts   `json:"message"`
+	BonusPoints int64           `json:"bonusPoints"`
+	StartsAt    time.Time       `json:"startsAt"`
+	CreatedAt   time.Time       `json:"createdAt"`
 	// Status is "scheduled", "running" or "finished".
 	Status     string     `json:"status"`
 	FinishedAt *time.Time `json:"finishedAt,omitempty"`
@@ -65,9 +65,13 @@ func (a *App) createCampaign(r *http.Request) (reply, error) {
 	if a.StartCampaign == nil {
 		return reply{}, errCampaignsOff
 	}
+	shops, err := a.Store.Shops(r.Context())
+	if err != nil {
+		return reply{}, err
+	}
 	c, err := loyalty.NewCampaign(a.IDs, a.Program.Now(), p.actor().String(), loyalty.Campaign{
 		Name: b.Name, Segment: b.Segment, Message: b.Message, BonusPoints: b.BonusPoints, StartsAt: b.StartsAt,
-	})
+	}, shops)
 	if err != nil {
 		return reply{}, err
 	}

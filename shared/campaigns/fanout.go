@@ -56,6 +56,9 @@ type Fanout struct {
 	// Workers how many of them are delivered to at once.
 	PageSize, Workers int
 	Logger            *slog.Logger
+	// Quintiles reads the program's RFM quintiles, which a segment's class
+	// is scored against; nil scores with the zero Quintiles.
+	Quintiles func(ctx context.Context) (loyalty.Quintiles, error)
 }
 
 // Start sends a new campaign's first message.
@@ -125,7 +128,14 @@ func (f *Fanout) page(ctx context.Context, c loyalty.Campaign) (loyalty.Campaign
 	if err != nil {
 		return loyalty.CampaignPage{}, fmt.Errorf("read the members of campaign %s: %w", c.ID, err)
 	}
+	var q loyalty.Quintiles
+	if f.Quintiles != nil {
+		if q, err = f.Quintiles(ctx); err != nil {
+			return loyalty.CampaignPage{}, fmt.Errorf("read the quintiles: %w", err)
+		}
+	}
 	page := loyalty.CampaignPage{Number: c.Pages + 1, Next: next, Last: next == "", At: f.Program.Now()}
+	today := loyalty.DateOf(page.At)
 	var (
 		mu     sync.Mutex
 		failed error
@@ -135,7 +145,7 @@ func (f *Fanout) page(ctx context.Context, c loyalty.Campaign) (loyalty.Campaign
 	for range max(f.Workers, 1) {
 		wg.Go(func() {
 			for id := range work {
-				got, err := f.Program.DeliverCampaign(ctx, c, id)
+				got, err := f.Program.DeliverCampaign(ctx, c, q, id)
 				mu.Lock()
 				switch {
 				case err == nil && got == loyalty.NotTargeted:
@@ -156,7 +166,7 @@ func (f *Fanout) page(ctx context.Context, c loyalty.Campaign) (loyalty.Campaign
 	for _, m := range members {
 		// The export's read may be a moment old: DeliverCampaign decides
 		// on the account read again. This only spares the others a read.
-		if m.Marketing && c.Segment.Matches(m) {
+		if m.Marketing && c.Segment.Matches(m, q, today) {
 			work <- m.ID
 		}
 	}

@@ -62,7 +62,7 @@ func TestAFanOutGoesThroughSQS(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	c, err := loyalty.NewCampaign(loyalty.NewRandomIDs(), storetest.Start, "owner", loyalty.Campaign{Name: "spring", Message: loyalty.Texts{EN: "Hello"}, BonusPoints: 10})
+	c, err := loyalty.NewCampaign(loyalty.NewRandomIDs(), storetest.Start, "owner", loyalty.Campaign{Name: "spring", Message: loyalty.Texts{EN: "Hello"}, BonusPoints: 10}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

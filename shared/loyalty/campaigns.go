@@ -16,11 +16,11 @@ var ErrCampaignNotFound = errors.New("campaign not found")
 // each member once: the delivery is one commit of the member, recorded by
 // an idempotency record keyed by campaign and member.
 type Campaign struct {
-	ID          string          `json:"id"`
-	Name        string          `json:"name"`
-	Segment     CampaignSegment `json:"segment"`
-	Message     Texts           `json:"message"`
-	BonusPoints int64           `json:"bonusPoints,omitempty"`
+	ID          string  `json:"id"`
+	Name        string  `json:"name"`
+	Segment     Segment `json:"segment"`
+	Message     Texts   `json:"message"`
+	BonusPoints int64   `json:"bonusPoints,omitempty"`
 	// StartsAt is when the fan-out may start: the campaign's creation when
 	// none was asked for.
 	StartsAt  time.Time `json:"startsAt"`
@@ -77,24 +77,6 @@ func (p CampaignProgress) Apply(page CampaignPage) CampaignProgress {
 // Finished reports a campaign whose fan-out is over.
 func (c Campaign) Finished() bool { return !c.FinishedAt.IsZero() }
 
-// CampaignSegment says which members a campaign is for: every condition
-// set must hold, and none set is everyone.
-type CampaignSegment struct {
-	Tier Tier `json:"tier,omitempty"`
-}
-
-// Matches reports whether the member belongs to the segment.
-func (s CampaignSegment) Matches(m Member) bool {
-	return s.Tier == "" || m.Tier == s.Tier
-}
-
-func (s CampaignSegment) validate() error {
-	if s.Tier != "" && s.Tier.Rank() < 0 {
-		return fmt.Errorf("%w: segment.tier %q is not one of bronze, silver, gold, platinum", ErrInvalid, s.Tier)
-	}
-	return nil
-}
-
 // The bounds of a campaign.
 const (
 	// MaxNewsLength is the most characters of a message: a lock screen
@@ -106,13 +88,14 @@ const (
 	MaxCampaignDelay = 90 * 24 * time.Hour
 )
 
-// NewCampaign checks and makes a campaign created at now by an operator.
-func NewCampaign(ids IDs, now time.Time, by string, c Campaign) (Campaign, error) {
+// NewCampaign checks and makes a campaign created at now by an operator;
+// its segment may name one of shops.
+func NewCampaign(ids IDs, now time.Time, by string, c Campaign, shops []Shop) (Campaign, error) {
 	var err error
 	if c.Name, err = cleanText("name", c.Name, 100, false); err != nil {
 		return Campaign{}, err
 	}
-	if err := c.Segment.validate(); err != nil {
+	if err := c.Segment.Validate(shops); err != nil {
 		return Campaign{}, err
 	}
 	if c.Message.EN == "" {
@@ -167,11 +150,12 @@ const (
 )
 
 // DeliverCampaign puts the campaign's message on the member's card, with
-// its bonus points, once. The commit carries an idempotency record keyed by
+// its bonus points, once, when the member consented and is in the segment
+// (its class scored against q). The commit carries an idempotency record keyed by
 // campaign and member (the per-member delivery record): a page of the
 // fan-out done again, a racing worker or a retried message find it and
 // deliver nothing more.
-func (p *Program) DeliverCampaign(ctx context.Context, c Campaign, memberID string) (Delivered, error) {
+func (p *Program) DeliverCampaign(ctx context.Context, c Campaign, q Quintiles, memberID string) (Delivered, error) {
 	key := IdemKey{Scope: "campaign/" + c.ID, Key: memberID}
 	reqHash := RequestHash("campaign", c.ID, memberID)
 	return untilCommitted(ctx, func() (Delivered, error) {
@@ -188,7 +172,7 @@ func (p *Program) DeliverCampaign(ctx context.Context, c Campaign, memberID stri
 			return "", err
 		}
 		m := acct.Member
-		if !m.Marketing || !m.BlockedAt.IsZero() || !c.Segment.Matches(m) {
+		if !m.Marketing || !m.BlockedAt.IsZero() || !m.ErasedAt.IsZero() || !c.Segment.Matches(m, q, DateOf(now)) {
 			return NotTargeted, nil
 		}
 		rules, err := p.rules.Rules(ctx)

@@ -85,7 +85,7 @@ func BenchmarkCampaign(b *testing.B) {
 		q.Handle = f.Handle
 		q.Run(runCtx)
 		pushesBefore := len(push.Pushes())
-		c, err := loyalty.NewCampaign(loyalty.NewRandomIDs(), time.Now(), "owner", loyalty.Campaign{Name: "bench", Message: loyalty.Texts{EN: "Hello", FR: "Bonjour"}, BonusPoints: 5})
+		c, err := loyalty.NewCampaign(loyalty.NewRandomIDs(), time.Now(), "owner", loyalty.Campaign{Name: "bench", Message: loyalty.Texts{EN: "Hello", FR: "Bonjour"}, BonusPoints: 5}, nil)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -93,7 +93,7 @@ func TestCampaignsReachPhonesOnceWithinGooglesBudget(t *testing.T) {
 		clock.Set(clock.Now().Add(time.Second))
 		c, err := loyalty.NewCampaign(loyalty.NewRandomIDs(), clock.Now(), "owner", loyalty.Campaign{
 			Name: fmt.Sprint("campaign ", i), Message: loyalty.Texts{EN: fmt.Sprint("News ", i), FR: fmt.Sprint("Nouvelle ", i)},
-		})
+		}, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -101,7 +101,7 @@ func TestCampaignsReachPhonesOnceWithinGooglesBudget(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, m := range members {
-			if _, err := deps.Program.DeliverCampaign(ctx, c, m.ID); err != nil {
+			if _, err := deps.Program.DeliverCampaign(ctx, c, loyalty.Quintiles{}, m.ID); err != nil {
 				t.Fatal(err)
 			}
 		}

@@ -22,11 +22,11 @@ var campaignTests = []struct {
 	{"a campaign reaches each consenting member of its segment once, across a restart", testCampaignFanout},
 }
 
-func (e *env) newCampaign(name string, seg loyalty.CampaignSegment, bonus int64) loyalty.Campaign {
+func (e *env) newCampaign(name string, seg loyalty.Segment, bonus int64) loyalty.Campaign {
 	e.t.Helper()
 	c, err := loyalty.NewCampaign(loyalty.NewRandomIDs(), e.clock.Now(), "owner", loyalty.Campaign{
 		Name: name, Segment: seg, Message: loyalty.Texts{EN: "Double points this weekend", FR: "Points doublés ce week-end"}, BonusPoints: bonus,
-	})
+	}, nil)
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -40,9 +40,9 @@ func testCampaignsSaved(e *env) {
 	if _, err := e.store.Campaign(e.ctx, "01NOSUCHCAMPAIGN0000000000"); !errors.Is(err, loyalty.ErrCampaignNotFound) {
 		e.t.Fatalf("an unknown campaign: err = %v, want ErrCampaignNotFound", err)
 	}
-	first := e.newCampaign("first", loyalty.CampaignSegment{}, 0)
+	first := e.newCampaign("first", loyalty.Segment{}, 0)
 	e.clock.Set(Start.Add(time.Minute))
-	second := e.newCampaign("second", loyalty.CampaignSegment{Tier: loyalty.Gold}, 50)
+	second := e.newCampaign("second", loyalty.Segment{Tier: loyalty.Gold}, 50)
 	for i, member := range []string{"A", "B", "C", "D", "E"} {
 		if err := e.store.CountCampaignPushes(e.ctx, second.ID, member, int64(i+1), 1); err != nil {
 			e.t.Fatal(err)
@@ -72,7 +72,7 @@ func testCampaignsSaved(e *env) {
 }
 
 func testCampaignPageOnce(e *env) {
-	c := e.newCampaign("pages", loyalty.CampaignSegment{}, 0)
+	c := e.newCampaign("pages", loyalty.Segment{}, 0)
 	if err := e.store.CountCampaignPushes(e.ctx, c.ID, "A", 3, 0); err != nil {
 		e.t.Fatal(err)
 	}
@@ -189,7 +189,7 @@ func testCampaignFanout(e *env) {
 	consenting, others = consenting[1:], append(others, consenting[0])
 
 	e.clock.Set(Start.Add(time.Hour))
-	c := e.newCampaign("spring", loyalty.CampaignSegment{Tier: loyalty.Bronze}, 25)
+	c := e.newCampaign("spring", loyalty.Segment{Tier: loyalty.Bronze}, 25)
 	before := map[string]loyalty.Member{}
 	for _, id := range append(append(append([]string{}, consenting...), others...), silver...) {
 		before[id] = e.account(id).Member
@@ -243,7 +243,7 @@ func testCampaignFanout(e *env) {
 		}
 	}
 	// Delivered again, by a late message, it changes nothing.
-	if d, err := e.program.DeliverCampaign(e.ctx, c, consenting[0]); err != nil || d != loyalty.DeliveredBefore {
+	if d, err := e.program.DeliverCampaign(e.ctx, c, loyalty.Quintiles{}, consenting[0]); err != nil || d != loyalty.DeliveredBefore {
 		e.t.Fatalf("a second delivery: %q, %v", d, err)
 	}
 	if m := e.account(consenting[0]).Member; m.Version != before[consenting[0]].Version+1 {
