@@ -318,6 +318,15 @@ var samples = []sample{
 	{"admin/get-campaign.json", 200, func(s *state) (string, string, string, string, []string) {
 		return "GET", "/v1/admin/campaigns/" + s.campaignID, adminKey, "", nil
 	}},
+	{"admin/create-promotion.json", 201, func(s *state) (string, string, string, string, []string) {
+		return "POST", "/v1/admin/promotions", adminKey, `{"id":"double-weekend","name":{"en":"Double points","fr":"Points doublés"},"multiplierPercent":200,"startsAt":"2026-11-28T00:00:00Z","endsAt":"2026-11-30T00:00:00Z","storeId":"paris-rivoli"}`, nil
+	}},
+	{"admin/list-promotions.json", 200, func(s *state) (string, string, string, string, []string) {
+		return "GET", "/v1/admin/promotions", adminKey, "", nil
+	}},
+	{"admin/end-promotion.json", 200, func(s *state) (string, string, string, string, []string) {
+		return "DELETE", "/v1/admin/promotions/double-weekend", adminKey, "", nil
+	}},
 }
 
 // functions builds the handler of each function on one deterministic program.

@@ -60,6 +60,8 @@ var domainProblems = []struct {
 	{loyalty.ErrOperatorKeyNotFound, http.StatusNotFound, "operator_key_not_found"},
 	{loyalty.ErrWebhookNotFound, http.StatusNotFound, "webhook_not_found"},
 	{loyalty.ErrCampaignNotFound, http.StatusNotFound, "campaign_not_found"},
+	{loyalty.ErrPromotionNotFound, http.StatusNotFound, "promotion_not_found"},
+	{loyalty.ErrPromotionExists, http.StatusConflict, "promotion_exists"},
 	{loyalty.ErrCharityArchived, http.StatusConflict, "charity_archived"},
 	{loyalty.ErrEmailTaken, http.StatusConflict, "email_taken"},
 	{loyalty.ErrUnknownReferralCode, http.StatusUnprocessableEntity, "unknown_referral_code"},

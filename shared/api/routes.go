@@ -116,6 +116,9 @@ var Admin = Function{
 	{"POST", "/v1/admin/campaigns", "admin", (*App).createCampaign},
 	{"GET", "/v1/admin/campaigns", "admin", (*App).listCampaigns},
 	{"GET", "/v1/admin/campaigns/{id}", "admin", (*App).getCampaign},
+	{"POST", "/v1/admin/promotions", "admin", (*App).createPromotion},
+	{"GET", "/v1/admin/promotions", "admin", (*App).listPromotions},
+	{"DELETE", "/v1/admin/promotions/{id}", "admin", (*App).endPromotion},
 }
 
 // operatorRoles is the least role an operator key needs for each route it
@@ -167,6 +170,9 @@ var operatorRoles = map[string]loyalty.Role{
 	"POST /v1/admin/campaigns":                loyalty.RoleManager,
 	"GET /v1/admin/campaigns":                 loyalty.RoleAnalyst,
 	"GET /v1/admin/campaigns/{id}":            loyalty.RoleAnalyst,
+	"POST /v1/admin/promotions":               loyalty.RoleManager,
+	"GET /v1/admin/promotions":                loyalty.RoleAnalyst,
+	"DELETE /v1/admin/promotions/{id}":        loyalty.RoleManager,
 }
 
 // OperatorRole is the least role an operator key needs to call the route.

@@ -112,6 +112,8 @@ type entryView struct {
 	CharityID     string         `json:"charityId,omitempty"`
 	Reverses      string         `json:"reverses,omitempty"`
 	Note          string         `json:"note,omitempty"`
+	// PromotionID names the promotion that multiplied an earning.
+	PromotionID string `json:"promotionId,omitempty"`
 	// KeyID and KeyName name the staff or operator key that made the
 	// change; only operators see them.
 	KeyID     string    `json:"keyId,omitempty"`
@@ -123,7 +125,7 @@ func newEntryView(e loyalty.LedgerEntry) entryView {
 	v := entryView{
 		TransactionID: e.TxID().String(), Kind: e.Kind, Points: e.Points, BalanceAfter: e.BalanceAfter,
 		Shortfall: e.Shortfall, Amount: e.Amount, StoreID: e.Ref.StoreID, ReceiptID: e.Ref.ReceiptID,
-		RewardID: e.Ref.RewardID, CharityID: e.Ref.CharityID, Note: e.Ref.Note, CreatedAt: e.CreatedAt,
+		RewardID: e.Ref.RewardID, CharityID: e.Ref.CharityID, Note: e.Ref.Note, PromotionID: e.Ref.PromotionID, CreatedAt: e.CreatedAt,
 	}
 	if e.Ref.Reverses != 0 {
 		v.Reverses = loyalty.TxID{MemberID: e.MemberID, Seq: e.Ref.Reverses}.String()
@@ -143,6 +145,8 @@ type transactionView struct {
 	// Amount is an earning's purchase, or the money a refund gave back.
 	Amount   *loyalty.Money `json:"amount,omitempty"`
 	MemberID string         `json:"memberId"`
+	// PromotionID names the promotion that multiplied an earning.
+	PromotionID string `json:"promotionId,omitempty"`
 }
 
 // transactionFound is an earning found by its receipt: what it was, what was
@@ -176,6 +180,7 @@ func created(rc loyalty.Receipt) reply {
 	rep := reply{status: 201, body: transactionView{
 		TransactionID: rc.Entry.TxID().String(), Kind: rc.Entry.Kind, Points: rc.Entry.Points, Balance: rc.Balance,
 		Tier: rc.Tier, PreviousTier: rc.PreviousTier, Shortfall: rc.Entry.Shortfall, Amount: rc.Entry.Amount, MemberID: rc.Entry.MemberID,
+		PromotionID: rc.Entry.Ref.PromotionID,
 	}}
 	if rc.Replayed {
 		rep.header = map[string][]string{"Idempotent-Replayed": {"true"}}

@@ -71,6 +71,8 @@ type Reference struct {
 	// Referred, on the referrer's, is the member they referred.
 	Referrer string `json:"referrer,omitempty"`
 	Referred string `json:"referred,omitempty"`
+	// PromotionID names the promotion that multiplied an earning's points.
+	PromotionID string `json:"promotionId,omitempty"`
 }
 
 // TxID names a ledger entry across the whole program: the member's id and the

@@ -42,6 +42,8 @@ type Book interface {
 	// ErrVersionConflict when the stored rules are no longer at
 	// rules.Version (another save came first).
 	SaveRules(ctx context.Context, rules Rules) (int64, error)
+	// Promotions lists every promotion, ended ones too.
+	Promotions(ctx context.Context) ([]Promotion, error)
 	// Reward reads a reward; ErrRewardNotFound when there is none.
 	Reward(ctx context.Context, id string) (Reward, error)
 	// MembersByReferralCode finds the members whose ReferralCode is code

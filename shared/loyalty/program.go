@@ -16,6 +16,8 @@ type Program struct {
 	ids     IDs
 	rules   *RulesCache
 	rewards *RewardsCache
+	// promotions are read as the rules are, at most once per RulesMaxAge.
+	promotions *promotionsCache
 }
 
 // NewProgram returns a Program; a nil clock or ids means the real ones.
@@ -26,7 +28,7 @@ func NewProgram(book Book, clock Clock, ids IDs) *Program {
 	if ids == nil {
 		ids = NewRandomIDs()
 	}
-	return &Program{book: book, clock: clock, ids: ids, rules: NewRulesCache(book, clock), rewards: NewRewardsCache(book, clock)}
+	return &Program{book: book, clock: clock, ids: ids, rules: NewRulesCache(book, clock), rewards: NewRewardsCache(book, clock), promotions: &promotionsCache{reader: book, clock: clock}}
 }
 
 // Rewards lists the rewards this instance offers, cheapest first: at most
@@ -183,13 +185,20 @@ func (p *Program) Earn(ctx context.Context, req EarnRequest) (Receipt, error) {
 			if err := rules.checkReceipt(req.Amount, req.Confirmed); err != nil {
 				return err
 			}
+			promo, promoted, err := p.promotionFor(ctx, req.StoreID, d.now)
+			if err != nil {
+				return err
+			}
+			ref := Reference{StoreID: req.StoreID, ReceiptID: req.ReceiptID}
+			if promoted {
+				points, ref.PromotionID = promo.Multiply(points), promo.ID
+			}
 			if q := d.m.QualifyingPoints(d.today); points > MaxPoints-q {
 				return fmt.Errorf("%w: %d qualifying points cannot take %d more; a member counts at most %d", ErrPointsLimit, q, points, int64(MaxPoints))
 			}
 			amount := req.Amount
 			err = d.credit(rules.LotExpiry(d.now), LedgerEntry{
-				Kind: KindEarn, Points: points, Qualifying: points, Amount: &amount,
-				Ref: Reference{StoreID: req.StoreID, ReceiptID: req.ReceiptID},
+				Kind: KindEarn, Points: points, Qualifying: points, Amount: &amount, Ref: ref,
 			})
 			if err != nil {
 				return err

@@ -39,6 +39,7 @@ type Store interface {
 	Registrations
 	Webhooks
 	Campaigns
+	PromotionStore
 
 	// Member reads a member's profile; loyalty.ErrMemberNotFound when there is none.
 	Member(ctx context.Context, id string) (loyalty.Member, error)

@@ -81,6 +81,11 @@ func Populate(t testing.TB, s store.Store) {
 	_, err = s.ClaimPush(ctx, en.Member.Serial, 3, "d41d8cd98f00b204e9800998ecf8427e")
 	must("claim push", err)
 	must("open session", s.SaveSession(ctx, loyalty.Session{ID: loyalty.HashSecret("fz_session_secret"), MemberID: id, CreatedAt: Start, ExpiresAt: Start.Add(loyalty.SessionTTL)}))
+	promo := loyalty.Promotion{ID: "weekend", Name: loyalty.Texts{EN: "Double points", FR: "Points doublés"}, MultiplierPercent: 200,
+		StartsAt: Start, EndsAt: Start.AddDate(0, 0, 2), StoreID: "lyon", CreatedAt: setUp}
+	must("create promotion", s.CreatePromotion(ctx, promo, loyalty.NewAudit(ids, setUp, Owner, "promotion.create", "weekend", "Double points")))
+	_, err = s.EndPromotion(ctx, "weekend", loyalty.NewAudit(ids, Start.Add(time.Hour), Owner, "promotion.end", "weekend", ""))
+	must("end promotion", err)
 }
 
 // Golden compares got with the golden file at path, or writes it when update

@@ -1,0 +1,195 @@
+package loyalty
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+)
+
+// Promotion multiplies the points of the earnings made inside its window
+// (StartsAt included, EndsAt excluded), at its store or anywhere when it
+// names none. The operator may end it early (EndedAt); it is never deleted,
+// since ledger entries name it.
+type Promotion struct {
+	ID string `json:"id"`
+	// Name is what the card and the receipt call it ("Double points").
+	Name Texts `json:"name"`
+	// MultiplierPercent multiplies the points the tier earns: 200 doubles
+	// them. Integers only, like the tiers' multipliers.
+	MultiplierPercent int64     `json:"multiplierPercent"`
+	StartsAt          time.Time `json:"startsAt"`
+	EndsAt            time.Time `json:"endsAt"`
+	// StoreID limits it to the earnings of one store; "" for every store.
+	StoreID   string     `json:"storeId,omitempty"`
+	EndedAt   *time.Time `json:"endedAt,omitempty"`
+	CreatedAt time.Time  `json:"createdAt"`
+}
+
+var (
+	// ErrPromotionNotFound: no promotion has that id.
+	ErrPromotionNotFound = errors.New("promotion not found")
+	// ErrPromotionExists: a promotion has that id already.
+	ErrPromotionExists = errors.New("a promotion with this id exists")
+)
+
+// Bounds of a promotion: a multiplier that changes something, at most ten
+// times the points (so an earning stays far inside int64 on the way), and a
+// window of at most a year.
+const (
+	minPromotionPercent = 101
+	maxPromotionPercent = 1000
+	maxPromotionWindow  = 366 * 24 * time.Hour
+)
+
+// PreparePromotion checks a new promotion as an operator wrote it and
+// returns it cleaned, created at now. That its store exists is the caller's
+// to check.
+func PreparePromotion(p Promotion, now time.Time) (Promotion, error) {
+	if err := ValidSlug("id", p.ID); err != nil {
+		return Promotion{}, err
+	}
+	if p.Name.IsZero() {
+		return Promotion{}, fmt.Errorf("%w: name needs its English text (en), which the card and the receipt show", ErrInvalid)
+	}
+	var err error
+	if p.Name, err = p.Name.validate("name", 40, false); err != nil {
+		return Promotion{}, err
+	}
+	if p.MultiplierPercent < minPromotionPercent || p.MultiplierPercent > maxPromotionPercent {
+		return Promotion{}, fmt.Errorf("%w: multiplierPercent must be a whole number from %d to %d (200 doubles the points)", ErrInvalid, minPromotionPercent, maxPromotionPercent)
+	}
+	if p.StartsAt.IsZero() || p.EndsAt.IsZero() || !p.StartsAt.Before(p.EndsAt) {
+		return Promotion{}, fmt.Errorf("%w: startsAt and endsAt are both needed, startsAt before endsAt", ErrInvalid)
+	}
+	if p.EndsAt.Sub(p.StartsAt) > maxPromotionWindow {
+		return Promotion{}, fmt.Errorf("%w: a promotion lasts at most 366 days", ErrInvalid)
+	}
+	if !p.EndsAt.After(now) {
+		return Promotion{}, fmt.Errorf("%w: endsAt is past; a promotion applies to earnings made from now on", ErrInvalid)
+	}
+	if p.StoreID != "" {
+		if err := ValidSlug("storeId", p.StoreID); err != nil {
+			return Promotion{}, err
+		}
+	}
+	p.StartsAt, p.EndsAt = p.StartsAt.UTC().Truncate(time.Second), p.EndsAt.UTC().Truncate(time.Second)
+	p.EndedAt, p.CreatedAt = nil, now
+	return p, nil
+}
+
+// Until is when the promotion stops applying: its end, or when the operator
+// ended it, whichever came first.
+func (p Promotion) Until() time.Time {
+	if p.EndedAt != nil && p.EndedAt.Before(p.EndsAt) {
+		return *p.EndedAt
+	}
+	return p.EndsAt
+}
+
+// ActiveAt reports whether t is inside the promotion's window.
+func (p Promotion) ActiveAt(t time.Time) bool {
+	return !t.Before(p.StartsAt) && t.Before(p.Until())
+}
+
+// AppliesTo reports whether an earning at storeID at t is multiplied.
+func (p Promotion) AppliesTo(storeID string, t time.Time) bool {
+	return p.ActiveAt(t) && (p.StoreID == "" || p.StoreID == storeID)
+}
+
+// Multiply is the points of an earning under the promotion, rounded down.
+func (p Promotion) Multiply(points int64) int64 { return points * p.MultiplierPercent / 100 }
+
+// Ended is the promotion ended at t: from then on it no longer applies.
+// One that has stopped applying already is left as it is.
+func (p Promotion) Ended(t time.Time) (Promotion, bool) {
+	if !t.Before(p.Until()) {
+		return p, false
+	}
+	t = t.UTC()
+	p.EndedAt = &t
+	return p, true
+}
+
+// BestPromotion is the promotion that multiplies an earning at storeID at t
+// the most (the lower id on a tie): promotions do not add up. ok is false
+// when none applies.
+func BestPromotion(ps []Promotion, storeID string, t time.Time) (best Promotion, ok bool) {
+	for _, p := range ps {
+		if !p.AppliesTo(storeID, t) {
+			continue
+		}
+		if !ok || p.MultiplierPercent > best.MultiplierPercent || (p.MultiplierPercent == best.MultiplierPercent && p.ID < best.ID) {
+			best, ok = p, true
+		}
+	}
+	return best, ok
+}
+
+// SortPromotions orders promotions as they are listed: the latest start
+// first, then by id.
+func SortPromotions(ps []Promotion) {
+	slices.SortFunc(ps, func(a, b Promotion) int {
+		return cmp.Or(b.StartsAt.Compare(a.StartsAt), cmp.Compare(a.ID, b.ID))
+	})
+}
+
+// PromotionsReader reads every promotion the store holds.
+type PromotionsReader interface {
+	Promotions(ctx context.Context) ([]Promotion, error)
+}
+
+// promotionsCache holds the promotions for one instance, read at most once
+// per RulesMaxAge as the rules are: every earning needs them, and read on
+// each they would make one partition the hottest of the table. A window's
+// bounds are exact (each earning checks them against its own time); what
+// the bound delays is a promotion created or ended on another instance.
+type promotionsCache struct {
+	reader PromotionsReader
+	clock  Clock
+
+	mu     sync.Mutex
+	held   []Promotion
+	readAt time.Time
+	valid  bool
+}
+
+// at returns the promotions held, read again when they are RulesMaxAge old.
+func (c *promotionsCache) at(ctx context.Context) ([]Promotion, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	now := c.clock.Now()
+	if c.valid && now.Sub(c.readAt) < RulesMaxAge && !now.Before(c.readAt) {
+		return c.held, nil
+	}
+	ps, err := c.reader.Promotions(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("read promotions: %w", err)
+	}
+	// Only those not over yet can apply to a change from now on.
+	c.held = slices.DeleteFunc(ps, func(p Promotion) bool { return !now.Before(p.Until()) })
+	c.readAt, c.valid = now, true
+	return c.held, nil
+}
+
+// PromotionsChanged has this instance read the promotions again at its next
+// earning, after it created or ended one.
+func (p *Program) PromotionsChanged() {
+	p.promotions.mu.Lock()
+	defer p.promotions.mu.Unlock()
+	p.promotions.valid = false
+}
+
+// promotionFor is the promotion that multiplies an earning at storeID at t,
+// ok false when none does.
+func (p *Program) promotionFor(ctx context.Context, storeID string, t time.Time) (Promotion, bool, error) {
+	ps, err := p.promotions.at(ctx)
+	if err != nil {
+		return Promotion{}, false, err
+	}
+	best, ok := BestPromotion(ps, storeID, t)
+	return best, ok, nil
+}
