@@ -8,7 +8,7 @@ import (
 )
 
 // createPromotion: POST /v1/admin/promotions — points multiplied inside a
-// window, at one store or all (409 when the id is taken, even by one that
+// window, at one store or all, for a segment or all (409 when the id is taken, even by one that
 // ended: ledger entries name it).
 func (a *App) createPromotion(r *http.Request) (reply, error) {
 	p, err := a.require(r, roleAdmin)
@@ -19,14 +19,13 @@ func (a *App) createPromotion(r *http.Request) (reply, error) {
 	if err := decode(r, &promo); err != nil {
 		return reply{}, err
 	}
-	promo, err = loyalty.PreparePromotion(promo, a.Program.Now())
+	shops, err := a.Store.Shops(r.Context())
 	if err != nil {
 		return reply{}, err
 	}
-	if promo.StoreID != "" {
-		if _, err := a.Store.Shop(r.Context(), promo.StoreID); err != nil {
-			return reply{}, err
-		}
+	promo, err = loyalty.PreparePromotion(promo, shops, a.Program.Now())
+	if err != nil {
+		return reply{}, err
 	}
 	detail := fmt.Sprintf("%s, %d%%", promo.Name.EN, promo.MultiplierPercent)
 	if err := a.Store.CreatePromotion(r.Context(), promo, a.auditEntry(p, "promotion.create", promo.ID, detail)); err != nil {

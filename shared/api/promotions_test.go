@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -30,6 +31,9 @@ func TestAPromotionDoublesTheTillsEarningsInItsWindowUntilEnded(t *testing.T) {
 	f.expect(f.do("POST", "/v1/admin/promotions", manager, promo("weekend", "nice", 0, time.Hour)), 404, "store_not_found")
 	f.expect(f.do("POST", "/v1/admin/promotions", manager, promo("weekend", "paris", time.Hour, 3*time.Hour)), 201, "")
 	f.expect(f.do("POST", "/v1/admin/promotions", manager, promo("weekend", "lyon", time.Hour, 3*time.Hour)), 409, "promotion_exists")
+	gold := `{"id":"gold","name":{"en":"Gold week"},"multiplierPercent":500,"startsAt":"` + at(0) + `","endsAt":"` + at(5*time.Hour) + `","segment":{"tier":"gold"}}`
+	f.expect(f.do("POST", "/v1/admin/promotions", manager, strings.Replace(gold, `"tier":"gold"`, `"class":"champions"`, 1)), 422, "invalid_segment")
+	f.expect(f.do("POST", "/v1/admin/promotions", manager, gold), 201, "")
 
 	m := f.enroll("ada@example.com")
 	earn := func(till, receipt string) response {
@@ -70,8 +74,8 @@ func TestAPromotionDoublesTheTillsEarningsInItsWindowUntilEnded(t *testing.T) {
 	}
 	list := f.do("GET", "/v1/admin/promotions", analyst, "")
 	f.expect(list, 200, "")
-	if ps, _ := list.body["promotions"].([]any); len(ps) != 1 || ps[0].(map[string]any)["endedAt"] == nil {
-		t.Errorf("the list = %v, want the ended promotion", list.body)
+	if ps, _ := list.body["promotions"].([]any); len(ps) != 2 || ps[0].(map[string]any)["endedAt"] == nil || ps[1].(map[string]any)["segment"] == nil {
+		t.Errorf("the list = %v, want the ended promotion, then the gold members'", list.body)
 	}
 	trail := f.do("GET", "/v1/admin/audit", manager, "")
 	found := map[string]bool{}

@@ -185,7 +185,7 @@ func (p *Program) Earn(ctx context.Context, req EarnRequest) (Receipt, error) {
 			if err := rules.checkReceipt(req.Amount, req.Confirmed); err != nil {
 				return err
 			}
-			promo, promoted, err := p.promotionFor(ctx, req.StoreID, d.now)
+			promo, promoted, err := p.promotionFor(ctx, d.m, req.StoreID, d.now)
 			if err != nil {
 				return err
 			}

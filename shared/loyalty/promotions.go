@@ -12,7 +12,7 @@ import (
 
 // Promotion multiplies the points of the earnings made inside its window
 // (StartsAt included, EndsAt excluded), at its store or anywhere when it
-// names none. The operator may end it early (EndedAt); it is never deleted,
+// names none, by the members of its segment or by all. The operator may end it early (EndedAt); it is never deleted,
 // since ledger entries name it.
 type Promotion struct {
 	ID string `json:"id"`
@@ -24,7 +24,12 @@ type Promotion struct {
 	StartsAt          time.Time `json:"startsAt"`
 	EndsAt            time.Time `json:"endsAt"`
 	// StoreID limits it to the earnings of one store; "" for every store.
-	StoreID   string     `json:"storeId,omitempty"`
+	StoreID string `json:"storeId,omitempty"`
+	// Segment limits it to the members who meet its conditions before the
+	// earning (an "inactive for 60 days" promotion rewards the purchase that
+	// ends the inactivity); nil for every member. It names no RFM class:
+	// the earning's decision does not read the quintiles.
+	Segment   *Segment   `json:"segment,omitempty"`
 	EndedAt   *time.Time `json:"endedAt,omitempty"`
 	CreatedAt time.Time  `json:"createdAt"`
 }
@@ -46,9 +51,8 @@ const (
 )
 
 // PreparePromotion checks a new promotion as an operator wrote it and
-// returns it cleaned, created at now. That its store exists is the caller's
-// to check.
-func PreparePromotion(p Promotion, now time.Time) (Promotion, error) {
+// returns it cleaned, created at now, against the program's stores.
+func PreparePromotion(p Promotion, shops []Shop, now time.Time) (Promotion, error) {
 	if err := ValidSlug("id", p.ID); err != nil {
 		return Promotion{}, err
 	}
@@ -71,9 +75,18 @@ func PreparePromotion(p Promotion, now time.Time) (Promotion, error) {
 	if !p.EndsAt.After(now) {
 		return Promotion{}, fmt.Errorf("%w: endsAt is past; a promotion applies to earnings made from now on", ErrInvalid)
 	}
-	if p.StoreID != "" {
-		if err := ValidSlug("storeId", p.StoreID); err != nil {
+	if p.StoreID != "" && !slices.ContainsFunc(shops, func(s Shop) bool { return s.ID == p.StoreID }) {
+		return Promotion{}, fmt.Errorf("%w: no store has the id %q", ErrShopNotFound, p.StoreID)
+	}
+	if p.Segment != nil {
+		if err := p.Segment.Validate(shops); err != nil {
 			return Promotion{}, err
+		}
+		if p.Segment.Class != "" {
+			return Promotion{}, fmt.Errorf("%w: a promotion's segment names no class (it is decided at each earning, without the quintiles); use tier, inactiveDays, store, birthdayMonth, donors or referrers", ErrInvalidSegment)
+		}
+		if *p.Segment == (Segment{}) {
+			p.Segment = nil
 		}
 	}
 	p.StartsAt, p.EndsAt = p.StartsAt.UTC().Truncate(time.Second), p.EndsAt.UTC().Truncate(time.Second)
@@ -95,9 +108,10 @@ func (p Promotion) ActiveAt(t time.Time) bool {
 	return !t.Before(p.StartsAt) && t.Before(p.Until())
 }
 
-// AppliesTo reports whether an earning at storeID at t is multiplied.
-func (p Promotion) AppliesTo(storeID string, t time.Time) bool {
-	return p.ActiveAt(t) && (p.StoreID == "" || p.StoreID == storeID)
+// AppliesTo reports whether an earning of m at storeID at t is multiplied.
+func (p Promotion) AppliesTo(m Member, storeID string, t time.Time) bool {
+	return p.ActiveAt(t) && (p.StoreID == "" || p.StoreID == storeID) &&
+		(p.Segment == nil || p.Segment.Matches(m, Quintiles{}, DateOf(t)))
 }
 
 // Multiply is the points of an earning under the promotion, rounded down.
@@ -114,12 +128,12 @@ func (p Promotion) Ended(t time.Time) (Promotion, bool) {
 	return p, true
 }
 
-// BestPromotion is the promotion that multiplies an earning at storeID at t
-// the most (the lower id on a tie): promotions do not add up. ok is false
-// when none applies.
-func BestPromotion(ps []Promotion, storeID string, t time.Time) (best Promotion, ok bool) {
+// BestPromotion is the promotion that multiplies an earning of m at
+// storeID at t the most (the lower id on a tie): promotions do not add up.
+// ok is false when none applies.
+func BestPromotion(ps []Promotion, m Member, storeID string, t time.Time) (best Promotion, ok bool) {
 	for _, p := range ps {
-		if !p.AppliesTo(storeID, t) {
+		if !p.AppliesTo(m, storeID, t) {
 			continue
 		}
 		if !ok || p.MultiplierPercent > best.MultiplierPercent || (p.MultiplierPercent == best.MultiplierPercent && p.ID < best.ID) {
@@ -183,13 +197,13 @@ func (p *Program) PromotionsChanged() {
 	p.promotions.valid = false
 }
 
-// promotionFor is the promotion that multiplies an earning at storeID at t,
-// ok false when none does.
-func (p *Program) promotionFor(ctx context.Context, storeID string, t time.Time) (Promotion, bool, error) {
+// promotionFor is the promotion that multiplies an earning of m at storeID
+// at t, ok false when none does.
+func (p *Program) promotionFor(ctx context.Context, m Member, storeID string, t time.Time) (Promotion, bool, error) {
 	ps, err := p.promotions.at(ctx)
 	if err != nil {
 		return Promotion{}, false, err
 	}
-	best, ok := BestPromotion(ps, storeID, t)
+	best, ok := BestPromotion(ps, m, storeID, t)
 	return best, ok, nil
 }

@@ -1,12 +1,16 @@
 package loyalty
 
 import (
+	"cmp"
 	"errors"
 	"testing"
 	"time"
 )
 
-var promoNow = time.Date(2026, time.November, 27, 18, 0, 0, 0, time.UTC)
+var (
+	promoNow = time.Date(2026, time.November, 27, 18, 0, 0, 0, time.UTC)
+	shops    = []Shop{{ID: "paris"}, {ID: "lyon"}}
+)
 
 func weekendPromotion() Promotion {
 	return Promotion{
@@ -24,23 +28,28 @@ func TestAPromotionMultipliesOnlyInsideItsWindowAndScope(t *testing.T) {
 	ended.ID, ended.MultiplierPercent = "ended", 300
 	endedAt := p.StartsAt.Add(time.Hour)
 	ended.EndedAt = &endedAt
-	all := []Promotion{p, anywhere, ended}
+	gold := p
+	gold.ID, gold.MultiplierPercent, gold.Segment = "gold", 500, &Segment{Tier: Gold}
+	all := []Promotion{p, anywhere, ended, gold}
 	cases := []struct {
 		name    string
 		storeID string
 		at      time.Time
 		want    string
+		tier    Tier
 	}{
-		{"a second before the window: none", "paris", p.StartsAt.Add(-time.Second), ""},
-		{"at its start, at its store: the best of those that apply", "paris", p.StartsAt.Add(30 * time.Minute), "ended"},
-		{"after one was ended early, it no longer applies", "paris", endedAt, "weekend"},
-		{"at another store, only the promotion of every store", "lyon", endedAt, "anywhere"},
-		{"the last second of the window still applies", "paris", p.EndsAt.Add(-time.Second), "weekend"},
-		{"at its end, nothing applies", "paris", p.EndsAt, ""},
+		{"a second before the window: none", "paris", p.StartsAt.Add(-time.Second), "", ""},
+		{"at its start, at its store: the best of those that apply", "paris", p.StartsAt.Add(30 * time.Minute), "ended", ""},
+		{"after one was ended early, it no longer applies", "paris", endedAt, "weekend", ""},
+		{"at another store, only the promotion of every store", "lyon", endedAt, "anywhere", ""},
+		{"the last second of the window still applies", "paris", p.EndsAt.Add(-time.Second), "weekend", ""},
+		{"at its end, nothing applies", "paris", p.EndsAt, "", ""},
+		{"a member of its segment gets the segment's", "paris", endedAt, "gold", Gold},
+		{"a member of another tier does not", "paris", endedAt, "weekend", Platinum},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			best, ok := BestPromotion(all, c.storeID, c.at)
+			best, ok := BestPromotion(all, Member{Tier: cmp.Or(c.tier, Bronze)}, c.storeID, c.at)
 			if ok != (c.want != "") || best.ID != c.want {
 				t.Errorf("BestPromotion at %s, %v = %q, %v; want %q", c.storeID, c.at, best.ID, ok, c.want)
 			}
@@ -74,22 +83,34 @@ func TestPreparePromotionRefusesWhatCannotApply(t *testing.T) {
 		{"no end", func(p *Promotion) { p.EndsAt = time.Time{} }},
 		{"a window longer than a year", func(p *Promotion) { p.EndsAt = p.StartsAt.AddDate(1, 1, 0) }},
 		{"a window already over", func(p *Promotion) { p.StartsAt, p.EndsAt = promoNow.Add(-2*time.Hour), promoNow }},
-		{"a store id that is no slug", func(p *Promotion) { p.StoreID = "Paris 1" }},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			p := weekendPromotion()
 			c.change(&p)
-			if _, err := PreparePromotion(p, promoNow); !errors.Is(err, ErrInvalid) {
+			if _, err := PreparePromotion(p, shops, promoNow); !errors.Is(err, ErrInvalid) {
 				t.Errorf("PreparePromotion = %v, want ErrInvalid", err)
 			}
 		})
 	}
+	for name, change := range map[string]func(*Promotion){
+		"a store that does not exist":   func(p *Promotion) { p.StoreID = "nice" },
+		"a segment's unknown store":     func(p *Promotion) { p.Segment = &Segment{Store: "nice"} },
+		"a segment's unknown tier":      func(p *Promotion) { p.Segment = &Segment{Tier: "diamond"} },
+		"a segment naming an RFM class": func(p *Promotion) { p.Segment = &Segment{Class: "champions"} },
+	} {
+		p := weekendPromotion()
+		change(&p)
+		if _, err := PreparePromotion(p, shops, promoNow); !errors.Is(err, ErrShopNotFound) && !errors.Is(err, ErrInvalidSegment) {
+			t.Errorf("%s: PreparePromotion = %v, want the store or the segment refused", name, err)
+		}
+	}
 	p := weekendPromotion()
 	p.StartsAt = p.StartsAt.Add(500 * time.Millisecond)
-	ok, err := PreparePromotion(p, promoNow)
-	if err != nil || !ok.CreatedAt.Equal(promoNow) || ok.StartsAt.Nanosecond() != 0 || ok.EndedAt != nil {
-		t.Errorf("PreparePromotion of a good one = %+v, %v; want it created now, in whole seconds", ok, err)
+	p.Segment = &Segment{}
+	ok, err := PreparePromotion(p, shops, promoNow)
+	if err != nil || !ok.CreatedAt.Equal(promoNow) || ok.StartsAt.Nanosecond() != 0 || ok.EndedAt != nil || ok.Segment != nil {
+		t.Errorf("PreparePromotion of a good one = %+v, %v; want it created now, in whole seconds, for every member", ok, err)
 	}
 }
 
