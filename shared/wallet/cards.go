@@ -34,6 +34,9 @@ type Cards struct {
 	ProgramName string
 	// PublicURL is the API's base URL, for links printed on cards.
 	PublicURL string
+	// Shops lists the stores whose places the Apple pass carries; nil
+	// carries none.
+	Shops ShopLister
 }
 
 // ApplePassType is the pass type the Apple passes are signed for; "" when
@@ -68,7 +71,12 @@ func (c *Cards) ApplePass(ctx context.Context, acct loyalty.Account, rules loyal
 	if builder == nil {
 		return nil, fmt.Errorf("apple wallet is not configured")
 	}
-	return builder.Build(c.appleCard(acct, rules, now))
+	card := c.appleCard(acct, rules, now)
+	var err error
+	if card.Locations, err = c.locations(ctx, acct.Member); err != nil {
+		return nil, err
+	}
+	return builder.Build(card)
 }
 
 // appleCard is what the member's pass shows; the preview draws its front.

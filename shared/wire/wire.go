@@ -160,7 +160,7 @@ func applePasses(ctx context.Context, cfg config.Config, s store.Store, codes *s
 	if err != nil {
 		return nil, fmt.Errorf("wire: %w", err)
 	}
-	cards := &wallet.Cards{Codes: codes, Branding: branding, ProgramName: cfg.ProgramName, PublicURL: cfg.PublicURL}
+	cards := &wallet.Cards{Codes: codes, Branding: branding, ProgramName: cfg.ProgramName, PublicURL: cfg.PublicURL, Shops: s}
 	cards.Assets, cards.Apple = branding.Current()
 	cards.PassTypeID = cfg.PassTypeID
 	return cards, nil

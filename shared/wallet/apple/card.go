@@ -88,6 +88,9 @@ type Card struct {
 	// ReferralCode, for the member to share; empty while referral is off.
 	ReferralURL  string
 	ReferralCode string
+	// Locations are the stores near which Wallet shows the pass on the lock
+	// screen, with its text: at most 10, the member's usual ones first.
+	Locations []Location
 	// The tier's colours, written "rgb(r, g, b)".
 	BackgroundColor string
 	ForegroundColor string
@@ -217,4 +220,11 @@ func checkURL(s string) error {
 		return fmt.Errorf("%q is not an absolute http(s) URL", s)
 	}
 	return nil
+}
+
+// Location is a place where the pass is relevant.
+type Location struct {
+	Latitude, Longitude float64
+	// RelevantText is what the lock screen says there.
+	RelevantText string
 }

@@ -25,8 +25,22 @@ type pass struct {
 	AuthenticationToken string    `json:"authenticationToken,omitempty"`
 	SharingProhibited   bool      `json:"sharingProhibited"`
 	Barcodes            []barcode `json:"barcodes"`
-	StoreCard           fields    `json:"storeCard"`
+	// Locations and MaxDistance (metres) put the pass on the lock screen
+	// near the program's stores.
+	Locations   []location `json:"locations,omitempty"`
+	MaxDistance int        `json:"maxDistance,omitempty"`
+	StoreCard   fields     `json:"storeCard"`
 }
+
+type location struct {
+	Latitude     float64 `json:"latitude"`
+	Longitude    float64 `json:"longitude"`
+	RelevantText string  `json:"relevantText,omitempty"`
+}
+
+// maxDistance is how near a store the pass shows, in metres: a shop's
+// doorstep and the street before it. Wallet caps it for store cards anyway.
+const maxDistance = 100
 
 type barcode struct {
 	Format          string `json:"format"`
@@ -90,6 +104,12 @@ func passJSON(cfg Config, card Card, l locale.Language) ([]byte, error) {
 	}
 	if cfg.WebServiceURL != "" {
 		p.WebServiceURL, p.AuthenticationToken = cfg.WebServiceURL, card.AuthenticationToken
+	}
+	for _, at := range card.Locations[:min(len(card.Locations), 10)] {
+		p.Locations = append(p.Locations, location{Latitude: at.Latitude, Longitude: at.Longitude, RelevantText: at.RelevantText})
+	}
+	if len(p.Locations) > 0 {
+		p.MaxDistance = maxDistance
 	}
 	var err error
 	if p.StoreCard, err = storeCard(cfg, card, l); err != nil {
