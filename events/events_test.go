@@ -327,6 +327,19 @@ var samples = []sample{
 	{"admin/end-promotion.json", 200, func(s *state) (string, string, string, string, []string) {
 		return "DELETE", "/v1/admin/promotions/double-weekend", adminKey, "", nil
 	}},
+	{"members/change-profile.json", 200, func(s *state) (string, string, string, string, []string) {
+		return "PATCH", "/v1/members/" + s.memberID, s.token, `{"name":"Ada King","birthday":"1990-05-17","locale":"fr"}`, nil
+	}},
+	{"members/request-email-change.json", 202, func(s *state) (string, string, string, string, []string) {
+		return "POST", "/v1/members/" + s.memberID + "/email", s.token, `{"email":"ada.king@example.com"}`, nil
+	}},
+	{"members/confirm-email.json", 303, func(s *state) (string, string, string, string, []string) {
+		return "GET", "/me/email?member=" + s.memberID + "&email=ada.king%40example.com&expires=1795000000&signature=k1.unsigned", "", "", nil
+	}},
+	// Last: the member is gone after it.
+	{"members/delete-member.json", 204, func(s *state) (string, string, string, string, []string) {
+		return "DELETE", "/v1/members/" + s.memberID, s.token, "", nil
+	}},
 }
 
 // functions builds the handler of each function on one deterministic program.

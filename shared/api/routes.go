@@ -45,6 +45,10 @@ var Members = Function{
 	{"POST", "/v1/session/email", "members", (*App).emailSignIn},
 	{"GET", "/me/link", "members", (*App).linkSession},
 	{"PUT", "/v1/members/{id}/marketing", "members", (*App).putMarketing},
+	{"PATCH", "/v1/members/{id}", "members", (*App).changeProfile},
+	{"DELETE", "/v1/members/{id}", "members", (*App).deleteMember},
+	{"POST", "/v1/members/{id}/email", "members", (*App).requestEmailChange},
+	{"GET", "/me/email", "members", (*App).confirmEmail},
 }
 
 var Staff = Function{

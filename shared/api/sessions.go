@@ -155,6 +155,8 @@ func (a *App) linkSession(r *http.Request) (reply, error) {
 			problem = "invalid"
 		case err != nil:
 			return reply{}, err
+		case !m.ErasedAt.IsZero():
+			problem = "deleted"
 		case strconv.FormatInt(m.CodeGeneration, 10) != gen:
 			problem = "replaced"
 		default:

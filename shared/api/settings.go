@@ -125,6 +125,15 @@ type programView struct {
 	// program's shops by id: the member space names them in the history.
 	Rewards []rewardOffer `json:"rewards"`
 	Stores  []storeName   `json:"stores"`
+	// Birthday is the birthday present's terms, which the member space states.
+	Birthday birthdayTerms `json:"birthday"`
+}
+
+// birthdayTerms: a present needs MinTenureDays of membership, and a
+// birthday set or changed less than ChangeCooldownDays ago earns none.
+type birthdayTerms struct {
+	MinTenureDays      int `json:"minTenureDays"`
+	ChangeCooldownDays int `json:"changeCooldownDays"`
 }
 
 // rewardOffer is a reward as members see it: not its history.
@@ -152,7 +161,8 @@ func (a *App) publicProgram(r *http.Request) (reply, error) {
 	}
 	v := programView{Name: rules.NameOr(a.programName()), Terms: rules.Terms, Contact: rules.Contact,
 		Currency: rules.Currency, PointsPerUnit: rules.PointsPerUnit, WelcomeBonus: rules.WelcomeBonus, BirthdayBonus: rules.BirthdayBonus,
-		Thresholds: rules.Thresholds, MultiplierPercent: rules.MultiplierPercent, Rewards: []rewardOffer{}, Stores: []storeName{}}
+		Thresholds: rules.Thresholds, MultiplierPercent: rules.MultiplierPercent, Rewards: []rewardOffer{}, Stores: []storeName{},
+		Birthday: birthdayTerms{int(loyalty.BirthdayMinTenure / (24 * time.Hour)), int(loyalty.BirthdayCooldown / (24 * time.Hour))}}
 	if rules.Referral.Enabled {
 		v.Referral = &rules.Referral
 	}

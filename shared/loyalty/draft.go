@@ -110,6 +110,9 @@ func (d *draft) posting() (Posting, error) {
 		Member: d.m, PrevVersion: d.prev, Entries: d.entries, Lots: d.lots.changed(), ReversalOf: d.reversalOf, Reversed: d.reversed,
 		Donation: d.donation, PrevPledgeDue: d.pledgeDue, Stats: stats,
 	}
+	if d.prev != 0 {
+		p.PrevName, p.PrevEmail = d.orig.Name, d.orig.Email
+	}
 	if len(d.entries) > 0 {
 		p.Audit = auditOf(d.by, d.leadEntry(), d.ids, d.now)
 	}

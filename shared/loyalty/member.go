@@ -2,7 +2,6 @@ package loyalty
 
 import (
 	"fmt"
-	"net/mail"
 	"regexp"
 	"strings"
 	"time"
@@ -168,10 +167,8 @@ func (p Profile) validate(today Date) (Profile, error) {
 	if p.Name, err = cleanText("name", p.Name, 100, false); err != nil {
 		return p, err
 	}
-	p.Email = NormalizeEmail(p.Email)
-	addr, err := mail.ParseAddress(p.Email)
-	if err != nil || addr.Address != p.Email || len(p.Email) > 254 {
-		return p, fmt.Errorf("%w: %q is not an email address", ErrInvalid, p.Email)
+	if p.Email, err = ValidEmail(p.Email); err != nil {
+		return p, err
 	}
 	if !p.Birthday.IsZero() {
 		if p.Birthday.Year < 1900 || !p.Birthday.Before(today) {

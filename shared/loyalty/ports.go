@@ -77,6 +77,11 @@ type Posting struct {
 	Reversed   Reversed
 	// Donation, when not nil, is what a gift adds to its charity's totals.
 	Donation *DonationPosting
+	// PrevName and PrevEmail are the member's before the change: when the
+	// member's differ, the Book moves the name's lookup items and the
+	// email's claim (ErrEmailTaken when another member holds the new one;
+	// an empty email claims none, as an erased member's).
+	PrevName, PrevEmail string
 	// PrevPledgeDue is the member's PledgeDue before the change: when the
 	// member's differs, the Book moves the plan in the index of pledges due.
 	PrevPledgeDue Date

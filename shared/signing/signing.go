@@ -11,6 +11,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
@@ -134,6 +135,10 @@ const (
 	// PurposeSignIn signs a sign-in link sent by email (SignInLink): bound to
 	// the code generation too, and short-lived.
 	PurposeSignIn Purpose = "sign-in"
+	// PurposeEmailChange signs the link that confirms a new email address
+	// (EmailChangeLink), sent to that address: bound to the address it
+	// replaces, so that it works once, and short-lived.
+	PurposeEmailChange Purpose = "email-change"
 )
 
 // MemberSpaceLinkPath is where a card's or an email's link to the member
@@ -152,6 +157,23 @@ func (s *Signer) CardLink(memberID string, generation int64) string {
 func (s *Signer) SignInLink(memberID string, generation, expires int64) string {
 	gen, exp := strconv.FormatInt(generation, 10), strconv.FormatInt(expires, 10)
 	return "member=" + memberID + "&generation=" + gen + "&expires=" + exp + "&signature=" + s.MAC(PurposeSignIn, memberID+" "+gen+" "+exp)
+}
+
+// EmailChangeLinkPath is where the link confirming a new email address
+// is opened.
+const EmailChangeLinkPath = "/me/email"
+
+// EmailChangeLink is the query of the link confirming that the member with
+// the email from takes the email to, until expires (Unix seconds); from is
+// signed but not in the link, which the new address's mailbox keeps.
+func (s *Signer) EmailChangeLink(memberID, from, to string, expires int64) string {
+	exp := strconv.FormatInt(expires, 10)
+	return "member=" + memberID + "&email=" + url.QueryEscape(to) + "&expires=" + exp + "&signature=" + s.MAC(PurposeEmailChange, EmailChangeMessage(memberID, from, to, exp))
+}
+
+// EmailChangeMessage is what an email change's link signs.
+func EmailChangeMessage(memberID, from, to, expires string) string {
+	return memberID + " " + from + " " + to + " " + expires
 }
 
 // MAC authenticates msg for purpose with the current key: "<key id>.<mac>".

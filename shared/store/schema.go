@@ -71,6 +71,24 @@ func NameKeys(name string) []string {
 	return keys
 }
 
+// NameKeysMoved are the name keys a change of name from prev to next
+// removes and adds: a key of both stays, so that no transaction touches
+// the same lookup item twice.
+func NameKeysMoved(prev, next string) (gone, added []string) {
+	before, after := NameKeys(prev), NameKeys(next)
+	for _, k := range before {
+		if !slices.Contains(after, k) {
+			gone = append(gone, k)
+		}
+	}
+	for _, k := range after {
+		if !slices.Contains(before, k) {
+			added = append(added, k)
+		}
+	}
+	return gone, added
+}
+
 // FoldName is the form in which names are compared: lower case, accents
 // removed, every run of characters other than letters and digits one space.
 func FoldName(name string) string {

@@ -103,6 +103,7 @@ func (c *Cards) appleCard(acct loyalty.Account, rules loyalty.Rules, now time.Ti
 		card.ReferralURL = c.PublicURL + "/?ref=" + card.ReferralCode
 	}
 	card.GivenThisYear = m.GivenThisYear(now)
+	card.Voided = !m.ErasedAt.IsZero()
 	card.News = News(m, rules, now)
 	card.Program = apple.ProgramTexts{Name: locale.From(rules.Name), Terms: locale.From(rules.Terms), Contact: locale.From(rules.Contact)}
 	return card

@@ -38,7 +38,7 @@ func (c *Cards) GoogleCard(acct loyalty.Account, rules loyalty.Rules, now time.T
 	card := google.Card{
 		Serial: m.Serial, MemberNumber: m.Number(), Name: m.Name, Tier: m.Tier, Language: locale.Of(m.Locale),
 		Balance: m.Balance, Code: c.Codes.Mint(m.ID, m.CodeGeneration), MemberPage: base + signing.MemberSpaceLinkPath + "?" + c.Codes.CardLink(m.ID, m.CodeGeneration),
-		Terms: locale.From(rules.Terms), Contact: locale.From(rules.Contact),
+		Terms: locale.From(rules.Terms), Contact: locale.From(rules.Contact), Inactive: !m.ErasedAt.IsZero(),
 	}
 	if next, needed, ok := rules.NextTier(m.Tier, m.QualifyingPoints(loyalty.DateOf(now))); ok {
 		card.NextTier = locale.PointsToTier(needed, next)

@@ -470,6 +470,9 @@ func (s *Store) memberItems(p loyalty.Posting, add func(types.TransactWriteItem,
 		put.ConditionExpression = aws.String("version = :prev")
 		put.ExpressionAttributeValues = map[string]types.AttributeValue{":prev": num(p.PrevVersion)}
 		add(types.TransactWriteItem{Put: put}, loyalty.ErrVersionConflict)
+		for _, it := range s.movedLookups(p) {
+			add(it.item, it.meaning)
+		}
 	}
 	for _, e := range p.Entries {
 		item, err := marshal(e, pk, txSK(e.Seq))

@@ -45,6 +45,46 @@ func lookupItems(m loyalty.Member) []map[string]types.AttributeValue {
 	return items
 }
 
+type lookupWrite struct {
+	item    types.TransactWriteItem
+	meaning error
+}
+
+// movedLookups are the writes that follow a member's change of name or
+// email: the lookup items of the old name out and the new one's in, the old
+// email's claim released and the new one's taken, on the condition that no
+// one holds it (a claim of the member's own, a hand-made posting's, is
+// theirs to keep).
+func (s *Store) movedLookups(p loyalty.Posting) []lookupWrite {
+	var out []lookupWrite
+	m := p.Member
+	if m.Name != p.PrevName {
+		gone, added := store.NameKeysMoved(p.PrevName, m.Name)
+		for _, k := range gone {
+			out = append(out, lookupWrite{types.TransactWriteItem{Delete: &types.Delete{TableName: &s.table, Key: key(namePK(k), k+"#"+m.ID)}}, nil})
+		}
+		for _, k := range added {
+			item := key(namePK(k), k+"#"+m.ID)
+			item["memberId"] = str(m.ID)
+			out = append(out, lookupWrite{types.TransactWriteItem{Put: &types.Put{TableName: &s.table, Item: item}}, nil})
+		}
+	}
+	if loyalty.NormalizeEmail(m.Email) != loyalty.NormalizeEmail(p.PrevEmail) {
+		if p.PrevEmail != "" {
+			out = append(out, lookupWrite{types.TransactWriteItem{Delete: &types.Delete{TableName: &s.table, Key: key(emailPK(p.PrevEmail), skEmail)}}, nil})
+		}
+		if m.Email != "" {
+			claim := key(emailPK(m.Email), skEmail)
+			claim["memberId"] = str(m.ID)
+			out = append(out, lookupWrite{types.TransactWriteItem{Put: &types.Put{TableName: &s.table, Item: claim,
+				ConditionExpression:       aws.String("attribute_not_exists(PK) OR memberId = :id"),
+				ExpressionAttributeValues: map[string]types.AttributeValue{":id": str(m.ID)},
+			}}, loyalty.ErrEmailTaken})
+		}
+	}
+	return out
+}
+
 func (s *Store) AddMemberLookups(ctx context.Context, memberID string, dryRun bool) (int, error) {
 	m, err := s.Member(ctx, memberID)
 	if err != nil {

@@ -451,6 +451,11 @@ func checkPosting(tx *bolt.Tx, p loyalty.Posting) (indexed, error) {
 		if cur.Version != p.PrevVersion {
 			return cur, loyalty.ErrVersionConflict
 		}
+		if p.Member.Email != "" && p.Member.Email != p.PrevEmail {
+			if holder := tx.Bucket(bucketEmails).Get(emailKey(p.Member)); holder != nil && string(holder) != p.Member.ID {
+				return cur, loyalty.ErrEmailTaken
+			}
+		}
 	}
 	if rec := p.Idempotency; rec != nil {
 		if v := tx.Bucket(bucketIdempotency).Get(idemKey(rec.Scope, rec.KeyHash)); v != nil {
@@ -489,6 +494,8 @@ func applyPosting(tx *bolt.Tx, p loyalty.Posting, was indexed) ([]byte, error) {
 		if _, err := putLookups(tx, p.Member, false); err != nil {
 			return nil, err
 		}
+	} else if err := moveLookups(tx, p); err != nil {
+		return nil, err
 	}
 	if rec := p.Idempotency; rec != nil {
 		if err := putJSON(tx.Bucket(bucketIdempotency), idemKey(rec.Scope, rec.KeyHash), rec); err != nil {

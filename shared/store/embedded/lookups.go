@@ -54,6 +54,39 @@ func putLookups(tx *bolt.Tx, m loyalty.Member, dryRun bool) (int, error) {
 	return missing, nil
 }
 
+// moveLookups follows a member's change of name or email (checkPosting
+// checked that no one else holds the new email).
+func moveLookups(tx *bolt.Tx, p loyalty.Posting) error {
+	m := p.Member
+	if m.Name != p.PrevName {
+		names := tx.Bucket(bucketNames)
+		gone, added := store.NameKeysMoved(p.PrevName, m.Name)
+		for _, k := range gone {
+			if err := names.Delete(indexKey(k, m.ID)); err != nil {
+				return err
+			}
+		}
+		for _, k := range added {
+			if err := names.Put(indexKey(k, m.ID), []byte{}); err != nil {
+				return err
+			}
+		}
+	}
+	if m.Email == p.PrevEmail {
+		return nil
+	}
+	emails := tx.Bucket(bucketEmails)
+	if p.PrevEmail != "" {
+		if err := emails.Delete(emailKey(loyalty.Member{Email: p.PrevEmail})); err != nil {
+			return err
+		}
+	}
+	if m.Email == "" {
+		return nil
+	}
+	return emails.Put(emailKey(m), []byte(m.ID))
+}
+
 func (s *Store) AddMemberLookups(ctx context.Context, memberID string, dryRun bool) (int, error) {
 	var added int
 	run := s.db.Update

@@ -77,6 +77,9 @@ type Card struct {
 	// written in its language, and Wallet translates the fixed texts to the
 	// device's.
 	Locale string
+	// Voided marks the pass of a deleted account: Wallet shows it as no
+	// longer valid.
+	Voided bool
 	// GivenThisYear is what the member gave to charities this year, in points.
 	GivenThisYear int64
 	// News is a short message from the program ("Happy birthday…"); Wallet

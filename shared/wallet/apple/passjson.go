@@ -24,6 +24,7 @@ type pass struct {
 	WebServiceURL       string    `json:"webServiceURL,omitempty"`
 	AuthenticationToken string    `json:"authenticationToken,omitempty"`
 	SharingProhibited   bool      `json:"sharingProhibited"`
+	Voided              bool      `json:"voided,omitempty"`
 	Barcodes            []barcode `json:"barcodes"`
 	// Locations and MaxDistance (metres) put the pass on the lock screen
 	// near the program's stores.
@@ -95,6 +96,7 @@ func passJSON(cfg Config, card Card, l locale.Language) ([]byte, error) {
 		LabelColor:         card.LabelColor,
 		// A loyalty card is personal: the member's code is the member.
 		SharingProhibited: true,
+		Voided:            card.Voided,
 		Barcodes: []barcode{{
 			Format:          "PKBarcodeFormatQR",
 			Message:         card.Code,

@@ -48,6 +48,9 @@ type Card struct {
 	NewsNotify bool
 	// Quiet sends no message: the change's was sent already.
 	Quiet bool
+	// Inactive is the card of a deleted account: its object's state is
+	// INACTIVE, which Google Wallet shows as expired.
+	Inactive bool
 }
 
 // ClassID is the tier's class: <issuer>.fidelio-<tier>.
@@ -85,6 +88,9 @@ func (c *Client) Object(card Card) LoyaltyObject {
 			Balance: LoyaltyPointsBalance{Int: card.Balance}},
 		Barcode:         &Barcode{Type: "QR_CODE", Value: card.Code, AlternateText: card.MemberNumber},
 		TextModulesData: []TextModuleData{textModule("tier", locale.LabelTier, locale.TierName(card.Tier), l)},
+	}
+	if card.Inactive {
+		o.State = "INACTIVE"
 	}
 	if !card.NextTier.IsZero() {
 		o.TextModulesData = append(o.TextModulesData, textModule("next-tier", locale.LabelNextTier, card.NextTier, l))

@@ -1,0 +1,110 @@
+package storetest
+
+import (
+	"errors"
+	"reflect"
+
+	"github.com/fidelio/fidelio/shared/loyalty"
+	"github.com/fidelio/fidelio/shared/store"
+)
+
+// profileTests check the member space's changes of a profile and the
+// deletion of an account.
+var profileTests = []struct {
+	name string
+	fn   func(*env)
+}{
+	{"a change of name moves the member's name lookups", testNameChange},
+	{"an email change moves the claim, and another member's email is refused", testEmailChange},
+	{"an erased member is found by neither email nor name, and the program's totals stay", testErase},
+}
+
+func testNameChange(e *env) {
+	m := e.enrollNamed("Ada Lovelace", "ada.name@example.com")
+	name := "Augusta Ada King"
+	if _, err := e.program.ChangeProfile(e.ctx, m.ID, loyalty.ProfileChange{Name: &name}); err != nil {
+		e.t.Fatal(err)
+	}
+	e.wantIDs("members named augusta", e.searchIDs("augusta"), []string{m.ID})
+	e.wantIDs("members named ada k", e.searchIDs("ada k"), []string{m.ID})
+	e.wantIDs("members named lovelace", e.searchIDs("lovelace"), []string{})
+}
+
+func (e *env) searchIDs(q string) []string {
+	ids, _ := e.search(q)
+	return ids
+}
+
+func testEmailChange(e *env) {
+	m := e.enroll("old@example.com")
+	other := e.enroll("taken@example.com")
+	if _, err := e.program.ChangeEmail(e.ctx, m.ID, "Taken@Example.com"); !errors.Is(err, loyalty.ErrEmailTaken) {
+		e.t.Errorf("changing to another member's email: %v, want ErrEmailTaken", err)
+	}
+	changed, err := e.program.ChangeEmail(e.ctx, m.ID, "New@Example.com")
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	if changed.Email != "new@example.com" {
+		e.t.Errorf("the email reads %q", changed.Email)
+	}
+	if found, err := e.store.MemberByEmail(e.ctx, "new@example.com"); err != nil || found.ID != m.ID {
+		e.t.Errorf("by the new email: %v %v", found.ID, err)
+	}
+	if _, err := e.store.MemberByEmail(e.ctx, "old@example.com"); !errors.Is(err, loyalty.ErrMemberNotFound) {
+		e.t.Errorf("by the old email: %v, want ErrMemberNotFound", err)
+	}
+	if found, err := e.store.MemberByEmail(e.ctx, "taken@example.com"); err != nil || found.ID != other.ID {
+		e.t.Errorf("the other member's claim after the refused change: %v %v", found.ID, err)
+	}
+	if again, err := e.program.ChangeEmail(e.ctx, m.ID, "new@example.com"); err != nil || again.Version != changed.Version {
+		e.t.Errorf("confirming the same email again: version %d (was %d), %v", again.Version, changed.Version, err)
+	}
+	e.enroll("old@example.com") // the old address is free for someone else
+}
+
+func testErase(e *env) {
+	e.clock.Set(Start)
+	m := e.enrollAt(Start, "erase@example.com", "1990-06-15", "Europe/Paris")
+	earned := e.earn(m.ID, "R-1", 2_500)
+	e.plan(m.ID, loyalty.DonationPlan{CharityID: e.charity("erase-charity", nil).ID, MonthlyPoints: 100})
+	day := loyalty.DateOf(Start)
+	before, err := store.StatsReport(e.ctx, e.store, day, day)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	ledger, err := e.store.Ledger(e.ctx, m.ID, 0, 100)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	erased, err := e.program.Erase(e.ctx, m.ID)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	if erased.Name != "" || erased.Email != "" || !erased.Birthday.IsZero() || erased.TokenHash != "" || erased.DonationPlan != nil ||
+		erased.ErasedAt.IsZero() || erased.CodeGeneration != m.CodeGeneration+1 || erased.Balance != earned.Balance {
+		e.t.Errorf("erased member %+v", erased)
+	}
+	if _, err := e.store.MemberByEmail(e.ctx, "erase@example.com"); !errors.Is(err, loyalty.ErrMemberNotFound) {
+		e.t.Errorf("by email: %v, want ErrMemberNotFound", err)
+	}
+	e.wantIDs("members named member", e.searchIDs("member"), []string{})
+	e.wantIDs("birthdays on 06-15", e.birthdays("06-15", 10), []string{})
+	e.wantIDs("pledges due", e.pledgesDue(day.String()), []string{})
+	after, err := store.StatsReport(e.ctx, e.store, day, day)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	if !reflect.DeepEqual(before, after) {
+		e.t.Errorf("the program's figures changed with the erasure:\nbefore %+v\nafter  %+v", before, after)
+	}
+	kept, err := e.store.Ledger(e.ctx, m.ID, 0, 100)
+	if err != nil || len(kept) != len(ledger) {
+		e.t.Errorf("the ledger kept %d entries of %d: %v", len(kept), len(ledger), err)
+	}
+	again, err := e.program.Erase(e.ctx, m.ID)
+	if err != nil || again.Version != erased.Version {
+		e.t.Errorf("erasing again: version %d (was %d), %v", again.Version, erased.Version, err)
+	}
+	e.enroll("erase@example.com") // the address is free again
+}
