@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/fidelio/fidelio/shared/loyalty"
+	"github.com/fidelio/fidelio/shared/metrics"
 )
 
 // Message asks for the page of a campaign after Pages pages done.
@@ -114,7 +115,11 @@ func (f *Fanout) step(ctx context.Context, m Message, redelivered bool) (*Messag
 		return nil, 0, nil // another handler did the page, and sends the next
 	case err != nil:
 		return nil, 0, err
-	case c.Finished():
+	}
+	// Counted once the page is recorded: a page done again counts nothing.
+	metrics.Emit(nil, metrics.Value{Name: "CampaignDeliveries", Unit: metrics.Count, Value: page.Delivered},
+		metrics.Value{Name: "CampaignFailures", Unit: metrics.Count, Value: page.Failed})
+	if c.Finished() {
 		f.Logger.InfoContext(ctx, "campaign delivered", slog.String("campaign", c.ID), slog.Int64("targeted", c.Targeted),
 			slog.Int64("delivered", c.Delivered), slog.Int64("failed", c.Failed))
 		return nil, 0, nil

@@ -1,6 +1,7 @@
 package campaigns_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"log/slog"
@@ -16,6 +17,8 @@ import (
 	"github.com/fidelio/fidelio/shared/awsjson"
 	"github.com/fidelio/fidelio/shared/campaigns"
 	"github.com/fidelio/fidelio/shared/loyalty"
+	"github.com/fidelio/fidelio/shared/metrics"
+	"github.com/fidelio/fidelio/shared/metrics/emftest"
 	"github.com/fidelio/fidelio/shared/store/embedded"
 	"github.com/fidelio/fidelio/shared/store/storetest"
 )
@@ -71,6 +74,8 @@ func TestAFanOutGoesThroughSQS(t *testing.T) {
 	}
 	f := &campaigns.Fanout{Store: s, Program: program, Queue: &campaigns.SQS{Config: cfg, QueueURL: queue.QueueUrl, Client: http.DefaultClient},
 		PageSize: 2, Workers: 2, Logger: slog.New(slog.DiscardHandler)}
+	var emitted bytes.Buffer
+	defer metrics.SetOutput(&emitted)()
 	if err := f.Start(ctx, c); err != nil {
 		t.Fatal(err)
 	}
@@ -102,5 +107,8 @@ func TestAFanOutGoesThroughSQS(t *testing.T) {
 	}
 	if !got.Finished() || got.Pages != 4 || got.Targeted != 6 || got.Delivered != 6 {
 		t.Fatalf("progress %+v, want 6 delivered over 4 pages, finished", got.CampaignProgress)
+	}
+	if n := emftest.Sum(emftest.Parse(t, emitted.Bytes()), "CampaignDeliveries", nil); n != 6 {
+		t.Errorf("CampaignDeliveries metric %v, want 6", n)
 	}
 }
