@@ -118,12 +118,18 @@ func (s Stage) resolve(v string) (string, error) {
 	return v, nil
 }
 
-// ref is what !Ref name gives: a parameter's value, or a table's name.
+// ref is what !Ref name gives: a parameter's value, a table's name, or a
+// queue's URL.
 func (s Stage) ref(name string) (string, error) {
 	if v, ok := s.param(name); ok {
 		return v, nil
 	}
 	r, ok := s.Template.Resources[name]
+	if ok && r.Type == "AWS::SQS::Queue" {
+		// A queue's URL: nothing is sent at start, and a send would find
+		// no one listening on the discard port.
+		return "http://127.0.0.1:9/000000000000/" + name, nil
+	}
 	if !ok || r.Type != "AWS::DynamoDB::Table" || r.Properties == nil {
 		return "", fmt.Errorf("no stand-in for !Ref %s", name)
 	}
