@@ -10,6 +10,12 @@ FUNCTIONS := $(notdir $(wildcard functions/*))
 WEBDEPS := shared/web/static/assets/jsQR.js.gz
 $(WEBDEPS): shared/web/package.json shared/web/package-lock.json shared/web/copy-assets.mjs
 	npm ci --prefix shared/web --no-audit --no-fund
+# The pages' own scripts are served gzip-compressed (web.read), and only that
+# copy is embedded, to keep the web function within 6 MiB: each is compressed
+# from its source in shared/web/static/assets whenever the source changes.
+WEBSCRIPTS := $(patsubst %.js,%.js.gz,$(wildcard shared/web/static/assets/*.js))
+shared/web/static/assets/%.js.gz: shared/web/static/assets/%.js
+	gzip -9 -n -c $< > $@
 # The API's contract, gzipped, and its reference page, built from
 # shared/openapi/openapi.json by shared/web/build-docs.mjs (widdershins and
 # marked from the same lockfile) into shared/web/static; again whenever the
@@ -32,7 +38,7 @@ STAMP := -X github.com/fidelio/fidelio/shared/version.commit=$(FIDELIO_COMMIT)
 GOBUILD := CGO_ENABLED=0 GOOS=linux GOARCH=arm64 go build -tags lambda.norpc -trimpath -ldflags='-s -w $(STAMP)'
 
 # The local stack on the embedded store with a demo program.
-run: $(WEBDEPS) $(WEBDOCS)
+run: $(WEBDEPS) $(WEBDOCS) $(WEBSCRIPTS)
 	go run -ldflags='$(STAMP)' ./infra/local -demo
 
 # cfn-lint (Python's, not in Debian's packages) is installed by hand.
@@ -48,7 +54,7 @@ CFNLINT = @command -v cfn-lint >/dev/null || { echo "cfn-lint is missing; instal
 # run four at a time. Its package is still the longest (about 5 minutes on a
 # loaded 2-core machine, past go test's default of 10 minutes under heavier
 # load): hence -timeout.
-test: tools $(WEBDEPS) $(WEBDOCS) $(PASSKITDEPS)
+test: tools $(WEBDEPS) $(WEBDOCS) $(WEBSCRIPTS) $(PASSKITDEPS)
 	go vet ./...
 	$(CFNLINT)
 	FIDELIO_REQUIRE_DYNAMODB=1 bash infra/dynamodb-local/run.sh -- go test -count=1 -timeout=30m ./...
@@ -64,7 +70,7 @@ test: tools $(WEBDEPS) $(WEBDOCS) $(PASSKITDEPS)
 FUZZ := shared/signing:FuzzMemberCode:20000 shared/signing:FuzzSignedValues:20000 \
 	shared/api:FuzzBodies:200 shared/api:FuzzSignedLinks:300 shared/api:FuzzPassTokens:300 \
 	shared/api:FuzzEvents:100 shared/wallet:FuzzStream:5000 infra/local/stack:FuzzSchedule:5000
-fuzz: $(WEBDEPS) $(WEBDOCS)
+fuzz: $(WEBDEPS) $(WEBDOCS) $(WEBSCRIPTS)
 	@bin=$$(mktemp -d); trap 'rm -rf "$$bin"' EXIT; cache=$$(go env GOCACHE)/fuzz/$$(go list -m); \
 	for t in $(FUZZ); do \
 		set -- $$(echo $$t | tr : ' '); \
@@ -85,13 +91,13 @@ bench:
 
 # The Lambda artifacts: one stripped linux/arm64 bootstrap per function.
 build: $(addprefix .build/,$(FUNCTIONS))
-.build/%: $(WEBDEPS) $(WEBDOCS) FORCE
+.build/%: $(WEBDEPS) $(WEBDOCS) $(WEBSCRIPTS) FORCE
 	$(GOBUILD) -o $@/bootstrap ./functions/$*
 	@ls -l $@/bootstrap
 FORCE:
 
 # What `sam build` calls for each function (BuildMethod: makefile).
-build-%Function: $(WEBDEPS) $(WEBDOCS)
+build-%Function: $(WEBDEPS) $(WEBDOCS) $(WEBSCRIPTS)
 	$(GOBUILD) -o $(ARTIFACTS_DIR)/bootstrap ./functions/$(shell echo $* | tr A-Z a-z)
 
 lint:

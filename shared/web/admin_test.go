@@ -7,6 +7,7 @@ import (
 	"io"
 	"io/fs"
 	"net/http/httptest"
+	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -78,7 +79,7 @@ func TestConsoleStrings(t *testing.T) {
 	js := regexp.MustCompile(`"([a-z]+\.[a-zA-Z]+)"`)
 	used := map[string]string{}
 	for _, name := range []string{"admin.html", "assets/admin.js", "assets/admin-charts.js"} {
-		b, err := fs.ReadFile(Files(), name)
+		b, err := fs.ReadFile(os.DirFS("static"), name)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -108,7 +109,7 @@ func TestConsoleStrings(t *testing.T) {
 
 func readStrings(t *testing.T, name string) map[string]map[string]string {
 	t.Helper()
-	src, err := fs.ReadFile(Files(), name)
+	src, err := fs.ReadFile(os.DirFS("static"), name)
 	if err != nil {
 		t.Fatal(err)
 	}

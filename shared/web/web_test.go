@@ -8,6 +8,8 @@ import (
 	"io/fs"
 	"maps"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"reflect"
 	"regexp"
 	"slices"
@@ -166,7 +168,7 @@ func gunzip(t *testing.T, b []byte) []byte {
 // TestReferences: every asset a page or module names is there, and is a
 // flat file of static/assets with a known media type.
 func TestReferences(t *testing.T) {
-	files := Files()
+	files := os.DirFS("static") // the sources: the scripts are embedded compressed
 	refs := regexp.MustCompile(`(?:src|href)="/assets/([^"]+)"|from "\./([^"]+)"|import\("/assets/([^"]+)"\)`)
 	err := fs.WalkDir(files, ".", func(name string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
@@ -178,8 +180,8 @@ func TestReferences(t *testing.T) {
 			if generated[ref] {
 				continue
 			}
-			if _, err := fs.Stat(files, "assets/"+ref); err != nil {
-				t.Errorf("%s names assets/%s, which is not there", name, ref)
+			if _, _, err := read("assets/"+ref, true); err != nil {
+				t.Errorf("%s names assets/%s, which is not served", name, ref)
 			}
 		}
 		served := strings.TrimSuffix(name, ".gz") // kept compressed, served as itself
@@ -195,7 +197,7 @@ func TestReferences(t *testing.T) {
 
 // TestStrings: both languages have every text, and every key the pages use.
 func TestStrings(t *testing.T) {
-	files := Files()
+	files := os.DirFS("static")
 	src, err := fs.ReadFile(files, "assets/strings.js")
 	if err != nil {
 		t.Fatal(err)
@@ -262,5 +264,31 @@ func TestStrings(t *testing.T) {
 	}
 	if len(used) < 40 {
 		t.Errorf("found only %d keys in use: is the search still right?", len(used))
+	}
+}
+
+// TestScriptsAreServedAsBuilt: each page script is embedded as the
+// compressed copy of its source; a source changed since wants make again.
+func TestScriptsAreServedAsBuilt(t *testing.T) {
+	sources, err := filepath.Glob("static/assets/*.js")
+	if err != nil || len(sources) == 0 {
+		t.Fatalf("no scripts in static/assets: %v", err)
+	}
+	for _, src := range sources {
+		want, err := os.ReadFile(src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		name := strings.TrimPrefix(src, "static/")
+		got, gzipped, err := read(name, false)
+		if err != nil || gzipped {
+			t.Fatalf("%s: %v (gzipped %v)", name, err, gzipped)
+		}
+		if !bytes.Equal(got, want) {
+			t.Errorf("%s is served as it was before its last change: run make shared/web/%s.gz (make test does)", name, src)
+		}
+		if _, err := fs.Stat(Files(), name); err == nil {
+			t.Errorf("%s is embedded uncompressed too", name)
+		}
 	}
 }
