@@ -10,11 +10,11 @@ FUNCTIONS := $(notdir $(wildcard functions/*))
 WEBDEPS := shared/web/static/assets/jsQR.js.gz
 $(WEBDEPS): shared/web/package.json shared/web/package-lock.json shared/web/copy-assets.mjs
 	npm ci --prefix shared/web --no-audit --no-fund
-# The pages' own scripts are served gzip-compressed (web.read), and only that
-# copy is embedded, to keep the web function within 6 MiB: each is compressed
-# from its source in shared/web/static/assets whenever the source changes.
-WEBSCRIPTS := $(patsubst %.js,%.js.gz,$(wildcard shared/web/static/assets/*.js))
-shared/web/static/assets/%.js.gz: shared/web/static/assets/%.js
+# The pages' own scripts, written in shared/web/scripts, are served
+# gzip-compressed from static/assets (web.read), to keep the web function
+# within 6 MiB: each is compressed again whenever its source changes.
+WEBSCRIPTS := $(patsubst shared/web/scripts/%.js,shared/web/static/assets/%.js.gz,$(wildcard shared/web/scripts/*.js))
+shared/web/static/assets/%.js.gz: shared/web/scripts/%.js
 	gzip -9 -n -c $< > $@
 # The API's contract, gzipped, and its reference page, built from
 # shared/openapi/openapi.json by shared/web/build-docs.mjs (widdershins and

@@ -7,7 +7,6 @@ import (
 	"io"
 	"io/fs"
 	"net/http/httptest"
-	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -79,7 +78,7 @@ func TestConsoleStrings(t *testing.T) {
 	js := regexp.MustCompile(`"([a-z]+\.[a-zA-Z]+)"`)
 	used := map[string]string{}
 	for _, name := range []string{"admin.html", "assets/admin.js", "assets/admin-charts.js"} {
-		b, err := fs.ReadFile(os.DirFS("static"), name)
+		b, err := fs.ReadFile(sources(t), name)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -109,7 +108,7 @@ func TestConsoleStrings(t *testing.T) {
 
 func readStrings(t *testing.T, name string) map[string]map[string]string {
 	t.Helper()
-	src, err := fs.ReadFile(os.DirFS("static"), name)
+	src, err := fs.ReadFile(sources(t), name)
 	if err != nil {
 		t.Fatal(err)
 	}

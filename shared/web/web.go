@@ -20,10 +20,10 @@ import (
 	"github.com/fidelio/fidelio/shared/version"
 )
 
-// The pages' own scripts are embedded only as the .js.gz copies make writes
-// from their sources (static/assets/*.js), to keep the function within 6 MiB.
+// The pages' own scripts are in static/assets as the .js.gz copies make
+// writes from their sources in scripts/, to keep the function within 6 MiB.
 //
-//go:embed static/*.html static/*.gz static/assets/*.css static/assets/*.svg static/assets/*.gz
+//go:embed static
 var static embed.FS
 
 // Files are the pages and their assets.

@@ -15,6 +15,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"testing/fstest"
 
 	"github.com/fidelio/fidelio/shared/openapi"
 	"github.com/fidelio/fidelio/shared/version"
@@ -168,7 +169,7 @@ func gunzip(t *testing.T, b []byte) []byte {
 // TestReferences: every asset a page or module names is there, and is a
 // flat file of static/assets with a known media type.
 func TestReferences(t *testing.T) {
-	files := os.DirFS("static") // the sources: the scripts are embedded compressed
+	files := sources(t)
 	refs := regexp.MustCompile(`(?:src|href)="/assets/([^"]+)"|from "\./([^"]+)"|import\("/assets/([^"]+)"\)`)
 	err := fs.WalkDir(files, ".", func(name string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
@@ -197,7 +198,7 @@ func TestReferences(t *testing.T) {
 
 // TestStrings: both languages have every text, and every key the pages use.
 func TestStrings(t *testing.T) {
-	files := os.DirFS("static")
+	files := sources(t)
 	src, err := fs.ReadFile(files, "assets/strings.js")
 	if err != nil {
 		t.Fatal(err)
@@ -267,28 +268,48 @@ func TestStrings(t *testing.T) {
 	}
 }
 
-// TestScriptsAreServedAsBuilt: each page script is embedded as the
-// compressed copy of its source; a source changed since wants make again.
+// TestScriptsAreServedAsBuilt: each page script is served as the compressed
+// copy of its source; a source changed since wants make again.
 func TestScriptsAreServedAsBuilt(t *testing.T) {
-	sources, err := filepath.Glob("static/assets/*.js")
-	if err != nil || len(sources) == 0 {
-		t.Fatalf("no scripts in static/assets: %v", err)
+	scripts, err := filepath.Glob("scripts/*.js")
+	if err != nil || len(scripts) == 0 {
+		t.Fatalf("no scripts in scripts/: %v", err)
 	}
-	for _, src := range sources {
+	for _, src := range scripts {
 		want, err := os.ReadFile(src)
 		if err != nil {
 			t.Fatal(err)
 		}
-		name := strings.TrimPrefix(src, "static/")
+		name := "assets/" + filepath.Base(src)
 		got, gzipped, err := read(name, false)
 		if err != nil || gzipped {
 			t.Fatalf("%s: %v (gzipped %v)", name, err, gzipped)
 		}
 		if !bytes.Equal(got, want) {
-			t.Errorf("%s is served as it was before its last change: run make shared/web/%s.gz (make test does)", name, src)
-		}
-		if _, err := fs.Stat(Files(), name); err == nil {
-			t.Errorf("%s is embedded uncompressed too", name)
+			t.Errorf("%s is served as it was before its last change: run make shared/web/static/%s.gz (make test does)", name, name)
 		}
 	}
+}
+
+// sources are the pages as written: static/, with the scripts of scripts/
+// in assets/ where they are served (compressed there).
+func sources(t *testing.T) fs.FS {
+	t.Helper()
+	files := fstest.MapFS{}
+	add := func(dir, prefix string) {
+		err := fs.WalkDir(os.DirFS(dir), ".", func(name string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() {
+				return err
+			}
+			b, err := os.ReadFile(filepath.Join(dir, name))
+			files[prefix+name] = &fstest.MapFile{Data: b}
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	add("static", "")
+	add("scripts", "assets/")
+	return files
 }
