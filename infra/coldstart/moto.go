@@ -10,7 +10,12 @@ import (
 	"os"
 	"os/exec"
 	"strconv"
+	"testing"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+
+	"github.com/fidelio/fidelio/shared/awsenv"
 )
 
 // Moto is a moto_server serving AWS's APIs (Secrets Manager here) on
@@ -75,4 +80,25 @@ func freePort() (int, error) {
 	}
 	defer l.Close()
 	return l.Addr().(*net.TCPAddr).Port, nil
+}
+
+// UseMoto starts moto_server for t, stopped when t ends, and points the
+// environment the functions read (region, test credentials, endpoint) at
+// it; it returns the config they would load there.
+func UseMoto(ctx context.Context, t testing.TB) aws.Config {
+	t.Helper()
+	moto, err := StartMoto(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { moto.Stop() })
+	t.Setenv("AWS_REGION", "us-east-1")
+	t.Setenv("AWS_ACCESS_KEY_ID", "testing")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "testing")
+	t.Setenv("AWS_ENDPOINT_URL", moto.URL)
+	cfg, err := awsenv.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg
 }

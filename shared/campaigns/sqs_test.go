@@ -13,7 +13,6 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/fidelio/fidelio/infra/coldstart"
-	"github.com/fidelio/fidelio/shared/awsenv"
 	"github.com/fidelio/fidelio/shared/awsjson"
 	"github.com/fidelio/fidelio/shared/campaigns"
 	"github.com/fidelio/fidelio/shared/loyalty"
@@ -31,19 +30,7 @@ import (
 func TestAFanOutGoesThroughSQS(t *testing.T) {
 	ctx, cancel := context.WithTimeout(t.Context(), 90*time.Second)
 	defer cancel()
-	moto, err := coldstart.StartMoto(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer moto.Stop()
-	t.Setenv("AWS_REGION", "us-east-1")
-	t.Setenv("AWS_ACCESS_KEY_ID", "testing")
-	t.Setenv("AWS_SECRET_ACCESS_KEY", "testing")
-	t.Setenv("AWS_ENDPOINT_URL", moto.URL)
-	cfg, err := awsenv.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg := coldstart.UseMoto(ctx, t)
 	call := func(target string, in, out any) {
 		t.Helper()
 		op := awsjson.Operation{ServiceID: "SQS", SigningName: "sqs", Target: "AmazonSQS." + target, Version: "1.0"}

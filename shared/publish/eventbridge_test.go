@@ -12,7 +12,6 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/fidelio/fidelio/infra/coldstart"
-	"github.com/fidelio/fidelio/shared/awsenv"
 	"github.com/fidelio/fidelio/shared/awsjson"
 	"github.com/fidelio/fidelio/shared/loyalty"
 	"github.com/fidelio/fidelio/shared/publish"
@@ -26,19 +25,7 @@ import (
 func TestTheStreamReachesTheBus(t *testing.T) {
 	ctx, cancel := context.WithTimeout(t.Context(), 60*time.Second)
 	defer cancel()
-	moto, err := coldstart.StartMoto(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer moto.Stop()
-	t.Setenv("AWS_REGION", "us-east-1")
-	t.Setenv("AWS_ACCESS_KEY_ID", "testing")
-	t.Setenv("AWS_SECRET_ACCESS_KEY", "testing")
-	t.Setenv("AWS_ENDPOINT_URL", moto.URL)
-	cfg, err := awsenv.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg := coldstart.UseMoto(ctx, t)
 	call := func(service, target string, in, out any) {
 		t.Helper()
 		op := awsjson.Operation{ServiceID: service, SigningName: map[string]string{"EventBridge": "events", "SQS": "sqs"}[service], Target: target}
@@ -58,6 +45,7 @@ func TestTheStreamReachesTheBus(t *testing.T) {
 	m := p.enrollAndEarn()
 	var ev events.DynamoDBEvent
 	for _, ch := range p.changes() {
+		var err error
 		rec := events.DynamoDBEventRecord{EventName: "MODIFY", Change: events.DynamoDBStreamRecord{SequenceNumber: strconv.FormatUint(ch.Seq, 10)}}
 		if rec.Change.NewImage, err = dynamo.MemberStreamImage(ch.After); err != nil {
 			t.Fatal(err)
