@@ -49,6 +49,7 @@ var domainProblems = []struct {
 	status int
 	code   string
 }{
+	{loyalty.ErrInvalidBirthday, http.StatusBadRequest, "invalid_birthday"}, // before ErrInvalid, which it wraps
 	{loyalty.ErrInvalid, http.StatusBadRequest, "invalid_request"},
 	{signing.ErrInvalidCode, http.StatusBadRequest, "invalid_code"},
 	{loyalty.ErrMemberNotFound, http.StatusNotFound, "member_not_found"},

@@ -23,7 +23,7 @@ func TestAMemberChangesTheirProfileThroughTheSession(t *testing.T) {
 	if got.str("name") != "Ada King" || got.str("birthday") != "1990-05-17" || got.str("locale") != "fr" || got.str("email") != "profile@example.com" {
 		t.Errorf("after the change: %v", got.body)
 	}
-	f.expect(f.do("PATCH", "/v1/members/"+id, m.str("token"), `{"birthday":"2999-01-01"}`), 400, "invalid_request")
+	f.expect(f.do("PATCH", "/v1/members/"+id, m.str("token"), `{"birthday":"2999-01-01"}`), 400, "invalid_birthday")
 	f.expect(f.do("PATCH", "/v1/members/"+id, f.enroll("other@example.com").str("token"), `{"name":"Eve"}`), 403, "forbidden")
 	f.expect(f.do("GET", "/v1/program", "", ""), 200, "")
 	if p := f.do("GET", "/v1/program", "", ""); p.body["birthday"] == nil {

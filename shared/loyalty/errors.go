@@ -1,12 +1,18 @@
 package loyalty
 
-import "errors"
+import (
+	"errors"
+	"fmt"
+)
 
 // Errors a caller can act on. The API maps each to one HTTP status and one
 // stable problem code, in one place.
 var (
 	// ErrInvalid wraps every refusal of malformed input; its message says what to fix.
-	ErrInvalid            = errors.New("invalid request")
+	ErrInvalid = errors.New("invalid request")
+	// ErrInvalidBirthday is the ErrInvalid of a birthday that is not a past
+	// day after 1900: a form shows it beside its birthday field.
+	ErrInvalidBirthday    = fmt.Errorf("%w: birthday must be a past date after 1900", ErrInvalid)
 	ErrMemberNotFound     = errors.New("member not found")
 	ErrEntryNotFound      = errors.New("ledger entry not found")
 	ErrEmailTaken         = errors.New("email already enrolled")

@@ -29,7 +29,7 @@ func (p *Program) ChangeProfile(ctx context.Context, memberID string, c ProfileC
 		c.Name = &name
 	}
 	if c.Birthday != nil && (c.Birthday.Year < 1900 || !c.Birthday.Before(today)) {
-		return Member{}, fmt.Errorf("%w: birthday must be a past date after 1900", ErrInvalid)
+		return Member{}, ErrInvalidBirthday
 	}
 	if c.Locale != nil && !localePattern.MatchString(*c.Locale) {
 		return Member{}, fmt.Errorf("%w: %q is not a locale such as en or fr-FR", ErrInvalid, *c.Locale)
