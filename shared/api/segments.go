@@ -7,7 +7,7 @@ import (
 )
 
 // segments answers the program's segments with their member counts, read
-// from the segment counters (64 items), never from the members.
+// from the counters (a few items a shard), never from the members.
 func (a *App) segments(r *http.Request) (reply, error) {
 	if _, err := a.require(r, roleAdmin); err != nil {
 		return reply{}, err
@@ -17,11 +17,15 @@ func (a *App) segments(r *http.Request) (reply, error) {
 	if err != nil {
 		return reply{}, err
 	}
-	counters, err := a.Store.StatsCounters(r.Context(), today)
+	stats, err := a.Store.StatsCounters(r.Context(), today)
 	if err != nil {
 		return reply{}, err
 	}
-	return reply{body: loyalty.NewSegmentReport(loyalty.SegmentCounts(counters), q, today)}, nil
+	segments, err := a.Store.SegmentCounters(r.Context())
+	if err != nil {
+		return reply{}, err
+	}
+	return reply{body: loyalty.NewSegmentReport(loyalty.SegmentCounts(stats, segments), q, today)}, nil
 }
 
 // activityView is what a member's purchases say, as the console shows it.

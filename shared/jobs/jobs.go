@@ -41,7 +41,8 @@ type Index interface {
 	// The segments job reads the program's counters, saves the quintiles
 	// and folds the counters of months gone.
 	StatsCounters(ctx context.Context, from loyalty.Date) ([]loyalty.StatsCounters, error)
-	FoldStatsCounters(ctx context.Context, shard int, moves map[string]string) error
+	SegmentCounters(ctx context.Context) ([]loyalty.SegmentCounters, error)
+	FoldSegmentCounters(ctx context.Context, shard int, month string, moves map[string]string) error
 	SaveQuintiles(ctx context.Context, q loyalty.Quintiles) error
 }
 

@@ -24,10 +24,11 @@ type Schema interface {
 	ExportMembers(ctx context.Context, cursor string, limit int) ([]loyalty.Member, string, error)
 	AddMemberLookups(ctx context.Context, memberID string, dryRun bool) (int, error)
 	ShardExpiryEntries(ctx context.Context, memberID string, dryRun bool) (int, error)
+	MoveSegmentCounters(ctx context.Context, dryRun bool) (int, error)
 }
 
-// Migration brings the items of every member from the version before
-// Version to Version.
+// Migration brings the items of every member, or of the program, from the
+// version before Version to Version.
 type Migration struct {
 	Version int
 	What    string
@@ -35,6 +36,11 @@ type Migration struct {
 	// it wrote; with dryRun, how many it would write, writing nothing. It is
 	// idempotent: a member already at Version needs no write.
 	Member func(ctx context.Context, s Schema, memberID string, dryRun bool) (int, error)
+	// Program, for a migration of items that belong to no member, brings
+	// them to Version before the members' turn, and returns how many items
+	// it wrote (would write, with dryRun); idempotent like Member, so a run
+	// stopped midway does it again whole.
+	Program func(ctx context.Context, s Schema, dryRun bool) (int, error)
 }
 
 // Migrations are every migration, oldest first; the last one's Version is
@@ -59,6 +65,13 @@ var Migrations = []Migration{
 		What:    "lookup items of referral codes for the members written before them",
 		Member: func(ctx context.Context, s Schema, memberID string, dryRun bool) (int, error) {
 			return s.AddMemberLookups(ctx, memberID, dryRun)
+		},
+	},
+	{
+		Version: 5,
+		What:    "segment counters moved from the stats' all-time items to items of their own",
+		Program: func(ctx context.Context, s Schema, dryRun bool) (int, error) {
+			return s.MoveSegmentCounters(ctx, dryRun)
 		},
 	},
 }
@@ -129,6 +142,13 @@ func (r *Runner) Migrate(ctx context.Context, s Schema, dryRun bool) (MigrationS
 
 func (r *Runner) migrate(ctx context.Context, s Schema, m Migration, dryRun bool) (MigrationCount, error) {
 	count := MigrationCount{Version: m.Version, What: m.What}
+	if m.Program != nil {
+		items, err := m.Program(ctx, s, dryRun)
+		count.Items += items
+		if err != nil || m.Member == nil {
+			return count, err
+		}
+	}
 	cursor, err := s.MigrationCursor(ctx, m.Version)
 	if err != nil {
 		return count, err

@@ -8,11 +8,10 @@ import (
 	"strings"
 )
 
-// Segment counters are all-time counters (StatsChange, never a day's) that
-// count members per segment and hold the RFM histograms, kept in the same
-// commit as each change: a change adds what the member counts for after it
-// less what they counted for before (segmentCounts), so reading them never
-// reads a member.
+// Segment counters count members per segment and hold the RFM histograms,
+// kept in the same commit as each change (StatsChange.Segments): a change
+// adds what the member counts for after it less what they counted for
+// before (segmentCounts), so reading them never reads a member.
 //
 //	seg:since:<YYYY-MM-DD>        members whose last purchase, or enrollment
 //	                              when they never bought, was that day
@@ -29,21 +28,33 @@ import (
 // instead: the bins from this month on, as steps (−1 the old bin, +1 the new)
 // keyed by the month they happen in (eff), at most ActivityMonths + 1 of
 // them; the histogram of a month is the sum of every step up to it. A later
-// change takes back the steps from its month on and writes its own. The
-// nightly job folds the steps of months gone into eff "base" (FoldSegments),
-// so the counters stay a few hundred per shard.
+// change takes back the steps from its month on and writes its own.
+//
+// They are kept apart from the stats' counters, on items of their own
+// (SegmentCounters): per shard, one item for the changes of each month,
+// whatever months their steps are for, and a base item. A change adds to
+// its own month's item only, so it touches one item however far its steps
+// reach, and that item holds one month of changes. The nightly job folds
+// the items of months gone into the base (SegmentFolds), with the steps of
+// months gone folded into eff "base", so a shard holds its base, this
+// month's item, and the steps of at most ActivityMonths months ahead.
 const segPrefix = "seg:"
 
-// IsAllTimeCounter reports whether a counter is kept in all time only: the
-// segment counters count members, not a day's flows.
-func IsAllTimeCounter(name string) bool { return strings.HasPrefix(name, segPrefix) }
-
-// DayCounts is the part of the change added to the day's counters.
-func (c StatsChange) DayCounts() map[string]int64 {
-	out := maps.Clone(c.Counts)
-	maps.DeleteFunc(out, func(name string, _ int64) bool { return IsAllTimeCounter(name) })
-	return out
+// SegmentCounters is one item of a shard's segment counters: what the
+// changes of Month ("YYYY-MM", their UTC month) added, or with Month
+// SegmentBase the counters folded from months gone.
+type SegmentCounters struct {
+	Shard  int              `json:"shard"`
+	Month  string           `json:"month"`
+	Counts map[string]int64 `json:"counts"`
 }
+
+// SegmentBase is the Month of a shard's base item.
+const SegmentBase = "base"
+
+// SegmentMonth names the item of the segment counters a change on day adds
+// to.
+func SegmentMonth(day Date) string { return monthKey(day) }
 
 // baseMonth is the eff of the steps folded from months gone.
 const baseMonth = "base"
@@ -120,21 +131,41 @@ func rfCounter(eff, last string, f int) string {
 
 func mCounter(eff string, m int) string { return segPrefix + "m:" + eff + ":" + strconv.Itoa(m) }
 
-// SegmentCounts sums the segment counters of every shard's all-time
-// counters (those with no Day).
-func SegmentCounts(counters []StatsCounters) map[string]int64 {
+// SegmentCounts sums what a segment report reads: the segment counters of
+// every item, and the all-time stats counters (those with no Day) of
+// enrollments and tiers. It also sums the segment counters of the all-time
+// stats counters, where the builds before schema version 5 kept them and
+// where they stay until its migration moves them to the base items.
+func SegmentCounts(stats []StatsCounters, segments []SegmentCounters) map[string]int64 {
 	sum := map[string]int64{}
-	for _, c := range counters {
+	for _, c := range stats {
 		if !c.Day.IsZero() {
 			continue
 		}
 		for name, n := range c.Counts {
-			if IsAllTimeCounter(name) || strings.HasPrefix(name, "tier:") || name == "enrollments" {
+			if strings.HasPrefix(name, segPrefix) || strings.HasPrefix(name, "tier:") || name == "enrollments" {
 				sum[name] += n
 			}
 		}
 	}
+	for _, c := range segments {
+		for name, n := range c.Counts {
+			sum[name] += n
+		}
+	}
 	return sum
+}
+
+// LegacySegmentCounters picks, from one shard's all-time stats counters,
+// the segment counters that the builds before schema version 5 kept there.
+func LegacySegmentCounters(counts map[string]int64) map[string]int64 {
+	out := map[string]int64{}
+	for name, n := range counts {
+		if strings.HasPrefix(name, segPrefix) {
+			out[name] = n
+		}
+	}
+	return out
 }
 
 // Histograms are the program's RFM histograms of one month: members who
@@ -213,28 +244,36 @@ func thresholds(hist map[int]int64, n int64) (t [4]int) {
 	return t
 }
 
-// FoldSegmentMoves names, for one shard's all-time counters, the segment
-// counters to fold into others on today: the steps of months before
-// today's into eff "base" (the histograms read them the same), and the
-// days of last activity older than a year and a day into one.
-func FoldSegmentMoves(counts map[string]int64, today Date) map[string]string {
+// SegmentFolds names, for one item of a shard's segment counters, the
+// counters the nightly job moves into the shard's base item on today, and
+// the name each takes there: an item of a month before today's moves whole;
+// in the base item, only what folds. Either way the steps of months before
+// today's fold into eff "base" (the histograms read them the same), and the
+// days of last activity older than a year and a day into one. Today's item,
+// which the commits are adding to, stays as it is.
+func SegmentFolds(c SegmentCounters, today Date) map[string]string {
+	if c.Month != SegmentBase && c.Month >= SegmentMonth(today) {
+		return nil
+	}
 	cur := monthIndex(today)
 	oldest := today.AddDays(-366).String()
 	moves := map[string]string{}
-	for name := range counts {
-		parts := strings.SplitN(name, ":", 4)
-		if len(parts) < 3 || parts[0]+":" != segPrefix {
-			continue
+	for name := range c.Counts {
+		to := name
+		if parts := strings.SplitN(name, ":", 4); len(parts) >= 3 && parts[0]+":" == segPrefix {
+			switch parts[1] {
+			case "rf", "m":
+				if i, ok := monthIndexOfKey(parts[2]); ok && i < cur && len(parts) == 4 {
+					to = segPrefix + parts[1] + ":" + baseMonth + ":" + parts[3]
+				}
+			case "since":
+				if parts[2] < oldest && parts[2] != sinceLongAgo {
+					to = segPrefix + "since:" + sinceLongAgo
+				}
+			}
 		}
-		switch parts[1] {
-		case "rf", "m":
-			if i, ok := monthIndexOfKey(parts[2]); ok && i < cur {
-				moves[name] = segPrefix + parts[1] + ":" + baseMonth + ":" + parts[3]
-			}
-		case "since":
-			if parts[2] < oldest && parts[2] != sinceLongAgo {
-				moves[name] = segPrefix + "since:" + sinceLongAgo
-			}
+		if to != name || c.Month != SegmentBase {
+			moves[name] = to
 		}
 	}
 	return moves

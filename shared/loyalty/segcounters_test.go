@@ -9,11 +9,11 @@ import (
 )
 
 // population replays two years of random purchases and refunds of many
-// members, keeping the segment counters as the commits do, folding them as
-// the nightly job does.
+// members, keeping the segment counters as the commits do (an item per
+// month of changes), folding them as the nightly job does.
 type population struct {
-	members  map[string]Member
-	counters map[string]int64
+	members map[string]Member
+	items   map[string]map[string]int64 // by SegmentCounters.Month
 }
 
 func (p *population) change(t *testing.T, id string, now time.Time, entries func(d *draft)) {
@@ -29,17 +29,40 @@ func (p *population) change(t *testing.T, id string, now time.Time, entries func
 	if exists {
 		before = &m
 	}
+	month := SegmentMonth(d.today)
+	if p.items[month] == nil {
+		p.items[month] = map[string]int64{}
+	}
 	for name, n := range segmentCounts(before, d.m, d.today) {
-		p.counters[name] += n
+		p.items[month][name] += n
 	}
 	p.members[id] = d.m
 }
 
 func (p *population) fold(today Date) {
-	for from, to := range FoldSegmentMoves(p.counters, today) {
-		p.counters[to] += p.counters[from]
-		delete(p.counters, from)
+	if p.items[SegmentBase] == nil {
+		p.items[SegmentBase] = map[string]int64{}
 	}
+	base := p.items[SegmentBase]
+	for month, counts := range p.items {
+		for from, to := range SegmentFolds(SegmentCounters{Month: month, Counts: counts}, today) {
+			n := counts[from]
+			delete(counts, from)
+			base[to] += n
+		}
+		if len(counts) == 0 && month != SegmentBase {
+			delete(p.items, month)
+		}
+	}
+}
+
+// counters sums every item, as a report reads them.
+func (p *population) counters() map[string]int64 {
+	var items []SegmentCounters
+	for month, counts := range p.items {
+		items = append(items, SegmentCounters{Month: month, Counts: counts})
+	}
+	return SegmentCounts(nil, items)
 }
 
 // sortedQuintiles computes the quintiles the slow way: every member's
@@ -70,7 +93,7 @@ func sortedQuintiles(members map[string]Member, today Date) Quintiles {
 
 func TestQuintilesFromHistogramsEqualSortingEveryMember(t *testing.T) {
 	rng := rand.New(rand.NewPCG(17, 4))
-	p := &population{members: map[string]Member{}, counters: map[string]int64{}}
+	p := &population{members: map[string]Member{}, items: map[string]map[string]int64{}}
 	start := time.Date(2025, time.January, 1, 10, 0, 0, 0, time.UTC)
 	stores := []string{"paris-1", "paris-2", "lyon-1"}
 	earnings := map[string][]LedgerEntry{}
@@ -99,7 +122,7 @@ func TestQuintilesFromHistogramsEqualSortingEveryMember(t *testing.T) {
 			p.fold(today)
 		}
 		if day%61 == 0 || day == 729 {
-			got := QuintilesOf(HistogramsOf(p.counters, today), today)
+			got := QuintilesOf(HistogramsOf(p.counters(), today), today)
 			want := sortedQuintiles(p.members, today)
 			if got != want {
 				t.Fatalf("on %s the histograms give %+v, sorting every member %+v", today, got, want)
@@ -108,11 +131,14 @@ func TestQuintilesFromHistogramsEqualSortingEveryMember(t *testing.T) {
 	}
 	// Long after the last purchase, every window is empty.
 	later := DateOf(start.AddDate(3, 0, 0))
-	got, want := QuintilesOf(HistogramsOf(p.counters, later), later), sortedQuintiles(p.members, later)
+	got, want := QuintilesOf(HistogramsOf(p.counters(), later), later), sortedQuintiles(p.members, later)
 	if got != want || got.Frequency != [4]int{} || got.Recency != [4]int{MaxRecencyMonths, MaxRecencyMonths, MaxRecencyMonths, MaxRecencyMonths} {
 		t.Fatalf("a year after the last purchase the histograms give %+v, sorting %+v", got, want)
 	}
-	if len(p.counters) > 2000 {
-		t.Errorf("%d counters after folding; the fold should keep them few", len(p.counters))
+	if n := len(p.counters()); n > 2000 {
+		t.Errorf("%d counters after folding; the fold should keep them few", n)
+	}
+	if len(p.items) > 2 {
+		t.Errorf("%d items after folding, want the base and the last fold's month", len(p.items))
 	}
 }

@@ -48,6 +48,9 @@ type StatsChange struct {
 	// Counts are added to the day's counters, and, but for the day-only
 	// ones (IsDayCounter), to the all-time counters.
 	Counts map[string]int64
+	// Segments are added to the segment counters (SegmentCounters) of
+	// Day's month on Shard.
+	Segments map[string]int64
 }
 
 // IsDayCounter reports whether a counter is kept on days only: an active
@@ -165,9 +168,7 @@ func (d *draft) statsChange() StatsChange {
 	if d.prev != 0 {
 		before = &d.orig
 	}
-	for name, n := range segmentCounts(before, d.m, d.today) {
-		add(name, n)
-	}
+	c.Segments = segmentCounts(before, d.m, d.today)
 	if earned {
 		last := d.orig.LastEarnedOn
 		offset := 0

@@ -26,7 +26,10 @@ import (
 //     has nothing to move.
 //   - 4: members have a lookup item of their referral code, written with the
 //     member; the migration to 4 adds it to the members written before.
-const SchemaVersion = 4
+//   - 5: the segment counters are kept on items of their own
+//     (loyalty.SegmentCounters), not in the stats' all-time items; the
+//     migration to 5 moves those written before.
+const SchemaVersion = 5
 
 // ErrSchemaTooNew refuses a table whose items a later build wrote: this
 // build might misread them, or write items that build cannot read.

@@ -139,10 +139,15 @@ type Store interface {
 	// every shard of every day from from on, and of all time. It reads
 	// those items only, never the members or the ledger.
 	StatsCounters(ctx context.Context, from loyalty.Date) ([]loyalty.StatsCounters, error)
-	// FoldStatsCounters moves each of a shard's all-time counters named in
-	// moves into the counter it names (loyalty.FoldSegmentMoves), keeping
-	// every sum, whatever commits add to them meanwhile.
-	FoldStatsCounters(ctx context.Context, shard int, moves map[string]string) error
+	// SegmentCounters reads every item of the segment counters
+	// (loyalty.SegmentCounters) of every shard.
+	SegmentCounters(ctx context.Context) ([]loyalty.SegmentCounters, error)
+	// FoldSegmentCounters moves each counter named in moves of a shard's
+	// item of month (or of its base item) into the shard's base item, under
+	// the name moves gives it (loyalty.SegmentFolds), and removes a month's
+	// item it leaves empty. It keeps every sum, whatever commits add to
+	// the item meanwhile.
+	FoldSegmentCounters(ctx context.Context, shard int, month string, moves map[string]string) error
 	// Quintiles reads the program's RFM quintiles, zero before the first
 	// computation; SaveQuintiles replaces them.
 	Quintiles(ctx context.Context) (loyalty.Quintiles, error)
@@ -216,6 +221,13 @@ type Store interface {
 	// index to the keys of schema version 3 and returns how many it moved;
 	// with dryRun, how many it would move, moving nothing.
 	ShardExpiryEntries(ctx context.Context, memberID string, dryRun bool) (int, error)
+	// MoveSegmentCounters moves the segment counters that the builds before
+	// schema version 5 kept in the stats' all-time items
+	// (loyalty.LegacySegmentCounters) to their shard's base item of the
+	// segment counters, keeping every sum whatever commits add meanwhile,
+	// and returns how many all-time items it moved counters from; with
+	// dryRun, from how many it would, moving nothing.
+	MoveSegmentCounters(ctx context.Context, dryRun bool) (int, error)
 
 	Close() error
 }

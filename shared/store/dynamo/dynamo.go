@@ -367,12 +367,14 @@ func (s *Store) Commit(ctx context.Context, p loyalty.Posting) error {
 		// One transaction may not write a counter item twice: the
 		// referrer's counts go on the new member's shard (a report sums
 		// every shard).
-		stats.Counts = map[string]int64{}
-		for name, n := range p.Stats.Counts {
-			stats.Counts[name] += n
-		}
-		for name, n := range r.Stats.Counts {
-			stats.Counts[name] += n
+		stats.Counts, stats.Segments = map[string]int64{}, map[string]int64{}
+		for _, c := range []loyalty.StatsChange{p.Stats, r.Stats} {
+			for name, n := range c.Counts {
+				stats.Counts[name] += n
+			}
+			for name, n := range c.Segments {
+				stats.Segments[name] += n
+			}
 		}
 	}
 	pk := memberPK(p.Member.ID)

@@ -21,6 +21,13 @@ import (
 //	PK              SK                  item
 //	STATS#<nn>      DAY#<YYYY-MM-DD>    shard nn of a UTC day's counters
 //	STATS#<nn>      TOTAL               shard nn of the all-time counters
+//	SEGS#<nn>       MONTH#<YYYY-MM>     shard nn of the segment counters that
+//	                                    the changes of a UTC month added
+//	SEGS#<nn>       BASE                shard nn of the segment counters
+//	                                    folded from months gone
+//
+// (The segment counters, loyalty.SegmentCounters, live under a key of their
+// own so that the stats' Query reads none of them.)
 //
 // Every counter is a number attribute of its own, named as loyalty names it,
 // ADDed to inside the member's TransactWriteItems. A member's changes all go
@@ -33,35 +40,40 @@ func statsPK(shard int) string           { return fmt.Sprintf("STATS#%02d", shar
 func statsDaySK(day loyalty.Date) string { return "DAY#" + day.String() }
 
 // statsItems are the updates of a posting's counters: its shard of the
-// day's and of the all-time counters; none for a change that counts nothing.
+// day's, of the all-time counters and of its month's segment counters;
+// none for a change that counts nothing.
 func (s *Store) statsItems(c loyalty.StatsChange) []types.TransactWriteItem {
-	if len(c.Counts) == 0 {
-		return nil
-	}
-	update := func(sk string, counts map[string]int64) types.TransactWriteItem {
-		names := map[string]string{}
-		values := map[string]types.AttributeValue{}
-		var adds []string
-		for i, name := range slices.Sorted(maps.Keys(counts)) {
-			n, v := "#c"+strconv.Itoa(i), ":c"+strconv.Itoa(i)
-			names[n], values[v] = name, num(counts[name])
-			adds = append(adds, n+" "+v)
-		}
-		return types.TransactWriteItem{Update: &types.Update{
-			TableName: &s.table, Key: key(statsPK(c.Shard), sk),
-			UpdateExpression:          aws.String("ADD " + strings.Join(adds, ", ")),
-			ExpressionAttributeNames:  names,
-			ExpressionAttributeValues: values,
-		}}
-	}
 	var items []types.TransactWriteItem
-	if day := c.DayCounts(); len(day) > 0 {
-		items = append(items, update(statsDaySK(c.Day), day))
+	if len(c.Counts) > 0 {
+		items = append(items, s.addCounters(statsPK(c.Shard), statsDaySK(c.Day), c.Counts))
 	}
 	if allTime := c.AllTime(); len(allTime) > 0 {
-		items = append(items, update(skStatsTotal, allTime))
+		items = append(items, s.addCounters(statsPK(c.Shard), skStatsTotal, allTime))
+	}
+	if len(c.Segments) > 0 {
+		counts := maps.Clone(c.Segments)
+		counts[attrSegmentWrites] = 1
+		items = append(items, s.addCounters(segmentsPK(c.Shard), segmentsSK(loyalty.SegmentMonth(c.Day)), counts))
 	}
 	return items
+}
+
+// addCounters is the update that ADDs counts to the item's counters.
+func (s *Store) addCounters(pk, sk string, counts map[string]int64) types.TransactWriteItem {
+	names := map[string]string{}
+	values := map[string]types.AttributeValue{}
+	var adds []string
+	for i, name := range slices.Sorted(maps.Keys(counts)) {
+		n, v := "#c"+strconv.Itoa(i), ":c"+strconv.Itoa(i)
+		names[n], values[v] = name, num(counts[name])
+		adds = append(adds, n+" "+v)
+	}
+	return types.TransactWriteItem{Update: &types.Update{
+		TableName: &s.table, Key: key(pk, sk),
+		UpdateExpression:          aws.String("ADD " + strings.Join(adds, ", ")),
+		ExpressionAttributeNames:  names,
+		ExpressionAttributeValues: values,
+	}}
 }
 
 // StatsCounters reads every shard's counters of the days from from on and
@@ -98,7 +110,7 @@ func (s *Store) statsShard(ctx context.Context, shard int, from loyalty.Date) ([
 			return nil, fmt.Errorf("query the counters of shard %d: %w", shard, err)
 		}
 		for _, item := range page.Items {
-			c := loyalty.StatsCounters{Shard: shard, Counts: map[string]int64{}}
+			c := loyalty.StatsCounters{Shard: shard}
 			if sk, _ := item["SK"].(*types.AttributeValueMemberS); sk != nil && sk.Value != skStatsTotal {
 				day, err := loyalty.ParseDate(strings.TrimPrefix(sk.Value, "DAY#"))
 				if err != nil {
@@ -106,17 +118,27 @@ func (s *Store) statsShard(ctx context.Context, shard int, from loyalty.Date) ([
 				}
 				c.Day = day
 			}
-			for name, v := range item {
-				n, ok := v.(*types.AttributeValueMemberN)
-				if !ok {
-					continue // the keys
-				}
-				if c.Counts[name], err = strconv.ParseInt(n.Value, 10, 64); err != nil {
-					return nil, fmt.Errorf("counter %s of shard %d: %w", name, shard, err)
-				}
+			if c.Counts, err = countersOf(item); err != nil {
+				return nil, fmt.Errorf("counters of shard %d: %w", shard, err)
 			}
 			out = append(out, c)
 		}
 	}
 	return out, nil
+}
+
+// countersOf reads an item's counters: its number attributes.
+func countersOf(item map[string]types.AttributeValue) (map[string]int64, error) {
+	counts := map[string]int64{}
+	for name, v := range item {
+		n, ok := v.(*types.AttributeValueMemberN)
+		if !ok {
+			continue // the keys
+		}
+		var err error
+		if counts[name], err = strconv.ParseInt(n.Value, 10, 64); err != nil {
+			return nil, fmt.Errorf("counter %s: %w", name, err)
+		}
+	}
+	return counts, nil
 }

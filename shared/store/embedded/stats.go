@@ -28,12 +28,12 @@ func statsTotalKey(shard int) []byte { return fmt.Appendf(nil, "T\x00%02d", shar
 // one page to sync, not a page of shards. A file's other shards, written
 // before, are read as they are.
 func addStats(tx *bolt.Tx, c loyalty.StatsChange) error {
-	if len(c.Counts) == 0 {
-		return nil
+	if err := addSegments(tx, c); err != nil || len(c.Counts) == 0 {
+		return err
 	}
 	b := tx.Bucket(bucketStats)
 	for k, counts := range map[string]map[string]int64{
-		string(statsDayKey(c.Day, 0)): c.DayCounts(),
+		string(statsDayKey(c.Day, 0)): c.Counts,
 		string(statsTotalKey(0)):      c.AllTime(),
 	} {
 		if len(counts) == 0 {
