@@ -25,10 +25,10 @@ var _ store.Store = (*Store)(nil)
 var (
 	bucketMembers     = []byte("members")
 	bucketEmails      = []byte("emails")
-	bucketLedger      = []byte("entries")   // member id "\x00" seq -> entry (ledgerKey)
-	bucketLots        = []byte("lots")      // member id -> bucket of expiry day -> lot
-	bucketReversals   = []byte("reversals") // member id "/" seq -> loyalty.Reversed (empty: reversed whole, before partial refunds)
-	bucketIdempotency = []byte("idempotency")
+	bucketLedger      = []byte("entries")             // member id "\x00" seq -> entry (ledgerKey)
+	bucketLots        = []byte("lots")                // member id -> bucket of expiry day -> lot
+	bucketReversals   = []byte("reversals")           // member id "/" seq -> loyalty.Reversed (empty: reversed whole, before partial refunds)
+	bucketIdempotency = []byte("idempotency-records") // sequence number, scope "\x00" key hash -> record (idempotency.go)
 	bucketProgram     = []byte("program")
 	bucketRewards     = []byte("rewards")
 	bucketStaffKeys   = []byte("staff-keys")
@@ -67,6 +67,7 @@ var indexBuckets = [][]byte{bucketBirthdays, bucketExpiries, bucketTierReviews, 
 type Store struct {
 	db      *bolt.DB
 	group   committer
+	idem    idemIndex
 	pending pendingChanges
 	feed    feed
 }
@@ -79,6 +80,7 @@ func Open(path string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open embedded store %s: %w", path, err)
 	}
+	s := &Store{db: db}
 	err = db.Update(func(tx *bolt.Tx) error {
 		created := tx.Bucket(bucketMembers) == nil
 		if !created {
@@ -98,6 +100,9 @@ func Open(path string) (*Store, error) {
 				return err
 			}
 		}
+		if err := s.appendIdempotencyOf(tx); err != nil {
+			return err
+		}
 		if created {
 			// A new file holds no item of an older version.
 			return tx.Bucket(bucketProgram).Put(keySchemaVersion, []byte(strconv.Itoa(store.SchemaVersion)))
@@ -107,11 +112,14 @@ func Open(path string) (*Store, error) {
 		}
 		return nil
 	})
+	if err == nil {
+		err = db.View(func(tx *bolt.Tx) error { s.idem.load(tx); return nil })
+	}
 	if err != nil {
 		db.Close()
 		return nil, fmt.Errorf("prepare embedded store %s: %w", path, err)
 	}
-	return &Store{db: db}, nil
+	return s, nil
 }
 
 // Close drops what the change feed's reader forgot since the last
@@ -217,20 +225,6 @@ func (s *Store) Ledger(ctx context.Context, memberID string, before int64, limit
 		return nil
 	})
 	return out, err
-}
-
-func (s *Store) Idempotency(ctx context.Context, scope, keyHash string) (loyalty.IdempotencyRecord, bool, error) {
-	var rec loyalty.IdempotencyRecord
-	found := false
-	err := s.db.View(func(tx *bolt.Tx) error {
-		v := tx.Bucket(bucketIdempotency).Get(idemKey(scope, keyHash))
-		if v == nil {
-			return nil
-		}
-		found = true
-		return json.Unmarshal(v, &rec)
-	})
-	return rec, found, err
 }
 
 func (s *Store) Rules(ctx context.Context) (loyalty.Rules, error) {
@@ -360,7 +354,7 @@ func (s *Store) Commit(ctx context.Context, p loyalty.Posting) error {
 	}
 	err := s.update(func(tx *bolt.Tx) (err error) {
 		for i, q := range postings {
-			if was[i], err = checkPosting(tx, q); err != nil {
+			if was[i], err = s.checkPosting(tx, q); err != nil {
 				return err
 			}
 		}
@@ -368,7 +362,7 @@ func (s *Store) Commit(ctx context.Context, p loyalty.Posting) error {
 	}, func(tx *bolt.Tx) error {
 		for i, q := range postings {
 			before := bytes.Clone(tx.Bucket(bucketMembers).Get([]byte(q.Member.ID)))
-			after, err := applyPosting(tx, q, was[i])
+			after, err := s.applyPosting(tx, q, was[i])
 			if err != nil {
 				return err
 			}
@@ -390,9 +384,9 @@ func (s *Store) Commit(ctx context.Context, p loyalty.Posting) error {
 func (s *Store) CommitAll(ctx context.Context, ps []loyalty.Posting) error {
 	return s.update(nil, func(tx *bolt.Tx) error {
 		for _, p := range ps {
-			was, err := checkPosting(tx, p)
+			was, err := s.checkPosting(tx, p)
 			if err == nil {
-				_, err = applyPosting(tx, p, was)
+				_, err = s.applyPosting(tx, p, was)
 			}
 			if err != nil {
 				return fmt.Errorf("member %s: %w", p.Member.ID, err)
@@ -431,7 +425,7 @@ func indexedOf(m loyalty.Member) indexed {
 
 // checkPosting refuses, writing nothing, a posting whose conditions do not
 // hold; it returns what the indexes hold of the member before the change.
-func checkPosting(tx *bolt.Tx, p loyalty.Posting) (indexed, error) {
+func (s *Store) checkPosting(tx *bolt.Tx, p loyalty.Posting) (indexed, error) {
 	var cur indexed
 	current := tx.Bucket(bucketMembers).Get([]byte(p.Member.ID))
 	if p.PrevVersion == 0 {
@@ -458,7 +452,7 @@ func checkPosting(tx *bolt.Tx, p loyalty.Posting) (indexed, error) {
 		}
 	}
 	if rec := p.Idempotency; rec != nil {
-		if v := tx.Bucket(bucketIdempotency).Get(idemKey(rec.Scope, rec.KeyHash)); v != nil {
+		if v := s.idempotencyRecord(tx, rec.Scope, rec.KeyHash); v != nil {
 			var old loyalty.IdempotencyRecord
 			if err := json.Unmarshal(v, &old); err != nil {
 				return cur, err
@@ -485,7 +479,7 @@ func checkPosting(tx *bolt.Tx, p loyalty.Posting) (indexed, error) {
 
 // applyPosting writes a posting that checkPosting let through (was is what
 // it returned), and returns the member as written.
-func applyPosting(tx *bolt.Tx, p loyalty.Posting, was indexed) ([]byte, error) {
+func (s *Store) applyPosting(tx *bolt.Tx, p loyalty.Posting, was indexed) ([]byte, error) {
 	id := []byte(p.Member.ID)
 	if p.PrevVersion == 0 {
 		if err := tx.Bucket(bucketEmails).Put(emailKey(p.Member), id); err != nil {
@@ -498,7 +492,7 @@ func applyPosting(tx *bolt.Tx, p loyalty.Posting, was indexed) ([]byte, error) {
 		return nil, err
 	}
 	if rec := p.Idempotency; rec != nil {
-		if err := putJSON(tx.Bucket(bucketIdempotency), idemKey(rec.Scope, rec.KeyHash), rec); err != nil {
+		if err := s.putIdempotency(tx, rec); err != nil {
 			return nil, err
 		}
 	}
@@ -750,8 +744,4 @@ func flattenLedger(tx *bolt.Tx) error {
 		return fmt.Errorf("flatten the ledger: %w", err)
 	}
 	return tx.DeleteBucket([]byte("ledger"))
-}
-
-func idemKey(scope, keyHash string) []byte {
-	return bytes.Join([][]byte{[]byte(scope), []byte(keyHash)}, []byte{0})
 }

@@ -81,6 +81,7 @@ func (s *Store) commitGroup(group []*write) {
 		var failed *write
 		var dropped uint64
 		err := s.db.Update(func(tx *bolt.Tx) (err error) {
+			s.idem.begin()
 			if dropped, err = s.dropForgotten(tx); err != nil {
 				return err
 			}
@@ -99,6 +100,7 @@ func (s *Store) commitGroup(group []*write) {
 		})
 		if err == nil {
 			s.feed.dropped.Store(dropped)
+			s.idem.commit()
 		}
 		if failed == nil {
 			for _, w := range group {
