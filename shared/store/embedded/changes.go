@@ -26,9 +26,15 @@ type Change struct {
 	After  loyalty.Member
 }
 
+// changeRecord is a change as the feed holds it: the member as written,
+// and, in BeforeFields, the fields that held something else before (null
+// for those that were empty), so that a change writes what it changed of
+// the member twice, not the whole member. Before is the whole member as it
+// was, in the records written before BeforeFields.
 type changeRecord struct {
-	Before json.RawMessage `json:"before,omitempty"`
-	After  loyalty.Member  `json:"after"`
+	Before       json.RawMessage `json:"before,omitempty"`
+	BeforeFields json.RawMessage `json:"beforeFields,omitempty"`
+	After        json.RawMessage `json:"after"`
 }
 
 // recordChange adds a change to the feed, from the member's JSON as it was
@@ -43,14 +49,27 @@ func recordChange(tx *bolt.Tx, before, after []byte) error {
 	if err != nil {
 		return err
 	}
-	rec := make([]byte, 0, len(before)+len(after)+20)
+	rec := make([]byte, 0, len(after)+len(after)/4+32)
 	if len(before) > 0 {
-		rec = append(append(append(rec, `{"before":`...), before...), ',')
+		rec = append(append(append(rec, `{"beforeFields":`...), fieldsChanged(before, after)...), ',')
 	} else {
 		rec = append(rec, '{')
 	}
 	rec = append(append(append(rec, `"after":`...), after...), '}')
 	return b.Put(binary.BigEndian.AppendUint64(nil, seq), rec)
+}
+
+// before is the member as it was before the change.
+func (rec changeRecord) before() (*loyalty.Member, error) {
+	was := rec.Before
+	if len(rec.BeforeFields) > 0 {
+		was = withFields(rec.After, rec.BeforeFields)
+	}
+	if len(was) == 0 {
+		return nil, nil
+	}
+	m := new(loyalty.Member)
+	return m, json.Unmarshal(was, m)
 }
 
 // Changes returns up to limit changes after seq, oldest first.
@@ -68,12 +87,13 @@ func (s *Store) Changes(ctx context.Context, after uint64, limit int) ([]Change,
 			if err := json.Unmarshal(v, &rec); err != nil {
 				return err
 			}
-			ch := Change{Seq: binary.BigEndian.Uint64(k), After: rec.After}
-			if len(rec.Before) > 0 {
-				ch.Before = new(loyalty.Member)
-				if err := json.Unmarshal(rec.Before, ch.Before); err != nil {
-					return err
-				}
+			ch := Change{Seq: binary.BigEndian.Uint64(k)}
+			if err := json.Unmarshal(rec.After, &ch.After); err != nil {
+				return err
+			}
+			var err error
+			if ch.Before, err = rec.before(); err != nil {
+				return err
 			}
 			out = append(out, ch)
 		}
