@@ -12,6 +12,7 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/fidelio/fidelio/shared/loyalty"
@@ -135,9 +136,16 @@ var (
 	textUnmarshaler = reflect.TypeFor[encoding.TextUnmarshaler]()
 )
 
+// fieldsOfType keeps jsonFields of each type asked, so that a request does
+// not walk its body's types by reflection again (read only, once made).
+var fieldsOfType sync.Map // reflect.Type -> map[string]reflect.Type
+
 // jsonFields lists the JSON names of a struct's fields, with their types, as
 // encoding/json names them (promoted fields of embedded structs included).
 func jsonFields(t reflect.Type) map[string]reflect.Type {
+	if fields, ok := fieldsOfType.Load(t); ok {
+		return fields.(map[string]reflect.Type)
+	}
 	fields := map[string]reflect.Type{}
 	for _, f := range reflect.VisibleFields(t) {
 		tag := f.Tag.Get("json")
@@ -150,6 +158,7 @@ func jsonFields(t reflect.Type) map[string]reflect.Type {
 		}
 		fields[name] = f.Type
 	}
+	fieldsOfType.Store(t, fields)
 	return fields
 }
 
