@@ -20,6 +20,19 @@ type outboxed struct{ To, Subject, Text, Kind string }
 // outbox reads the newest message of kind sent to an address.
 func (e *env) outbox(t *testing.T, kind, to string) outboxed {
 	t.Helper()
+	msgs := e.outboxAll(t)
+	for _, m := range msgs {
+		if m.Kind == kind && m.To == to {
+			return m
+		}
+	}
+	t.Fatalf("no %s message to %s in the outbox (%d messages)", kind, to, len(msgs))
+	return outboxed{}
+}
+
+// outboxAll lists the outbox's messages, newest first.
+func (e *env) outboxAll(t *testing.T) []outboxed {
+	t.Helper()
 	req, _ := http.NewRequest("GET", e.base+"/dev/outbox", nil)
 	req.Header.Set("Accept", "application/json")
 	resp, err := http.DefaultClient.Do(req)
@@ -31,13 +44,7 @@ func (e *env) outbox(t *testing.T, kind, to string) outboxed {
 	if err := json.NewDecoder(resp.Body).Decode(&msgs); err != nil {
 		t.Fatalf("GET /dev/outbox: %d %v", resp.StatusCode, err)
 	}
-	for _, m := range msgs {
-		if m.Kind == kind && m.To == to {
-			return m
-		}
-	}
-	t.Fatalf("no %s message to %s in the outbox (%d messages)", kind, to, len(msgs))
-	return outboxed{}
+	return msgs
 }
 
 // linkIn is the first link of a message's text.

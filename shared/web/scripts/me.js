@@ -1,5 +1,6 @@
 // The member space: the card, the balance and what it buys, giving to
-// charities, the history. The browser is signed in by an HttpOnly session
+// charities, the history, the member's profile, email and data, and
+// deleting the account. The browser is signed in by an HttpOnly session
 // cookie (from the card's link, an emailed link, or joining); the page
 // itself keeps no token and no member data in storage.
 import { t, wire, onChange, formatNumber, formatDate, lang } from "./i18n.js";
@@ -16,6 +17,11 @@ let entries = [];
 let plan = null;
 let statusKeys = {}; // notice id -> [key, vars, kind], redrawn in the other language
 let giveKey = null; // the Idempotency-Key of a gift sent but not answered
+let profileFilled = false; // the profile form holds the member's details, and then the member's edits
+const fieldIds = ["profile-name", "profile-birthday", "email-new"];
+// Where the links of emails land: /me/email's outcomes, and /me/link's.
+const emailOutcomes = ["changed", "taken", "expired", "invalid", "deleted"];
+const linkProblems = ["invalid", "expired", "replaced", "deleted"];
 
 onChange(render);
 wire();
@@ -27,27 +33,47 @@ $("signout").addEventListener("click", signOut);
 $("give-charity").addEventListener("change", giveHint);
 $("referral-copy").addEventListener("click", copyReferral);
 $("referral-share").addEventListener("click", shareReferral);
+$("profile-form").addEventListener("submit", saveProfile);
+$("marketing").addEventListener("change", setMarketing);
+$("email-form").addEventListener("submit", changeEmail);
+$("delete-open").addEventListener("click", () => {
+  notice("delete-status", "");
+  $("delete-dialog").showModal();
+});
+$("delete-cancel").addEventListener("click", () => $("delete-dialog").close());
+$("delete-confirm").addEventListener("click", deleteAccount);
+for (const id of fieldIds) {
+  $(id).addEventListener("input", () => {
+    if ($(id).getAttribute("aria-invalid") === "true") fieldError(id, "");
+  });
+}
 start();
 
 async function start() {
-  const problem = new URLSearchParams(location.search).get("link");
-  if (problem) history.replaceState(null, "", "/me");
+  const params = new URLSearchParams(location.search);
+  const problem = linkProblems.includes(params.get("link")) ? params.get("link") : "";
+  const emailOutcome = emailOutcomes.includes(params.get("email")) ? params.get("email") : "";
+  if (location.search) history.replaceState(null, "", "/me");
   const [session, prog] = await Promise.all([call("GET", "/v1/session"), call("GET", "/v1/program")]);
   if (prog.ok) program = prog.data;
   $("loading").hidden = true;
   if (!session.ok) {
-    showSignIn(problem ? `me.link.${problem}` : "");
+    if (emailOutcome) showSignIn(`me.email.${emailOutcome}`, emailOutcome === "changed" ? "ok" : "warn");
+    else showSignIn(problem ? `me.link.${problem}` : "", "warn");
     return;
   }
   await load(session.data.memberId);
+  if (member && emailOutcome) {
+    notice("space-status", emailOutcome === "changed" ? "me.email.changedTo" : `me.email.${emailOutcome}`, { email: member.email }, emailOutcome === "changed" ? "ok" : "warn");
+  }
 }
 
-// showSignIn shows the sign-in form, with a message: a link's problem is a
-// warning, anything else news.
-function showSignIn(key) {
+// showSignIn shows the sign-in form, with a message of kind ("ok", "warn",
+// or "" for news).
+function showSignIn(key, kind = "") {
   $("space").hidden = true;
   $("signin").hidden = false;
-  notice("signin-status", key, {}, key.startsWith("me.link.") ? "warn" : "");
+  notice("signin-status", key, {}, kind);
   render();
 }
 
@@ -69,6 +95,7 @@ async function load(id) {
   plan = p.ok ? p.data : null;
   $("signin").hidden = true;
   $("space").hidden = false;
+  if (!profileFilled) fillProfile();
   fillSelect("give-charity");
   fillSelect("pledge-charity");
   if (plan) {
@@ -97,6 +124,35 @@ function fillSelect(id) {
   if (was) sel.value = was;
 }
 
+// fillProfile puts the member's details in the profile form.
+function fillProfile() {
+  $("profile-name").value = member.name;
+  $("profile-birthday").value = member.birthday ?? "";
+  $("profile-birthday").max = today();
+  $("profile-locale").value = localeLang(member.locale);
+  profileFilled = true;
+}
+
+// localeLang is the page's language closest to a member's locale ("fr-FR").
+function localeLang(locale) {
+  return (locale ?? "").toLowerCase().startsWith("fr") ? "fr" : "en";
+}
+
+function today() {
+  const d = new Date();
+  const p = (n) => String(n).padStart(2, "0");
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`;
+}
+
+// fieldError shows a message (a key) under a field, or clears it.
+function fieldError(id, key) {
+  const el = $(`${id}-error`);
+  el.dataset.key = key;
+  el.textContent = key ? t(key) : "";
+  if (key) $(id).setAttribute("aria-invalid", "true");
+  else $(id).removeAttribute("aria-invalid");
+}
+
 // notice shows a message (a key of strings.js) in a status region.
 function notice(id, key, vars = {}, kind = "") {
   statusKeys[id] = [key, vars, kind];
@@ -110,6 +166,10 @@ function render() {
   if (program?.name) {
     $("program-name").textContent = inLang(program.name);
     document.title = t("me.title").replace("Fidelio", inLang(program.name));
+  }
+  for (const id of fieldIds) {
+    const key = $(`${id}-error`).dataset.key;
+    if (key) $(`${id}-error`).textContent = t(key);
   }
   if (!member) return;
   $("card-heading").textContent = t("me.hello", { name: member.name });
@@ -136,12 +196,25 @@ function render() {
   if (exp) $("expiring").textContent = t("card.expiring", { n: formatNumber(exp.points), date: formatDate(exp.on) });
   $("member-number").textContent = member.memberNumber;
   $("download").href = `/v1/members/${encodeURIComponent(member.id)}/export`;
+  renderProfile();
   renderRewards();
   renderReferral();
   giveHint();
   renderGiven();
   renderPledge();
   renderHistory();
+}
+
+// renderProfile writes the birthday's terms as GET /v1/program states
+// them, the email written to, the marketing switch and what deleting
+// costs.
+function renderProfile() {
+  const terms = program?.birthday;
+  $("profile-birthday-rule").hidden = !terms;
+  if (terms) $("profile-birthday-rule").textContent = t("me.birthdayRule", { tenure: formatNumber(terms.minTenureDays), cooldown: formatNumber(terms.changeCooldownDays) });
+  $("email-now").textContent = member.email;
+  $("marketing").checked = !!member.marketing;
+  $("delete-points").textContent = t("me.deletePoints", { n: formatNumber(member.balance) });
 }
 
 function rewardName(r) {
@@ -317,18 +390,21 @@ async function savePledge(event) {
   await load(member.id);
 }
 
-// remove sends a DELETE, whose answer has no body (204).
+// remove sends a DELETE, whose answer has no body (204), and returns its
+// status: 0 when no answer came.
 async function remove(path) {
   try {
     const res = await fetch(path, { method: "DELETE", cache: "no-store" });
-    return res.ok;
+    return res.status;
   } catch {
-    return false;
+    return 0;
   }
 }
 
+const done = (status) => status >= 200 && status < 300;
+
 async function stopPledge() {
-  if (!(await remove(`/v1/members/${encodeURIComponent(member.id)}/donation-plan`))) {
+  if (!done(await remove(`/v1/members/${encodeURIComponent(member.id)}/donation-plan`))) {
     notice("pledge-status", "me.network", {}, "error");
     return;
   }
@@ -360,4 +436,106 @@ async function signOut() {
   await remove("/v1/session");
   member = null;
   showSignIn("me.signedOut");
+}
+
+// saveProfile sends what changed in the profile form; the API judges the
+// birthday, and its refusal shows beside the field.
+async function saveProfile(event) {
+  event.preventDefault();
+  const name = $("profile-name").value.trim();
+  if (!name) {
+    fieldError("profile-name", "err.name");
+    $("profile-name").focus();
+    return;
+  }
+  const change = {};
+  if (name !== member.name) change.name = name;
+  const birthday = $("profile-birthday").value;
+  if (birthday && birthday !== (member.birthday ?? "")) change.birthday = birthday;
+  const locale = $("profile-locale").value;
+  if (locale !== localeLang(member.locale)) change.locale = locale;
+  if (!Object.keys(change).length) {
+    notice("profile-status", "me.profileSame");
+    return;
+  }
+  $("profile-submit").disabled = true;
+  const r = await call("PATCH", `/v1/members/${encodeURIComponent(member.id)}`, { json: JSON.stringify(change) });
+  $("profile-submit").disabled = false;
+  if (r.code === "invalid_birthday") {
+    notice("profile-status", "");
+    fieldError("profile-birthday", "me.birthdayInvalid");
+    $("profile-birthday").focus();
+    return;
+  }
+  if (!r.ok) {
+    notice("profile-status", r.retry ? "me.network" : "me.refused", { detail: r.detail }, "error");
+    return;
+  }
+  member = r.data;
+  fillProfile();
+  render();
+  notice("profile-status", "me.profileSaved", {}, "ok");
+}
+
+// setMarketing gives or withdraws the consent as soon as the switch moves.
+async function setMarketing() {
+  const on = $("marketing").checked;
+  notice("marketing-status", "");
+  const r = await call("PUT", `/v1/members/${encodeURIComponent(member.id)}/marketing`, { json: JSON.stringify({ marketing: on }) });
+  if (!r.ok) {
+    $("marketing").checked = !!member.marketing;
+    notice("marketing-status", r.retry ? "me.network" : "me.refused", { detail: r.detail }, "error");
+    return;
+  }
+  member.marketing = r.data.marketing;
+  $("marketing").checked = member.marketing;
+  notice("marketing-status", member.marketing ? "me.marketingOn" : "me.marketingOff", {}, "ok");
+}
+
+// changeEmail asks for a link to the new address; the email changes when
+// the link is opened (GET /me/email, which comes back to /me?email=…).
+async function changeEmail(event) {
+  event.preventDefault();
+  const email = $("email-new").value.trim();
+  let problem = "";
+  if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) problem = "err.email";
+  else if (email.toLowerCase() === member.email) problem = "me.emailSame";
+  fieldError("email-new", problem);
+  if (problem) {
+    $("email-new").focus();
+    return;
+  }
+  notice("email-status", "");
+  $("email-submit").disabled = true;
+  const r = await call("POST", `/v1/members/${encodeURIComponent(member.id)}/email`, { json: JSON.stringify({ email }) });
+  $("email-submit").disabled = false;
+  if (r.ok) {
+    notice("email-status", "me.emailSent", { email: r.data.email, old: member.email }, "ok");
+    $("email-new").value = "";
+    return;
+  }
+  if (r.code === "email_taken" || r.code === "invalid_email") {
+    fieldError("email-new", r.code === "email_taken" ? "me.emailTaken" : "err.email");
+    $("email-new").focus();
+    return;
+  }
+  notice("email-status", r.retry ? "me.network" : r.code === "mail_unavailable" ? "me.mailOff" : "me.refused", { detail: r.detail }, "error");
+}
+
+// deleteAccount deletes the account once the member confirmed in the
+// dialog; the session ends with it.
+async function deleteAccount() {
+  $("delete-confirm").disabled = true;
+  notice("delete-status", "me.deleting");
+  const status = await remove(`/v1/members/${encodeURIComponent(member.id)}`);
+  $("delete-confirm").disabled = false;
+  if (!done(status)) {
+    notice("delete-status", status ? "me.refused" : "me.network", { detail: status }, "error");
+    return;
+  }
+  $("delete-dialog").close();
+  member = null;
+  $("space").hidden = true;
+  $("deleted").hidden = false;
+  $("deleted-heading").focus();
 }
