@@ -1,9 +1,13 @@
 package browsertest
 
 import (
+	"archive/zip"
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -214,6 +218,8 @@ func TestMemberDownloadsTheirData(t *testing.T) {
 			ctx := e.member390(t, c.accept)
 			m := e.enrollIn(t, ctx, "Irène Joliot", email, c.lang)
 			e.mustAPI(t, "POST", "/v1/members/"+m.ID+"/donations", m.Token, map[string]any{"charityId": "download-aid", "points": 20}, 201, "Idempotency-Key", "download-"+c.lang)
+			phone := "phone-" + c.lang
+			e.registerDevice(t, m, phone)
 			do(t, ctx, "reload", chromedp.Reload())
 			spaceShows(t, ctx, "Irène Joliot")
 			scrollShot(t, ctx, "me-download-"+c.lang, "download")
@@ -224,7 +230,7 @@ func TestMemberDownloadsTheirData(t *testing.T) {
 				Profile struct{ ID, Email, Name string }
 				Ledger  []struct{ Kind string }
 				Giving  map[string]any
-				Devices []any
+				Devices []struct{ DeviceID string }
 			}
 			deadline := time.Now().Add(15 * time.Second)
 			for {
@@ -248,8 +254,8 @@ func TestMemberDownloadsTheirData(t *testing.T) {
 			if strings.Join(kinds, ",") != "donate,welcome" {
 				t.Errorf("the file's ledger holds %v", kinds)
 			}
-			if len(data.Giving) == 0 || data.Devices == nil {
-				t.Errorf("the file's gifts are %v and its devices %v", data.Giving, data.Devices)
+			if len(data.Giving) == 0 || len(data.Devices) != 1 || data.Devices[0].DeviceID != phone {
+				t.Errorf("the file's gifts are %v and its devices %+v", data.Giving, data.Devices)
 			}
 			if got := eval[string](t, ctx, `location.pathname + (document.getElementById("space").hidden ? " hidden" : "")`); got != "/me" {
 				t.Errorf("after the download the tab shows %q", got)
@@ -312,5 +318,47 @@ func TestMemberDeletesTheirAccount(t *testing.T) {
 				t.Errorf("GET /v1/session after all that answers %d", status)
 			}
 		})
+	}
+}
+
+// registerDevice registers a phone for the updates of m's Apple pass, as
+// Wallet does once the pass is added: through the web service, with the
+// pass's own token.
+func (e *env) registerDevice(t *testing.T, m member, device string) {
+	t.Helper()
+	links, _ := e.mustAPI(t, "GET", "/v1/members/"+m.ID, m.Token, nil, 200)["links"].(map[string]any)
+	resp, err := http.Get(fmt.Sprint(links["applePass"]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pkpass, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("GET %v: %d %v", links["applePass"], resp.StatusCode, err)
+	}
+	zr, err := zip.NewReader(bytes.NewReader(pkpass), int64(len(pkpass)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pass struct{ SerialNumber, AuthenticationToken, PassTypeIdentifier string }
+	f, err := zr.Open("pass.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if err := json.NewDecoder(f).Decode(&pass); err != nil {
+		t.Fatal(err)
+	}
+	path := fmt.Sprintf("/wallet/v1/devices/%s/registrations/%s/%s", device, pass.PassTypeIdentifier, pass.SerialNumber)
+	req, _ := http.NewRequest("POST", e.base+path, strings.NewReader(`{"pushToken":"push-`+device+`"}`))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "ApplePass "+pass.AuthenticationToken)
+	reg, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg.Body.Close()
+	if reg.StatusCode != 201 {
+		t.Fatalf("POST %s: %d", path, reg.StatusCode)
 	}
 }

@@ -389,7 +389,7 @@ export default {
     "me.link.deleted": "Le compte de cette carte a été supprimé\u00a0: plus rien ne l'ouvre.",
     "me.profile": "Votre profil",
     "me.locale": "Langue de la carte et des e-mails",
-    "me.birthdayRule": "Votre cadeau d'anniversaire arrive une fois membre depuis {tenure} jours. Une date saisie ou changée moins de {cooldown} jours avant le jour ne donne pas de cadeau cette année-là.",
+    "me.birthdayRule": "Votre cadeau d'anniversaire arrive une fois membre depuis {tenure} jours. Une date saisie ou changée moins de {cooldown} jours avant le jour ne donne pas de cadeau cette année\u2011là.",
     "me.birthdayInvalid": "Indiquez votre date de naissance\u00a0: un jour passé.",
     "me.profileSave": "Enregistrer mon profil",
     "me.profileSaved": "Votre profil est enregistré.",
