@@ -71,7 +71,9 @@ type pushTokenBody struct {
 	PushToken string `json:"pushToken"`
 }
 
-// registerDevice: POST /wallet/v1/devices/{deviceLibraryIdentifier}/registrations/{passTypeIdentifier}/{serialNumber}.
+// registerDevice: POST /wallet/v1/devices/{deviceLibraryIdentifier}/registrations/{passTypeIdentifier}/{serialNumber}
+// — a deleted account's pass is registered no more (401, as a pass whose
+// member is gone).
 func (a *App) registerDevice(r *http.Request) (reply, error) {
 	serial, err := a.passAuth(r)
 	if err != nil {
@@ -88,8 +90,12 @@ func (a *App) registerDevice(r *http.Request) (reply, error) {
 	if b.PushToken == "" || len(b.PushToken) > 200 {
 		return reply{}, badRequest("invalid_request", "pushToken is required, at most 200 characters")
 	}
-	if _, err := a.Store.Member(r.Context(), serial); err != nil {
+	m, err := a.Store.Member(r.Context(), serial)
+	if err != nil {
 		return reply{}, passError(err)
+	}
+	if !m.ErasedAt.IsZero() {
+		return reply{}, errPassUnauthorized // a deleted account's card changes no more
 	}
 	created, err := a.Store.Register(r.Context(), store.Registration{DeviceID: device, Serial: serial, PushToken: b.PushToken, CreatedAt: a.Program.Now()})
 	if err != nil {
@@ -120,7 +126,9 @@ func (a *App) unregisterDevice(r *http.Request) (reply, error) {
 // deviceSerials: GET /wallet/v1/devices/{deviceLibraryIdentifier}/registrations/{passTypeIdentifier}?passesUpdatedSince=
 // — the device's passes changed since the tag, or 204. The tag
 // (updateTag) holds each pass's card change time as the device last
-// fetched it, so a change is judged per pass, never against a clock.
+// fetched it, so a change is judged per pass, never against a clock. A
+// deleted account's pass is listed once more, then its registration ends
+// (store.DeviceCards).
 func (a *App) deviceSerials(r *http.Request) (reply, error) {
 	if !a.servesPassType(r.PathValue("passTypeIdentifier")) {
 		return reply{}, errUnknownPassType
@@ -133,7 +141,7 @@ func (a *App) deviceSerials(r *http.Request) (reply, error) {
 	if err != nil {
 		return reply{}, badRequest("invalid_request", "passesUpdatedSince must be a lastUpdated tag from this service")
 	}
-	serials, err := a.Store.DeviceSerials(r.Context(), device)
+	devCards, err := store.DeviceCards(r.Context(), a.Store, device)
 	if err != nil {
 		return reply{}, err
 	}
@@ -141,18 +149,11 @@ func (a *App) deviceSerials(r *http.Request) (reply, error) {
 		SerialNumbers []string `json:"serialNumbers"`
 		LastUpdated   string   `json:"lastUpdated"`
 	}{SerialNumbers: []string{}}
-	cards := make(map[string]time.Time, len(serials))
-	for _, serial := range serials {
-		m, err := a.Store.Member(r.Context(), serial)
-		if errors.Is(err, loyalty.ErrMemberNotFound) {
-			continue // a closed account: nothing to update
-		}
-		if err != nil {
-			return reply{}, err
-		}
-		cards[serial] = m.CardUpdatedAt
-		if seen.Changed(serial, cards[serial]) {
-			out.SerialNumbers = append(out.SerialNumbers, serial)
+	cards := make(map[string]time.Time, len(devCards))
+	for _, card := range devCards {
+		cards[card.Serial] = card.UpdatedAt
+		if seen.Changed(card.Serial, card.UpdatedAt) {
+			out.SerialNumbers = append(out.SerialNumbers, card.Serial)
 		}
 	}
 	if len(out.SerialNumbers) == 0 {

@@ -112,6 +112,7 @@ func (d *draft) posting() (Posting, error) {
 	}
 	if d.prev != 0 {
 		p.PrevName, p.PrevEmail = d.orig.Name, d.orig.Email
+		p.Erases = d.orig.ErasedAt.IsZero() && !d.m.ErasedAt.IsZero()
 	}
 	if len(d.entries) > 0 {
 		p.Audit = auditOf(d.by, d.leadEntry(), d.ids, d.now)

@@ -82,6 +82,10 @@ type Posting struct {
 	// email's claim (ErrEmailTaken when another member holds the new one;
 	// an empty email claims none, as an erased member's).
 	PrevName, PrevEmail string
+	// Erases says the change is the member's erasure (Program.Erase): the
+	// Book also deletes the lookup item that no name or email keeps, the
+	// referral code's, so that the code finds no one.
+	Erases bool
 	// PrevPledgeDue is the member's PledgeDue before the change: when the
 	// member's differs, the Book moves the plan in the index of pledges due.
 	PrevPledgeDue Date

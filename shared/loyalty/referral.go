@@ -123,7 +123,9 @@ func (p *Program) referrerOf(ctx context.Context, code string, newMember Profile
 	if err != nil {
 		return "", fmt.Errorf("find referral code: %w", err)
 	}
-	if len(found) != 1 {
+	// A deleted account's code finds no one, even through a lookup item
+	// left by a deletion made before erasures removed it.
+	if len(found) != 1 || !found[0].ErasedAt.IsZero() {
 		return "", fmt.Errorf("%w: no member has the referral code %s", ErrUnknownReferralCode, parsed)
 	}
 	if sameMailbox(found[0].Email, newMember.Email) {

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/fidelio/fidelio/shared/loyalty"
@@ -46,4 +47,43 @@ type Registrations interface {
 	// ReleaseCardMessage gives up a claim whose message could not be sent,
 	// so that it is sent when the change is handed over again.
 	ReleaseCardMessage(ctx context.Context, serial string, day loyalty.Date, messageID string) error
+}
+
+// DeviceCard is a card a device registered, and when what it shows last
+// changed (loyalty.Member.CardUpdatedAt).
+type DeviceCard struct {
+	Serial    string
+	UpdatedAt time.Time
+}
+
+// DeviceCards lists the cards a device registered, for Wallet's question of
+// what changed. A deleted account's card is listed this once, so that the
+// phone fetches it voided, and the device's registration of it ends with
+// the answer: the account changes no more, and its push token is not kept.
+// A card whose member is not found is left out.
+func DeviceCards(ctx context.Context, s interface {
+	Registrations
+	Member(ctx context.Context, id string) (loyalty.Member, error)
+}, deviceID string) ([]DeviceCard, error) {
+	serials, err := s.DeviceSerials(ctx, deviceID)
+	if err != nil {
+		return nil, err
+	}
+	cards := make([]DeviceCard, 0, len(serials))
+	for _, serial := range serials {
+		m, err := s.Member(ctx, serial)
+		if errors.Is(err, loyalty.ErrMemberNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		cards = append(cards, DeviceCard{Serial: serial, UpdatedAt: m.CardUpdatedAt})
+		if !m.ErasedAt.IsZero() {
+			if err := s.Unregister(ctx, deviceID, serial); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return cards, nil
 }

@@ -38,7 +38,9 @@ func lookupItems(m loyalty.Member) []map[string]types.AttributeValue {
 	if n := m.NumberKey(); n != "" {
 		add(numberPK(n), memberPK(m.ID))
 	}
-	add(referralPK(m.ReferralCode()), memberPK(m.ID))
+	if m.ErasedAt.IsZero() {
+		add(referralPK(m.ReferralCode()), memberPK(m.ID))
+	}
 	for _, k := range store.NameKeys(m.Name) {
 		add(namePK(k), k+"#"+m.ID)
 	}
@@ -54,10 +56,13 @@ type lookupWrite struct {
 // email: the lookup items of the old name out and the new one's in, the old
 // email's claim released and the new one's taken, on the condition that no
 // one holds it (a claim of the member's own, a hand-made posting's, is
-// theirs to keep).
+// theirs to keep); and an erasure's: the referral code's item out.
 func (s *Store) movedLookups(p loyalty.Posting) []lookupWrite {
 	var out []lookupWrite
 	m := p.Member
+	if p.Erases {
+		out = append(out, lookupWrite{types.TransactWriteItem{Delete: &types.Delete{TableName: &s.table, Key: key(referralPK(m.ReferralCode()), memberPK(m.ID))}}, nil})
+	}
 	if m.Name != p.PrevName {
 		gone, added := store.NameKeysMoved(p.PrevName, m.Name)
 		for _, k := range gone {

@@ -26,7 +26,9 @@ func lookupKeys(m loyalty.Member) map[string][][]byte {
 	if n := m.NumberKey(); n != "" {
 		keys[string(bucketNumbers)] = [][]byte{indexKey(n, m.ID)}
 	}
-	keys[string(bucketReferralCodes)] = [][]byte{indexKey(m.ReferralCode(), m.ID)}
+	if m.ErasedAt.IsZero() {
+		keys[string(bucketReferralCodes)] = [][]byte{indexKey(m.ReferralCode(), m.ID)}
+	}
 	for _, k := range store.NameKeys(m.Name) {
 		keys[string(bucketNames)] = append(keys[string(bucketNames)], indexKey(k, m.ID))
 	}
@@ -55,9 +57,14 @@ func putLookups(tx *bolt.Tx, m loyalty.Member, dryRun bool) (int, error) {
 }
 
 // moveLookups follows a member's change of name or email (checkPosting
-// checked that no one else holds the new email).
+// checked that no one else holds the new email), and an erasure.
 func moveLookups(tx *bolt.Tx, p loyalty.Posting) error {
 	m := p.Member
+	if p.Erases {
+		if err := tx.Bucket(bucketReferralCodes).Delete(indexKey(m.ReferralCode(), m.ID)); err != nil {
+			return err
+		}
+	}
 	if m.Name != p.PrevName {
 		names := tx.Bucket(bucketNames)
 		gone, added := store.NameKeysMoved(p.PrevName, m.Name)

@@ -3,6 +3,7 @@ package storetest
 import (
 	"errors"
 	"reflect"
+	"time"
 
 	"github.com/fidelio/fidelio/shared/loyalty"
 	"github.com/fidelio/fidelio/shared/store"
@@ -17,6 +18,8 @@ var profileTests = []struct {
 	{"a change of name moves the member's name lookups", testNameChange},
 	{"an email change moves the claim, and another member's email is refused", testEmailChange},
 	{"an erased member is found by neither email nor name, and the program's totals stay", testErase},
+	{"an erased member's referral code finds no one", testErasedReferralCode},
+	{"a deleted account's card is listed to its device once, then the device's registration ends", testErasedCardListedOnce},
 }
 
 func testNameChange(e *env) {
@@ -107,4 +110,56 @@ func testErase(e *env) {
 		e.t.Errorf("erasing again: version %d (was %d), %v", again.Version, erased.Version, err)
 	}
 	e.enroll("erase@example.com") // the address is free again
+}
+
+func testErasedReferralCode(e *env) {
+	e.setReferral(10)
+	referrer := e.enroll("referrer@example.com")
+	if _, err := e.program.Erase(e.ctx, referrer.ID); err != nil {
+		e.t.Fatal(err)
+	}
+	if found, err := e.store.MembersByReferralCode(e.ctx, referrer.ReferralCode()); err != nil || len(found) != 0 {
+		e.t.Errorf("the erased member's code finds %d members, %v; want no one", len(found), err)
+	}
+	_, err := e.program.Enroll(e.ctx, loyalty.EnrollRequest{Profile: loyalty.Profile{Name: "Grace Hopper", Email: "grace@example.com"}, ReferralCode: referrer.ReferralCode()})
+	if !errors.Is(err, loyalty.ErrUnknownReferralCode) {
+		e.t.Errorf("joining with the erased member's code: %v, want ErrUnknownReferralCode", err)
+	}
+	if missing, err := e.store.AddMemberLookups(e.ctx, referrer.ID, true); err != nil || missing != 0 {
+		e.t.Errorf("the lookup migration would write %d items back for the erased member: %v", missing, err)
+	}
+}
+
+func testErasedCardListedOnce(e *env) {
+	gone, kept := e.enroll("gone@example.com"), e.enroll("kept@example.com")
+	for _, m := range []loyalty.Member{gone, kept} {
+		if _, err := e.store.Register(e.ctx, store.Registration{DeviceID: "phone", Serial: m.Serial, PushToken: "token", CreatedAt: Start}); err != nil {
+			e.t.Fatal(err)
+		}
+	}
+	erased, err := e.program.Erase(e.ctx, gone.ID)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	listed := func() map[string]time.Time {
+		e.t.Helper()
+		cards, err := store.DeviceCards(e.ctx, e.store, "phone")
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		out := map[string]time.Time{}
+		for _, c := range cards {
+			out[c.Serial] = c.UpdatedAt
+		}
+		return out
+	}
+	if first := listed(); len(first) != 2 || !first[gone.Serial].Equal(erased.CardUpdatedAt) || !first[kept.Serial].Equal(kept.CardUpdatedAt) {
+		e.t.Errorf("the device's cards after the deletion = %v, want both, the deleted one at %v", first, erased.CardUpdatedAt)
+	}
+	if again := listed(); len(again) != 1 || again[kept.Serial].IsZero() {
+		e.t.Errorf("the device's cards asked again = %v, want only %s", again, kept.Serial)
+	}
+	if regs, err := e.store.PassRegistrations(e.ctx, gone.Serial); err != nil || len(regs) != 0 {
+		e.t.Errorf("the deleted card's registrations = %v, %v; want none", regs, err)
+	}
 }
