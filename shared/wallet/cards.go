@@ -98,15 +98,23 @@ func (c *Cards) appleCard(acct loyalty.Account, rules loyalty.Rules, now time.Ti
 	if c.PublicURL != "" {
 		card.MemberPageURL = c.PublicURL + signing.MemberSpaceLinkPath + "?" + c.Codes.CardLink(m.ID, m.CodeGeneration)
 	}
-	if c.PublicURL != "" && rules.Referral.Enabled {
-		card.ReferralCode = m.ReferralCode()
-		card.ReferralURL = c.PublicURL + "/?ref=" + card.ReferralCode
-	}
+	card.ReferralCode, card.ReferralURL = referral(m, rules, c.PublicURL)
 	card.GivenThisYear = m.GivenThisYear(now)
 	card.Voided = !m.ErasedAt.IsZero()
 	card.News = News(m, rules, now)
 	card.Program = apple.ProgramTexts{Name: locale.From(rules.Name), Terms: locale.From(rules.Terms), Contact: locale.From(rules.Contact)}
 	return card
+}
+
+// referral is the member's referral code and the join page's link with it,
+// which both cards carry for the member to share: none while referral is
+// off, without a public URL to link to, or on a deleted account's card.
+func referral(m loyalty.Member, rules loyalty.Rules, base string) (code, link string) {
+	if base == "" || !rules.Referral.Enabled || !m.ErasedAt.IsZero() {
+		return "", ""
+	}
+	code = m.ReferralCode()
+	return code, base + "/?ref=" + code
 }
 
 // programName is the program's name in the member's language: the

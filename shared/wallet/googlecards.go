@@ -40,6 +40,7 @@ func (c *Cards) GoogleCard(acct loyalty.Account, rules loyalty.Rules, now time.T
 		Balance: m.Balance, Code: c.Codes.Mint(m.ID, m.CodeGeneration), MemberPage: base + signing.MemberSpaceLinkPath + "?" + c.Codes.CardLink(m.ID, m.CodeGeneration),
 		Terms: locale.From(rules.Terms), Contact: locale.From(rules.Contact), Inactive: !m.ErasedAt.IsZero(),
 	}
+	card.ReferralCode, card.ReferralURL = referral(m, rules, base)
 	if next, needed, ok := rules.NextTier(m.Tier, m.QualifyingPoints(loyalty.DateOf(now))); ok {
 		card.NextTier = locale.PointsToTier(needed, next)
 	}

@@ -83,4 +83,28 @@ func TestGoogleCardEndToEnd(t *testing.T) {
 	if o, messages := g.Object(id); messages != 1 || o["loyaltyPoints"].(map[string]any)["balance"].(map[string]any)["int"].(json.Number).String() != "570" {
 		t.Fatalf("after reaching Silver: %d messages, object %v; want one message and 570 points", messages, o)
 	}
+
+	// The card carries the member's referral link until the account's
+	// deletion makes it inactive.
+	referral := m.body["referral"].(map[string]any)["link"]
+	if links := googleLinks(g.Object(id)); links["referral"] != referral || links["member-page"] == "" {
+		t.Fatalf("the card's links = %v, want the member page and the referral link %v", links, referral)
+	}
+	c.must(c.do("DELETE", "/v1/members/"+m.str("id"), m.str("token"), nil), http.StatusNoContent)
+	waitFor(t, func() bool { o, _ := g.Object(id); return o["state"] == "INACTIVE" })
+	if links := googleLinks(g.Object(id)); links["referral"] != nil {
+		t.Errorf("the deleted account's card still links %v", links["referral"])
+	}
+}
+
+// googleLinks reads an object's links by id.
+func googleLinks(obj map[string]any, _ int) map[string]any {
+	links := map[string]any{}
+	module, _ := obj["linksModuleData"].(map[string]any)
+	uris, _ := module["uris"].([]any)
+	for _, u := range uris {
+		u := u.(map[string]any)
+		links[u["id"].(string)] = u["uri"]
+	}
+	return links
 }

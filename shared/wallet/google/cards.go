@@ -37,6 +37,9 @@ type Card struct {
 	NextTier   locale.Text // "180 points to Platinum"; empty at the top
 	Expiring   locale.Text // "120 points on 30 November 2027"; empty when none soon
 	MemberPage string
+	// ReferralURL is the join page's link with the member's ReferralCode,
+	// for the member to share; empty while referral is off.
+	ReferralURL, ReferralCode string
 	// Terms and Contact are the operator's, on the back; empty shows none.
 	Terms, Contact locale.Text
 	// News is the program's message to the member (a campaign's), NewsID
@@ -104,11 +107,24 @@ func (c *Client) Object(card Card) LoyaltyObject {
 	if !card.Contact.IsZero() {
 		o.TextModulesData = append(o.TextModulesData, textModule("contact", locale.LabelContact, card.Contact, l))
 	}
+	if card.ReferralURL != "" {
+		o.TextModulesData = append(o.TextModulesData, textModule("referral", locale.LabelReferral, locale.ReferralInvite(card.ReferralCode), l))
+	}
+	var links []URI
 	if card.MemberPage != "" {
-		o.LinksModuleData = &LinksModuleData{URIs: []URI{{ID: "member-page", URI: card.MemberPage,
-			Description: locale.LabelPage.In(l), LocalizedDescription: localized(locale.LabelPage, l)}}}
+		links = append(links, link("member-page", card.MemberPage, locale.LabelPage, l))
+	}
+	if card.ReferralURL != "" {
+		links = append(links, link("referral", card.ReferralURL, locale.ReferralLink(card.ReferralCode), l))
+	}
+	if links != nil {
+		o.LinksModuleData = &LinksModuleData{URIs: links}
 	}
 	return o
+}
+
+func link(id, uri string, description locale.Text, l locale.Language) URI {
+	return URI{ID: id, URI: uri, Description: description.In(l), LocalizedDescription: localized(description, l)}
 }
 
 func textModule(id string, header, body locale.Text, l locale.Language) TextModuleData {

@@ -103,6 +103,52 @@ func TestAFrenchMembersCardIsFrenchAndTranslated(t *testing.T) {
 	}
 }
 
+func TestTheCardCarriesTheReferralCodeAndLinkInTheMembersLanguage(t *testing.T) {
+	c, srv := newClient(t)
+	ctx := context.Background()
+	c.UpsertClass(ctx, c.Class(program, "bronze"))
+	fr := card(loyalty.Bronze, 50)
+	fr.Language, fr.MemberPage = locale.French, "https://api.example/me/link"
+	fr.ReferralCode, fr.ReferralURL = "4YTA840KYM", "https://api.example/?ref=4YTA840KYM"
+	if err := c.Sync(ctx, nil, fr); err != nil {
+		t.Fatal(err)
+	}
+	obj := srv.Objects[issuer+".abc123serial"]
+	var text map[string]any
+	for _, m := range obj["textModulesData"].([]any) {
+		if m := m.(map[string]any); m["id"] == "referral" {
+			text = m
+		}
+	}
+	if text == nil {
+		t.Fatalf("no referral text module in %v", obj["textModulesData"])
+	}
+	header, body := translations(t, text["localizedHeader"]), translations(t, text["localizedBody"])
+	if text["header"] != "Parrainez vos proches" || header["en"] != "Invite your friends" ||
+		!strings.Contains(body[""], "votre code 4YTA840KYM") || !strings.Contains(body["en"], "your code 4YTA840KYM") {
+		t.Errorf("referral text module: %q / %q, in English %q / %q", text["header"], body[""], header["en"], body["en"])
+	}
+	uris := obj["linksModuleData"].(map[string]any)["uris"].([]any)
+	if len(uris) != 2 {
+		t.Fatalf("links = %v, want the member page and the referral link", uris)
+	}
+	link := uris[1].(map[string]any)
+	if got := translations(t, link["localizedDescription"]); link["id"] != "referral" || link["uri"] != fr.ReferralURL ||
+		link["description"] != "Partagez votre lien (code 4YTA840KYM)" || got["en"] != "Share your link (code 4YTA840KYM)" {
+		t.Errorf("referral link = %v", link)
+	}
+
+	off := fr
+	off.ReferralCode, off.ReferralURL = "", ""
+	if err := c.Sync(ctx, &fr, off); err != nil {
+		t.Fatal(err)
+	}
+	obj, _ = srv.Object(issuer + ".abc123serial")
+	if uris := obj["linksModuleData"].(map[string]any)["uris"].([]any); len(uris) != 1 || len(obj["textModulesData"].([]any)) != 1 {
+		t.Errorf("with referral off the card keeps links %v and text %v", uris, obj["textModulesData"])
+	}
+}
+
 func TestTheTierMessageCongratulatesOnTheWayUpAndIsKindOnTheWayDown(t *testing.T) {
 	for _, tc := range []struct {
 		name         string

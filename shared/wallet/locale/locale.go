@@ -216,3 +216,10 @@ func ExpiringOn(points int64, day string) (Text, error) {
 func ReferralLink(code string) Text {
 	return Text{"Share your link (code " + code + ")", "Partagez votre lien (code " + code + ")"}
 }
+
+// ReferralInvite is the Google card's referral text: a friend joins with
+// the member's link, which the card also carries, or types the code.
+func ReferralInvite(code string) Text {
+	return Text{"Friends join with your link, or with your code " + code + " on the join page.",
+		"Vos proches s’inscrivent avec votre lien, ou avec votre code " + code + " sur la page d’inscription."}
+}
