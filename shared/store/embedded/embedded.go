@@ -103,6 +103,9 @@ func Open(path string) (*Store, error) {
 		if err := s.appendIdempotencyOf(tx); err != nil {
 			return err
 		}
+		if err := indexSessions(tx); err != nil {
+			return err
+		}
 		if created {
 			// A new file holds no item of an older version.
 			return tx.Bucket(bucketProgram).Put(keySchemaVersion, []byte(strconv.Itoa(store.SchemaVersion)))

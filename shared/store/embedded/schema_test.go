@@ -26,12 +26,24 @@ import (
 // wrote before schema versions, written back key by key.
 func openSchema1(t *testing.T) store.Store {
 	t.Helper()
+	s, err := embedded.Open(writeDump(t, "testdata/schema1.golden"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+// writeDump writes a dump (dumpBucket) into a new file, key by key, and
+// returns the file's path.
+func writeDump(t *testing.T, dump string) string {
+	t.Helper()
 	path := filepath.Join(t.TempDir(), "fidelio.db")
 	db, err := bolt.Open(path, 0o600, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	fixture, err := os.ReadFile("testdata/schema1.golden")
+	fixture, err := os.ReadFile(dump)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -46,17 +58,12 @@ func openSchema1(t *testing.T) store.Store {
 		return lines.Err()
 	})
 	if err != nil {
-		t.Fatalf("load schema 1: %v", err)
+		t.Fatalf("load %s: %v", dump, err)
 	}
 	if err := db.Close(); err != nil {
 		t.Fatal(err)
 	}
-	s, err := embedded.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	return s
+	return path
 }
 
 // loadLine writes one line of a dump (dumpBucket): `<bucket>[/"<nested>"]

@@ -3,7 +3,9 @@ package embedded
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -38,6 +40,23 @@ func (s *Store) SaveSession(ctx context.Context, sess loyalty.Session) error {
 			return err
 		}
 		return putJSON(tx.Bucket(bucketSessions), []byte(sess.ID), sess)
+	})
+}
+
+// indexSessions puts in the expiry index the sessions of a file written
+// before it existed, so that the purge reaches them too. Every session is
+// in the index since, so the two buckets count the same once it is done.
+func indexSessions(tx *bolt.Tx) error {
+	sessions, byExpiry := tx.Bucket(bucketSessions), tx.Bucket(bucketSessionExpiry)
+	if sessions.Stats().KeyN == byExpiry.Stats().KeyN {
+		return nil
+	}
+	return sessions.ForEach(func(_, v []byte) error {
+		var sess loyalty.Session
+		if err := json.Unmarshal(v, &sess); err != nil {
+			return fmt.Errorf("index the sessions: %w", err)
+		}
+		return byExpiry.Put(sessionExpiryKey(sess), []byte{})
 	})
 }
 
