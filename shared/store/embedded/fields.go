@@ -9,9 +9,8 @@ import "bytes"
 // field is a member of a JSON object: its quoted name and its value.
 type field struct{ name, value []byte }
 
-// fieldsOf splits a compact JSON object into its members.
-func fieldsOf(obj []byte) []field {
-	var out []field
+// fieldsOf splits a compact JSON object into its members, appended to out.
+func fieldsOf(obj []byte, out []field) []field {
 	for i := 1; i < len(obj) && obj[i] != '}'; {
 		nameEnd := endOfValue(obj, i)
 		valueEnd := endOfValue(obj, nameEnd+1)
@@ -54,48 +53,64 @@ func endOfValue(b []byte, i int) int {
 	return i
 }
 
-func find(fs []field, name []byte) (field, bool) {
-	for _, f := range fs {
-		if bytes.Equal(f.name, name) {
-			return f, true
+// memberFields is room for a member's fields, so that splitting one
+// allocates nothing.
+type memberFields [48]field
+
+// find looks for name in fs from fs[from] on, then from the start: two
+// objects of one struct list their fields in the same order.
+func find(fs []field, name []byte, from int) (at int, found bool) {
+	for i := range fs {
+		at = (from + i) % len(fs)
+		if bytes.Equal(fs[at].name, name) {
+			return at, true
 		}
 	}
-	return field{}, false
+	return from, false
 }
 
 // fieldsChanged is the object of the fields of before that after does not
 // hold as they are, null for those after holds and before did not.
 func fieldsChanged(before, after []byte) []byte {
-	was, is := fieldsOf(before), fieldsOf(after)
-	out := []byte{'{'}
+	var wasRoom, isRoom memberFields
+	was, is := fieldsOf(before, wasRoom[:0]), fieldsOf(after, isRoom[:0])
+	out := make([]byte, 1, len(before))
+	out[0] = '{'
 	add := func(name, value []byte) {
 		if len(out) > 1 {
 			out = append(out, ',')
 		}
 		out = append(append(append(out, name...), ':'), value...)
 	}
+	at := 0
 	for _, f := range was {
-		if now, ok := find(is, f.name); !ok || !bytes.Equal(now.value, f.value) {
+		var found bool
+		if at, found = find(is, f.name, at); !found || !bytes.Equal(is[at].value, f.value) {
 			add(f.name, f.value)
 		}
 	}
+	at = 0
 	for _, f := range is {
-		if _, ok := find(was, f.name); !ok {
-			add(f.name, []byte("null"))
+		var found bool
+		if at, found = find(was, f.name, at); !found {
+			add(f.name, null)
 		}
 	}
 	return append(out, '}')
 }
 
+var null = []byte("null")
+
 // withFields is the object after with the fields of changed in place of its
 // own, and without those changed holds as null: the member as it was, read
 // into a new struct, where a field missing and a field null are alike.
 func withFields(after, changed []byte) []byte {
-	is, was := fieldsOf(after), fieldsOf(changed)
-	out := make([]byte, 0, len(after)+len(changed))
-	out = append(out, '{')
+	var isRoom, wasRoom memberFields
+	is, was := fieldsOf(after, isRoom[:0]), fieldsOf(changed, wasRoom[:0])
+	out := make([]byte, 1, len(after)+len(changed))
+	out[0] = '{'
 	add := func(f field) {
-		if bytes.Equal(f.value, []byte("null")) {
+		if bytes.Equal(f.value, null) {
 			return
 		}
 		if len(out) > 1 {
@@ -103,14 +118,18 @@ func withFields(after, changed []byte) []byte {
 		}
 		out = append(append(append(out, f.name...), ':'), f.value...)
 	}
+	at := 0
 	for _, f := range is {
-		if c, ok := find(was, f.name); ok {
-			f = c
+		var found bool
+		if at, found = find(was, f.name, at); found {
+			f = was[at]
 		}
 		add(f)
 	}
+	at = 0
 	for _, f := range was {
-		if _, ok := find(is, f.name); !ok {
+		var found bool
+		if at, found = find(is, f.name, at); !found {
 			add(f)
 		}
 	}
