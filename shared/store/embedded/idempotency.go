@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -23,14 +24,26 @@ import (
 // split half of): 2.3 pages an earning. An index in the file would be
 // random pages too; the process is the file's only writer, so memory holds
 // it.
+//
+// Appended, the records expire from the front: a write that appends one
+// first purges those gone by (bbolt has no TTL as DynamoDB has), so that
+// neither the file nor the index grows for ever.
+
+// idempotencyPurgeBatch bounds the expired records one transaction purges:
+// after a long pause the backlog goes over the next few, never all at once.
+const idempotencyPurgeBatch = 64
 
 // idemIndex maps each record's key to its sequence number: committed, what
 // the file holds, and, for the transaction being written (only the leader
-// of a group writes one), what it added.
+// of a group writes one), what it added and what it purged.
 type idemIndex struct {
 	mu        sync.RWMutex
 	committed map[string]uint64
 	pending   map[string]uint64
+	purged    map[string]uint64
+	// The oldest record the last purge kept expires at purgeAt: no write
+	// looks at the front before then. txPurgeAt is the transaction's.
+	purgeAt, txPurgeAt time.Time
 }
 
 // recordKey is where the record of key is, under sequence number seq.
@@ -41,7 +54,8 @@ func recordKey(seq uint64, key []byte) []byte {
 // load fills the index from the file's records, at open.
 func (x *idemIndex) load(tx *bolt.Tx) {
 	x.committed = map[string]uint64{}
-	clear(x.pending)
+	x.begin()
+	x.purgeAt = time.Time{}
 	c := tx.Bucket(bucketIdempotency).Cursor()
 	for k, _ := c.First(); k != nil; k, _ = c.Next() {
 		x.committed[string(k[8:])] = binary.BigEndian.Uint64(k)
@@ -60,19 +74,29 @@ func (x *idemIndex) find(key []byte) (seq uint64, found bool) {
 	return seq, found
 }
 
-// begin starts the transaction's additions afresh (the one before it
-// committed them, or was rolled back).
-func (x *idemIndex) begin() { clear(x.pending) }
+// begin starts the transaction's additions and purges afresh (the one
+// before it committed them, or was rolled back).
+func (x *idemIndex) begin() {
+	clear(x.pending)
+	clear(x.purged)
+	x.txPurgeAt = x.purgeAt
+}
 
-// commit makes the transaction's additions seen by every reader, once the
-// file holds them.
+// commit makes the transaction's additions and purges seen by every
+// reader, once the file holds them.
 func (x *idemIndex) commit() {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	for k, seq := range x.pending {
 		x.committed[k] = seq
 	}
-	clear(x.pending)
+	for k, seq := range x.purged {
+		if x.committed[k] == seq { // not a record of the key made since
+			delete(x.committed, k)
+		}
+	}
+	x.purgeAt = x.txPurgeAt
+	x.begin()
 }
 
 func (s *Store) Idempotency(ctx context.Context, scope, keyHash string) (loyalty.IdempotencyRecord, bool, error) {
@@ -107,13 +131,48 @@ func (s *Store) idempotencyRecord(tx *bolt.Tx, scope, keyHash string) []byte {
 }
 
 // putIdempotency appends the record, in place of the key's expired one if
-// there is one.
+// there is one, after purging records expired by the time it was made.
 func (s *Store) putIdempotency(tx *bolt.Tx, rec *loyalty.IdempotencyRecord) error {
+	if err := s.purgeIdempotency(tx, rec.CreatedAt); err != nil {
+		return err
+	}
 	v, err := json.Marshal(rec)
 	if err != nil {
 		return err
 	}
 	return s.appendIdempotency(tx, idemKey(rec.Scope, rec.KeyHash), v)
+}
+
+// purgeIdempotency deletes, oldest first, up to idempotencyPurgeBatch
+// records expired at now. It stops at the first one that is not: records
+// are appended about in the order they expire, and one made a moment out
+// of order goes a moment late.
+func (s *Store) purgeIdempotency(tx *bolt.Tx, now time.Time) error {
+	x := &s.idem
+	if now.Before(x.txPurgeAt) {
+		return nil
+	}
+	c := tx.Bucket(bucketIdempotency).Cursor()
+	for k, v := c.First(); k != nil && len(x.purged) < idempotencyPurgeBatch; k, v = c.First() {
+		var rec struct {
+			ExpiresAt time.Time `json:"expiresAt"`
+		}
+		if err := json.Unmarshal(v, &rec); err != nil {
+			return fmt.Errorf("idempotency record %q: %w", k, err)
+		}
+		if rec.ExpiresAt.After(now) {
+			x.txPurgeAt = rec.ExpiresAt
+			return nil
+		}
+		if x.purged == nil {
+			x.purged = map[string]uint64{}
+		}
+		x.purged[string(k[8:])] = binary.BigEndian.Uint64(k)
+		if err := c.Delete(); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (s *Store) appendIdempotency(tx *bolt.Tx, key, rec []byte) error {

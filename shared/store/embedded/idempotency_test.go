@@ -3,7 +3,10 @@ package embedded
 import (
 	"context"
 	"errors"
+	"fmt"
+	"maps"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -13,7 +16,10 @@ import (
 )
 
 func keyed(p loyalty.Posting, keyHash string) loyalty.Posting {
-	at := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+	return keyedAt(p, keyHash, time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC))
+}
+
+func keyedAt(p loyalty.Posting, keyHash string, at time.Time) loyalty.Posting {
 	p.Idempotency = &loyalty.IdempotencyRecord{Scope: "earn/paris", KeyHash: keyHash, RequestHash: p.Member.ID, MemberID: p.Member.ID, CreatedAt: at, ExpiresAt: at.Add(loyalty.IdempotencyTTL)}
 	return p
 }
@@ -95,4 +101,99 @@ func TestRecordsAreFoundAfterTheFileIsOpenedAgain(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+}
+
+// The records expire from the front of the file: each transaction that
+// appends one purges at most idempotencyPurgeBatch of those gone by, from
+// the file and the index alike, and one rolled back purges nothing.
+func TestExpiredRecordsArePurgedByTheWritesThatFollow(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "fidelio.db")
+	s, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ada := newMember("ada", "ada@example.com")
+	if err := s.Commit(ctx, ada); err != nil {
+		t.Fatal(err)
+	}
+	made := time.Date(2025, 10, 1, 9, 0, 0, 0, time.UTC)
+	old := idempotencyPurgeBatch + 6
+	err = s.update(nil, func(tx *bolt.Tx) error {
+		for i := range old {
+			if err := s.putIdempotency(tx, keyedAt(changed(ada.Member, 1), fmt.Sprint("old-", i), made).Idempotency); err != nil {
+				return err
+			}
+		}
+		return s.putIdempotency(tx, keyedAt(changed(ada.Member, 1), "a-day-later", made.Add(24*time.Hour)).Idempotency)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if s, err = Open(path); err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	records := func() (inFile, inIndex []string) {
+		t.Helper()
+		err := s.db.View(func(tx *bolt.Tx) error {
+			return tx.Bucket(bucketIdempotency).ForEach(func(k, _ []byte) error {
+				inFile = append(inFile, string(k[8:]))
+				return nil
+			})
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		inIndex = slices.Collect(maps.Keys(s.idem.committed))
+		slices.Sort(inFile)
+		slices.Sort(inIndex)
+		return inFile, inIndex
+	}
+
+	rollBack := func(at time.Time) {
+		t.Helper()
+		errRefused := errors.New("refused after its record")
+		err := s.update(nil, func(tx *bolt.Tx) error {
+			if err := s.putIdempotency(tx, keyedAt(changed(ada.Member, 1), "rolled-back", at).Idempotency); err != nil {
+				return err
+			}
+			return errRefused
+		})
+		if !errors.Is(err, errRefused) {
+			t.Fatal(err)
+		}
+	}
+	expect := func(after string, want int) {
+		t.Helper()
+		if inFile, inIndex := records(); len(inFile) != want || !slices.Equal(inIndex, inFile) {
+			t.Errorf("after %s: the file holds %d records, the index %d; want %d in both", after, len(inFile), len(inIndex), want)
+		}
+	}
+	expired := made.Add(loyalty.IdempotencyTTL + time.Hour)
+	rollBack(expired)
+	expect("a write rolled back", old+1)
+	for i, want := range []int{old + 1 - idempotencyPurgeBatch + 1, 3} {
+		if err := s.Commit(ctx, keyedAt(changed(ada.Member, int64(i+1)), fmt.Sprint("new-", i), expired)); err != nil {
+			t.Fatal(err)
+		}
+		expect(fmt.Sprint("write ", i), want)
+	}
+	for key, want := range map[string]bool{"old-0": false, fmt.Sprint("old-", old-1): false, "a-day-later": true, "new-0": true} {
+		if _, found, err := s.Idempotency(ctx, "earn/paris", key); err != nil || found != want {
+			t.Errorf("the record of %s: found %t, %v; want %t", key, found, err, want)
+		}
+	}
+
+	// A write rolled back after purging the record a day later leaves it
+	// for the next write to purge.
+	twoDaysLater := expired.Add(48 * time.Hour)
+	rollBack(twoDaysLater)
+	if err := s.Commit(ctx, keyedAt(changed(ada.Member, 3), "new-2", twoDaysLater)); err != nil {
+		t.Fatal(err)
+	}
+	expect("the record a day later expired", 3)
 }
