@@ -158,6 +158,10 @@ type EarnRequest struct {
 	// ConfirmAbove. It is not part of the request: the confirmed resend of
 	// a refused earning is the same earning.
 	Confirmed bool
+	// Check, when set, is run first on the member as the earning reads it:
+	// a till's scanned code is checked there against the member's code
+	// generation, so that the member is not read a second time for it.
+	Check func(Member) error
 }
 
 // Earn credits the points a purchase earns at the member's tier, counts them
@@ -175,6 +179,11 @@ func (p *Program) Earn(ctx context.Context, req EarnRequest) (Receipt, error) {
 	key := IdemKey{Scope: "earn/" + req.StoreID, Key: req.ReceiptID}
 	return p.change(ctx, req.MemberID, req.Actor, key, RequestHash("earn", req.MemberID, req.Amount),
 		func(d *draft, rules Rules) error {
+			if req.Check != nil {
+				if err := req.Check(d.m); err != nil {
+					return err
+				}
+			}
 			if err := d.m.Usable(); err != nil {
 				return err
 			}
