@@ -154,6 +154,7 @@ func (p *Program) rewardReferral(ctx context.Context, d *draft, rules Rules, ear
 			return err
 		}
 		referrer.m.countReferral(MonthOf(d.now))
+		referrer.m.Activity.Referrals++
 		next.ReferrerPoints = terms.ReferrerPoints
 		d.referrer = referrer
 	}
@@ -190,6 +191,7 @@ func (p *Program) takeBackReferral(ctx context.Context, d *draft, earning Ledger
 		return err
 	}
 	referrer.takeBack(ref.ReferrerPoints, Reference{Referred: d.m.ID})
+	referrer.m.Activity.Referrals = max(0, referrer.m.Activity.Referrals-1)
 	d.referrer = referrer
 	return nil
 }

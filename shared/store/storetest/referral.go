@@ -91,6 +91,7 @@ func testReferralRewardsBoth(e *env) {
 	if r := e.account(referrer.ID).Member; r.Balance != 150 || r.ReferralsInMonth != 1 {
 		e.t.Fatalf("the referrer holds %d points and %d referrals this month, want 150 and 1", r.Balance, r.ReferralsInMonth)
 	}
+	e.wantReferrers(referrer.ID, 1)
 	e.wantFiguresEqualLedger(referrer.ID, newcomer.ID)
 }
 
@@ -183,7 +184,24 @@ func testReferralTakenBack(e *env) {
 	if b := e.account(referrer.ID).Member.Balance; b != 50 {
 		e.t.Fatalf("the referrer holds %d points, want the welcome's 50", b)
 	}
+	e.wantReferrers(referrer.ID, 0)
 	e.wantFiguresEqualLedger(referrer.ID, newcomer.ID)
+}
+
+// wantReferrers checks that the referrers' segment counts want members, and
+// holds the referrer when it counts any.
+func (e *env) wantReferrers(referrerID string, want int64) {
+	e.t.Helper()
+	today := loyalty.DateOf(e.clock.Now())
+	referrers := loyalty.Segment{Referrers: true}
+	if in := referrers.Matches(e.account(referrerID).Member, loyalty.Quintiles{}, today); in != (want > 0) {
+		e.t.Fatalf("the referrer in the referrers' segment: %v, want %v", in, want > 0)
+	}
+	for _, sc := range e.segmentReport(loyalty.Quintiles{}, today).Segments {
+		if sc.Segment == referrers && sc.Members != want {
+			e.t.Fatalf("the referrers' segment counts %d members, want %d", sc.Members, want)
+		}
+	}
 }
 
 func testReferralRaces(e *env) {
