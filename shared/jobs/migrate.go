@@ -25,6 +25,7 @@ type Schema interface {
 	AddMemberLookups(ctx context.Context, memberID string, dryRun bool) (int, error)
 	ShardExpiryEntries(ctx context.Context, memberID string, dryRun bool) (int, error)
 	MoveSegmentCounters(ctx context.Context, dryRun bool) (int, error)
+	Ledger(ctx context.Context, memberID string, before int64, limit int) ([]loyalty.LedgerEntry, error)
 }
 
 // Migration brings the items of every member, or of the program, from the
@@ -35,7 +36,7 @@ type Migration struct {
 	// Member brings one member's items to Version and returns how many items
 	// it wrote; with dryRun, how many it would write, writing nothing. It is
 	// idempotent: a member already at Version needs no write.
-	Member func(ctx context.Context, s Schema, memberID string, dryRun bool) (int, error)
+	Member func(ctx context.Context, p *loyalty.Program, s Schema, memberID string, dryRun bool) (int, error)
 	// Program, for a migration of items that belong to no member, brings
 	// them to Version before the members' turn, and returns how many items
 	// it wrote (would write, with dryRun); idempotent like Member, so a run
@@ -49,21 +50,21 @@ var Migrations = []Migration{
 	{
 		Version: 2,
 		What:    "lookup items of member search (card number, name) for the members written before them",
-		Member: func(ctx context.Context, s Schema, memberID string, dryRun bool) (int, error) {
+		Member: func(ctx context.Context, _ *loyalty.Program, s Schema, memberID string, dryRun bool) (int, error) {
 			return s.AddMemberLookups(ctx, memberID, dryRun)
 		},
 	},
 	{
 		Version: 3,
 		What:    "expiry index entries of the lots written before, moved from their day's one key to the member's shard",
-		Member: func(ctx context.Context, s Schema, memberID string, dryRun bool) (int, error) {
+		Member: func(ctx context.Context, _ *loyalty.Program, s Schema, memberID string, dryRun bool) (int, error) {
 			return s.ShardExpiryEntries(ctx, memberID, dryRun)
 		},
 	},
 	{
 		Version: 4,
 		What:    "lookup items of referral codes for the members written before them",
-		Member: func(ctx context.Context, s Schema, memberID string, dryRun bool) (int, error) {
+		Member: func(ctx context.Context, _ *loyalty.Program, s Schema, memberID string, dryRun bool) (int, error) {
 			return s.AddMemberLookups(ctx, memberID, dryRun)
 		},
 	},
@@ -72,6 +73,17 @@ var Migrations = []Migration{
 		What:    "segment counters moved from the stats' all-time items to items of their own",
 		Program: func(ctx context.Context, s Schema, dryRun bool) (int, error) {
 			return s.MoveSegmentCounters(ctx, dryRun)
+		},
+	},
+	{
+		Version: 6,
+		What:    "activity of the members written before segments, rebuilt from their ledger and counted in the segments",
+		Member: func(ctx context.Context, p *loyalty.Program, s Schema, memberID string, dryRun bool) (int, error) {
+			changed, err := p.RebuildActivity(ctx, s, memberID, dryRun)
+			if changed {
+				return 1, err
+			}
+			return 0, err
 		},
 	},
 }
@@ -187,7 +199,7 @@ func (r *Runner) migratePage(ctx context.Context, s Schema, m Migration, members
 		slots <- struct{}{}
 		wg.Go(func() {
 			defer func() { <-slots }()
-			items, err := m.Member(ctx, s, member.ID, dryRun)
+			items, err := m.Member(ctx, r.program, s, member.ID, dryRun)
 			mu.Lock()
 			defer mu.Unlock()
 			count.Examined++

@@ -29,6 +29,11 @@ type Activity struct {
 	Donor bool `json:"donor,omitempty"`
 	// Referrals counts the members this member brought in who were rewarded.
 	Referrals int64 `json:"referrals,omitempty"`
+	// Complete: the activity holds every change of the member, which it
+	// does from enrollment on. A member written before segments existed has
+	// none until the migration to schema version 6 rebuilds it from the
+	// ledger (Program.RebuildActivity).
+	Complete bool `json:"complete,omitempty"`
 }
 
 // MonthActivity is one month's purchases and their spend (minor units of

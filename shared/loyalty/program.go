@@ -116,7 +116,7 @@ func (p *Program) Enroll(ctx context.Context, req EnrollRequest) (Enrollment, er
 			ID: id, Name: profile.Name, Email: profile.Email,
 			Birthday: profile.Birthday, TimeZone: profile.TimeZone, Locale: profile.Locale, Marketing: profile.Marketing,
 			Tier: Bronze, ReviewedTier: Bronze, TierReviewOn: DateOf(now.AddDate(1, 0, 0)),
-			Serial: id, TokenHash: HashSecret(token), CreatedAt: now,
+			Serial: id, TokenHash: HashSecret(token), CreatedAt: now, Activity: Activity{Complete: true},
 		}
 		if !m.Birthday.IsZero() {
 			m.BirthdayChangedAt = now

@@ -68,6 +68,17 @@ func segmentCounts(before *Member, after Member, today Date) map[string]int64 {
 		for k, n := range memberCounts(*before, cur) {
 			out[k] -= n
 		}
+		if !before.Activity.Complete && after.Activity.Complete {
+			// A member written before segments counted nowhere, and from its
+			// first change on counted what it counts for less what it did as
+			// written, with no activity: the change that completes its
+			// activity adds that back.
+			written := *before
+			written.Activity = Activity{}
+			for k, n := range memberCounts(written, cur) {
+				out[k] += n
+			}
+		}
 	}
 	for k, n := range memberCounts(after, cur) {
 		out[k] += n

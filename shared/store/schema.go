@@ -29,7 +29,10 @@ import (
 //   - 5: the segment counters are kept on items of their own
 //     (loyalty.SegmentCounters), not in the stats' all-time items; the
 //     migration to 5 moves those written before.
-const SchemaVersion = 5
+//   - 6: every member's activity (loyalty.Activity) is complete and counted
+//     in the segment counters; the migration to 6 rebuilds it from the
+//     ledger for the members written before segments existed.
+const SchemaVersion = 6
 
 // ErrSchemaTooNew refuses a table whose items a later build wrote: this
 // build might misread them, or write items that build cannot read.

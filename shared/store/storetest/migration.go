@@ -125,6 +125,42 @@ func RunMigration(t *testing.T, open func(t *testing.T) store.Store) {
 		}
 	})
 
+	t.Run("the members written before segments count in them once, after the migration and again", func(t *testing.T) {
+		e := migrationEnv(t, open(t))
+		clock := NewClock(Start.AddDate(0, 1, 0))
+		program := loyalty.NewProgram(e.store, clock, nil)
+		env := &env{t: t, store: e.store, program: program, clock: clock, ctx: e.ctx}
+		runner := jobs.New(program, e.store)
+		// A change after the deploy, before the migration: it counted the
+		// member from what it was as written.
+		env.earn("01M84103W00000000000000004", "after-the-deploy", 2500)
+		sum, err := runner.Migrate(e.ctx, e.store, true)
+		if last := sum.Migrations[len(sum.Migrations)-1]; err != nil || last.Version != 6 || last.Changed != len(schema1Members) {
+			t.Fatalf("dry run = %+v, %v; want every member of the fixture to rebuild", sum, err)
+		}
+		if _, err := runner.Migrate(e.ctx, e.store, false); err != nil {
+			t.Fatal(err)
+		}
+		for id := range schema1Members {
+			m, err := e.store.Member(e.ctx, id)
+			bought := id == "01M83XJ8800000000000000001" || id == "01M84103W00000000000000004"
+			if err != nil || !m.Activity.Complete || m.Activity.HasPurchased() != bought {
+				t.Fatalf("%s after the migration: %+v, %v; want it complete, with purchases %v", id, m.Activity, err, bought)
+			}
+		}
+		env.checkSegmentsOf(runner, false)
+		for id := range schema1Members {
+			if again, err := program.RebuildActivity(e.ctx, e.store, id, false); err != nil || again {
+				t.Fatalf("the rebuild of %s again = %v, %v; want nothing to do", id, again, err)
+			}
+		}
+		env.checkSegmentsOf(runner, false)
+		clock.Set(Start.AddDate(0, 3, 0))
+		env.earn("01M84103W00000000000000004", "later-1", 4000)
+		env.earn("01M83XJ8800000000000000001", "later-2", 700)
+		env.checkSegmentsOf(runner, false)
+	})
+
 	t.Run("a table at a later version is refused", func(t *testing.T) {
 		e := migrationEnv(t, open(t))
 		if err := e.store.SaveSchemaVersion(e.ctx, store.SchemaVersion+1); err != nil {

@@ -98,7 +98,12 @@ func (e *env) shop(sh *shoppers, day int) {
 // checkSegments runs the segments job twice (the second finds nothing to
 // fold), and holds its quintiles to sorting every member, and the report's
 // count of each segment to the members Segment.Matches.
-func (e *env) checkSegments(runner *jobs.Runner) {
+func (e *env) checkSegments(runner *jobs.Runner) { e.checkSegmentsOf(runner, true) }
+
+// checkSegmentsOf is checkSegments, of the segment counters alone unless
+// withStats: the members and their tiers are the stats' counters, which a
+// table written before them lacks.
+func (e *env) checkSegmentsOf(runner *jobs.Runner, withStats bool) {
 	e.t.Helper()
 	today := loyalty.DateOf(e.clock.Now())
 	first, err := runner.Run(e.ctx, jobs.NameSegments, e.clock.Now())
@@ -118,10 +123,13 @@ func (e *env) checkSegments(runner *jobs.Runner) {
 		e.t.Fatalf("on %s the job saved %+v, sorting every member gives %+v", today, q, want)
 	}
 	report := e.segmentReport(q, today)
-	if report.Members != int64(len(members)) {
+	if withStats && report.Members != int64(len(members)) {
 		e.t.Errorf("on %s the report counts %d members, there are %d", today, report.Members, len(members))
 	}
 	for _, sc := range report.Segments {
+		if sc.Segment.Tier != "" && !withStats {
+			continue
+		}
 		var want int64
 		for _, m := range members {
 			if sc.Segment.Matches(m, q, today) {
@@ -225,16 +233,18 @@ func RunSegmentCountersMove(t *testing.T, open func(t *testing.T) store.Store, t
 		t.Fatal("toLegacy left no segment counter in the all-time items")
 	}
 
+	// The members, enrolled with their activity, have nothing to rebuild
+	// (schema version 6).
 	sum, err := runner.Migrate(e.ctx, s, true)
-	if err != nil || sum.From != 4 || sum.To != 5 || len(sum.Migrations) != 1 || sum.Migrations[0].Items != legacy {
-		t.Fatalf("dry run = %+v, %v; want 4 → 5 with %d items to move", sum, err, legacy)
+	if err != nil || sum.From != 4 || sum.To != store.SchemaVersion || sum.Migrations[0].Version != 5 || sum.Migrations[0].Items != legacy || sum.Migrations[1].Changed != 0 {
+		t.Fatalf("dry run = %+v, %v; want 4 → %d with %d items to move", sum, err, store.SchemaVersion, legacy)
 	}
 	if n := e.legacyTotals(); n != legacy {
 		t.Fatalf("after a dry run %d all-time items hold segment counters, want %d", n, legacy)
 	}
 	sum, err = runner.Migrate(e.ctx, s, false)
-	if err != nil || sum.To != 5 || sum.Migrations[0].Items != legacy {
-		t.Fatalf("migration = %+v, %v; want 4 → 5 moving %d items", sum, err, legacy)
+	if err != nil || sum.To != store.SchemaVersion || sum.Migrations[0].Items != legacy || sum.Migrations[1].Changed != 0 {
+		t.Fatalf("migration = %+v, %v; want 4 → %d moving %d items", sum, err, store.SchemaVersion, legacy)
 	}
 	if n := e.legacyTotals(); n != 0 {
 		t.Fatalf("after the migration %d all-time items hold segment counters", n)
