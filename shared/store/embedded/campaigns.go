@@ -15,13 +15,14 @@ import (
 
 // Campaigns by id; their pushes counted apart, "<id>" -> pushed and failed
 // (two big-endian uint64), so that a page recorded never overwrites them;
-// and the cards' message budgets, "<serial>/<day>" -> the message ids. The
-// buckets are made by the first write, so a file from before them needs
-// nothing.
+// and the cards' message budgets, "<day>/<serial>" -> the message ids (an
+// older build's "<serial>/<day>" in card-messages). The buckets are made by
+// the first write, so a file from before them needs nothing.
 var (
-	bucketCampaigns       = []byte("campaigns")
-	bucketCampaignPushes  = []byte("campaign-pushes")
-	bucketMessagesClaimed = []byte("card-messages")
+	bucketCampaigns            = []byte("campaigns")
+	bucketCampaignPushes       = []byte("campaign-pushes")
+	bucketMessagesClaimed      = []byte("card-messages-by-day")
+	bucketMessagesClaimedOlder = []byte("card-messages")
 )
 
 func (s *Store) SaveCampaign(ctx context.Context, c loyalty.Campaign, audit loyalty.AuditEntry) error {
@@ -138,7 +139,12 @@ func (s *Store) ClaimCardMessage(ctx context.Context, serial string, day loyalty
 		if err != nil {
 			return err
 		}
-		k := []byte(serial + "/" + day.String())
+		// A day's budget matters that day, and the next for a message
+		// released just after midnight.
+		if err := purgeClaims(tx, b, day.AddDays(-1), bucketMessagesClaimedOlder); err != nil {
+			return err
+		}
+		k := dayKey(day, serial)
 		var ms cardMessages
 		if v := b.Get(k); v != nil {
 			if err := json.Unmarshal(v, &ms); err != nil {
@@ -164,7 +170,7 @@ func (s *Store) ReleaseCardMessage(ctx context.Context, serial string, day loyal
 		if b == nil {
 			return nil
 		}
-		k := []byte(serial + "/" + day.String())
+		k := dayKey(day, serial)
 		v := b.Get(k)
 		if v == nil {
 			return nil

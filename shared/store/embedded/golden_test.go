@@ -48,6 +48,9 @@ func TestStoredItemsAreGolden(t *testing.T) {
 // sealed answers carry a random nonce: their bytes differ from run to run.
 var sealed = regexp.MustCompile(`"sealed":"[^"]*"`)
 
+// A push's claim begins with the day it is made.
+var pushClaimDay = regexp.MustCompile(`^push-claims-by-day "\d{4}-\d{2}-\d{2}/`)
+
 // dumpBucket writes a line per key, "<bucket> <key> <value>", nested buckets
 // by their path.
 func dumpBucket(out *bytes.Buffer, path string, b *bolt.Bucket) error {
@@ -62,7 +65,8 @@ func dumpBucket(out *bytes.Buffer, path string, b *bolt.Bucket) error {
 		case json.Valid(v):
 			value = string(sealed.ReplaceAll(v, []byte(`"sealed":"(sealed, random nonce)"`)))
 		}
-		fmt.Fprintf(out, "%s %q %s\n", path, k, value)
+		line := fmt.Sprintf("%s %q %s\n", path, k, value)
+		out.WriteString(pushClaimDay.ReplaceAllLiteralString(line, `push-claims-by-day "(today)/`))
 		return nil
 	})
 }

@@ -4,17 +4,26 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 
+	"github.com/fidelio/fidelio/shared/loyalty"
 	"github.com/fidelio/fidelio/shared/store"
 )
 
 var (
-	bucketDevices       = []byte("devices")        // device id "/" serial -> registration
-	bucketPassDevices   = []byte("pass-devices")   // serial "/" device id -> registration
-	bucketPushesClaimed = []byte("pushes-claimed") // serial "/" version -> empty
+	bucketDevices       = []byte("devices")            // device id "/" serial -> registration
+	bucketPassDevices   = []byte("pass-devices")       // serial "/" device id -> registration
+	bucketPushesClaimed = []byte("push-claims-by-day") // day "/" serial "/" version "/" device id -> empty
+	// bucketPushesClaimedOlder is an older build's, with no day in its keys.
+	bucketPushesClaimedOlder = []byte("pushes-claimed")
 )
+
+// pushClaimDays is how many days before its own a claim of a push is seen,
+// the week DynamoDB's TTL keeps one: far longer than a change waits to be
+// handed over again.
+const pushClaimDays = 7
 
 func (s *Store) Register(ctx context.Context, r store.Registration) (bool, error) {
 	created := false
@@ -58,33 +67,44 @@ func (s *Store) PassRegistrations(ctx context.Context, serial string) ([]store.R
 }
 
 func (s *Store) ClaimPush(ctx context.Context, serial string, version int64, deviceID string) (bool, error) {
-	claimed := false
+	claimed, today := false, loyalty.DateOf(time.Now().UTC())
 	err := s.update(nil, func(tx *bolt.Tx) error {
 		b, err := tx.CreateBucketIfNotExists(bucketPushesClaimed)
 		if err != nil {
 			return err
 		}
-		k := pushClaimKey(serial, version, deviceID)
-		if claimed = b.Get(k) == nil; !claimed {
-			return nil
+		if err := purgeClaims(tx, b, today.AddDays(-pushClaimDays), bucketPushesClaimedOlder); err != nil {
+			return err
 		}
-		return b.Put(k, nil)
+		for n := range pushClaimDays + 1 {
+			if b.Get(pushClaimKey(today.AddDays(-n), serial, version, deviceID)) != nil {
+				return nil
+			}
+		}
+		claimed = true
+		return b.Put(pushClaimKey(today, serial, version, deviceID), nil)
 	})
 	return claimed, err
 }
 
 func (s *Store) ReleasePush(ctx context.Context, serial string, version int64, deviceID string) error {
+	today := loyalty.DateOf(time.Now().UTC())
 	return s.update(nil, func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketPushesClaimed)
 		if b == nil {
 			return nil
 		}
-		return b.Delete(pushClaimKey(serial, version, deviceID))
+		for n := range pushClaimDays + 1 {
+			if err := b.Delete(pushClaimKey(today.AddDays(-n), serial, version, deviceID)); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 }
 
-func pushClaimKey(serial string, version int64, deviceID string) []byte {
-	return fmt.Appendf(nil, "%s/%d/%s", serial, version, deviceID)
+func pushClaimKey(day loyalty.Date, serial string, version int64, deviceID string) []byte {
+	return dayKey(day, fmt.Sprintf("%s/%d/%s", serial, version, deviceID))
 }
 
 func registrationBuckets(tx *bolt.Tx) (devices, passes *bolt.Bucket, err error) {
