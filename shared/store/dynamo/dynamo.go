@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"strconv"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -104,6 +105,7 @@ func marshal(v any, pk, sk string) (map[string]types.AttributeValue, error) {
 	if err != nil {
 		return nil, err
 	}
+	dropZeros(reflect.ValueOf(v), item)
 	item["PK"], item["SK"] = str(pk), str(sk)
 	return item, nil
 }
