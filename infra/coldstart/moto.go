@@ -5,11 +5,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
-	"net/http"
 	"os"
 	"os/exec"
-	"strconv"
+	"regexp"
+	"sync"
 	"testing"
 	"time"
 
@@ -24,22 +23,24 @@ type Moto struct {
 	// URL is its endpoint, such as http://127.0.0.1:5123.
 	URL string
 	cmd *exec.Cmd
-	log bytes.Buffer
+	log lockedBuffer
 }
 
+// listening is how moto_server says where it listens. It is started on port
+// 0 and picks its own: a free port chosen here and closed before moto bound
+// it could be taken meanwhile by another server on the machine, whose
+// answers (404) looked like moto's.
+var listening = regexp.MustCompile(`Running on (http://127\.0\.0\.1:\d+)`)
+
 // StartMoto starts moto_server (from PATH) on a free port of 127.0.0.1 and
-// waits until it answers.
+// waits until it listens.
 func StartMoto(ctx context.Context) (*Moto, error) {
 	bin, err := exec.LookPath("moto_server")
 	if err != nil {
 		return nil, fmt.Errorf("moto_server is not installed (it serves Secrets Manager to the functions under test): %w", err)
 	}
-	port, err := freePort()
-	if err != nil {
-		return nil, err
-	}
-	m := &Moto{URL: "http://127.0.0.1:" + strconv.Itoa(port)}
-	m.cmd = exec.Command(bin, "-H", "127.0.0.1", "-p", strconv.Itoa(port))
+	m := &Moto{}
+	m.cmd = exec.Command(bin, "-H", "127.0.0.1", "-p", "0")
 	m.cmd.Stdout, m.cmd.Stderr = &m.log, &m.log
 	stopWithParent(m.cmd)
 	if err := m.cmd.Start(); err != nil {
@@ -54,11 +55,11 @@ func StartMoto(ctx context.Context) (*Moto, error) {
 		case <-ctx.Done():
 			m.cmd.Process.Kill()
 			<-exited
-			return nil, fmt.Errorf("moto_server did not answer on %s: %w\n%s", m.URL, ctx.Err(), m.log.String())
+			return nil, fmt.Errorf("moto_server did not start: %w\n%s", ctx.Err(), m.log.String())
 		case <-time.After(50 * time.Millisecond):
 		}
-		if resp, err := http.Get(m.URL + "/moto-api/"); err == nil {
-			resp.Body.Close()
+		if url := listening.FindStringSubmatch(m.log.String()); url != nil {
+			m.URL = url[1]
 			go func() { <-exited }()
 			return m, nil
 		}
@@ -73,13 +74,22 @@ func (m *Moto) Stop() error {
 	return nil
 }
 
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
+// lockedBuffer is moto_server's output, read while it is written.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 // UseMoto starts moto_server for t, stopped when t ends, and points the
