@@ -110,7 +110,10 @@ func mergePatch(target, patch any) any {
 // programView is what the join page shows of the program: its texts and
 // what it gives.
 type programView struct {
-	Name              loyalty.Texts          `json:"name"`
+	Name loyalty.Texts `json:"name"`
+	// Logo is the URL of the program's logo (the operator's, else the
+	// program's mark), naming its version so that a new one is fetched.
+	Logo              string                 `json:"logo"`
 	Terms             loyalty.Texts          `json:"terms,omitzero"`
 	Contact           loyalty.Texts          `json:"contact,omitzero"`
 	Currency          string                 `json:"currency"`
@@ -119,6 +122,10 @@ type programView struct {
 	BirthdayBonus     int64                  `json:"birthdayBonus"`
 	Thresholds        map[loyalty.Tier]int64 `json:"thresholds"`
 	MultiplierPercent map[loyalty.Tier]int64 `json:"multiplierPercent"`
+	// QualifyingDays is the window of the points that count toward a tier;
+	// ExpiryMonths how long points last (loyalty.Rules.ExpiryMonths).
+	QualifyingDays int `json:"qualifyingDays"`
+	ExpiryMonths   int `json:"expiryMonths"`
 	// Referral is the referral terms, absent while referral is off.
 	Referral *loyalty.ReferralRules `json:"referral,omitempty"`
 	// Rewards are the rewards on offer, cheapest first, and Stores the
@@ -159,9 +166,17 @@ func (a *App) publicProgram(r *http.Request) (reply, error) {
 	if err != nil {
 		return reply{}, err
 	}
-	v := programView{Name: rules.NameOr(a.programName()), Terms: rules.Terms, Contact: rules.Contact,
+	logo, err := a.Store.LogoVersion(r.Context())
+	if err != nil {
+		return reply{}, err
+	}
+	if logo != "" {
+		logo = "?v=" + logo
+	}
+	v := programView{Name: rules.NameOr(a.programName()), Logo: a.baseURL(r) + "/v1/wallet/images/logo.png" + logo, Terms: rules.Terms, Contact: rules.Contact,
 		Currency: rules.Currency, PointsPerUnit: rules.PointsPerUnit, WelcomeBonus: rules.WelcomeBonus, BirthdayBonus: rules.BirthdayBonus,
-		Thresholds: rules.Thresholds, MultiplierPercent: rules.MultiplierPercent, Rewards: []rewardOffer{}, Stores: []storeName{},
+		Thresholds: rules.Thresholds, MultiplierPercent: rules.MultiplierPercent, QualifyingDays: loyalty.QualifyingDays, ExpiryMonths: rules.ExpiryMonths,
+		Rewards: []rewardOffer{}, Stores: []storeName{},
 		Birthday: birthdayTerms{int(loyalty.BirthdayMinTenure / (24 * time.Hour)), int(loyalty.BirthdayCooldown / (24 * time.Hour))}}
 	if rules.Referral.Enabled {
 		v.Referral = &rules.Referral

@@ -47,11 +47,20 @@ func TestOperatorLogo(t *testing.T) {
 	if _, served := get(t, c, c.base+"/v1/wallet/images/logo.png"); !bytes.Equal(served, plain) {
 		t.Fatal("the program's logo before any upload is not the program's mark")
 	}
+	before := c.must(c.do("GET", "/v1/program", "", nil), 200).str("logo")
+	if _, served := get(t, c, before); !bytes.Equal(served, plain) {
+		t.Fatalf("GET /v1/program's logo %s is not the program's mark", before)
+	}
 	if got := put(shopLogo, "image/png"); got != 204 {
 		t.Fatalf("the shop's logo: %d, want 204", got)
 	}
 	if _, served := get(t, c, c.base+"/v1/wallet/images/logo.png"); !bytes.Equal(served, want) {
 		t.Fatal("right after the upload the program's logo is not the shop's")
+	}
+	if after := c.must(c.do("GET", "/v1/program", "", nil), 200).str("logo"); after == before {
+		t.Errorf("GET /v1/program names the logo %s before and after the upload", after)
+	} else if _, served := get(t, c, after); !bytes.Equal(served, want) {
+		t.Errorf("GET /v1/program's logo %s after the upload is not the shop's", after)
 	}
 	st.Close()
 
