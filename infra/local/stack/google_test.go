@@ -87,9 +87,11 @@ func TestGoogleCardEndToEnd(t *testing.T) {
 	// The card carries the member's referral link until the account's
 	// deletion makes it inactive.
 	referral := m.body["referral"].(map[string]any)["link"]
-	if links := googleLinks(g.Object(id)); links["referral"] != referral || links["member-page"] == "" {
+	links := googleLinks(g.Object(id))
+	if links["referral"] != referral || links["member-page"] == nil {
 		t.Fatalf("the card's links = %v, want the member page and the referral link %v", links, referral)
 	}
+	opensTheMemberSpace(t, c, links["member-page"].(string))
 	c.must(c.do("DELETE", "/v1/members/"+m.str("id"), m.str("token"), nil), http.StatusNoContent)
 	waitFor(t, func() bool { o, _ := g.Object(id); return o["state"] == "INACTIVE" })
 	if links := googleLinks(g.Object(id)); links["referral"] != nil {
