@@ -189,7 +189,7 @@ func TestJoinPageSpeaksTheOperatorsProgram(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(stop)
-	patch, _ := http.NewRequest("PATCH", base+"/v1/admin/program", strings.NewReader(`{"welcomeBonus":120,"pointsPerUnit":2,"thresholds":{"silver":300},
+	patch, _ := http.NewRequest("PATCH", base+"/v1/admin/program", strings.NewReader(`{"welcomeBonus":120,"pointsPerUnit":2,"thresholds":{"silver":300},"expiryMonths":6,
 		"name":{"en":"Light Café","fr":"Café Lumière"},
 		"terms":{"en":"Points have no cash value.","fr":"Les points n'ont pas de valeur monétaire."},
 		"contact":{"en":"hello@lumiere.example","fr":"bonjour@lumiere.example"}}`))
@@ -210,7 +210,8 @@ func TestJoinPageSpeaksTheOperatorsProgram(t *testing.T) {
 	if got := eval[string](t, ctx, `document.querySelector("#tier-list .tier-silver").textContent`); !strings.Contains(got, "300") {
 		t.Errorf("Silver reads %q, want the operator's 300 points", got)
 	}
-	for id, want := range map[string]string{"perk-welcome": "120", "perk-earn": "2 points par euro d'achat", "program-terms": "valeur monétaire", "program-contact": "bonjour@lumiere.example"} {
+	for id, want := range map[string]string{"perk-welcome": "120", "perk-earn": "2 points par euro d'achat", "perk-expiry": "valables 6 mois",
+		"perk-birthday": "après 7 jours", "tiers-note": "365 derniers jours", "program-terms": "valeur monétaire", "program-contact": "bonjour@lumiere.example"} {
 		if got := text(t, ctx, id); !strings.Contains(got, want) {
 			t.Errorf("#%s reads %q, want %q in it", id, got, want)
 		}

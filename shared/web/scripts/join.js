@@ -88,7 +88,9 @@ function renderProgram() {
   $("program-contact").hidden = $("contact-heading").hidden = !program.contact;
   renderReferral();
   $("perk-welcome").textContent = t("perk.welcome", { n: formatNumber(program.welcomeBonus) });
-  $("perk-birthday").textContent = t("perk.birthday", { n: formatNumber(program.birthdayBonus) });
+  $("perk-birthday").textContent = t("perk.birthday", { n: formatNumber(program.birthdayBonus), days: formatNumber(program.birthday.minTenureDays) });
+  $("perk-expiry").textContent = t("perk.expiry", { n: formatNumber(program.expiryMonths) });
+  $("tiers-note").textContent = t("tiers.note", { days: formatNumber(program.qualifyingDays) });
   const unit = new Intl.NumberFormat(lang, { style: "currency", currency: program.currency, maximumFractionDigits: 0 }).format(1);
   // French names the currency ("2 points par euro d'achat"): "par tranche de 1 €" read clumsily.
   const currency = new Intl.DisplayNames([lang], { type: "currency" }).of(program.currency);
