@@ -105,7 +105,8 @@ func (m Member) DaysSincePresent(at time.Time) (days int, ok bool) {
 // due at the instant at (see Member.BirthdayDue): Rules.BirthdayBonus as a
 // birthday entry, into the lot of points credited now. The present is
 // recorded in Member.LastBirthdayYear in the same version-conditioned commit,
-// so that runs racing on the member, or a rerun, give it once.
+// so that runs racing on the member, or a rerun, give it once; so is the
+// automatic message that tells of it, when the rules say so.
 func (p *Program) BirthdayReward(ctx context.Context, memberID string, at time.Time) (Outcome, error) {
 	return p.apply(ctx, memberID, func(d *draft, rules Rules) (Skip, error) {
 		year, skip := d.m.BirthdayDue(at)
@@ -116,6 +117,9 @@ func (p *Program) BirthdayReward(ctx context.Context, memberID string, at time.T
 			return SkipNoBonus, nil
 		}
 		d.m.LastBirthdayYear = year
+		if rules.AutoMessages.Birthday {
+			d.tell(fmt.Sprint(year), AutoNews{Kind: AutoBirthday, Points: rules.BirthdayBonus})
+		}
 		return "", d.credit(rules.LotExpiry(d.now), LedgerEntry{
 			Kind: KindBirthday, Points: rules.BirthdayBonus, Actor: "program",
 			Ref: Reference{Note: fmt.Sprintf("birthday %d", year)},

@@ -122,9 +122,12 @@ func NewCampaign(ids IDs, now time.Time, by string, c Campaign, shops []Shop) (C
 // News is a message on a member's card. A new ID is a new message: the
 // card changes, and the phone is told.
 type News struct {
-	// ID names what the message is: "campaign/<id>" for a campaign's.
-	ID   string    `json:"id"`
-	Text Texts     `json:"text"`
+	// ID names what the message is: "campaign/<id>" for a campaign's,
+	// "auto/<kind>/<occasion>" for an automatic message.
+	ID string `json:"id"`
+	// Text is a campaign's message; Auto what an automatic one says.
+	Text Texts     `json:"text,omitzero"`
+	Auto *AutoNews `json:"auto,omitempty"`
 	At   time.Time `json:"at"`
 }
 

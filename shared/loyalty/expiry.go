@@ -63,22 +63,28 @@ func (a Account) Expiring(now time.Time) (int64, Date) {
 // NoticeExpiry marks, once, that the member's lot expiring on lot has come
 // within ExpiryNoticeDays of today. The card's back shows those points from
 // then on; marking it is a change of the card, so phones are told once, when
-// the points enter the window, rather than every day they stay in it.
+// the points enter the window, rather than every day they stay in it. When
+// the rules say so, the same change puts the automatic message on the card.
+// Lots come into the window in the order of their days, so a lot on or
+// before the last one marked was told of: a late rerun of an earlier day
+// does not tell it again.
 func (p *Program) NoticeExpiry(ctx context.Context, memberID string, lot, today Date) (Outcome, error) {
-	return p.apply(ctx, memberID, func(d *draft, _ Rules) (Skip, error) {
-		if d.m.ExpiryNoticeOn == lot {
+	return p.apply(ctx, memberID, func(d *draft, rules Rules) (Skip, error) {
+		if !d.m.ExpiryNoticeOn.Before(lot) {
 			return SkipAlreadyDone, nil
 		}
 		if today.AddDays(ExpiryNoticeDays).Before(lot) {
 			return SkipNotDue, nil
 		}
-		for _, l := range d.lots.lots {
-			if l.ExpiresOn == lot && l.Remaining > 0 {
-				d.m.ExpiryNoticeOn = lot
-				d.memberOnly = true
-				return "", nil
-			}
+		left := d.lots.remaining(lot)
+		if left == 0 {
+			return SkipNothingLeft, nil
 		}
-		return SkipNothingLeft, nil
+		d.m.ExpiryNoticeOn = lot
+		d.memberOnly = true
+		if rules.AutoMessages.Expiring {
+			d.tell(lot.String(), AutoNews{Kind: AutoExpiring, Points: left, On: lot})
+		}
+		return "", nil
 	})
 }

@@ -74,15 +74,18 @@ type Member struct {
 	CardUpdatedAt time.Time `json:"cardUpdatedAt,omitzero"`
 	// ExpiryNoticeOn is the expiry day of the last lot announced on the card.
 	ExpiryNoticeOn Date `json:"expiryNoticeOn,omitzero"`
+	// NearTierNotice is the last occasion the member was told the next tier
+	// is close ("<tier>/<threshold>/<review day>"), so it is told once.
+	NearTierNotice string `json:"nearTierNotice,omitempty"`
 	// TokenHash is the SHA-256 of the member's bearer token; the token itself is never stored.
 	TokenHash string `json:"tokenHash"`
 	// CodeGeneration counts the re-issues of the member's code (and token):
 	// the code is signed with it, so the codes of earlier ones are refused.
 	CodeGeneration int64 `json:"codeGeneration,omitempty"`
 
-	// Marketing is the member's consent to marketing messages (campaigns),
-	// off until the member gives it. News is the message the card shows
-	// (a campaign's), nil for none.
+	// Marketing is the member's consent to marketing messages (campaigns,
+	// close to the next tier), off until the member gives it. News is the
+	// message the card shows (a campaign's or an automatic one), nil for none.
 	Marketing bool  `json:"marketing,omitempty"`
 	News      *News `json:"news,omitempty"`
 

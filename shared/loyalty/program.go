@@ -217,6 +217,7 @@ func (p *Program) Earn(ctx context.Context, req EarnRequest) (Receipt, error) {
 				d.m.moveTo(t)
 				d.m.TierReviewOn = DateOf(d.now.AddDate(1, 0, 0))
 			}
+			d.tellNearTier(rules)
 			d.lead = d.m.LedgerSeq
 			return p.rewardReferral(ctx, d, rules, d.leadEntry())
 		})

@@ -51,6 +51,9 @@ type Rules struct {
 	CrossStoreRefunds bool `json:"crossStoreRefunds,omitempty"`
 	// Referral is the referral (parrainage) terms; off when not Enabled.
 	Referral ReferralRules `json:"referral,omitzero"`
+	// AutoMessages switches the automatic messages; always stored, since
+	// all off is its zero and rules stored before it read the defaults.
+	AutoMessages AutoMessages `json:"autoMessages"`
 }
 
 // Default receipt limits, in whole units of the program's currency.
@@ -147,6 +150,7 @@ func DefaultRules() Rules {
 		ExpiryMonths:      12,
 		PointValue:        PointValue{Minor: 1, Points: 1},
 		Referral:          ReferralRules{Enabled: true, ReferrerPoints: 100, NewMemberPoints: 50, MinPurchase: 1000, MonthlyCap: 10},
+		AutoMessages:      AutoMessages{Expiring: true, NearTier: true, Birthday: true},
 	}
 }
 

@@ -1,24 +1,11 @@
 package wallet_test
 
 import (
-	"context"
 	"fmt"
-	"log/slog"
-	"path/filepath"
 	"testing"
 	"time"
 
-	"github.com/fidelio/fidelio/shared/config"
 	"github.com/fidelio/fidelio/shared/loyalty"
-	"github.com/fidelio/fidelio/shared/signing"
-	"github.com/fidelio/fidelio/shared/store"
-	"github.com/fidelio/fidelio/shared/store/embedded"
-	"github.com/fidelio/fidelio/shared/store/storetest"
-	"github.com/fidelio/fidelio/shared/wallet"
-	"github.com/fidelio/fidelio/shared/wallet/apns"
-	"github.com/fidelio/fidelio/shared/wallet/apns/apnstest"
-	"github.com/fidelio/fidelio/shared/wallet/google/googletest"
-	"github.com/fidelio/fidelio/shared/wire"
 )
 
 // TestCampaignsReachPhonesOnceWithinGooglesBudget delivers four campaigns
@@ -30,62 +17,13 @@ import (
 // tier change; the campaigns' reports count the pushes; a member who did
 // not consent is not touched.
 func TestCampaignsReachPhonesOnceWithinGooglesBudget(t *testing.T) {
-	ctx := context.Background()
-	const issuer, topic, base = "3388000000022222228", "pass.example.fidelio", "https://fidelio.example"
-	s, err := embedded.Open(filepath.Join(t.TempDir(), "fidelio.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	g := googletest.New(t, issuer)
-	push := apnstest.New(t)
-	cfg := config.Config{GoogleIssuerID: issuer, GoogleAPIURL: g.URL, PublicURL: base,
-		Secrets: config.Secrets{GoogleServiceAccount: string(g.KeyJSON), CodeKeys: signing.NewKeySpec("K1")}}
-	clock := storetest.NewClock(time.Now())
-	deps, err := wire.Deps(cfg, s, clock, slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cards := deps.Cards.(*wallet.Cards)
-	u := &wallet.Updater{Cards: cards, Accounts: s, Registrations: s, Campaigns: s,
-		Pusher: apns.New(apnstest.ClientCert(t, topic), topic, push.URL, push.Roots()), Logger: slog.New(slog.DiscardHandler)}
-	rules, _ := s.Rules(ctx)
-	if err := cards.EnsureClasses(ctx, base, rules); err != nil {
-		t.Fatal(err)
-	}
+	si := newStandIns(t, time.Now())
+	ctx, s, clock, deps, cards, g := si.ctx, si.store, si.clock, si.deps, si.cards, si.g
 	var members []loyalty.Member
 	for i, consent := range []bool{true, false} {
-		en, err := deps.Program.Enroll(ctx, loyalty.EnrollRequest{Profile: loyalty.Profile{Name: "Ada", Email: fmt.Sprintf("m%d@example.com", i), Locale: "fr", Marketing: consent}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		members = append(members, en.Member)
-		for d := range 2 {
-			if _, err := s.Register(ctx, store.Registration{DeviceID: fmt.Sprintf("device-%d-%d", i, d), Serial: en.Member.Serial, PushToken: token(i, d)}); err != nil {
-				t.Fatal(err)
-			}
-		}
-		acct, _ := s.LoadAccount(ctx, en.Member.ID)
-		if err := cards.Google.Client.Sync(ctx, nil, cards.GoogleCard(acct, rules, time.Now(), base)); err != nil {
-			t.Fatal(err)
-		}
+		members = append(members, si.enroll(loyalty.Profile{Name: "Ada", Email: fmt.Sprintf("m%d@example.com", i), Locale: "fr", Marketing: consent}))
 	}
-	var last uint64
-	handOver := func() {
-		t.Helper()
-		changes, err := s.Changes(ctx, last, 1000)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, ch := range changes {
-			last = ch.Seq
-			for range 2 {
-				if err := u.Changed(ctx, ch.Before, ch.After); err != nil {
-					t.Fatal(err)
-				}
-			}
-		}
-	}
+	handOver := si.handOver
 	handOver() // the enrollments
 
 	var campaigns []loyalty.Campaign
@@ -114,10 +52,7 @@ func TestCampaignsReachPhonesOnceWithinGooglesBudget(t *testing.T) {
 	}
 	handOver()
 
-	pushed := map[string]int{}
-	for _, p := range push.Pushes() {
-		pushed[p.Token]++
-	}
+	pushed := si.pushed()
 	for d := range 2 {
 		if got := pushed[token(0, d)]; got != 5 {
 			t.Errorf("device %d of the consenting member was pushed %d times, want 5 (four campaigns, one earning)", d, got)
@@ -127,11 +62,7 @@ func TestCampaignsReachPhonesOnceWithinGooglesBudget(t *testing.T) {
 		}
 	}
 	_, n := g.Object(cards.Google.Client.ObjectID(members[0].Serial))
-	messages := g.Messages[cards.Google.Client.ObjectID(members[0].Serial)]
-	var kinds []string
-	for _, m := range messages {
-		kinds = append(kinds, fmt.Sprint(m["messageType"], " ", m["body"]))
-	}
+	kinds := si.googleMessages(members[0])
 	want := []string{"TEXT_AND_NOTIFY Nouvelle 0", "TEXT_AND_NOTIFY Nouvelle 1", "TEXT Nouvelle 2", "TEXT Nouvelle 3"}
 	if n != 5 || fmt.Sprint(kinds[:4]) != fmt.Sprint(want) || kinds[4][:len("TEXT_AND_NOTIFY")] != "TEXT_AND_NOTIFY" {
 		t.Errorf("Google messages %q, want %q then the tier change's notification", kinds, want)

@@ -6,7 +6,6 @@ package wallet
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/fidelio/fidelio/shared/loyalty"
@@ -101,7 +100,7 @@ func (c *Cards) appleCard(acct loyalty.Account, rules loyalty.Rules, now time.Ti
 	card.ReferralCode, card.ReferralURL = referral(m, rules, c.PublicURL)
 	card.GivenThisYear = m.GivenThisYear(now)
 	card.Voided = !m.ErasedAt.IsZero()
-	card.News = News(m, rules, now)
+	card.News = News(m, now).In(locale.Of(m.Locale))
 	card.Program = apple.ProgramTexts{Name: locale.From(rules.Name), Terms: locale.From(rules.Terms), Contact: locale.From(rules.Contact)}
 	return card
 }
@@ -193,33 +192,24 @@ func AppleImages(assets *design.Assets) func(tier string) (map[string][]byte, er
 	}
 }
 
-// News is the card's news, in the member's language: the birthday
-// greeting in the week after the present, unless a campaign's message came
-// since, else the last campaign's message.
-func News(m loyalty.Member, rules loyalty.Rules, now time.Time) string {
-	greeting := BirthdayGreeting(m, rules, now)
+// News is what the card's news says, in each language: the member's last
+// message while its occasion lasts (the points not yet expired, the tier
+// not yet reached, the week after the birthday), a campaign's for good;
+// empty for none.
+func News(m loyalty.Member, now time.Time) locale.Text {
 	if m.News == nil {
-		return greeting
+		return locale.Text{}
 	}
-	if days, ok := m.DaysSincePresent(now); greeting != "" && ok && m.News.At.Before(now.AddDate(0, 0, -days-1)) {
-		return greeting
+	if a := m.News.Auto; a != nil {
+		switch {
+		case a.Kind == loyalty.AutoExpiring && a.On.Before(loyalty.DateOf(now)),
+			a.Kind == loyalty.AutoNearTier && m.Tier.Rank() >= a.Tier.Rank(),
+			a.Kind == loyalty.AutoBirthday && now.Sub(m.News.At) >= greetingDays*24*time.Hour:
+			return locale.Text{}
+		}
 	}
-	return m.News.Text.In(m.Locale)
+	return locale.News(*m.News, m.Name)
 }
 
 // greetingDays is how long after a birthday the card wishes it.
 const greetingDays = 7
-
-// BirthdayGreeting is the card's news in the week after the member's
-// birthday present, in the member's language; empty otherwise.
-func BirthdayGreeting(m loyalty.Member, rules loyalty.Rules, now time.Time) string {
-	days, ok := m.DaysSincePresent(now)
-	if !ok || days >= greetingDays || rules.BirthdayBonus == 0 {
-		return ""
-	}
-	first, _, _ := strings.Cut(m.Name, " ")
-	if strings.HasPrefix(m.Locale, "fr") {
-		return fmt.Sprintf("Joyeux anniversaire, %s ! %d points pour vous.", first, rules.BirthdayBonus)
-	}
-	return fmt.Sprintf("Happy birthday, %s! %d points are yours.", first, rules.BirthdayBonus)
-}

@@ -45,7 +45,7 @@ func (c *Cards) GoogleCard(acct loyalty.Account, rules loyalty.Rules, now time.T
 		card.NextTier = locale.PointsToTier(needed, next)
 	}
 	if m.News != nil {
-		card.News, card.NewsID = locale.From(m.News.Text), m.News.ID
+		card.News, card.NewsID = News(m, now), m.News.ID
 	}
 	if points, on := acct.Expiring(now); points > 0 {
 		// A Date always writes YYYY-MM-DD.

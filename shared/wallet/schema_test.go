@@ -45,6 +45,8 @@ func sampleAccounts() map[string]loyalty.Account {
 	}
 	birthday := member("01J9Z3F4QK8W6T2N5R7Y0X1B3E", "Aiko Tanaka", "en", loyalty.Silver, 600)
 	birthday.Birthday, birthday.LastBirthdayYear = loyalty.Date{Year: 1990, Month: time.March, Day: 15}, 2027
+	present := &loyalty.News{ID: "auto/birthday/2027", Auto: &loyalty.AutoNews{Kind: loyalty.AutoBirthday, Points: 100}, At: schemaNow.Add(-10 * time.Hour)}
+	birthday.News = present
 	accounts["a birthday greeting"] = loyalty.Account{Member: birthday}
 	expiring := member("01J9Z3F4QK8W6T2N5R7Y0X1B3F", "Grace Hopper", "en", loyalty.Gold, 2400)
 	expiring.Giving = loyalty.Giving{Year: 2027, Points: 1250}
@@ -53,7 +55,7 @@ func sampleAccounts() map[string]loyalty.Account {
 	long := "Marie-Éléonore Françoise de La Tour d'Auvergne-Lauraguais de Montmorency-Laval Saint-Cœur"
 	long += strings.Repeat("é", 100-len([]rune(long)))
 	french := member("01J9Z3F4QK8W6T2N5R7Y0X1B3G", long, "fr-FR", loyalty.Platinum, 123456)
-	french.Birthday, french.LastBirthdayYear = loyalty.Date{Year: 1985, Month: time.March, Day: 12}, 2027
+	french.Birthday, french.LastBirthdayYear, french.News = loyalty.Date{Year: 1985, Month: time.March, Day: 12}, 2027, present
 	accounts["a French member with the longest name"] = loyalty.Account{Member: french,
 		Lots: []loyalty.Lot{{ExpiresOn: today.AddDays(20), Remaining: 1000}}}
 	return accounts

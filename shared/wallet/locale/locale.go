@@ -223,3 +223,33 @@ func ReferralInvite(code string) Text {
 	return Text{"Friends join with your link, or with your code " + code + " on the join page.",
 		"Vos proches s’inscrivent avec votre lien, ou avec votre code " + code + " sur la page d’inscription."}
 }
+
+// News is what a card's news says in each language: a campaign's text as
+// the operator wrote it, or an automatic message written from what it is
+// about (the birthday greeting names the member by their first name).
+func News(n loyalty.News, memberName string) Text {
+	if n.Auto == nil {
+		return From(n.Text)
+	}
+	a := *n.Auto
+	return each(func(l Language) string {
+		points := Number(a.Points, l)
+		switch {
+		case a.Kind == loyalty.AutoExpiring && l == French:
+			date, _ := Date(a.On.String()) // a Date always writes YYYY-MM-DD
+			return fmt.Sprintf("%s points expirent le %s\u00a0: pensez à les utiliser.", points, date.In(l))
+		case a.Kind == loyalty.AutoExpiring:
+			date, _ := Date(a.On.String())
+			return fmt.Sprintf("%s points expire on %s: use them before then.", points, date.In(l))
+		case a.Kind == loyalty.AutoNearTier && l == French:
+			return fmt.Sprintf("Plus que %s points pour atteindre le niveau %s\u00a0!", points, TierName(a.Tier).In(l))
+		case a.Kind == loyalty.AutoNearTier:
+			return fmt.Sprintf("Only %s points to go to reach %s!", points, TierName(a.Tier).In(l))
+		}
+		first, _, _ := strings.Cut(memberName, " ")
+		if l == French {
+			return fmt.Sprintf("Joyeux anniversaire, %s\u00a0! %s points pour vous.", first, points)
+		}
+		return fmt.Sprintf("Happy birthday, %s! %s points are yours.", first, points)
+	})
+}
