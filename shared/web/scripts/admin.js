@@ -590,7 +590,8 @@ async function loadSettings() {
   for (const input of document.querySelectorAll("[data-rule]")) {
     const [a, b] = rulePath(input);
     const v = b ? program[a]?.[b] : program[a];
-    input.value = v ?? "";
+    if (input.type === "checkbox") input.checked = v === true;
+    else input.value = v ?? "";
   }
 }
 
@@ -601,7 +602,7 @@ $("settings-form").addEventListener("submit", async (e) => {
   for (const input of document.querySelectorAll("[data-rule]")) {
     const [a, b] = rulePath(input);
     const was = b ? program[a]?.[b] ?? "" : program[a] ?? "";
-    const now = "number" in input.dataset ? Number(input.value) : input.value.trim();
+    const now = input.type === "checkbox" ? input.checked : "number" in input.dataset ? Number(input.value) : input.value.trim();
     if (String(now) === String(was)) continue;
     if (b) (patch[a] ??= {})[b] = now === "" ? null : now;
     else patch[a] = now;
