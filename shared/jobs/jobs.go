@@ -184,8 +184,9 @@ func (r *Runner) Birthdays(ctx context.Context, at time.Time) (Summary, error) {
 // instant at (loyalty.Program.ExpireLot): the lots of yesterday, and those of
 // every day since the last one a run completed (the job's watermark), however
 // many runs were missed. It is meant to run daily, soon after midnight UTC,
-// the zone of lots' days. Points about to expire need nothing from it: a
-// member's card shows them from the lots.
+// the zone of lots' days. It then announces the lots that enter the last
+// ExpiryNoticeDays before they expire (loyalty.Program.NoticeExpiry), each
+// once, with the automatic message when the rules say so.
 func (r *Runner) Expiry(ctx context.Context, at time.Time) (Summary, error) {
 	at = at.UTC()
 	today := loyalty.DateOf(at)
