@@ -4,7 +4,7 @@ import "testing"
 
 // TestTheOperatorSwitchesTheAutomaticMessages holds the automatic messages'
 // switches to the rules: on by default, each patched alone, and a patch
-// that is not three booleans refused with 422 and nothing saved.
+// that does not leave three booleans refused with 422 and nothing saved.
 func TestTheOperatorSwitchesTheAutomaticMessages(t *testing.T) {
 	f := newFixture(t)
 	switches := func(r response) map[string]any {
@@ -31,6 +31,8 @@ func TestTheOperatorSwitchesTheAutomaticMessages(t *testing.T) {
 		"a switch that is not a boolean":  `{"autoMessages":{"birthday":"no"}}`,
 		"an unknown message":              `{"autoMessages":{"newsletter":true}}`,
 		"switches that are not an object": `{"autoMessages":false}`,
+		"the switches removed":            `{"autoMessages":null}`,
+		"a switch removed":                `{"autoMessages":{"expiring":null}}`,
 	} {
 		r := patch(body)
 		f.expect(r, 422, "invalid_program")

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"reflect"
 	"strconv"
@@ -59,7 +60,11 @@ func mergeRules(current loyalty.Rules, patch map[string]any) (loyalty.Rules, err
 	if err := dec.Decode(&target); err != nil {
 		return loyalty.Rules{}, err
 	}
-	merged, err := json.Marshal(mergePatch(target, patch))
+	result := mergePatch(target, patch)
+	if err := switchesKept(result); err != nil {
+		return loyalty.Rules{}, err
+	}
+	merged, err := json.Marshal(result)
 	if err != nil {
 		return loyalty.Rules{}, err
 	}
@@ -73,6 +78,22 @@ func mergeRules(current loyalty.Rules, patch map[string]any) (loyalty.Rules, err
 		return loyalty.Rules{}, invalidPatch(err)
 	}
 	return out, nil
+}
+
+// switchesKept refuses patched rules without each automatic message's
+// switch: a null would remove one, and so turn its message off unsaid.
+func switchesKept(rules any) error {
+	doc, _ := rules.(map[string]any)
+	switches, ok := doc["autoMessages"].(map[string]any)
+	for _, name := range []string{"expiring", "nearTier", "birthday"} {
+		if _, set := switches[name]; !set {
+			ok = false
+		}
+	}
+	if !ok {
+		return fmt.Errorf("%w: autoMessages takes its three switches, expiring, nearTier and birthday, each true or false; false turns a message off, none can be removed", loyalty.ErrInvalid)
+	}
+	return nil
 }
 
 // invalidPatch says why a patched document is not rules.
