@@ -41,11 +41,12 @@ func TestCompressedAsset(t *testing.T) {
 	}
 }
 
-// TestConsoleStrings: admin-strings.js has every text in both languages,
-// and every key the console uses is in it or in strings.js.
+// TestConsoleStrings: admin-strings.js and admin-campaigns-strings.js have
+// every text in both languages, and every key the console uses is in them
+// or in strings.js.
 func TestConsoleStrings(t *testing.T) {
 	all := map[string]map[string]string{}
-	for _, name := range []string{"assets/strings.js", "assets/admin-strings.js"} {
+	for _, name := range []string{"assets/strings.js", "assets/admin-strings.js", "assets/admin-campaigns-strings.js"} {
 		langs := readStrings(t, name)
 		if len(langs) != 2 {
 			t.Fatalf("%s: %d languages, want en and fr", name, len(langs))
@@ -58,7 +59,7 @@ func TestConsoleStrings(t *testing.T) {
 				all[lang][k] = v
 			}
 		}
-		if name == "assets/admin-strings.js" {
+		if name != "assets/strings.js" {
 			for k, v := range langs["en"] {
 				if strings.TrimSpace(v) == "" || strings.TrimSpace(langs["fr"][k]) == "" {
 					t.Errorf("%s: %s is missing or empty in a language", name, k)
@@ -77,7 +78,7 @@ func TestConsoleStrings(t *testing.T) {
 	html := regexp.MustCompile(`data-i18n="([^"]+)"|data-title="([^"]+)"`)
 	js := regexp.MustCompile(`"([a-z]+\.[a-zA-Z]+)"`)
 	used := map[string]string{}
-	for _, name := range []string{"admin.html", "assets/admin.js", "assets/admin-charts.js"} {
+	for _, name := range []string{"admin.html", "assets/admin.js", "assets/admin-charts.js", "assets/admin-campaigns.js"} {
 		b, err := fs.ReadFile(sources(t), name)
 		if err != nil {
 			t.Fatal(err)

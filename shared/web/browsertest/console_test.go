@@ -170,9 +170,9 @@ func TestConsoleRoles(t *testing.T) {
 		role, key string
 		menu      []string
 	}{
-		{"Owner", p.ownerKey, []string{"Dashboard", "Members", "Rewards", "Stores", "Staff keys", "Operator keys", "Charities", "Settings", "Audit trail", "Webhooks", "Exports"}},
-		{"Manager", p.managerKey, []string{"Dashboard", "Members", "Rewards", "Stores", "Staff keys", "Charities", "Settings", "Audit trail", "Webhooks", "Exports"}},
-		{"Analyst", p.analystKey, []string{"Dashboard", "Members", "Rewards", "Stores", "Charities", "Settings", "Exports"}},
+		{"Owner", p.ownerKey, []string{"Dashboard", "Members", "Segments", "Campaigns", "Promotions", "Rewards", "Stores", "Staff keys", "Operator keys", "Charities", "Settings", "Audit trail", "Webhooks", "Exports"}},
+		{"Manager", p.managerKey, []string{"Dashboard", "Members", "Segments", "Campaigns", "Promotions", "Rewards", "Stores", "Staff keys", "Charities", "Settings", "Audit trail", "Webhooks", "Exports"}},
+		{"Analyst", p.analystKey, []string{"Dashboard", "Members", "Segments", "Campaigns", "Promotions", "Rewards", "Stores", "Charities", "Settings", "Exports"}},
 	} {
 		t.Run("as "+c.role, func(t *testing.T) {
 			ctx := e.screen(t, "en-GB,en", 1366, 768, false)

@@ -308,7 +308,9 @@ func shot(t *testing.T, ctx context.Context, name string) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	// A tall page at 3 device pixels per CSS pixel is many pixels to encode:
+	// on a loaded machine that takes longer than an action.
+	ctx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
 	b, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 	if err != nil {

@@ -9,6 +9,7 @@ import { formatMinor } from "./money.js";
 import strings from "./strings.js";
 import consoleStrings from "./admin-strings.js";
 import { chart } from "./admin-charts.js";
+import { screens } from "./admin-campaigns.js";
 
 for (const l of Object.keys(consoleStrings)) Object.assign(strings[l], consoleStrings[l]);
 
@@ -162,6 +163,14 @@ const views = {
   webhooks: { load: (id) => loadWebhooks(id), role: "manager" },
   exports: { load: () => {} },
 };
+// The segments, campaigns and promotions, in a file of their own.
+Object.assign(views, screens({
+  api, problem, say, el, table, button, num, moment, confirm, may, stores,
+  redraw: (draw) => {
+    rerender = draw;
+    draw();
+  },
+}));
 
 // route shows the view the address names (#members, #member/<id>).
 function route() {
@@ -170,8 +179,11 @@ function route() {
   if (!views[name] || (views[name].role && !may(views[name].role))) name = "dashboard";
   for (const v of document.querySelectorAll(".view")) v.hidden = v.id !== "view-" + name;
   for (const a of document.querySelectorAll("[data-view]")) {
-    if (a.dataset.view === name || (name === "member" && a.dataset.view === "members")) a.setAttribute("aria-current", "page");
-    else a.removeAttribute("aria-current");
+    if (a.dataset.view === name || (name === "member" && a.dataset.view === "members")) {
+      a.setAttribute("aria-current", "page");
+      // On a phone the menu scrolls sideways: the current screen stays in it.
+      a.scrollIntoView({ block: "nearest", inline: "nearest" });
+    } else a.removeAttribute("aria-current");
   }
   say("");
   rerender = () => {};
