@@ -255,6 +255,23 @@ func TestConsoleCampaign(t *testing.T) {
 			shot(t, ctx, "console-campaign-"+c.name)
 		})
 	}
+
+	t.Run("sends it again with the same key after a lost answer", func(t *testing.T) {
+		ctx := e.screen(t, "en-GB,en", 1280, 800, false)
+		a.signIn(t, ctx, a.managerKey)
+		do(t, ctx, "open a new campaign", chromedp.Navigate(a.base+"/admin#campaigns/new"))
+		waitFor(t, ctx, "the form", `!document.getElementById("view-campaigns").hidden && document.activeElement.id === "campaign-form-heading"`)
+		a.net.loseAnswers("POST /v1/admin/campaigns", 1)
+		do(t, ctx, "send a campaign whose answer is lost", setValue("campaign-name", "Lost answer"), setValue("campaign-en", "Open late on Friday."),
+			chromedp.Click(chromedp.ID("campaign-submit")))
+		waitFor(t, ctx, "the page saying no answer came", `document.getElementById("campaign-error").textContent.includes("No answer")`)
+		do(t, ctx, "send it again", chromedp.Click(chromedp.ID("campaign-submit")))
+		waitFor(t, ctx, "its report", `document.getElementById("campaign-heading").textContent === "Lost answer" && !document.getElementById("campaign").hidden`)
+		sent := a.net.requests("POST /v1/admin/campaigns")
+		if len(sent) != 2 || sent[0].idempotencyKey == "" || sent[1].idempotencyKey != sent[0].idempotencyKey || sent[1].body != sent[0].body {
+			t.Errorf("sent as %+v, want the same body and Idempotency-Key twice", sent)
+		}
+	})
 }
 
 // localInput sets a datetime-local field to now plus minutes, in the
