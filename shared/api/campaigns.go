@@ -50,9 +50,10 @@ func (a *App) viewCampaign(c loyalty.Campaign) campaignView {
 
 var errCampaignsOff = &clientError{http.StatusServiceUnavailable, "unavailable", "campaigns are not configured in this deployment"}
 
-// createCampaign: POST /v1/admin/campaigns — a message to the consenting
-// members of a segment, on their cards, from startsAt (now when absent).
-// Failed counts members it could not reach and notifications refused.
+// createCampaign: POST /v1/admin/campaigns (Idempotency-Key optional) — a
+// message to the consenting members of a segment, on their cards, from
+// startsAt (now when absent). Failed counts members it could not reach and
+// notifications refused.
 func (a *App) createCampaign(r *http.Request) (reply, error) {
 	p, err := a.require(r, roleAdmin)
 	if err != nil {
@@ -62,26 +63,35 @@ func (a *App) createCampaign(r *http.Request) (reply, error) {
 	if err := decode(r, &b); err != nil {
 		return reply{}, err
 	}
+	key, err := idempotencyKey(r, "campaigns", false)
+	if err != nil {
+		return reply{}, err
+	}
 	if a.StartCampaign == nil {
 		return reply{}, errCampaignsOff
 	}
-	shops, err := a.Store.Shops(r.Context())
-	if err != nil {
-		return reply{}, err
-	}
-	c, err := loyalty.NewCampaign(a.IDs, a.Program.Now(), p.actor().String(), loyalty.Campaign{
+	c, replayed, err := a.Program.CreateCampaign(r.Context(), a.Store, p.actor(), key, loyalty.Campaign{
 		Name: b.Name, Segment: b.Segment, Message: b.Message, BonusPoints: b.BonusPoints, StartsAt: b.StartsAt,
-	}, shops)
+	})
 	if err != nil {
 		return reply{}, err
 	}
-	if err := a.Store.SaveCampaign(r.Context(), c, a.auditEntry(p, "campaign.create", c.ID, c.Name)); err != nil {
-		return reply{}, err
-	}
+	// Started again on a replay: the first request may have saved the
+	// campaign and failed to start it, and a fan-out started twice does
+	// each page once.
 	if err := a.StartCampaign(r.Context(), c); err != nil {
 		return reply{}, errors.Join(store.ErrUnavailable, err)
 	}
-	return reply{status: http.StatusCreated, body: a.viewCampaign(c), header: http.Header{"Location": {"/v1/admin/campaigns/" + c.ID}}}, nil
+	rep := reply{status: http.StatusCreated, header: http.Header{"Location": {"/v1/admin/campaigns/" + c.ID}}}
+	if replayed {
+		// The campaign as it is now, as enrollment answers the member.
+		if c, err = a.Store.Campaign(r.Context(), c.ID); err != nil {
+			return reply{}, err
+		}
+		rep.header.Set("Idempotent-Replayed", "true")
+	}
+	rep.body = a.viewCampaign(c)
+	return rep, nil
 }
 
 // listCampaigns: GET /v1/admin/campaigns, newest first.

@@ -119,6 +119,56 @@ func NewCampaign(ids IDs, now time.Time, by string, c Campaign, shops []Shop) (C
 	return c, nil
 }
 
+// CampaignBook keeps new campaigns: the stores a segment may name, and the
+// save of a campaign with its audit entry, and with the idempotency record
+// of the request that made it when the request had a key (ErrKeyTaken when
+// an unexpired record holds the key).
+type CampaignBook interface {
+	Shops(ctx context.Context) ([]Shop, error)
+	SaveCampaign(ctx context.Context, c Campaign, audit AuditEntry) error
+	SaveCampaignOnce(ctx context.Context, c Campaign, rec IdempotencyRecord, audit AuditEntry) error
+}
+
+// CreateCampaign makes the campaign an operator asked for (NewCampaign) and
+// saves it, once per idempotency key: the same request sent again with its
+// key is answered the campaign it made (replayed), another request under
+// the key ErrIdempotencyMismatch. The key is checked first, so a replay is
+// answered whatever changed since (a store its segment names removed).
+func (p *Program) CreateCampaign(ctx context.Context, book CampaignBook, by Actor, key IdemKey, c Campaign) (created Campaign, replayed bool, err error) {
+	now := p.Now()
+	reqHash := RequestHash("campaign", c.Name, c.Segment, c.Message, c.BonusPoints, c.StartsAt.UTC())
+	var first Campaign
+	if replayed, err := p.replay(ctx, key, reqHash, now, &first); replayed || err != nil {
+		return first, replayed, err
+	}
+	shops, err := book.Shops(ctx)
+	if err != nil {
+		return Campaign{}, false, err
+	}
+	if c, err = NewCampaign(p.ids, now, by.String(), c, shops); err != nil {
+		return Campaign{}, false, err
+	}
+	audit := NewAudit(p.ids, now, by, "campaign.create", c.ID, c.Name)
+	if key.IsZero() {
+		return c, false, book.SaveCampaign(ctx, c, audit)
+	}
+	rec, err := key.record(reqHash, "", now, c)
+	if err != nil {
+		return Campaign{}, false, err
+	}
+	err = book.SaveCampaignOnce(ctx, c, rec, audit)
+	if errors.Is(err, ErrKeyTaken) {
+		// A duplicate saved its campaign first: that one is the answer.
+		if replayed, err := p.replay(ctx, key, reqHash, now, &first); replayed || err != nil {
+			return first, replayed, err
+		}
+	}
+	if err != nil {
+		return Campaign{}, false, err
+	}
+	return c, false, nil
+}
+
 // News is a message on a member's card. A new ID is a new message: the
 // card changes, and the phone is told.
 type News struct {

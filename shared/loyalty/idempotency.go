@@ -41,6 +41,19 @@ type IdempotencyRecord struct {
 // protected against a second award for as long as its points can be spent.
 const IdempotencyTTL = 400 * 24 * time.Hour
 
+// record is the key's record of a request (reqHash) answered answer at
+// now, by a change of memberID ("" for none).
+func (k IdemKey) record(reqHash, memberID string, now time.Time, answer any) (IdempotencyRecord, error) {
+	sealed, err := k.seal(answer)
+	if err != nil {
+		return IdempotencyRecord{}, err
+	}
+	return IdempotencyRecord{
+		Scope: k.Scope, KeyHash: k.Hash(), RequestHash: reqHash, MemberID: memberID,
+		Sealed: sealed, CreatedAt: now, ExpiresAt: now.Add(IdempotencyTTL),
+	}, nil
+}
+
 // Hash is the address of the key's record.
 func (k IdemKey) Hash() string { return digest("fidelio/idempotency/address", k.Scope, k.Key) }
 

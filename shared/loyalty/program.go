@@ -349,14 +349,11 @@ func (p *Program) replay(ctx context.Context, key IdemKey, reqHash string, now t
 
 func (p *Program) commit(ctx context.Context, posting *Posting, key IdemKey, reqHash string, now time.Time, answer any) error {
 	if !key.IsZero() {
-		sealed, err := key.seal(answer)
+		rec, err := key.record(reqHash, posting.Member.ID, now, answer)
 		if err != nil {
 			return err
 		}
-		posting.Idempotency = &IdempotencyRecord{
-			Scope: key.Scope, KeyHash: key.Hash(), RequestHash: reqHash, MemberID: posting.Member.ID,
-			Sealed: sealed, CreatedAt: now, ExpiresAt: now.Add(IdempotencyTTL),
-		}
+		posting.Idempotency = &rec
 	}
 	err := p.book.Commit(ctx, *posting)
 	if err == nil || retryable(err) {

@@ -10,6 +10,10 @@ import (
 type Campaigns interface {
 	// SaveCampaign stores a new campaign, with its audit entry.
 	SaveCampaign(ctx context.Context, c loyalty.Campaign, audit loyalty.AuditEntry) error
+	// SaveCampaignOnce stores a new campaign as SaveCampaign does, with the
+	// idempotency record of the request that made it, all or nothing:
+	// loyalty.ErrKeyTaken when an unexpired record holds the key.
+	SaveCampaignOnce(ctx context.Context, c loyalty.Campaign, rec loyalty.IdempotencyRecord, audit loyalty.AuditEntry) error
 	// Campaign reads one, its pushes counted in; loyalty.ErrCampaignNotFound
 	// when there is none.
 	Campaign(ctx context.Context, id string) (loyalty.Campaign, error)

@@ -39,6 +39,18 @@ func (s *Store) SaveCampaign(ctx context.Context, c loyalty.Campaign, audit loya
 	return s.writeAudited(ctx, audit, nil, &types.Put{TableName: &s.table, Item: item})
 }
 
+func (s *Store) SaveCampaignOnce(ctx context.Context, c loyalty.Campaign, rec loyalty.IdempotencyRecord, audit loyalty.AuditEntry) error {
+	item, err := marshal(c, pkCampaigns, campaignPrefix+c.ID)
+	if err != nil {
+		return fmt.Errorf("marshal campaign: %w", err)
+	}
+	keyed, err := s.idempotencyPut(rec)
+	if err != nil {
+		return err
+	}
+	return s.writeAudited(ctx, audit, []error{loyalty.ErrKeyTaken}, keyed, &types.Put{TableName: &s.table, Item: item})
+}
+
 func (s *Store) Campaign(ctx context.Context, id string) (loyalty.Campaign, error) {
 	var c loyalty.Campaign
 	if err := s.get(ctx, pkCampaigns, campaignPrefix+id, &c, loyalty.ErrCampaignNotFound); err != nil {

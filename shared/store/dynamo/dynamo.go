@@ -414,17 +414,11 @@ func (s *Store) Commit(ctx context.Context, p loyalty.Posting) error {
 	}
 	token := "posting#" + attempt
 	if rec := p.Idempotency; rec != nil {
-		item, err := marshal(rec, idemPK(rec.Scope, rec.KeyHash), skIdem)
+		put, err := s.idempotencyPut(*rec)
 		if err != nil {
-			return fmt.Errorf("marshal idempotency record: %w", err)
+			return err
 		}
-		item["ttl"] = num(rec.ExpiresAt.Unix()) // DynamoDB's TTL removes it, in its own time
-		add(types.TransactWriteItem{Put: &types.Put{
-			TableName: &s.table, Item: item,
-			ConditionExpression:       aws.String("attribute_not_exists(PK) OR #ttl < :now"),
-			ExpressionAttributeNames:  map[string]string{"#ttl": "ttl"},
-			ExpressionAttributeValues: map[string]types.AttributeValue{":now": num(rec.CreatedAt.Unix())},
-		}}, loyalty.ErrKeyTaken)
+		add(types.TransactWriteItem{Put: put}, loyalty.ErrKeyTaken)
 		token = "idem#" + rec.Scope + "#" + rec.KeyHash + "#" + attempt
 	}
 	if len(items) > 100 {
@@ -441,6 +435,22 @@ func (s *Store) Commit(ctx context.Context, p loyalty.Posting) error {
 	}
 	_, err := s.db.TransactWriteItems(ctx, in)
 	return transactionError(err, reasons)
+}
+
+// idempotencyPut writes a key's record unless an unexpired one holds the
+// key.
+func (s *Store) idempotencyPut(rec loyalty.IdempotencyRecord) (*types.Put, error) {
+	item, err := marshal(rec, idemPK(rec.Scope, rec.KeyHash), skIdem)
+	if err != nil {
+		return nil, fmt.Errorf("marshal idempotency record: %w", err)
+	}
+	item["ttl"] = num(rec.ExpiresAt.Unix()) // DynamoDB's TTL removes it, in its own time
+	return &types.Put{
+		TableName: &s.table, Item: item,
+		ConditionExpression:       aws.String("attribute_not_exists(PK) OR #ttl < :now"),
+		ExpressionAttributeNames:  map[string]string{"#ttl": "ttl"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":now": num(rec.CreatedAt.Unix())},
+	}, nil
 }
 
 // memberItems are the items of a member's own change: the member on its

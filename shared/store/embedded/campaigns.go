@@ -26,16 +26,41 @@ var (
 )
 
 func (s *Store) SaveCampaign(ctx context.Context, c loyalty.Campaign, audit loyalty.AuditEntry) error {
-	return s.update(nil, func(tx *bolt.Tx) error {
-		b, err := tx.CreateBucketIfNotExists(bucketCampaigns)
-		if err != nil {
+	return s.update(nil, func(tx *bolt.Tx) error { return putCampaign(tx, c, audit) })
+}
+
+func (s *Store) SaveCampaignOnce(ctx context.Context, c loyalty.Campaign, rec loyalty.IdempotencyRecord, audit loyalty.AuditEntry) error {
+	keyFree := func(tx *bolt.Tx) error {
+		v := s.idempotencyRecord(tx, rec.Scope, rec.KeyHash)
+		if v == nil {
+			return nil
+		}
+		var old loyalty.IdempotencyRecord
+		if err := json.Unmarshal(v, &old); err != nil {
 			return err
 		}
-		if err := putJSON(b, []byte(c.ID), c); err != nil {
+		if old.ExpiresAt.After(rec.CreatedAt) {
+			return loyalty.ErrKeyTaken
+		}
+		return nil
+	}
+	return s.update(keyFree, func(tx *bolt.Tx) error {
+		if err := s.putIdempotency(tx, &rec); err != nil {
 			return err
 		}
-		return putJSON(tx.Bucket(bucketAudit), []byte(audit.ID), audit)
+		return putCampaign(tx, c, audit)
 	})
+}
+
+func putCampaign(tx *bolt.Tx, c loyalty.Campaign, audit loyalty.AuditEntry) error {
+	b, err := tx.CreateBucketIfNotExists(bucketCampaigns)
+	if err != nil {
+		return err
+	}
+	if err := putJSON(b, []byte(c.ID), c); err != nil {
+		return err
+	}
+	return putJSON(tx.Bucket(bucketAudit), []byte(audit.ID), audit)
 }
 
 func (s *Store) Campaign(ctx context.Context, id string) (loyalty.Campaign, error) {

@@ -20,6 +20,7 @@ var campaignTests = []struct {
 	{"a page of a campaign is recorded once", testCampaignPageOnce},
 	{"a card's notifying messages of a day stay within their budget", testCardMessageBudget},
 	{"a campaign reaches each consenting member of its segment once, across a restart", testCampaignFanout},
+	{"a campaign made with a key is made once, its duplicates answered it", testCampaignKeyed},
 }
 
 func (e *env) newCampaign(name string, seg loyalty.Segment, bonus int64) loyalty.Campaign {
@@ -248,5 +249,58 @@ func testCampaignFanout(e *env) {
 	}
 	if m := e.account(consenting[0]).Member; m.Version != before[consenting[0]].Version+1 {
 		e.t.Fatalf("a second delivery changed the member: version %d", m.Version)
+	}
+}
+
+func testCampaignKeyed(e *env) {
+	by := loyalty.Actor{Who: loyalty.WhoOperator, KeyID: "marc", KeyName: "Marc"}
+	ask := loyalty.Campaign{Name: "spring", Segment: loyalty.Segment{Tier: loyalty.Gold}, Message: loyalty.Texts{EN: "Double points"}}
+	key := loyalty.IdemKey{Scope: "campaigns", Key: "spring-1"}
+	first, replayed, err := e.program.CreateCampaign(e.ctx, e.store, by, key, ask)
+	if err != nil || replayed {
+		e.t.Fatalf("the first request: replayed %v, %v", replayed, err)
+	}
+	e.clock.Set(Start.Add(time.Minute))
+	again, replayed, err := e.program.CreateCampaign(e.ctx, e.store, by, key, ask)
+	if err != nil || !replayed || again.ID != first.ID || !again.CreatedAt.Equal(first.CreatedAt) {
+		e.t.Fatalf("sent again: %+v, replayed %v, %v; want campaign %s replayed", again, replayed, err, first.ID)
+	}
+	other := ask
+	other.Segment.Tier = loyalty.Silver
+	if _, _, err := e.program.CreateCampaign(e.ctx, e.store, by, key, other); !errors.Is(err, loyalty.ErrIdempotencyMismatch) {
+		e.t.Fatalf("the key with another segment: err = %v, want ErrIdempotencyMismatch", err)
+	}
+	// A duplicate that passed the replay check before the first was saved
+	// finds the key taken when it saves.
+	late, err := loyalty.NewCampaign(loyalty.NewRandomIDs(), e.clock.Now(), "owner", ask, nil)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	rec, found, err := e.store.Idempotency(e.ctx, key.Scope, key.Hash())
+	if err != nil || !found {
+		e.t.Fatalf("the key's record: found %v, %v", found, err)
+	}
+	audit := loyalty.NewAudit(loyalty.NewRandomIDs(), e.clock.Now(), by, "campaign.create", late.ID, "")
+	if err := e.store.SaveCampaignOnce(e.ctx, late, rec, audit); !errors.Is(err, loyalty.ErrKeyTaken) {
+		e.t.Fatalf("a second save under the key: err = %v, want ErrKeyTaken", err)
+	}
+	if _, err := e.store.Campaign(e.ctx, late.ID); !errors.Is(err, loyalty.ErrCampaignNotFound) {
+		e.t.Fatalf("the refused save wrote its campaign: err = %v", err)
+	}
+	// Once the record expired, the key makes a new campaign.
+	e.clock.Set(rec.ExpiresAt.Add(time.Second))
+	renewed, replayed, err := e.program.CreateCampaign(e.ctx, e.store, by, key, ask)
+	if err != nil || replayed || renewed.ID == first.ID {
+		e.t.Fatalf("after the record expired: %+v, replayed %v, %v; want a new campaign", renewed, replayed, err)
+	}
+	list, err := e.store.Campaigns(e.ctx, 10)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	if len(list) != 2 || list[0].ID != renewed.ID || list[1].ID != first.ID {
+		e.t.Fatalf("campaigns %+v, want the renewed one and the first", list)
+	}
+	if got := actions(e.trail()); !slices.Contains(got, "campaign.create "+first.ID) || slices.Contains(got, "campaign.create "+late.ID) {
+		e.t.Fatalf("the audit trail %v, want the first creation and not the refused one", got)
 	}
 }
