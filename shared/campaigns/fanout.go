@@ -46,6 +46,9 @@ type Store interface {
 	Campaign(ctx context.Context, id string) (loyalty.Campaign, error)
 	AdvanceCampaign(ctx context.Context, c loyalty.Campaign, fromPages int64) error
 	ExportMembers(ctx context.Context, cursor string, limit int) (members []loyalty.Member, next string, err error)
+	// Quintiles are the program's RFM quintiles as the segments job last
+	// saved them, which a segment's class is scored against.
+	Quintiles(ctx context.Context) (loyalty.Quintiles, error)
 }
 
 // Fanout does the pages of campaigns.
@@ -57,9 +60,6 @@ type Fanout struct {
 	// Workers how many of them are delivered to at once.
 	PageSize, Workers int
 	Logger            *slog.Logger
-	// Quintiles reads the program's RFM quintiles, which a segment's class
-	// is scored against; nil scores with the zero Quintiles.
-	Quintiles func(ctx context.Context) (loyalty.Quintiles, error)
 }
 
 // Start sends a new campaign's first message.
@@ -133,11 +133,9 @@ func (f *Fanout) page(ctx context.Context, c loyalty.Campaign) (loyalty.Campaign
 	if err != nil {
 		return loyalty.CampaignPage{}, fmt.Errorf("read the members of campaign %s: %w", c.ID, err)
 	}
-	var q loyalty.Quintiles
-	if f.Quintiles != nil {
-		if q, err = f.Quintiles(ctx); err != nil {
-			return loyalty.CampaignPage{}, fmt.Errorf("read the quintiles: %w", err)
-		}
+	q, err := f.Store.Quintiles(ctx)
+	if err != nil {
+		return loyalty.CampaignPage{}, fmt.Errorf("read the quintiles: %w", err)
 	}
 	page := loyalty.CampaignPage{Number: c.Pages + 1, Next: next, Last: next == "", At: f.Program.Now()}
 	today := loyalty.DateOf(page.At)

@@ -21,6 +21,7 @@ var campaignTests = []struct {
 	{"a card's notifying messages of a day stay within their budget", testCardMessageBudget},
 	{"a campaign reaches each consenting member of its segment once, across a restart", testCampaignFanout},
 	{"a campaign made with a key is made once, its duplicates answered it", testCampaignKeyed},
+	{"a campaign by RFM class reaches the class under the saved quintiles", testCampaignByClass},
 }
 
 func (e *env) newCampaign(name string, seg loyalty.Segment, bonus int64) loyalty.Campaign {
@@ -302,5 +303,67 @@ func testCampaignKeyed(e *env) {
 	}
 	if got := actions(e.trail()); !slices.Contains(got, "campaign.create "+first.ID) || slices.Contains(got, "campaign.create "+late.ID) {
 		e.t.Fatalf("the audit trail %v, want the first creation and not the refused one", got)
+	}
+}
+
+// drain hands the queue's messages to the fan-out until none is left.
+func (e *env) drain(f *campaigns.Fanout, q *pagesQueue) {
+	e.t.Helper()
+	for handled := 0; len(q.sent) > 0; handled++ {
+		if handled > 100 {
+			e.t.Fatal("the fan-out does not end")
+		}
+		m := q.sent[0]
+		q.sent = q.sent[1:]
+		if err := f.Handle(e.ctx, m, false); err != nil {
+			e.t.Fatal(err)
+		}
+	}
+}
+
+func testCampaignByClass(e *env) {
+	enroll := func(email string, purchases int) string {
+		en, err := e.program.Enroll(e.ctx, loyalty.EnrollRequest{Profile: loyalty.Profile{Name: "Member", Email: email, Marketing: true}})
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		for i := range purchases {
+			e.earn(en.Member.ID, fmt.Sprintf("R-%s-%d", email, i), 2000)
+		}
+		return en.Member.ID
+	}
+	once, often, never := enroll("once@example.com", 1), enroll("often@example.com", 5), enroll("never@example.com", 0)
+	// Saved by the segments job: one purchase a year is the lowest fifth,
+	// five the highest. Scored against no quintiles, one purchase this
+	// month would make a champion too.
+	q := loyalty.Quintiles{ComputedOn: loyalty.DateOf(Start), Members: 100, Frequency: [4]int{1, 2, 3, 4}, Monetary: [4]int{1, 2, 3, 4}}
+	if err := e.store.SaveQuintiles(e.ctx, q); err != nil {
+		e.t.Fatal(err)
+	}
+	today := loyalty.DateOf(e.clock.Now())
+	if got := q.ClassOf(e.account(once).Member.Activity, today); got != loyalty.ClassNew {
+		e.t.Fatalf("one purchase is %q under the saved quintiles, want new", got)
+	}
+	c := e.newCampaign("champions", loyalty.Segment{Class: loyalty.ClassChampions}, 0)
+	pages := &pagesQueue{}
+	f := &campaigns.Fanout{Store: e.store, Program: e.program, Queue: pages, PageSize: 2, Workers: 2, Logger: slog.New(slog.DiscardHandler)}
+	if err := f.Start(e.ctx, c); err != nil {
+		e.t.Fatal(err)
+	}
+	e.drain(f, pages)
+	got, err := e.store.Campaign(e.ctx, c.ID)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	if !got.Finished() || got.Targeted != 1 || got.Delivered != 1 {
+		e.t.Fatalf("progress %+v, want the one champion targeted and delivered", got.CampaignProgress)
+	}
+	if m := e.account(often).Member; m.News == nil || m.News.ID != "campaign/"+c.ID {
+		e.t.Fatalf("the champion's news: %+v", m.News)
+	}
+	for _, id := range []string{once, never} {
+		if m := e.account(id).Member; m.News != nil {
+			e.t.Fatalf("member %s, not a champion, got %+v", id, m.News)
+		}
 	}
 }
