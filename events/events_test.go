@@ -472,7 +472,7 @@ func TestEveryRouteHasASampleEvent(t *testing.T) {
 // EventBridge Scheduler sends it, through the function's handler.
 func TestScheduledEventsReplay(t *testing.T) {
 	apps := functions(t)
-	for dir, name := range map[string]string{"donations": jobs.NameDonations, "birthdays": jobs.NameBirthdays, "expiry": jobs.NameExpiry, "tierreview": jobs.NameTierReview} {
+	for dir, name := range map[string]string{"donations": jobs.NameDonations, "birthdays": jobs.NameBirthdays, "expiry": jobs.NameExpiry, "tierreview": jobs.NameTierReview, "segments": jobs.NameSegments} {
 		t.Run(dir, func(t *testing.T) {
 			data, err := os.ReadFile(dir + "/scheduled.json")
 			if err != nil {

@@ -244,6 +244,7 @@ var samples = []sample{
 	{"donations", "donations/scheduled.json", jobSummary("donations")},
 	{"expiry", "expiry/scheduled.json", jobSummary("expiry")},
 	{"tierreview", "tierreview/scheduled.json", jobSummary("tier-review")},
+	{"segments", "segments/scheduled.json", jobSummary("segments")},
 }
 
 // noBatchFailures checks a stream handler's answer: a batch response that
@@ -349,7 +350,7 @@ func assertNoSecretIn(t *testing.T, log string, values ...string) {
 
 // jobFunctions are the functions that need the store alone, no secret: the
 // jobs and the event publisher.
-var jobFunctions = map[string]bool{"birthdays": true, "donations": true, "expiry": true, "tierreview": true, "eventpublisher": true}
+var jobFunctions = map[string]bool{"birthdays": true, "donations": true, "expiry": true, "tierreview": true, "segments": true, "eventpublisher": true}
 
 // TestDependencyFailuresAreClear gives every function that reads the secret
 // or the table a broken one. Each still starts (it reads nothing at start),

@@ -62,7 +62,7 @@ func actionsOf(t *testing.T, tpl *template.Template, function string) []string {
 // fan-out reads the table and sends to its queue.
 func TestOnlyFunctionsThatDrawCardsMayReadTheSecret(t *testing.T) {
 	tpl := deployed(t)
-	jobs := map[string]bool{"birthdays": true, "donations": true, "expiry": true, "tierreview": true}
+	jobs := map[string]bool{"birthdays": true, "donations": true, "expiry": true, "tierreview": true, "segments": true}
 	for name, fn := range tpl.Functions {
 		if fn.Dir == "web" {
 			continue

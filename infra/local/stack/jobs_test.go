@@ -39,7 +39,7 @@ func TestJobsRunAsIfAtAnInstant(t *testing.T) {
 			for _, sj := range st.schedule {
 				jobsRun = append(jobsRun, sj.Job)
 			}
-			if !slices.Equal(jobsRun, []string{"birthdays", "donations", "expiry", "tier-review"}) {
+			if !slices.Equal(jobsRun, []string{"birthdays", "donations", "expiry", "segments", "tier-review"}) {
 				t.Fatalf("schedules read from the template: %v", jobsRun)
 			}
 
