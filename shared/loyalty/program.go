@@ -17,7 +17,7 @@ type Program struct {
 	rules   *RulesCache
 	rewards *RewardsCache
 	// promotions are read as the rules are, at most once per RulesMaxAge.
-	promotions *promotionsCache
+	promotions *PromotionsCache
 }
 
 // NewProgram returns a Program; a nil clock or ids means the real ones.
@@ -28,7 +28,7 @@ func NewProgram(book Book, clock Clock, ids IDs) *Program {
 	if ids == nil {
 		ids = NewRandomIDs()
 	}
-	return &Program{book: book, clock: clock, ids: ids, rules: NewRulesCache(book, clock), rewards: NewRewardsCache(book, clock), promotions: &promotionsCache{reader: book, clock: clock}}
+	return &Program{book: book, clock: clock, ids: ids, rules: NewRulesCache(book, clock), rewards: NewRewardsCache(book, clock), promotions: NewPromotionsCache(book, clock)}
 }
 
 // Rewards lists the rewards this instance offers, cheapest first: at most

@@ -156,12 +156,13 @@ type PromotionsReader interface {
 	Promotions(ctx context.Context) ([]Promotion, error)
 }
 
-// promotionsCache holds the promotions for one instance, read at most once
-// per RulesMaxAge as the rules are: every earning needs them, and read on
-// each they would make one partition the hottest of the table. A window's
-// bounds are exact (each earning checks them against its own time); what
-// the bound delays is a promotion created or ended on another instance.
-type promotionsCache struct {
+// PromotionsCache holds the promotions for one instance, read at most once
+// per RulesMaxAge as the rules are: every earning and every card drawn needs
+// them, and read on each they would make one partition the hottest of the
+// table. A window's bounds are exact (each earning checks them against its
+// own time); what the bound delays is a promotion created or ended on
+// another instance.
+type PromotionsCache struct {
 	reader PromotionsReader
 	clock  Clock
 
@@ -171,8 +172,19 @@ type promotionsCache struct {
 	valid  bool
 }
 
-// at returns the promotions held, read again when they are RulesMaxAge old.
-func (c *promotionsCache) at(ctx context.Context) ([]Promotion, error) {
+// NewPromotionsCache reads the promotions through reader; a nil clock is
+// the system's.
+func NewPromotionsCache(reader PromotionsReader, clock Clock) *PromotionsCache {
+	if clock == nil {
+		clock = SystemClock{}
+	}
+	return &PromotionsCache{reader: reader, clock: clock}
+}
+
+// Promotions returns the promotions held, ended ones too (a card drawn as
+// at a moment before the end shows them), read again when they are
+// RulesMaxAge old.
+func (c *PromotionsCache) Promotions(ctx context.Context) ([]Promotion, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	now := c.clock.Now()
@@ -183,9 +195,7 @@ func (c *promotionsCache) at(ctx context.Context) ([]Promotion, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read promotions: %w", err)
 	}
-	// Only those not over yet can apply to a change from now on.
-	c.held = slices.DeleteFunc(ps, func(p Promotion) bool { return !now.Before(p.Until()) })
-	c.readAt, c.valid = now, true
+	c.held, c.readAt, c.valid = ps, now, true
 	return c.held, nil
 }
 
@@ -200,10 +210,33 @@ func (p *Program) PromotionsChanged() {
 // promotionFor is the promotion that multiplies an earning of m at storeID
 // at t, ok false when none does.
 func (p *Program) promotionFor(ctx context.Context, m Member, storeID string, t time.Time) (Promotion, bool, error) {
-	ps, err := p.promotions.at(ctx)
+	ps, err := p.promotions.Promotions(ctx)
 	if err != nil {
 		return Promotion{}, false, err
 	}
 	best, ok := BestPromotion(ps, m, storeID, t)
 	return best, ok, nil
+}
+
+// OnCard reports whether the card of m, drawn as at t (its CardUpdatedAt),
+// shows the promotion: inside its window, created by then, and for m's
+// segment. A store's promotion shows too: the member may shop there. Drawn
+// as at the card's change, a pass is the same at the same Last-Modified, and
+// the Google object's update sees the promotion come and go between the
+// change before and the one after.
+func (p Promotion) OnCard(m Member, t time.Time) bool {
+	return p.ActiveAt(t) && !t.Before(p.CreatedAt) && (p.Segment == nil || p.Segment.Matches(m, Quintiles{}, DateOf(t)))
+}
+
+// PromotionsOnCard are the promotions m's card shows, drawn as at its last
+// change, by id.
+func PromotionsOnCard(ps []Promotion, m Member) []Promotion {
+	var out []Promotion
+	for _, p := range ps {
+		if p.OnCard(m, m.CardUpdatedAt) {
+			out = append(out, p)
+		}
+	}
+	slices.SortFunc(out, func(a, b Promotion) int { return cmp.Compare(a.ID, b.ID) })
+	return out
 }

@@ -36,6 +36,26 @@ type Cards struct {
 	// Shops lists the stores whose places the Apple pass carries; nil
 	// carries none.
 	Shops ShopLister
+	// Promotions lists the promotions a card shows when they apply to its
+	// member (a loyalty.PromotionsCache); nil shows none.
+	Promotions loyalty.PromotionsReader
+}
+
+// offers are the promotions m's card shows, drawn as at its last change
+// (loyalty.PromotionsOnCard), in each language.
+func (c *Cards) offers(ctx context.Context, m loyalty.Member) (locale.Text, error) {
+	if c.Promotions == nil {
+		return locale.Text{}, nil
+	}
+	ps, err := c.Promotions.Promotions(ctx)
+	if err != nil {
+		return locale.Text{}, err
+	}
+	on := loyalty.PromotionsOnCard(ps, m)
+	if len(on) == 0 {
+		return locale.Text{}, nil
+	}
+	return locale.Offers(on), nil
 }
 
 // ApplePassType is the pass type the Apple passes are signed for; "" when
@@ -75,6 +95,11 @@ func (c *Cards) ApplePass(ctx context.Context, acct loyalty.Account, rules loyal
 	if card.Locations, err = c.locations(ctx, acct.Member); err != nil {
 		return nil, err
 	}
+	offers, err := c.offers(ctx, acct.Member)
+	if err != nil {
+		return nil, err
+	}
+	card.Offers = offers.In(locale.Of(acct.Member.Locale))
 	return builder.Build(card)
 }
 

@@ -115,6 +115,10 @@ func (c *Cards) GoogleSaveURL(ctx context.Context, acct loyalty.Account, rules l
 		return "", err
 	}
 	card := c.GoogleCard(acct, rules, now, base)
+	var err error
+	if card.Offers, err = c.offers(ctx, acct.Member); err != nil {
+		return "", err
+	}
 	if err := c.Google.Client.InsertObject(ctx, c.Google.Client.Object(card)); err != nil {
 		return "", err
 	}

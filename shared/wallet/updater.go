@@ -177,6 +177,14 @@ func (u *Updater) updateGoogle(ctx context.Context, before, after loyalty.Member
 	now := time.Now()
 	prev := u.Cards.GoogleCard(loyalty.Account{Member: before, Lots: acct.Lots}, rules, now, u.Cards.PublicURL)
 	next := u.Cards.GoogleCard(acct, rules, now, u.Cards.PublicURL)
+	// Each as drawn at its change: a promotion's start or end is a change
+	// of the card, which the object takes.
+	if prev.Offers, err = u.Cards.offers(ctx, before); err != nil {
+		return false, err
+	}
+	if next.Offers, err = u.Cards.offers(ctx, acct.Member); err != nil {
+		return false, err
+	}
 	// A message is claimed for the card's day before it is sent, once: a
 	// change handed over again sends none, and one that could not be sent
 	// gives its claim up.

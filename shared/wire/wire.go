@@ -104,7 +104,7 @@ func PassUpdater(cfg config.Config) lazy.Handler[events.DynamoDBEvent, events.Dy
 		if err != nil {
 			return nil, fmt.Errorf("wire: %w", err)
 		}
-		cards := &wallet.Cards{Codes: codes, ProgramName: cfg.ProgramName, PublicURL: cfg.PublicURL}
+		cards := &wallet.Cards{Codes: codes, ProgramName: cfg.ProgramName, PublicURL: cfg.PublicURL, Promotions: loyalty.NewPromotionsCache(s, nil)}
 		if cards.Google, err = googleWallet(cfg, logger); err != nil {
 			return nil, err
 		}
@@ -160,7 +160,8 @@ func applePasses(ctx context.Context, cfg config.Config, s store.Store, codes *s
 	if err != nil {
 		return nil, fmt.Errorf("wire: %w", err)
 	}
-	cards := &wallet.Cards{Codes: codes, Branding: branding, ProgramName: cfg.ProgramName, PublicURL: cfg.PublicURL, Shops: s}
+	cards := &wallet.Cards{Codes: codes, Branding: branding, ProgramName: cfg.ProgramName, PublicURL: cfg.PublicURL, Shops: s,
+		Promotions: loyalty.NewPromotionsCache(s, nil)}
 	cards.Assets, cards.Apple = branding.Current()
 	cards.PassTypeID = cfg.PassTypeID
 	return cards, nil

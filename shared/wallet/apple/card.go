@@ -85,6 +85,10 @@ type Card struct {
 	// News is a short message from the program ("Happy birthday…"); Wallet
 	// shows it on the lock screen when it changes.
 	News string
+	// Offers are the promotions the member has now, in the member's
+	// language, one a line; empty shows none. They change with no
+	// notification: a promotion's start is no message of its own.
+	Offers string
 	// MemberPageURL links the back of the pass to the member's web page.
 	MemberPageURL string
 	// ReferralURL is the join page's link with the member's referral code,

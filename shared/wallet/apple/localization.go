@@ -17,7 +17,7 @@ import (
 func cardTexts(cfg Config) []locale.Text {
 	texts := []locale.Text{locale.LabelBalance, locale.LabelTier, locale.TierRose, locale.TierFell,
 		locale.LabelName, locale.LabelSince, locale.LabelNextTier, locale.TopTier, locale.LabelExpiring,
-		locale.LabelTerms, locale.LabelContact, locale.LabelPage, locale.LabelNews, locale.LabelGiven, locale.LabelReferral,
+		locale.LabelTerms, locale.LabelContact, locale.LabelPage, locale.LabelNews, locale.LabelGiven, locale.LabelReferral, locale.LabelOffers,
 		cfg.Description, cfg.Terms, cfg.Contact, cfg.Name}
 	for _, t := range loyalty.Tiers {
 		texts = append(texts, locale.TierName(t))

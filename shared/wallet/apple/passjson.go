@@ -154,6 +154,9 @@ func storeCard(cfg Config, card Card, l locale.Language) (fields, error) {
 	}
 	f.AuxiliaryFields = []field{next}
 
+	if card.Offers != "" {
+		f.BackFields = append(f.BackFields, field{Key: "offers", Label: locale.LabelOffers.In(l), Value: card.Offers})
+	}
 	if card.News != "" {
 		// "%@" makes the message itself the notification when it changes.
 		f.BackFields = append(f.BackFields, field{Key: "news", Label: locale.LabelNews.In(l), Value: card.News, ChangeMessage: "%@"})

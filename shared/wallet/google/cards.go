@@ -36,6 +36,7 @@ type Card struct {
 	Code       string
 	NextTier   locale.Text // "180 points to Platinum"; empty at the top
 	Expiring   locale.Text // "120 points on 30 November 2027"; empty when none soon
+	Offers     locale.Text // the promotions the member has now (locale.Offers); empty when none
 	MemberPage string
 	// ReferralURL is the join page's link with the member's ReferralCode,
 	// for the member to share; empty while referral is off.
@@ -100,6 +101,9 @@ func (c *Client) Object(card Card) LoyaltyObject {
 	}
 	if !card.Expiring.IsZero() {
 		o.TextModulesData = append(o.TextModulesData, textModule("expiring", locale.LabelExpiring, card.Expiring, l))
+	}
+	if !card.Offers.IsZero() {
+		o.TextModulesData = append(o.TextModulesData, textModule("offers", locale.LabelOffers, card.Offers, l))
 	}
 	if !card.Terms.IsZero() {
 		o.TextModulesData = append(o.TextModulesData, textModule("terms", locale.LabelTerms, card.Terms, l))

@@ -100,6 +100,7 @@ var (
 	LabelGiven    = Text{"Given to good causes this year", "Donné à des associations cette année"}
 	PageLink      = Text{"See my points, rewards and history", "Voir mes points, récompenses et historique"}
 	LabelReferral = Text{"Invite your friends", "Parrainez vos proches"}
+	LabelOffers   = Text{"Offers", "Offres"}
 
 	// TierRose and TierFell tell the member of a new tier, "%@" standing for
 	// its name: congratulations on the way up, a plain and kind line on the
@@ -209,6 +210,24 @@ func ExpiringOn(points int64, day string) (Text, error) {
 		}
 		return fmt.Sprintf("%s points on %s", Number(points, l), date.In(l))
 	}), nil
+}
+
+// Offers are the promotions a card shows, one a line: "Double points,
+// until 29 November 2026", the last day of the window (UTC) included.
+func Offers(ps []loyalty.Promotion) Text {
+	return each(func(l Language) string {
+		lines := make([]string, len(ps))
+		for i, p := range ps {
+			last, _ := Date(p.Until().Add(-time.Nanosecond).UTC().Format(time.DateOnly)) // always YYYY-MM-DD
+			name := From(p.Name)
+			if l == French {
+				lines[i] = fmt.Sprintf("%s, jusqu’au %s", name.In(l), last.In(l))
+			} else {
+				lines[i] = fmt.Sprintf("%s, until %s", name.In(l), last.In(l))
+			}
+		}
+		return strings.Join(lines, "\n")
+	})
 }
 
 // ReferralLink is the words of the pass's referral link: the member's code,
