@@ -66,6 +66,12 @@ func TestJoinPage(t *testing.T) {
 		chromedp.SendKeys(chromedp.ID("email"), "ada.browser@example.com"),
 		setValue("birthday", "1990-05-17"),
 		chromedp.Click(chromedp.ID("consent")),
+	)
+	if eval[bool](t, ctx, `document.getElementById("marketing").checked`) {
+		t.Error("the marketing box is ticked before the member ticks it")
+	}
+	do(t, ctx, "agree to offers and join",
+		chromedp.Click(chromedp.ID("marketing")),
 		chromedp.Click(chromedp.ID("join-submit")),
 	)
 	waitFor(t, ctx, "the network error", `document.getElementById("form-errors").textContent.includes("not be enrolled twice")`)
@@ -85,7 +91,7 @@ func TestJoinPage(t *testing.T) {
 	if sent[0].status != 201 || !sent[1].replayed {
 		t.Errorf("the first enrollment answered %d and the retry replayed=%v: want 201, then the same answer replayed", sent[0].status, sent[1].replayed)
 	}
-	for _, want := range []string{`"locale":"en"`, `"birthday":"1990-05-17"`, `"timeZone":`} {
+	for _, want := range []string{`"locale":"en"`, `"birthday":"1990-05-17"`, `"timeZone":`, `"marketing":true`} {
 		if !strings.Contains(sent[0].body, want) {
 			t.Errorf("the enrollment %s lacks %s", sent[0].body, want)
 		}

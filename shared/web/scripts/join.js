@@ -171,7 +171,8 @@ async function submit(event) {
   summary("");
   // The same details as an enrollment still unanswered are that enrollment:
   // it is sent again as it was, with its key. Other details are a new one.
-  const details = JSON.stringify([v.name, v.email, v.birthday, referralCode]);
+  const marketing = $("marketing").checked;
+  const details = JSON.stringify([v.name, v.email, v.birthday, referralCode, marketing]);
   let pending = null;
   try {
     pending = JSON.parse(sessionStorage.getItem(pendingKey));
@@ -182,6 +183,8 @@ async function submit(event) {
     const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
     if (zone) body.timeZone = zone;
     if (referralCode) body.referralCode = referralCode;
+    // Marketing messages only with the member's own yes: off unless ticked.
+    if (marketing) body.marketing = true;
     pending = { key: newKey(), details, json: JSON.stringify(body) };
     sessionStorage.setItem(pendingKey, JSON.stringify(pending));
   }
