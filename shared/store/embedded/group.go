@@ -80,6 +80,7 @@ func (s *Store) commitGroup(group []*write) {
 	for len(group) > 0 {
 		var failed *write
 		var dropped uint64
+		indexLocked := false
 		err := s.db.Update(func(tx *bolt.Tx) (err error) {
 			s.idem.begin()
 			if dropped, err = s.dropForgotten(tx); err != nil {
@@ -96,11 +97,20 @@ func (s *Store) commitGroup(group []*write) {
 					return w.err
 				}
 			}
+			// The index's readers wait while the file commits: one that
+			// reads this transaction's changes (a redemption undone) must
+			// then find their keys, or a duplicate racing its first request
+			// would answer the refusal instead of the first answer.
+			s.idem.mu.Lock()
+			indexLocked = true
 			return nil
 		})
-		if err == nil {
-			s.feed.dropped.Store(dropped)
-			s.idem.commit()
+		if indexLocked {
+			if err == nil {
+				s.feed.dropped.Store(dropped)
+				s.idem.commitLocked()
+			}
+			s.idem.mu.Unlock()
 		}
 		if failed == nil {
 			for _, w := range group {

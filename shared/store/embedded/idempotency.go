@@ -82,11 +82,10 @@ func (x *idemIndex) begin() {
 	x.txPurgeAt = x.purgeAt
 }
 
-// commit makes the transaction's additions and purges seen by every
-// reader, once the file holds them.
-func (x *idemIndex) commit() {
-	x.mu.Lock()
-	defer x.mu.Unlock()
+// commitLocked makes the transaction's additions and purges seen by every
+// reader, once the file holds them; mu is held from before the file's
+// commit, so no reader sees the changes without their keys.
+func (x *idemIndex) commitLocked() {
 	for k, seq := range x.pending {
 		x.committed[k] = seq
 	}
