@@ -3,8 +3,9 @@
 # machine may lack: openssl (verifies pass signatures as a second, independent
 # verifier), Chromium (the browser tests of shared/web/browsertest drive it),
 # and Node.js with npm (installs the web pages' QR decoder and, for the pass.json
-# schema checks, passkit-generator from their lockfiles), and jq and curl (the
-# README's deploy steps, which infra/template's test runs as written).
+# schema checks, passkit-generator from their lockfiles), jq and curl (the
+# README's deploy steps, which infra/template's test runs as written), and
+# poppler-utils (reads the printed card's PDF as a reader would).
 # DynamoDB Local and its JRE are installed by infra/dynamodb-local.
 # Nothing is done when everything is already there.
 set -euo pipefail
@@ -15,6 +16,7 @@ command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v npm >/dev/null 2>&1 || need+=(nodejs npm)
 command -v jq >/dev/null 2>&1 || need+=(jq)
 command -v curl >/dev/null 2>&1 || need+=(curl)
+command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
 
 if ((${#need[@]} == 0)); then
   exit 0

@@ -8,11 +8,8 @@
 package pdfcard
 
 import (
-	"bytes"
 	"fmt"
 	"math"
-
-	"github.com/go-pdf/fpdf"
 
 	"github.com/fidelio/fidelio/shared/loyalty"
 	"github.com/fidelio/fidelio/shared/qrcode"
@@ -50,13 +47,9 @@ func PDF(c Card) ([]byte, error) {
 		return nil, err
 	}
 	w, h := Width+2*Bleed, Height+2*Bleed
-	pdf := fpdf.NewCustom(&fpdf.InitType{UnitStr: "mm", Size: fpdf.SizeType{Wd: w, Ht: h}})
-	pdf.SetMargins(0, 0, 0)
-	pdf.SetAutoPageBreak(false, 0)
-	pdf.SetCreator("Fidelio", true)
-	pdf.SetTitle(c.ProgramName+" — "+c.MemberNumber, true)
-	text := pdf.UnicodeTranslatorFromDescriptor("cp1252") // the core fonts' encoding: French reads right
-	palette := design.Palette(c.Tier)
+	pdf := &document{width: w, height: h, title: c.ProgramName + " — " + c.MemberNumber}
+	fg := design.Palette(c.Tier).Foreground
+	ink := [3]uint8{fg.R, fg.G, fg.B}
 	inset := Bleed + 5 // the safe area: 5 mm inside the trim
 
 	// Front: the tier's metal over the whole page, bleed included.
@@ -65,51 +58,42 @@ func PDF(c Card) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	pdf.AddPage()
-	pdf.SetPageBox("trim", Bleed, Bleed, Width, Height)
-	pdf.RegisterImageOptionsReader("face", fpdf.ImageOptions{ImageType: "PNG"}, bytes.NewReader(face))
-	pdf.ImageOptions("face", 0, 0, w, h, false, fpdf.ImageOptions{ImageType: "PNG"}, 0, "")
-	pdf.SetTextColor(int(palette.Foreground.R), int(palette.Foreground.G), int(palette.Foreground.B))
-	pdf.SetFont("Helvetica", "B", 13)
-	pdf.Text(inset, inset+5, text(c.ProgramName))
-	pdf.SetFont("Helvetica", "B", 16)
-	pdf.Text(inset, h/2+3, text(c.TierName))
-	pdf.SetFont("Helvetica", "", 10)
-	pdf.Text(inset, h-inset-5, text(c.MemberName))
-	pdf.SetFont("Courier", "B", 10)
-	pdf.Text(inset, h-inset, c.MemberNumber)
+	pdf.addPage(Bleed, Bleed, Width, Height)
+	if err := pdf.drawPNG(face, 0, 0, w, h); err != nil {
+		return nil, fmt.Errorf("print card: %w", err)
+	}
+	pdf.text(helveticaBold, 13, ink, inset, inset+5, c.ProgramName)
+	pdf.text(helveticaBold, 16, ink, inset, h/2+3, c.TierName)
+	pdf.text(helvetica, 10, ink, inset, h-inset-5, c.MemberName)
+	pdf.text(courierBold, 10, ink, inset, h-inset, c.MemberNumber)
 
 	// Back: white, the QR code at the left, the member number and terms.
-	pdf.AddPage()
-	pdf.SetPageBox("trim", Bleed, Bleed, Width, Height)
+	pdf.addPage(Bleed, Bleed, Width, Height)
 	// The code's own quiet zone (part of the bitmap) is its margin on the
 	// left, so its dark modules start inside the safe area.
 	side := Height - 2*7.0
 	drawModules(pdf, modules, Bleed+2, (h-side)/2, side)
-	pdf.SetTextColor(0, 0, 0)
+	var black [3]uint8
 	x := Bleed + 2 + side + 2
-	pdf.SetFont("Helvetica", "B", 10)
-	pdf.Text(x, inset+4, text(c.ProgramName))
-	pdf.SetFont("Courier", "B", 9)
-	pdf.Text(x, inset+9, c.MemberNumber)
+	pdf.text(helveticaBold, 10, black, x, inset+4, c.ProgramName)
+	pdf.text(courierBold, 9, black, x, inset+9, c.MemberNumber)
 	if c.Terms != "" {
-		pdf.SetFont("Helvetica", "", 5.5)
-		pdf.SetXY(x-1, inset+12)
-		pdf.MultiCell(w-x-inset, 2.4, text(c.Terms), "", "L", false)
+		// Small, in lines 2.4 mm apart that end 2 mm inside the safe area,
+		// the first line's top at inset+12.
+		const size, leading = 5.5, 2.4
+		for i, line := range wrap(c.Terms, size, w-inset-2-x) {
+			baseline := inset + 12 + float64(i)*leading + leading/2 + 0.3*size/pointsPerMM
+			pdf.text(helvetica, size, black, x, baseline, line)
+		}
 	}
-	var out bytes.Buffer
-	if err := pdf.Output(&out); err != nil {
-		return nil, fmt.Errorf("print card: %w", err)
-	}
-	return out.Bytes(), nil
+	return pdf.bytes(), nil
 }
 
 // drawModules draws the QR code's dark modules as filled rectangles, one per
 // horizontal run, in a side × side square at x, y (the quiet zone is part of
 // the bitmap and stays white).
-func drawModules(pdf *fpdf.Fpdf, modules [][]bool, x, y, side float64) {
+func drawModules(pdf *document, modules [][]bool, x, y, side float64) {
 	m := side / float64(len(modules))
-	pdf.SetFillColor(0, 0, 0)
 	for r, row := range modules {
 		for c := 0; c < len(row); {
 			if !row[c] {
@@ -120,7 +104,7 @@ func drawModules(pdf *fpdf.Fpdf, modules [][]bool, x, y, side float64) {
 			for c < len(row) && row[c] {
 				c++
 			}
-			pdf.Rect(x+float64(start)*m, y+float64(r)*m, float64(c-start)*m, m, "F")
+			pdf.fillRect(x+float64(start)*m, y+float64(r)*m, float64(c-start)*m, m)
 		}
 	}
 }

@@ -9,9 +9,12 @@ import (
 	"io"
 	"math"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/makiuchi-d/gozxing"
@@ -132,5 +135,79 @@ func TestTheQRCodeIsVectorsThatDecode(t *testing.T) {
 	got, err := zxqr.NewQRCodeReader().Decode(bmp, nil)
 	if err != nil || got.GetText() != code {
 		t.Fatalf("the drawn QR code reads %v, %v; want the member's code", got, err)
+	}
+}
+
+// poppler runs one of poppler-utils' programs, a real PDF reader, with args
+// (the PDF's file written in place of "card.pdf") and returns what it
+// prints. A machine without them fails the test rather than skip it: CI
+// installs them (infra/install-test-tools.sh).
+func poppler(t *testing.T, pdf []byte, program string, args ...string) string {
+	t.Helper()
+	bin, err := exec.LookPath(program)
+	if err != nil {
+		t.Fatalf("%s is needed to read the PDF (apt-get install poppler-utils): %v", program, err)
+	}
+	path := filepath.Join(t.TempDir(), "card.pdf")
+	if err := os.WriteFile(path, pdf, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for i, a := range args {
+		if a == "card.pdf" {
+			args[i] = path
+		}
+	}
+	out, err := exec.Command(bin, args...).CombinedOutput()
+	if err != nil || bytes.Contains(out, []byte("Error")) {
+		t.Fatalf("%s on the card: %v\n%s", program, err, out)
+	}
+	return string(out)
+}
+
+// TestAPDFReaderReadsTheCard reads the card with poppler: two pages of the
+// card's size with their TrimBox, and its text as written, French and the
+// PDF's own special characters included.
+func TestAPDFReaderReadsTheCard(t *testing.T) {
+	terms := "Les points n'ont pas de valeur monétaire (aucune) ; ils expirent 12 mois après leur gain. " +
+		"Œuvres « exclues » — voir conditions\\règlement.\nPrix en €."
+	pdf, err := PDF(Card{ProgramName: "Café (Lumière)", MemberName: "Zoë Ÿvain", MemberNumber: "0123 4567 8901",
+		Tier: loyalty.Silver, TierName: "Argent", Code: code, Terms: terms})
+	if err != nil {
+		t.Fatal(err)
+	}
+	info := poppler(t, pdf, "pdfinfo", "-box", "card.pdf")
+	for _, want := range []string{`Title:\s+Café \(Lumière\) — 0123 4567 8901`, `Pages:\s+2\n`,
+		`Page size:\s+253.98 x 164.35 pts`, `TrimBox:\s+5.67\s+5.67\s+248.31\s+158.68`} {
+		if !regexp.MustCompile(want).MatchString(info) {
+			t.Errorf("pdfinfo finds no %s:\n%s", want, info)
+		}
+	}
+	text := poppler(t, pdf, "pdftotext", "card.pdf", "-")
+	for _, want := range []string{"Café (Lumière)\n", "\nArgent\n", "\nZoë Ÿvain\n", "\n0123 4567 8901\n",
+		"\nLes points n'ont pas de valeur\nmonétaire (aucune) ; ils expirent 12\n", "Œuvres « exclues\n» — voir",
+		"conditions\\règlement.\nPrix en €.\n"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("pdftotext finds no %q in the card:\n%s", want, text)
+		}
+	}
+}
+
+func TestTermsWrapAtTheLastSpaceThatFits(t *testing.T) {
+	// Lines of 3 em at 6 pt: an m is 0.833 em wide, a space 0.278.
+	width := 3 * 6 / pointsPerMM
+	for _, tc := range []struct {
+		name, terms string
+		want        []string
+	}{
+		{"a line that fits stays whole", "mm m", []string{"mm m"}},
+		{"a break drops the space it breaks at", "mm mm", []string{"mm", "mm"}},
+		{"a word wider than the line is cut", "mmmmmmm", []string{"mmm", "mmm", "m"}},
+		{"a newline always breaks", "m\nm", []string{"m", "m"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := wrap(tc.terms, 6, width); !slices.Equal(got, tc.want) {
+				t.Errorf("wrap(%q) = %q, want %q", tc.terms, got, tc.want)
+			}
+		})
 	}
 }
