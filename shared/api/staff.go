@@ -15,10 +15,14 @@ type memberRef struct {
 	Code, Number, Email string
 }
 
-// identify finds the member a till names, refusing a blocked member's card.
-// A number or an email of no member is member_not_found; a code of no member
-// is as invalid as a forged one.
-func (a *App) identify(r *http.Request, ref memberRef) (string, error) {
+// identify finds the member a till names, and returns its id and the check
+// to run on the member as the caller then reads it (for the change, or the
+// account shown): a scanned code is checked against the member's current
+// code generation there, so that the member is not read and decoded twice;
+// a blocked member's card is refused. A number or an email of no member is
+// member_not_found; a code of no member is as invalid as a forged one
+// (codeOfNoMember).
+func (a *App) identify(r *http.Request, ref memberRef) (string, func(loyalty.Member) error, error) {
 	given := 0
 	for _, v := range []string{ref.Code, ref.Number, ref.Email} {
 		if v != "" {
@@ -26,82 +30,62 @@ func (a *App) identify(r *http.Request, ref memberRef) (string, error) {
 		}
 	}
 	if given != 1 {
-		return "", badRequest("invalid_request", "give exactly one of code (the text of the member's QR code), number (printed on the card) or email")
+		return "", nil, badRequest("invalid_request", "give exactly one of code (the text of the member's QR code), number (printed on the card) or email")
 	}
 	var m loyalty.Member
 	switch {
 	case ref.Code != "":
-		return a.scanned(r, ref.Code)
+		id, err := a.Codes.MemberOf(ref.Code)
+		if err != nil {
+			return "", nil, err
+		}
+		return id, func(m loyalty.Member) error {
+			if err := a.Codes.Verify(ref.Code, m.CodeGeneration); err != nil {
+				return err
+			}
+			noteMember(r, id)
+			return m.Usable()
+		}, nil
 	case ref.Number != "":
 		number, ok := loyalty.ParseNumber(ref.Number)
 		if !ok {
-			return "", badRequest("invalid_request", "number is the 12 letters and digits printed on the card, such as TYVF MNJR EH7B")
+			return "", nil, badRequest("invalid_request", "number is the 12 letters and digits printed on the card, such as TYVF MNJR EH7B")
 		}
 		found, err := a.Store.MembersByNumber(r.Context(), number)
 		if err != nil {
-			return "", err
+			return "", nil, err
 		}
 		switch len(found) {
 		case 0:
-			return "", loyalty.ErrMemberNotFound
+			return "", nil, loyalty.ErrMemberNotFound
 		case 1:
 			m = found[0]
 		default:
-			return "", &clientError{http.StatusConflict, "ambiguous_number", "more than one member has this number: scan the card or give the email"}
+			return "", nil, &clientError{http.StatusConflict, "ambiguous_number", "more than one member has this number: scan the card or give the email"}
 		}
 	default:
 		email := loyalty.NormalizeEmail(ref.Email)
 		if !strings.Contains(email, "@") || len(email) > 254 {
-			return "", badRequest("invalid_request", "email is the address the member joined with")
+			return "", nil, badRequest("invalid_request", "email is the address the member joined with")
 		}
 		var err error
 		if m, err = a.Store.MemberByEmail(r.Context(), email); err != nil {
-			return "", err
+			return "", nil, err
 		}
 	}
 	if err := m.Usable(); err != nil {
-		return "", err
-	}
-	return m.ID, nil
-}
-
-// scanned verifies a scanned member code against the member's current code
-// generation (a re-issued code refuses the old one) and returns the member's
-// id. A code of no member is as invalid as a forged one; a blocked member's
-// card is refused.
-func (a *App) scanned(r *http.Request, code string) (string, error) {
-	id, check, err := a.scannedLater(r, code)
-	if err != nil {
-		return "", err
-	}
-	m, err := a.Store.Member(r.Context(), id)
-	if errors.Is(err, loyalty.ErrMemberNotFound) {
-		return "", signing.ErrInvalidCode
-	}
-	if err != nil {
-		return "", err
-	}
-	return id, check(m)
-}
-
-// scannedLater is scanned for a change that reads the member anyway: it
-// returns the id the code names, and the check of the code and the member
-// to run on the member as read.
-func (a *App) scannedLater(r *http.Request, code string) (string, func(loyalty.Member) error, error) {
-	if code == "" {
-		return "", nil, badRequest("invalid_request", "code is required: the text of the member's QR code")
-	}
-	id, err := a.Codes.MemberOf(code)
-	if err != nil {
 		return "", nil, err
 	}
-	return id, func(m loyalty.Member) error {
-		if err := a.Codes.Verify(code, m.CodeGeneration); err != nil {
-			return err
-		}
-		noteMember(r, id)
-		return m.Usable()
-	}, nil
+	return m.ID, loyalty.Member.Usable, nil
+}
+
+// codeOfNoMember answers a scanned code whose member is not found as an
+// invalid code, as a forged one is.
+func codeOfNoMember(ref memberRef, err error) error {
+	if ref.Code != "" && errors.Is(err, loyalty.ErrMemberNotFound) {
+		return signing.ErrInvalidCode
+	}
+	return err
 }
 
 type scanBody struct {
@@ -124,13 +108,17 @@ func (a *App) scan(r *http.Request) (reply, error) {
 	if err := decode(r, &b); err != nil {
 		return reply{}, err
 	}
-	id, err := a.identify(r, memberRef{b.Code, b.Number, b.Email})
+	ref := memberRef{b.Code, b.Number, b.Email}
+	id, check, err := a.identify(r, ref)
 	if err != nil {
 		return reply{}, err
 	}
 	acct, rules, err := a.account(r, id)
+	if err == nil {
+		err = check(acct.Member)
+	}
 	if err != nil {
-		return reply{}, err
+		return reply{}, codeOfNoMember(ref, err)
 	}
 	rewards, err := a.Program.Rewards(r.Context())
 	if err != nil {
@@ -175,23 +163,16 @@ func (a *App) earn(r *http.Request) (reply, error) {
 	if err := decode(r, &b); err != nil {
 		return reply{}, err
 	}
-	req := loyalty.EarnRequest{Amount: b.Amount, StoreID: p.staff.StoreID, ReceiptID: b.ReceiptID, Actor: p.actor(), Confirmed: b.Confirmed}
-	if b.Code != "" && b.Number == "" && b.Email == "" {
-		// The code is checked on the member the earning reads: decoding
-		// the member twice was 5% of an earning's CPU.
-		req.MemberID, req.Check, err = a.scannedLater(r, b.Code)
-	} else {
-		req.MemberID, err = a.identify(r, memberRef{b.Code, b.Number, b.Email})
-	}
+	ref := memberRef{b.Code, b.Number, b.Email}
+	id, check, err := a.identify(r, ref)
 	if err != nil {
 		return reply{}, err
 	}
-	rc, err := a.Program.Earn(r.Context(), req)
-	if errors.Is(err, loyalty.ErrMemberNotFound) && req.Check != nil {
-		return reply{}, signing.ErrInvalidCode // as in scanned
-	}
+	rc, err := a.Program.Earn(r.Context(), loyalty.EarnRequest{
+		MemberID: id, Amount: b.Amount, StoreID: p.staff.StoreID, ReceiptID: b.ReceiptID, Actor: p.actor(), Confirmed: b.Confirmed, Check: check,
+	})
 	if err != nil {
-		return reply{}, err
+		return reply{}, codeOfNoMember(ref, err)
 	}
 	return created(rc), nil
 }
@@ -217,7 +198,8 @@ func (a *App) redeem(r *http.Request) (reply, error) {
 	if err := decode(r, &b); err != nil {
 		return reply{}, err
 	}
-	id, err := a.identify(r, memberRef{b.Code, b.Number, b.Email})
+	ref := memberRef{b.Code, b.Number, b.Email}
+	id, check, err := a.identify(r, ref)
 	if err != nil {
 		return reply{}, err
 	}
@@ -225,10 +207,10 @@ func (a *App) redeem(r *http.Request) (reply, error) {
 		return reply{}, err
 	}
 	rc, err := a.Program.Redeem(r.Context(), loyalty.RedeemRequest{
-		MemberID: id, RewardID: b.RewardID, StoreID: p.staff.StoreID, Actor: p.actor(), Key: key,
+		MemberID: id, RewardID: b.RewardID, StoreID: p.staff.StoreID, Actor: p.actor(), Key: key, Check: check,
 	})
 	if err != nil {
-		return reply{}, err
+		return reply{}, codeOfNoMember(ref, err)
 	}
 	return created(rc), nil
 }

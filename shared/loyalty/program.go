@@ -230,6 +230,9 @@ type RedeemRequest struct {
 	StoreID  string
 	Actor    Actor
 	Key      IdemKey
+	// Check, when set, is run first on the member as the redemption reads
+	// it, as EarnRequest's.
+	Check func(Member) error
 }
 
 // Redeem spends the reward's points from the lots that expire soonest, at
@@ -243,6 +246,11 @@ func (p *Program) Redeem(ctx context.Context, req RedeemRequest) (Receipt, error
 	}
 	return p.change(ctx, req.MemberID, req.Actor, req.Key, RequestHash("redeem", req.MemberID, req.RewardID, req.StoreID),
 		func(d *draft, _ Rules) error {
+			if req.Check != nil {
+				if err := req.Check(d.m); err != nil {
+					return err
+				}
+			}
 			if err := d.m.Usable(); err != nil {
 				return err
 			}
