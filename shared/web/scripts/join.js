@@ -4,6 +4,7 @@
 import { t, lang, wire, onChange, formatNumber } from "./i18n.js";
 import { call, newKey } from "./api.js";
 import { formatMoney } from "./referral.js";
+import { showLogo } from "./brand.js";
 
 // What the program gives, as GET /v1/program answers: nothing is shown
 // before it does, so that no rule is ever written here.
@@ -48,6 +49,7 @@ async function loadProgram() {
   const res = await call("GET", "/v1/program");
   if (!res.ok || !res.data) return;
   program = res.data;
+  showLogo(program);
   render();
 }
 

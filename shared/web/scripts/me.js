@@ -6,6 +6,7 @@
 import { t, wire, onChange, formatNumber, formatDate, lang } from "./i18n.js";
 import { call, newKey } from "./api.js";
 import { formatMoney } from "./referral.js";
+import { showLogo } from "./brand.js";
 
 const $ = (id) => document.getElementById(id);
 const tierOrder = ["bronze", "silver", "gold", "platinum"];
@@ -56,6 +57,7 @@ async function start() {
   if (location.search) history.replaceState(null, "", "/me");
   const [session, prog] = await Promise.all([call("GET", "/v1/session"), call("GET", "/v1/program")]);
   if (prog.ok) program = prog.data;
+  showLogo(program);
   $("loading").hidden = true;
   if (!session.ok) {
     if (emailOutcome) showSignIn(`me.email.${emailOutcome}`, emailOutcome === "changed" ? "ok" : "warn");
