@@ -50,7 +50,9 @@ type Rules struct {
 	// earning; without it only an operator key may.
 	CrossStoreRefunds bool `json:"crossStoreRefunds,omitempty"`
 	// Referral is the referral (parrainage) terms; off when not Enabled.
-	Referral ReferralRules `json:"referral,omitzero"`
+	// Always stored: off with every value zero is its zero, which rules
+	// stored before referral existed read as the defaults.
+	Referral ReferralRules `json:"referral"`
 	// AutoMessages switches the automatic messages; always stored, since
 	// all off is its zero and rules stored before it read the defaults.
 	AutoMessages AutoMessages `json:"autoMessages"`

@@ -17,6 +17,7 @@ var settingsTests = []struct {
 }{
 	{"a save of rules read at an older version is refused and changes nothing", testRulesStale},
 	{"concurrent changes of different rules all land", testRulesConcurrent},
+	{"referral switched off with every value zero reads back off", testReferralOffAllZero},
 	{"a blocked member earns and redeems nothing, and unblocking gives everything back", testBlockedMember},
 	{"a reward's tier, dates and retirement are kept and enforced at redemption", testRewardTerms},
 	{"the exports page through every member and the ledger's days asked, each once", testExports},
@@ -82,6 +83,21 @@ func testRulesConcurrent(e *env) {
 	if got.Version != operators || got.WelcomeBonus != d.WelcomeBonus+2 || got.BirthdayBonus != d.BirthdayBonus+2 || got.ExpiryMonths != d.ExpiryMonths+2 || len(got.Terms.EN) != 2 {
 		e.t.Fatalf("after %d concurrent changes: version %d, welcome %d, birthday %d, expiry %d, terms %q; want every change kept",
 			operators, got.Version, got.WelcomeBonus, got.BirthdayBonus, got.ExpiryMonths, got.Terms.EN)
+	}
+}
+
+// testReferralOffAllZero saves the referral terms at their zero, which a
+// store that left them out would read back as the defaults: referral on.
+func testReferralOffAllZero(e *env) {
+	if _, err := e.program.ChangeRules(e.ctx, func(r loyalty.Rules) (loyalty.Rules, error) {
+		r.Referral = loyalty.ReferralRules{}
+		return r, nil
+	}); err != nil {
+		e.t.Fatal(err)
+	}
+	got, err := e.store.Rules(e.ctx)
+	if err != nil || got.Referral != (loyalty.ReferralRules{}) {
+		e.t.Fatalf("referral read back as %+v, %v; want off with every value zero, as saved", got.Referral, err)
 	}
 }
 
