@@ -25,6 +25,7 @@ type Schema interface {
 	AddMemberLookups(ctx context.Context, memberID string, dryRun bool) (int, error)
 	ShardExpiryEntries(ctx context.Context, memberID string, dryRun bool) (int, error)
 	MoveSegmentCounters(ctx context.Context, dryRun bool) (int, error)
+	SplitSegmentCounters(ctx context.Context, dryRun bool) (int, error)
 	Ledger(ctx context.Context, memberID string, before int64, limit int) ([]loyalty.LedgerEntry, error)
 }
 
@@ -84,6 +85,13 @@ var Migrations = []Migration{
 				return 1, err
 			}
 			return 0, err
+		},
+	},
+	{
+		Version: 7,
+		What:    "segment counters of a shard's month split from one growing item into small ones (DynamoDB)",
+		Program: func(ctx context.Context, s Schema, dryRun bool) (int, error) {
+			return s.SplitSegmentCounters(ctx, dryRun)
 		},
 	},
 }

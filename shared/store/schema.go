@@ -32,7 +32,12 @@ import (
 //   - 6: every member's activity (loyalty.Activity) is complete and counted
 //     in the segment counters; the migration to 6 rebuilds it from the
 //     ledger for the members written before segments existed.
-const SchemaVersion = 6
+//   - 7: on DynamoDB, a shard's segment counters of a month are spread over
+//     small items (about 1 KB at most, whatever the month's activity) under
+//     several partition keys, no longer in one item that grew over the
+//     month; the migration to 7 splits the items written before. The
+//     embedded store has nothing to split.
+const SchemaVersion = 7
 
 // ErrSchemaTooNew refuses a table whose items a later build wrote: this
 // build might misread them, or write items that build cannot read.

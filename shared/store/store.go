@@ -228,6 +228,13 @@ type Store interface {
 	// and returns how many all-time items it moved counters from; with
 	// dryRun, from how many it would, moving nothing.
 	MoveSegmentCounters(ctx context.Context, dryRun bool) (int, error)
+	// SplitSegmentCounters moves the segment counters that schema version 5
+	// kept in one item per shard and month to the small items that keep
+	// them from version 7 on, keeping every sum whatever commits add
+	// meanwhile, and returns how many items it split; with dryRun, how many
+	// it would, moving nothing. A store that never had those items has
+	// nothing to split.
+	SplitSegmentCounters(ctx context.Context, dryRun bool) (int, error)
 
 	Close() error
 }

@@ -1,6 +1,7 @@
 package dynamo
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"maps"
@@ -21,13 +22,9 @@ import (
 //	PK              SK                  item
 //	STATS#<nn>      DAY#<YYYY-MM-DD>    shard nn of a UTC day's counters
 //	STATS#<nn>      TOTAL               shard nn of the all-time counters
-//	SEGS#<nn>       MONTH#<YYYY-MM>     shard nn of the segment counters that
-//	                                    the changes of a UTC month added
-//	SEGS#<nn>       BASE                shard nn of the segment counters
-//	                                    folded from months gone
 //
-// (The segment counters, loyalty.SegmentCounters, live under a key of their
-// own so that the stats' Query reads none of them.)
+// (The segment counters, loyalty.SegmentCounters, live under keys of their
+// own, SEGS#<nn>#<slot>: see cellOf.)
 //
 // Every counter is a number attribute of its own, named as loyalty names it,
 // ADDed to inside the member's TransactWriteItems. A member's changes all go
@@ -40,8 +37,8 @@ func statsPK(shard int) string           { return fmt.Sprintf("STATS#%02d", shar
 func statsDaySK(day loyalty.Date) string { return "DAY#" + day.String() }
 
 // statsItems are the updates of a posting's counters: its shard of the
-// day's, of the all-time counters and of its month's segment counters;
-// none for a change that counts nothing.
+// day's, of the all-time counters and of its month's segment counters
+// (segmentItems); none for a change that counts nothing.
 func (s *Store) statsItems(c loyalty.StatsChange) []types.TransactWriteItem {
 	var items []types.TransactWriteItem
 	if len(c.Counts) > 0 {
@@ -50,10 +47,27 @@ func (s *Store) statsItems(c loyalty.StatsChange) []types.TransactWriteItem {
 	if allTime := c.AllTime(); len(allTime) > 0 {
 		items = append(items, s.addCounters(statsPK(c.Shard), skStatsTotal, allTime))
 	}
-	if len(c.Segments) > 0 {
-		counts := maps.Clone(c.Segments)
-		counts[attrSegmentWrites] = 1
-		items = append(items, s.addCounters(segmentsPK(c.Shard), segmentsSK(loyalty.SegmentMonth(c.Day)), counts))
+	return append(items, s.segmentItems(c)...)
+}
+
+// segmentItems are the updates of a change's segment counters: one for
+// each item of its month that holds some (cellOf), each counting the write.
+func (s *Store) segmentItems(c loyalty.StatsChange) []types.TransactWriteItem {
+	month := loyalty.SegmentMonth(c.Day)
+	byItem := map[[2]string]map[string]int64{}
+	for name, n := range c.Segments {
+		cell := cellOf(c.Shard, month, name)
+		k := [2]string{cell.pk, cell.sk}
+		if byItem[k] == nil {
+			byItem[k] = map[string]int64{attrSegmentWrites: 1}
+		}
+		byItem[k][cell.attr] += n
+	}
+	var items []types.TransactWriteItem
+	for _, k := range slices.SortedFunc(maps.Keys(byItem), func(a, b [2]string) int {
+		return cmp.Or(strings.Compare(a[0], b[0]), strings.Compare(a[1], b[1]))
+	}) {
+		items = append(items, s.addCounters(k[0], k[1], byItem[k]))
 	}
 	return items
 }

@@ -274,3 +274,45 @@ func (e *env) legacyTotals() int {
 	}
 	return n
 }
+
+// RunSegmentCountersSplit checks the migration to schema version 7 on a
+// store that open returns empty: toVersion5 must move every segment counter
+// of the store to the items schema version 5 kept them in, and record
+// version 6. The segments count right before the migration (a nightly run
+// folding those items too), after it, after a second run, and after more
+// changes.
+func RunSegmentCountersSplit(t *testing.T, open func(t *testing.T) store.Store, toVersion5 func(t *testing.T, s store.Store) int) {
+	s := open(t)
+	clock := NewClock(Start)
+	e := &env{t: t, store: s, program: loyalty.NewProgram(s, clock, nil), clock: clock, ctx: context.Background()}
+	sh := e.newShoppers(20)
+	runner := jobs.New(e.program, e.store)
+	for day := 20; day < 140; day += 2 {
+		e.shop(sh, day)
+		if day == 70 {
+			e.checkSegments(runner)
+		}
+	}
+	old := toVersion5(t, s)
+	if old == 0 {
+		t.Fatal("toVersion5 wrote no item")
+	}
+	e.shop(sh, 141) // in the days between the deploy and the migration
+	sum, err := runner.Migrate(e.ctx, s, true)
+	if last := sum.Migrations[len(sum.Migrations)-1]; err != nil || sum.From != 6 || last.Version != 7 || last.Items != old {
+		t.Fatalf("dry run = %+v, %v; want 6 → 7 splitting %d items", sum, err, old)
+	}
+	e.checkSegments(runner) // folds the items of months gone, whatever their version
+	sum, err = runner.Migrate(e.ctx, s, false)
+	if err != nil || sum.To != store.SchemaVersion {
+		t.Fatalf("migration = %+v, %v; want 6 → %d", sum, err, store.SchemaVersion)
+	}
+	e.checkSegments(runner)
+	if n, err := s.SplitSegmentCounters(e.ctx, false); err != nil || n != 0 {
+		t.Fatalf("the split again split %d items, %v; want none", n, err)
+	}
+	for day := 142; day < 200; day += 2 {
+		e.shop(sh, day)
+	}
+	e.checkSegments(runner)
+}
