@@ -160,6 +160,7 @@ type cardMessages struct {
 
 func (s *Store) ClaimCardMessage(ctx context.Context, serial string, day loyalty.Date, messageID string, most int) (claimed, notify bool, err error) {
 	err = s.update(nil, func(tx *bolt.Tx) error {
+		claimed, notify = false, false // a group written again runs this again
 		b, err := tx.CreateBucketIfNotExists(bucketMessagesClaimed)
 		if err != nil {
 			return err

@@ -98,3 +98,26 @@ func TestClaimsPastTheirUseArePurgedFromTheFile(t *testing.T) {
 		t.Errorf("the older build's card messages are still in the file: %q", older)
 	}
 }
+
+// Two claims of one change to push, committed in one group, see each other:
+// a key put with no value reads nil from Get in the transaction that put it.
+func TestClaimsOfOneGroupSeeEachOther(t *testing.T) {
+	ctx := context.Background()
+	s := openInternal(t)
+	release := holdLead(t, s)
+	claims := make([]bool, 2)
+	writes := make([]func() error, len(claims))
+	for i := range writes {
+		writes[i] = func() (err error) { claims[i], err = s.ClaimPush(ctx, "S1", 7, "D1"); return err }
+	}
+	outcomes := queue(s, writes...)
+	release()
+	for i, o := range outcomes {
+		if err := <-o; err != nil {
+			t.Fatalf("claim %d: %v", i, err)
+		}
+	}
+	if !claims[0] || claims[1] {
+		t.Errorf("claims of one group = %v, want the first only", claims)
+	}
+}

@@ -546,7 +546,7 @@ func (s *Store) applyPosting(tx *bolt.Tx, p loyalty.Posting, was indexed) ([]byt
 		switch {
 		case l.Remaining == 0:
 			err = errors.Join(lots.Delete([]byte(day)), expiries.Delete(k))
-		case expiries.Get(k) != nil:
+		case has(expiries, k):
 			// A page rewritten with the same key would be one more to sync.
 			err = putJSON(lots, []byte(day), l)
 		default:
@@ -709,6 +709,14 @@ func getMember(tx *bolt.Tx, id string, m *loyalty.Member) error {
 		return loyalty.ErrMemberNotFound
 	}
 	return json.Unmarshal(v, m)
+}
+
+// has says whether b holds k. Get cannot tell: a key put with no value
+// earlier in the same transaction reads nil, as a missing key does (a
+// claim of a group written once would not see the one before it).
+func has(b *bolt.Bucket, k []byte) bool {
+	found, _ := b.Cursor().Seek(k)
+	return bytes.Equal(found, k)
 }
 
 func putJSON(b *bolt.Bucket, k []byte, v any) error {

@@ -69,6 +69,7 @@ func (s *Store) PassRegistrations(ctx context.Context, serial string) ([]store.R
 func (s *Store) ClaimPush(ctx context.Context, serial string, version int64, deviceID string) (bool, error) {
 	claimed, today := false, loyalty.DateOf(time.Now().UTC())
 	err := s.update(nil, func(tx *bolt.Tx) error {
+		claimed = false // a group written again runs this again
 		b, err := tx.CreateBucketIfNotExists(bucketPushesClaimed)
 		if err != nil {
 			return err
@@ -77,7 +78,7 @@ func (s *Store) ClaimPush(ctx context.Context, serial string, version int64, dev
 			return err
 		}
 		for n := range pushClaimDays + 1 {
-			if b.Get(pushClaimKey(today.AddDays(-n), serial, version, deviceID)) != nil {
+			if has(b, pushClaimKey(today.AddDays(-n), serial, version, deviceID)) {
 				return nil
 			}
 		}
