@@ -22,18 +22,23 @@ type target interface {
 	// send makes one request with the client and checks its answer; pick
 	// chooses a member among the bench's.
 	send(c *http.Client, pick func(n int) int) error
+	// disk is what the target has written since it started: disk syncs
+	// and pages.
+	disk() (syncs, pages int64)
 	close()
 }
 
 // sample is what the runs of a target measured, added up over rounds.
 type sample struct {
-	took    []time.Duration
-	elapsed time.Duration
-	cpu     time.Duration // of the whole process, clients included
+	took         []time.Duration
+	elapsed      time.Duration
+	cpu          time.Duration // of the whole process, clients included
+	syncs, pages int64         // the target's writes to disk
 }
 
 func (s *sample) add(o sample) {
 	s.took, s.elapsed, s.cpu = append(s.took, o.took...), s.elapsed+o.elapsed, s.cpu+o.cpu
+	s.syncs, s.pages = s.syncs+o.syncs, s.pages+o.pages
 }
 
 // rate is in requests per second.
@@ -42,8 +47,9 @@ func (s sample) rate() float64 { return float64(len(s.took)) / s.elapsed.Seconds
 func (s sample) String() string {
 	slices.Sort(s.took)
 	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
-	return fmt.Sprintf("%8d %10.0f %8.2f %8.2f %8.0f", len(s.took), s.rate(),
-		ms(s.took[len(s.took)/2]), ms(s.took[len(s.took)*99/100]), float64(s.cpu.Microseconds())/float64(len(s.took)))
+	n := float64(len(s.took))
+	return fmt.Sprintf("%8d %10.0f %8.2f %8.2f %8.0f %8.2f %8.2f", len(s.took), s.rate(),
+		ms(s.took[len(s.took)/2]), ms(s.took[len(s.took)*99/100]), float64(s.cpu.Microseconds())/n, float64(s.syncs)/n, float64(s.pages)/n)
 }
 
 // processCPU is the CPU time the process has used, user and system.
@@ -70,6 +76,7 @@ func drive(t target, clients int, d time.Duration) (sample, error) {
 		firstErr error
 		wg       sync.WaitGroup
 	)
+	syncs, pages := t.disk()
 	start, cpu := time.Now(), processCPU()
 	deadline := start.Add(d)
 	for i := range clients {
@@ -96,7 +103,7 @@ func drive(t target, clients int, d time.Duration) (sample, error) {
 	if firstErr != nil {
 		return sample{}, firstErr
 	}
-	return sample{took, time.Since(start), processCPU() - cpu}, nil
+	return measured(t, took, start, cpu, syncs, pages), nil
 }
 
 // sequential sends n requests one after the other.
@@ -105,6 +112,7 @@ func sequential(t target, n int) (sample, error) {
 	defer hc.CloseIdleConnections()
 	r := rand.New(rand.NewPCG(1, 18))
 	took := make([]time.Duration, 0, n)
+	syncs, pages := t.disk()
 	start, cpu := time.Now(), processCPU()
 	for range n {
 		t0 := time.Now()
@@ -113,5 +121,13 @@ func sequential(t target, n int) (sample, error) {
 		}
 		took = append(took, time.Since(t0))
 	}
-	return sample{took, time.Since(start), processCPU() - cpu}, nil
+	return measured(t, took, start, cpu, syncs, pages), nil
+}
+
+// measured is the sample of requests that took took, from start, when the
+// process had used cpu and the target had made syncs and written pages.
+func measured(t target, took []time.Duration, start time.Time, cpu time.Duration, syncs, pages int64) sample {
+	elapsed, used := time.Since(start), processCPU()-cpu
+	nowSyncs, nowPages := t.disk()
+	return sample{took, elapsed, used, nowSyncs - syncs, nowPages - pages}
 }

@@ -16,7 +16,7 @@ func TestRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Log("\n" + out.String())
-	for _, want := range []string{"yardstick (1 bbolt write)   ", "earn (local stack, HTTP)   ", "earn (local stack, HTTP), lone caller", "earnings / yardstick: "} {
+	for _, want := range []string{"yardstick (1 bbolt write)   ", "earn (local stack, HTTP)   ", "earn (local stack, HTTP), lone caller", "earnings / yardstick: ", "CPU µs    syncs    pages"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("no %q in the output", want)
 		}

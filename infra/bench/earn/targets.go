@@ -16,6 +16,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/fidelio/fidelio/infra/local/stack"
+	"github.com/fidelio/fidelio/shared/store/embedded"
 )
 
 // earning is the body of POST /v1/earnings, which the yardstick is sent too.
@@ -86,6 +87,12 @@ func (y *yardstick) write(w http.ResponseWriter, r *http.Request) {
 
 func (y *yardstick) name() string { return "yardstick (1 bbolt write)" }
 
+// disk counts two syncs a write, as bbolt makes: the pages, then the meta page.
+func (y *yardstick) disk() (syncs, pages int64) {
+	stats := y.db.Stats()
+	return 2 * int64(y.written.Load()), stats.TxStats.GetWrite()
+}
+
 func (y *yardstick) send(c *http.Client, pick func(int) int) error {
 	_, err := post(c, y.srv.URL, "", earning("F1.K1.member.mac", int64(pick(1<<30))), http.StatusCreated)
 	return err
@@ -139,6 +146,11 @@ func startStack(ctx context.Context, dir string, o options) (*earnPath, error) {
 }
 
 func (e *earnPath) name() string { return "earn (local stack, HTTP)" }
+
+func (e *earnPath) disk() (syncs, pages int64) {
+	w := e.st.Store.(*embedded.Store).Written()
+	return 2 * w.Commits, w.Pages
+}
 
 func (e *earnPath) send(c *http.Client, pick func(int) int) error {
 	_, err := post(c, e.srv.URL+"/v1/earnings", e.staffKey, earning(e.codes[pick(len(e.codes))], e.receipts.Add(1)), http.StatusCreated)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"sync"
+	"sync/atomic"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -35,6 +36,17 @@ type committer struct {
 	mu      sync.Mutex
 	leading bool // a writer is committing a group
 	queue   []*write
+	commits atomic.Int64
+}
+
+// Writes is what the store has written since it was opened: its groups'
+// commits, each two disk syncs (bbolt syncs the pages, then the meta page),
+// and the pages of every commit. A benchmark's figures.
+type Writes struct{ Commits, Pages int64 }
+
+func (s *Store) Written() Writes {
+	stats := s.db.Stats()
+	return Writes{s.group.commits.Load(), stats.TxStats.GetWrite()}
 }
 
 // update commits check and apply in the next group and returns their
@@ -107,6 +119,7 @@ func (s *Store) commitGroup(group []*write) {
 		})
 		if indexLocked {
 			if err == nil {
+				s.group.commits.Add(1)
 				s.feed.dropped.Store(dropped)
 				s.idem.commitLocked()
 			}
