@@ -70,6 +70,9 @@ type Store struct {
 	idem    idemIndex
 	pending pendingChanges
 	feed    feed
+	// counters are the counters of the postings of the transaction being
+	// written, written at its end (or before a write that may read them).
+	counters groupCounters
 }
 
 // Open opens (creating when missing) the bbolt file at path.
@@ -355,7 +358,7 @@ func (s *Store) Commit(ctx context.Context, p loyalty.Posting) error {
 	for _, q := range postings {
 		defer s.pending.add(q.Member.ID)()
 	}
-	err := s.update(func(tx *bolt.Tx) (err error) {
+	err := s.updatePostings(func(tx *bolt.Tx) (err error) {
 		for i, q := range postings {
 			if was[i], err = s.checkPosting(tx, q); err != nil {
 				return err
@@ -385,7 +388,7 @@ func (s *Store) Commit(ctx context.Context, p loyalty.Posting) error {
 // all or none, with Commit's checks: a bulk load (an import, a benchmark's
 // program) without a disk sync per member.
 func (s *Store) CommitAll(ctx context.Context, ps []loyalty.Posting) error {
-	return s.update(nil, func(tx *bolt.Tx) error {
+	return s.updatePostings(nil, func(tx *bolt.Tx) error {
 		for _, p := range ps {
 			was, err := s.checkPosting(tx, p)
 			if err == nil {
@@ -526,9 +529,7 @@ func (s *Store) applyPosting(tx *bolt.Tx, p loyalty.Posting, was indexed) ([]byt
 			return nil, err
 		}
 	}
-	if err := addStats(tx, p.Stats); err != nil {
-		return nil, err
-	}
+	s.counters.add(p.Stats)
 	ledger := tx.Bucket(bucketLedger)
 	for _, e := range p.Entries {
 		if err := putJSON(ledger, ledgerKey(p.Member.ID, e.Seq), e); err != nil {

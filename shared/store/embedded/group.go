@@ -26,7 +26,11 @@ import (
 type write struct {
 	check func(*bolt.Tx) error // reads only; nil when there is nothing to check
 	apply func(*bolt.Tx) error
-	err   error
+	// postings says the write only adds to the counters (groupCounters),
+	// never reads them: the counters of the group before it need not be
+	// written first.
+	postings bool
+	err      error
 	// turn tells a queued writer that its group is committed (false, err
 	// is its outcome) or that it leads the next group (true).
 	turn chan bool
@@ -52,7 +56,16 @@ func (s *Store) Written() Writes {
 // update commits check and apply in the next group and returns their
 // outcome.
 func (s *Store) update(check, apply func(*bolt.Tx) error) error {
-	w := &write{check: check, apply: apply, turn: make(chan bool, 1)}
+	return s.commitInGroup(&write{check: check, apply: apply})
+}
+
+// updatePostings is update for a write of postings.
+func (s *Store) updatePostings(check, apply func(*bolt.Tx) error) error {
+	return s.commitInGroup(&write{check: check, apply: apply, postings: true})
+}
+
+func (s *Store) commitInGroup(w *write) error {
+	w.turn = make(chan bool, 1)
 	g := &s.group
 	g.mu.Lock()
 	g.queue = append(g.queue, w)
@@ -95,10 +108,16 @@ func (s *Store) commitGroup(group []*write) {
 		indexLocked := false
 		err := s.db.Update(func(tx *bolt.Tx) (err error) {
 			s.idem.begin()
+			s.counters = groupCounters{}
 			if dropped, err = s.dropForgotten(tx); err != nil {
 				return err
 			}
 			for _, w := range group {
+				if !w.postings {
+					if err := s.counters.write(tx); err != nil {
+						return err
+					}
+				}
 				if w.check != nil {
 					if w.err = w.check(tx); w.err != nil {
 						continue
@@ -108,6 +127,9 @@ func (s *Store) commitGroup(group []*write) {
 					failed = w
 					return w.err
 				}
+			}
+			if err := s.counters.write(tx); err != nil {
+				return err
 			}
 			// The index's readers wait while the file commits: one that
 			// reads this transaction's changes (a redemption undone) must

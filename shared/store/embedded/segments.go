@@ -44,20 +44,6 @@ func segmentKey(month, name string) []byte {
 	return append(append(append(k, month...), 0), name...)
 }
 
-// addSegments adds a change's segment counters to its month's.
-func addSegments(tx *bolt.Tx, c loyalty.StatsChange) error {
-	if len(c.Segments) == 0 {
-		return nil
-	}
-	b, month := tx.Bucket(bucketSegments), loyalty.SegmentMonth(c.Day)
-	for name, n := range c.Segments {
-		if err := addCounter(b, segmentKey(month, name), n); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 func addCounter(b *bolt.Bucket, k []byte, n int64) error {
 	if v := b.Get(k); v != nil {
 		had, err := strconv.ParseInt(string(v), 10, 64)

@@ -22,16 +22,28 @@ func statsDayKey(day loyalty.Date, shard int) []byte {
 
 func statsTotalKey(shard int) []byte { return fmt.Appendf(nil, "T\x00%02d", shard) }
 
-// addStats adds a posting's counters to the day's and all time's. It keeps
-// them on shard 0 whatever the posting's shard: the file has one writer at a
-// time, so no item runs hot, and the counters of a group of changes are then
-// one page to sync, not a page of shards. A file's other shards, written
-// before, are read as they are.
-func addStats(tx *bolt.Tx, c loyalty.StatsChange) error {
-	if err := addSegments(tx, c); err != nil || len(c.Counts) == 0 {
-		return err
+// groupCounters sums the counters (loyalty.StatsChange) of the postings of
+// a transaction, so that it reads, adds to and writes each counter once,
+// not once a posting: decoding and encoding the day's and all time's
+// counters at every earning of a group was 3% of an earning's CPU. They are
+// kept on shard 0 whatever the posting's shard: the file has one writer at
+// a time, so no item runs hot, and the counters of a group of changes are
+// then one page to sync, not a page of shards. A file's other shards,
+// written before, are read as they are.
+type groupCounters struct {
+	stats    map[string]map[string]int64 // key in bucketStats -> name -> sum
+	segments map[string]int64            // key in bucketSegments -> sum
+}
+
+// add adds a posting's counters to the group's.
+func (g *groupCounters) add(c loyalty.StatsChange) {
+	if g.stats == nil {
+		g.stats, g.segments = map[string]map[string]int64{}, map[string]int64{}
 	}
-	b := tx.Bucket(bucketStats)
+	month := loyalty.SegmentMonth(c.Day)
+	for name, n := range c.Segments {
+		g.segments[string(segmentKey(month, name))] += n
+	}
 	for k, counts := range map[string]map[string]int64{
 		string(statsDayKey(c.Day, 0)): c.Counts,
 		string(statsTotalKey(0)):      c.AllTime(),
@@ -39,6 +51,27 @@ func addStats(tx *bolt.Tx, c loyalty.StatsChange) error {
 		if len(counts) == 0 {
 			continue
 		}
+		sum := g.stats[k]
+		if sum == nil {
+			sum = map[string]int64{}
+			g.stats[k] = sum
+		}
+		for name, n := range counts {
+			sum[name] += n
+		}
+	}
+}
+
+// write adds the group's counters to the file's, and empties them.
+func (g *groupCounters) write(tx *bolt.Tx) error {
+	segments := tx.Bucket(bucketSegments)
+	for k, n := range g.segments {
+		if err := addCounter(segments, []byte(k), n); err != nil {
+			return err
+		}
+	}
+	b := tx.Bucket(bucketStats)
+	for k, counts := range g.stats {
 		sum := map[string]int64{}
 		if v := b.Get([]byte(k)); v != nil {
 			if err := json.Unmarshal(v, &sum); err != nil {
@@ -52,6 +85,7 @@ func addStats(tx *bolt.Tx, c loyalty.StatsChange) error {
 			return err
 		}
 	}
+	*g = groupCounters{}
 	return nil
 }
 

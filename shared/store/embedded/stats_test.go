@@ -59,3 +59,56 @@ func TestCountersOfEveryMemberAreOneItemADay(t *testing.T) {
 		t.Fatalf("counter items %v counting %d earnings on the day; want %s and 17, members on %d shards", items, earnings, want, len(shards))
 	}
 }
+
+// The counters of a group's postings are written once, at the end of its
+// transaction, but before any other write of the group, which may read
+// them: here the fold of the month's counters into the base sees the two
+// postings before it, not the one after.
+func TestTheCountersOfAGroupAreWrittenBeforeAWriteThatReadsThem(t *testing.T) {
+	ctx := context.Background()
+	s := openInternal(t)
+	day := loyalty.Date{Year: 2026, Month: 3, Day: 14}
+	month := loyalty.SegmentMonth(day)
+	posting := func(id string) loyalty.Posting {
+		p := newMember(id, id+"@example.com")
+		p.Stats = loyalty.StatsChange{Day: day, Counts: map[string]int64{"earned": 5}, Segments: map[string]int64{"tier:gold": 1}}
+		return p
+	}
+	release := holdLead(t, s)
+	outcomes := queue(s,
+		func() error { return s.Commit(ctx, posting("ada")) },
+		func() error { return s.Commit(ctx, posting("bob")) },
+		func() error { return s.FoldSegmentCounters(ctx, 0, month, map[string]string{"tier:gold": "tier:gold"}) },
+		func() error { return s.Commit(ctx, posting("cid")) },
+	)
+	release()
+	for i, o := range outcomes {
+		if err := <-o; err != nil {
+			t.Fatalf("write %d: %v", i, err)
+		}
+	}
+	counters, err := s.SegmentCounters(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]int64{}
+	for _, c := range counters {
+		got[c.Month] = c.Counts["tier:gold"]
+	}
+	if got[loyalty.SegmentBase] != 2 || got[month] != 1 {
+		t.Errorf("tier:gold = %v; want 2 folded into the base and 1 in %s", got, month)
+	}
+	stats, err := s.StatsCounters(ctx, day)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var earned int64
+	for _, c := range stats {
+		if c.Day == day {
+			earned += c.Counts["earned"]
+		}
+	}
+	if earned != 15 {
+		t.Errorf("earned on %s = %d, want 15: each posting's 5", day, earned)
+	}
+}
