@@ -59,6 +59,25 @@ func recordChange(tx *bolt.Tx, before, after []byte) error {
 	return b.Put(binary.BigEndian.AppendUint64(nil, seq), rec)
 }
 
+// recordOf splits a change record, as recordChange or encoding/json wrote
+// it, into its parts, in place: decoding it first, to decode its parts
+// again, scanned and copied each change twice.
+func recordOf(v []byte) changeRecord {
+	var rec changeRecord
+	var room [3]field
+	for _, f := range fieldsOf(v, room[:0]) {
+		switch string(f.name) {
+		case `"before"`:
+			rec.Before = f.value
+		case `"beforeFields"`:
+			rec.BeforeFields = f.value
+		case `"after"`:
+			rec.After = f.value
+		}
+	}
+	return rec
+}
+
 // before is the member as it was before the change.
 func (rec changeRecord) before() (*loyalty.Member, error) {
 	was := rec.Before
@@ -83,10 +102,7 @@ func (s *Store) Changes(ctx context.Context, after uint64, limit int) ([]Change,
 		c := b.Cursor()
 		after = max(after, s.feed.forgotten.Load())
 		for k, v := c.Seek(binary.BigEndian.AppendUint64(nil, after+1)); k != nil && len(out) < limit; k, v = c.Next() {
-			var rec changeRecord
-			if err := json.Unmarshal(v, &rec); err != nil {
-				return err
-			}
+			rec := recordOf(v)
 			ch := Change{Seq: binary.BigEndian.Uint64(k)}
 			if err := json.Unmarshal(rec.After, &ch.After); err != nil {
 				return err
