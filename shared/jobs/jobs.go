@@ -27,6 +27,7 @@ import (
 	"time"
 
 	"github.com/fidelio/fidelio/shared/loyalty"
+	"github.com/fidelio/fidelio/shared/store"
 )
 
 // Index is what the jobs read to find their work, the sparse indexes of
@@ -44,6 +45,11 @@ type Index interface {
 	SegmentCounters(ctx context.Context) ([]loyalty.SegmentCounters, error)
 	FoldSegmentCounters(ctx context.Context, shard int, month string, moves map[string]string) error
 	SaveQuintiles(ctx context.Context, q loyalty.Quintiles) error
+	// The expiry job ends the registrations of deleted accounts' cards
+	// (store.PurgeErasedCards).
+	store.ErasedCards
+	PassRegistrations(ctx context.Context, serial string) ([]store.Registration, error)
+	Unregister(ctx context.Context, deviceID, serial string) error
 }
 
 // The names of the jobs, as the schedules and the admin API call them.
@@ -120,6 +126,9 @@ type Summary struct {
 	// Announced counts the lots an expiry run announced on cards, 30 days
 	// ahead; they are not in Changed, which counts the lots it expired.
 	Announced int `json:"announced,omitempty"`
+	// Unregistered counts the registrations of deleted accounts' cards an
+	// expiry run ended, store.ErasedCardDays after the deletion.
+	Unregistered int `json:"unregistered,omitempty"`
 	// Skipped counts the examined members left as they were, by reason.
 	Skipped map[loyalty.Skip]int `json:"skipped,omitempty"`
 	// Failed counts the members whose change failed; the run's error says why.
@@ -186,7 +195,8 @@ func (r *Runner) Birthdays(ctx context.Context, at time.Time) (Summary, error) {
 // many runs were missed. It is meant to run daily, soon after midnight UTC,
 // the zone of lots' days. It then announces the lots that enter the last
 // ExpiryNoticeDays before they expire (loyalty.Program.NoticeExpiry), each
-// once, with the automatic message when the rules say so.
+// once, with the automatic message when the rules say so. Last, it ends the
+// registrations phones kept of deleted accounts' cards (forgetErasedCards).
 func (r *Runner) Expiry(ctx context.Context, at time.Time) (Summary, error) {
 	at = at.UTC()
 	today := loyalty.DateOf(at)
@@ -217,6 +227,9 @@ func (r *Runner) Expiry(ctx context.Context, at time.Time) (Summary, error) {
 				return r.program.NoticeExpiry(ctx, id, notice, today)
 			})
 		s.Announced, s.Changed = s.Changed-expired, expired
+	}
+	if err == nil {
+		err = r.forgetErasedCards(ctx, s, today)
 	}
 	return s.done(err)
 }

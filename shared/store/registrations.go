@@ -87,3 +87,63 @@ func DeviceCards(ctx context.Context, s interface {
 	}
 	return cards, nil
 }
+
+// ErasedCardDays is how many days the registrations of a deleted account's
+// card are kept. The deletion pushes every phone that has the card, and
+// the device list names it once more so that the phone fetches it voided,
+// which ends its registration (DeviceCards); a phone that is switched off
+// gets the push when it comes back, as long as APNs holds it. After 30
+// days a phone that never asked is taken for gone, and its registration, a
+// device id and a push token, is erased with the rest (PurgeErasedCards).
+const ErasedCardDays = 30
+
+// ErasedCard is a deleted account's card whose registrations are not yet
+// purged: the account's erasure records it, in the same commit.
+type ErasedCard struct {
+	Serial   string
+	ErasedOn loyalty.Date
+}
+
+// ErasedCards keeps the records of the erased cards whose registrations are
+// still to purge.
+type ErasedCards interface {
+	// ErasedCards lists the cards erased on through or before, oldest
+	// first, at most limit of them.
+	ErasedCards(ctx context.Context, through loyalty.Date, limit int) ([]ErasedCard, error)
+	// ForgetErasedCard drops a card's record; dropping one that is not there
+	// is no error.
+	ForgetErasedCard(ctx context.Context, c ErasedCard) error
+}
+
+// PurgeErasedCards ends every registration left of the cards erased
+// ErasedCardDays or more before today, at most limit cards, and forgets
+// them; it returns how many cards it purged and how many registrations it
+// ended. A purge cut short keeps the records of the cards it did not
+// finish, so that the next one does.
+func PurgeErasedCards(ctx context.Context, s interface {
+	ErasedCards
+	PassRegistrations(ctx context.Context, serial string) ([]Registration, error)
+	Unregister(ctx context.Context, deviceID, serial string) error
+}, today loyalty.Date, limit int) (cards, registrations int, err error) {
+	erased, err := s.ErasedCards(ctx, today.AddDays(-ErasedCardDays), limit)
+	if err != nil {
+		return 0, 0, err
+	}
+	for _, c := range erased {
+		regs, err := s.PassRegistrations(ctx, c.Serial)
+		if err != nil {
+			return cards, registrations, err
+		}
+		for _, r := range regs {
+			if err := s.Unregister(ctx, r.DeviceID, c.Serial); err != nil {
+				return cards, registrations, err
+			}
+			registrations++
+		}
+		if err := s.ForgetErasedCard(ctx, c); err != nil {
+			return cards, registrations, err
+		}
+		cards++
+	}
+	return cards, registrations, nil
+}

@@ -37,6 +37,7 @@ var ErrUnavailable = errors.New("the service is busy for a moment; send the requ
 type Store interface {
 	loyalty.Book
 	Registrations
+	ErasedCards
 	Webhooks
 	Campaigns
 	PromotionStore

@@ -56,12 +56,14 @@ type lookupWrite struct {
 // email: the lookup items of the old name out and the new one's in, the old
 // email's claim released and the new one's taken, on the condition that no
 // one holds it (a claim of the member's own, a hand-made posting's, is
-// theirs to keep); and an erasure's: the referral code's item out.
+// theirs to keep); and an erasure's: the referral code's item out, and the
+// card recorded for the purge of its registrations (store.ErasedCards).
 func (s *Store) movedLookups(p loyalty.Posting) []lookupWrite {
 	var out []lookupWrite
 	m := p.Member
 	if p.Erases {
-		out = append(out, lookupWrite{types.TransactWriteItem{Delete: &types.Delete{TableName: &s.table, Key: key(referralPK(m.ReferralCode()), memberPK(m.ID))}}, nil})
+		out = append(out, lookupWrite{types.TransactWriteItem{Delete: &types.Delete{TableName: &s.table, Key: key(referralPK(m.ReferralCode()), memberPK(m.ID))}}, nil},
+			lookupWrite{s.erasedCardPut(m), nil})
 	}
 	if m.Name != p.PrevName {
 		gone, added := store.NameKeysMoved(p.PrevName, m.Name)

@@ -57,11 +57,16 @@ func putLookups(tx *bolt.Tx, m loyalty.Member, dryRun bool) (int, error) {
 }
 
 // moveLookups follows a member's change of name or email (checkPosting
-// checked that no one else holds the new email), and an erasure.
+// checked that no one else holds the new email), and an erasure: its
+// referral code's item out, its card recorded for the purge of its
+// registrations (store.ErasedCards).
 func moveLookups(tx *bolt.Tx, p loyalty.Posting) error {
 	m := p.Member
 	if p.Erases {
 		if err := tx.Bucket(bucketReferralCodes).Delete(indexKey(m.ReferralCode(), m.ID)); err != nil {
+			return err
+		}
+		if err := recordErasedCard(tx, m); err != nil {
 			return err
 		}
 	}

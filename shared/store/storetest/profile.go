@@ -20,6 +20,7 @@ var profileTests = []struct {
 	{"an erased member is found by neither email nor name, and the program's totals stay", testErase},
 	{"an erased member's referral code finds no one", testErasedReferralCode},
 	{"a deleted account's card is listed to its device once, then the device's registration ends", testErasedCardListedOnce},
+	{"a deleted account's card is unregistered from the phones that never asked again, after ErasedCardDays", testErasedCardPurged},
 }
 
 func testNameChange(e *env) {
@@ -161,5 +162,59 @@ func testErasedCardListedOnce(e *env) {
 	}
 	if regs, err := e.store.PassRegistrations(e.ctx, gone.Serial); err != nil || len(regs) != 0 {
 		e.t.Errorf("the deleted card's registrations = %v, %v; want none", regs, err)
+	}
+}
+
+func testErasedCardPurged(e *env) {
+	gone, quiet, kept := e.enroll("gone.purge@example.com"), e.enroll("quiet.purge@example.com"), e.enroll("kept.purge@example.com")
+	for _, r := range []store.Registration{
+		{DeviceID: "phone-off", Serial: gone.Serial}, {DeviceID: "phone-lost", Serial: gone.Serial}, {DeviceID: "phone-off", Serial: kept.Serial},
+	} {
+		r.PushToken, r.CreatedAt = "token-"+r.DeviceID, Start
+		if _, err := e.store.Register(e.ctx, r); err != nil {
+			e.t.Fatal(err)
+		}
+	}
+	for _, m := range []loyalty.Member{gone, quiet} {
+		if _, err := e.program.Erase(e.ctx, m.ID); err != nil {
+			e.t.Fatal(err)
+		}
+	}
+	// Deleting again changes nothing, and records nothing more.
+	e.clock.Set(Start.Add(24 * time.Hour))
+	if _, err := e.program.Erase(e.ctx, gone.ID); err != nil {
+		e.t.Fatal(err)
+	}
+	erasedOn := loyalty.DateOf(Start)
+	purge := func(today loyalty.Date) (cards, regs int) {
+		e.t.Helper()
+		cards, regs, err := store.PurgeErasedCards(e.ctx, e.store, today, 100)
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		return cards, regs
+	}
+	if cards, regs := purge(erasedOn.AddDays(store.ErasedCardDays - 1)); cards != 0 || regs != 0 {
+		e.t.Errorf("a day early, the purge took %d cards and %d registrations", cards, regs)
+	}
+	if regs, _ := e.store.PassRegistrations(e.ctx, gone.Serial); len(regs) != 2 {
+		e.t.Errorf("within the days kept the deleted card has %d registrations, want 2", len(regs))
+	}
+	if cards, regs := purge(erasedOn.AddDays(store.ErasedCardDays)); cards != 2 || regs != 2 {
+		e.t.Errorf("on the day, the purge took %d cards and %d registrations, want 2 and 2", cards, regs)
+	}
+	if regs, err := e.store.PassRegistrations(e.ctx, gone.Serial); err != nil || len(regs) != 0 {
+		e.t.Errorf("the deleted card's registrations after the purge = %v, %v; want none", regs, err)
+	}
+	for device, want := range map[string][]string{"phone-off": {kept.Serial}, "phone-lost": nil} {
+		if serials, err := e.store.DeviceSerials(e.ctx, device); err != nil || len(serials) != len(want) || (len(want) > 0 && serials[0] != want[0]) {
+			e.t.Errorf("%s's cards after the purge = %v, %v; want %v", device, serials, err, want)
+		}
+	}
+	if regs, _ := e.store.PassRegistrations(e.ctx, kept.Serial); len(regs) != 1 {
+		e.t.Errorf("a kept card's registrations after the purge = %v, want its one", regs)
+	}
+	if cards, regs := purge(erasedOn.AddDays(store.ErasedCardDays + 40)); cards != 0 || regs != 0 {
+		e.t.Errorf("a purge after the first took %d cards and %d registrations more", cards, regs)
 	}
 }
