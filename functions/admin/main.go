@@ -13,6 +13,7 @@ import (
 	"github.com/fidelio/fidelio/shared/awsenv"
 	"github.com/fidelio/fidelio/shared/campaigns"
 	"github.com/fidelio/fidelio/shared/config"
+	"github.com/fidelio/fidelio/shared/loyalty"
 	"github.com/fidelio/fidelio/shared/version"
 	"github.com/fidelio/fidelio/shared/wallet/pdfcard"
 	"github.com/fidelio/fidelio/shared/wire"
@@ -32,8 +33,8 @@ func main() {
 	lambda.Start(apigateway.Wrap(apiwire.API(cfg, api.Admin, wire.WithGoogleClasses, printCard, startCampaigns)))
 }
 
-// startCampaigns sends a new campaign's first page to the campaigns
-// function's queue.
+// startCampaigns sends a new campaign's first page, and a card refresh's,
+// to the campaigns function's queue.
 func startCampaigns(_ context.Context, _ config.Config, d *api.Deps) error {
 	aws, err := awsenv.Load()
 	if err != nil {
@@ -41,6 +42,7 @@ func startCampaigns(_ context.Context, _ config.Config, d *api.Deps) error {
 	}
 	f := &campaigns.Fanout{Program: d.Program, Queue: &campaigns.SQS{Config: aws, QueueURL: os.Getenv("FIDELIO_CAMPAIGN_QUEUE"), Client: http.DefaultClient}}
 	d.StartCampaign = f.Start
+	d.RefreshCards = func(ctx context.Context, r loyalty.CardRefresh) error { return f.StartRefresh(ctx, d.Store, r) }
 	return nil
 }
 

@@ -99,11 +99,18 @@ func (a *App) putProgram(r *http.Request) (reply, error) {
 	if err := decode(r, &rules); err != nil {
 		return reply{}, err
 	}
-	saved, err := a.Program.SaveRules(r.Context(), rules)
+	var before loyalty.Rules
+	saved, err := a.Program.ChangeRules(r.Context(), func(current loyalty.Rules) (loyalty.Rules, error) {
+		before = current
+		return rules, nil
+	})
 	if err != nil {
 		return reply{}, err
 	}
 	if err := a.audit(r, p, "program.save", "rules", ""); err != nil {
+		return reply{}, err
+	}
+	if err := a.rulesChanged(r, before, saved); err != nil {
 		return reply{}, err
 	}
 	a.refreshGoogleClasses(r)

@@ -56,6 +56,10 @@ type Deps struct {
 	// StartCampaign starts a new campaign's fan-out (campaigns.Fanout.Start);
 	// nil where campaigns are not served.
 	StartCampaign func(ctx context.Context, c loyalty.Campaign) error
+	// RefreshCards starts a card refresh's fan-out
+	// (campaigns.Fanout.StartRefresh); nil where the cards take a change of
+	// the rules, the stores or a promotion's bound at their next update.
+	RefreshCards func(ctx context.Context, r loyalty.CardRefresh) error
 	// Pages serves the web pages (shared/web.Page) where the App serves
 	// them (the local stack); nil in AWS, where the web function serves them
 	// itself, so that the API functions do not carry them.

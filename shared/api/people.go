@@ -232,6 +232,11 @@ func (a *App) createShop(r *http.Request) (reply, error) {
 	if err := a.Store.SaveShop(r.Context(), s, a.auditEntry(p, "store.create", s.ID, s.Name)); err != nil {
 		return reply{}, err
 	}
+	if rf, ok := loyalty.StoreRefresh(nil, s); ok {
+		if err := a.refreshCards(r, rf); err != nil {
+			return reply{}, err
+		}
+	}
 	return reply{status: http.StatusCreated, body: s}, nil
 }
 
@@ -257,11 +262,17 @@ func (a *App) updateShop(r *http.Request) (reply, error) {
 	if err != nil {
 		return reply{}, err
 	}
-	if _, err := a.Store.Shop(r.Context(), id); err != nil {
+	old, err := a.Store.Shop(r.Context(), id)
+	if err != nil {
 		return reply{}, err
 	}
 	if err := a.Store.SaveShop(r.Context(), s, a.auditEntry(p, "store.update", s.ID, s.Name)); err != nil {
 		return reply{}, err
+	}
+	if rf, ok := loyalty.StoreRefresh(&old, s); ok {
+		if err := a.refreshCards(r, rf); err != nil {
+			return reply{}, err
+		}
 	}
 	return reply{body: s}, nil
 }

@@ -32,6 +32,9 @@ func (a *App) createPromotion(r *http.Request) (reply, error) {
 		return reply{}, err
 	}
 	a.Program.PromotionsChanged()
+	if err := a.refreshCards(r, loyalty.PromotionRefreshes(promo, a.Program.Now())...); err != nil {
+		return reply{}, err
+	}
 	return reply{status: http.StatusCreated, body: promo}, nil
 }
 
@@ -64,5 +67,10 @@ func (a *App) endPromotion(r *http.Request) (reply, error) {
 		return reply{}, err
 	}
 	a.Program.PromotionsChanged()
+	if promo.EndedAt != nil {
+		if err := a.refreshCards(r, loyalty.PromotionEndedRefresh(promo, a.Program.Now())); err != nil {
+			return reply{}, err
+		}
+	}
 	return reply{body: promo}, nil
 }

@@ -30,7 +30,9 @@ func (a *App) patchProgram(r *http.Request) (reply, error) {
 	if err := decodeAs(r, &patch, "application/merge-patch+json", "application/json"); err != nil {
 		return reply{}, err
 	}
+	var before loyalty.Rules
 	rules, err := a.Program.ChangeRules(r.Context(), func(current loyalty.Rules) (loyalty.Rules, error) {
+		before = current
 		return mergeRules(current, patch)
 	})
 	if errors.Is(err, loyalty.ErrInvalid) {
@@ -40,6 +42,9 @@ func (a *App) patchProgram(r *http.Request) (reply, error) {
 		return reply{}, err
 	}
 	if err := a.audit(r, p, "program.patch", "rules", ""); err != nil {
+		return reply{}, err
+	}
+	if err := a.rulesChanged(r, before, rules); err != nil {
 		return reply{}, err
 	}
 	a.refreshGoogleClasses(r)

@@ -69,6 +69,10 @@ type Local struct {
 	Logger *slog.Logger
 	// Retry is how long a failed message waits before it is handled again.
 	Retry time.Duration
+	// Hop, when set, is the longest a message waits before it is handled,
+	// as MaxDelay is on SQS: a fan-out not due yet sends itself back, so one
+	// waiting for a moment of a clock that jumps (a test's) starts then.
+	Hop time.Duration
 
 	ctx     context.Context
 	started chan struct{}
@@ -96,6 +100,9 @@ func (q *Local) Send(_ context.Context, m Message, delay time.Duration) error {
 		defer q.done()
 		<-q.started
 		for redelivered := false; ; redelivered = true {
+			if q.Hop > 0 {
+				delay = min(delay, q.Hop)
+			}
 			if !q.sleep(delay) {
 				return
 			}
@@ -103,7 +110,7 @@ func (q *Local) Send(_ context.Context, m Message, delay time.Duration) error {
 			if err == nil {
 				return
 			}
-			q.Logger.ErrorContext(q.ctx, "campaign page failed; done again", slog.String("campaign", m.CampaignID), slog.String("error", err.Error()))
+			q.Logger.ErrorContext(q.ctx, "fan-out page failed; done again", slog.String("campaign", m.CampaignID), slog.String("refresh", m.RefreshID), slog.String("error", err.Error()))
 			delay = q.Retry
 		}
 	}()
@@ -156,6 +163,21 @@ func (f *Fanout) Resume(ctx context.Context, campaigns []loyalty.Campaign) error
 		}
 		delay := min(max(c.StartsAt.Sub(f.Program.Now()), 0), MaxDelay)
 		if err := f.Queue.Send(ctx, Message{CampaignID: c.ID, Pages: c.Pages}, delay); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ResumeRefreshes sends the next page of each card refresh given that is
+// not finished, as Resume does for campaigns.
+func (f *Fanout) ResumeRefreshes(ctx context.Context, refreshes []loyalty.CardRefresh) error {
+	for _, r := range refreshes {
+		if r.Finished() {
+			continue
+		}
+		delay := min(max(r.StartsAt.Sub(f.Program.Now()), 0), MaxDelay)
+		if err := f.Queue.Send(ctx, Message{RefreshID: r.ID, Pages: r.Pages}, delay); err != nil {
 			return err
 		}
 	}

@@ -7,7 +7,7 @@ import "time"
 func cardChanged(before, after Member) bool {
 	return before.ID == "" || before.Balance != after.Balance || before.Tier != after.Tier || before.Name != after.Name ||
 		before.ExpiryNoticeOn != after.ExpiryNoticeOn || before.CodeGeneration != after.CodeGeneration ||
-		before.newsID() != after.newsID() || before.Locale != after.Locale
+		before.newsID() != after.newsID() || before.Locale != after.Locale || before.CardRefresh != after.CardRefresh
 }
 
 // nextCardTime is the change time of a card changed at now: a whole second

@@ -72,6 +72,8 @@ type Member struct {
 	// CardUpdatedAt is when what the card shows last changed, in whole
 	// seconds, each change a later second than the one before.
 	CardUpdatedAt time.Time `json:"cardUpdatedAt,omitzero"`
+	// CardRefresh is the last card refresh that moved the card (CardRefresh.ID).
+	CardRefresh string `json:"cardRefresh,omitempty"`
 	// ExpiryNoticeOn is the expiry day of the last lot announced on the card.
 	ExpiryNoticeOn Date `json:"expiryNoticeOn,omitzero"`
 	// NearTierNotice is the last occasion the member was told the next tier

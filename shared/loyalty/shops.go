@@ -1,9 +1,11 @@
 package loyalty
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"time"
 )
 
@@ -51,4 +53,18 @@ func PrepareShop(s Shop, now time.Time) (Shop, error) {
 	}
 	s.UpdatedAt = now
 	return s, nil
+}
+
+// MaxPassLocations is the most locations Wallet reads from a pass.
+const MaxPassLocations = 10
+
+// PassShops orders the stores that have coordinates for m's pass: those
+// where m made the most purchases first, then the others by id, at most
+// MaxPassLocations.
+func PassShops(m Member, shops []Shop) []Shop {
+	placed := slices.DeleteFunc(slices.Clone(shops), func(s Shop) bool { return s.Latitude == nil || s.Longitude == nil })
+	slices.SortStableFunc(placed, func(a, b Shop) int {
+		return cmp.Or(cmp.Compare(m.Activity.Stores[b.ID], m.Activity.Stores[a.ID]), cmp.Compare(a.ID, b.ID))
+	})
+	return placed[:min(len(placed), MaxPassLocations)]
 }

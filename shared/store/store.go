@@ -40,6 +40,7 @@ type Store interface {
 	ErasedCards
 	Webhooks
 	Campaigns
+	CardRefreshes
 	PromotionStore
 
 	// Member reads a member's profile; loyalty.ErrMemberNotFound when there is none.

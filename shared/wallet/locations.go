@@ -1,10 +1,8 @@
 package wallet
 
 import (
-	"cmp"
 	"context"
 	"fmt"
-	"slices"
 
 	"github.com/fidelio/fidelio/shared/loyalty"
 	"github.com/fidelio/fidelio/shared/wallet/apple"
@@ -14,20 +12,6 @@ import (
 // ShopLister lists the program's stores.
 type ShopLister interface {
 	Shops(ctx context.Context) ([]loyalty.Shop, error)
-}
-
-// MaxPassLocations is the most locations Wallet reads from a pass.
-const MaxPassLocations = 10
-
-// UsualShops orders the stores that have coordinates for m's pass: those
-// where m made the most purchases first, then the others by id, at most
-// MaxPassLocations.
-func UsualShops(m loyalty.Member, shops []loyalty.Shop) []loyalty.Shop {
-	placed := slices.DeleteFunc(slices.Clone(shops), func(s loyalty.Shop) bool { return s.Latitude == nil || s.Longitude == nil })
-	slices.SortStableFunc(placed, func(a, b loyalty.Shop) int {
-		return cmp.Or(cmp.Compare(m.Activity.Stores[b.ID], m.Activity.Stores[a.ID]), cmp.Compare(a.ID, b.ID))
-	})
-	return placed[:min(len(placed), MaxPassLocations)]
 }
 
 // locations are the places m's pass is relevant at, with the lock screen's
@@ -42,7 +26,7 @@ func (c *Cards) locations(ctx context.Context, m loyalty.Member) ([]apple.Locati
 	}
 	lang := locale.Of(m.Locale)
 	var out []apple.Location
-	for _, s := range UsualShops(m, shops) {
+	for _, s := range loyalty.PassShops(m, shops) {
 		out = append(out, apple.Location{Latitude: *s.Latitude, Longitude: *s.Longitude, RelevantText: locale.NearStore(s.Name).In(lang)})
 	}
 	return out, nil

@@ -54,8 +54,8 @@ func TestThePassCarriesTheMembersUsualStoresFirst(t *testing.T) {
 		if err := json.Unmarshal(passJSONOf(t, pkpass), &pass); err != nil {
 			t.Fatal(err)
 		}
-		if len(pass.Locations) != MaxPassLocations || pass.MaxDistance != 100 {
-			t.Fatalf("%s: %d locations, maxDistance %d; want %d and 100", c.locale, len(pass.Locations), pass.MaxDistance, MaxPassLocations)
+		if len(pass.Locations) != loyalty.MaxPassLocations || pass.MaxDistance != 100 {
+			t.Fatalf("%s: %d locations, maxDistance %d; want %d and 100", c.locale, len(pass.Locations), pass.MaxDistance, loyalty.MaxPassLocations)
 		}
 		if got := pass.Locations[0]; got.RelevantText != c.first || got.Latitude != 49 || got.Longitude != 4.25 {
 			t.Errorf("%s: first location %+v, want shop-09's, saying %q", c.locale, got, c.first)

@@ -160,12 +160,23 @@ func applePasses(ctx context.Context, cfg config.Config, s store.Store, codes *s
 	if err != nil {
 		return nil, fmt.Errorf("wire: %w", err)
 	}
+	// The promotions on a card are read on the program's clock, which
+	// decides their windows.
+	var clock loyalty.Clock
+	if now != nil {
+		clock = clockFunc(now)
+	}
 	cards := &wallet.Cards{Codes: codes, Branding: branding, ProgramName: cfg.ProgramName, PublicURL: cfg.PublicURL, Shops: s,
-		Promotions: loyalty.NewPromotionsCache(s, nil)}
+		Promotions: loyalty.NewPromotionsCache(s, clock)}
 	cards.Assets, cards.Apple = branding.Current()
 	cards.PassTypeID = cfg.PassTypeID
 	return cards, nil
 }
+
+// clockFunc is a clock reading now.
+type clockFunc func() time.Time
+
+func (f clockFunc) Now() time.Time { return f() }
 
 // googleWallet connects to Google Wallet; without an issuer and a service
 // account it is off, which is said once in the log.

@@ -149,6 +149,7 @@ func New(ctx context.Context, o Options) (*Stack, error) {
 	st.fanout = &campaigns.Fanout{Store: s, Program: deps.Program, Queue: st.Campaigns, PageSize: campaigns.PageSize, Workers: campaigns.Workers, Logger: deps.Logger}
 	st.Campaigns.Handle = st.fanout.Handle
 	deps.StartCampaign = st.fanout.Start
+	deps.RefreshCards = func(ctx context.Context, r loyalty.CardRefresh) error { return st.fanout.StartRefresh(ctx, s, r) }
 	functions := map[string]apigateway.Handler{}
 	for _, r := range routes {
 		fn, ok := functions[r.Function]
@@ -367,13 +368,20 @@ func (st *Stack) followFeed(ctx context.Context, feed *embedded.Store) {
 	}
 }
 
-// RunCampaigns does the campaigns' fan-outs until ctx ends, as the campaigns
-// function does from its queue in AWS: first those a stop cut short.
+// RunCampaigns does the campaigns' and the card refreshes' fan-outs until
+// ctx ends, as the campaigns function does from its queue in AWS: first
+// those a stop cut short.
 func (st *Stack) RunCampaigns(ctx context.Context) {
 	st.Campaigns.Run(ctx)
 	cs, err := st.Store.Campaigns(ctx, store.MaxCampaigns)
 	if err == nil {
 		err = st.fanout.Resume(ctx, cs)
+	}
+	if err == nil {
+		var rs []loyalty.CardRefresh
+		if rs, err = st.Store.UnfinishedCardRefreshes(ctx); err == nil {
+			err = st.fanout.ResumeRefreshes(ctx, rs)
+		}
 	}
 	if err != nil {
 		st.logger.Error("the campaigns cut short were not resumed", slog.String("error", err.Error()))

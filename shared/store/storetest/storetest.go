@@ -84,7 +84,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"rewards are saved, replaced and listed cheapest first", testRewards},
 		{"concurrent earns and redemptions keep balance equal to the ledger", testConcurrency},
 	}
-	for _, tc := range slices.Concat(tests, scheduledTests, donationTests, credentialTests, statsTests, settingsTests, peopleTests, searchTests, reversalTests, webhookTests, sessionTests, campaignTests, segmentTests, referralTests, promotionTests, profileTests, autoMessageTests) {
+	for _, tc := range slices.Concat(tests, scheduledTests, donationTests, credentialTests, statsTests, settingsTests, peopleTests, searchTests, reversalTests, webhookTests, sessionTests, campaignTests, refreshTests, segmentTests, referralTests, promotionTests, profileTests, autoMessageTests) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			s := open(t)

@@ -55,6 +55,10 @@ type Card struct {
 	// Inactive is the card of a deleted account: its object's state is
 	// INACTIVE, which Google Wallet shows as expired.
 	Inactive bool
+	// Refreshed patches the object even when prev draws the same: what the
+	// card draws from outside the member changed (the rules' terms), which
+	// prev, drawn from the rules as they are now, already shows.
+	Refreshed bool
 }
 
 // ClassID is the tier's class: <issuer>.fidelio-<tier>.
@@ -159,7 +163,7 @@ func (c *Client) Sync(ctx context.Context, prev *Card, next Card) error {
 	if prev == nil {
 		return c.InsertObject(ctx, c.Object(next))
 	}
-	if !reflect.DeepEqual(c.Object(*prev), c.Object(next)) {
+	if next.Refreshed || !reflect.DeepEqual(c.Object(*prev), c.Object(next)) {
 		if err := c.PatchObject(ctx, c.Object(next)); err != nil {
 			return err
 		}
