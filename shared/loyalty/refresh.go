@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -80,9 +81,19 @@ func StoreRefresh(before *Shop, after Shop) (r CardRefresh, ok bool) {
 	if before == nil && after.Latitude == nil {
 		return CardRefresh{}, false
 	}
-	r = newRefresh(fmt.Sprintf("store-%s-%d", after.ID, after.UpdatedAt.Unix()), after.UpdatedAt, after.UpdatedAt)
+	r = newRefresh(fmt.Sprintf("%s%s-%d", storeRefreshPrefix, after.ID, after.UpdatedAt.Unix()), after.UpdatedAt, after.UpdatedAt)
 	r.Store = &StoreChange{Before: before, After: after}
 	return r, true
+}
+
+// storeRefreshPrefix begins the id of a store's refresh.
+const storeRefreshPrefix = "store-"
+
+// RefreshedGoogle reports whether the change from before to after is a card
+// refresh that changes the Google object: a store's changes only the Apple
+// pass's locations, which the object does not carry.
+func RefreshedGoogle(before, after Member) bool {
+	return before.CardRefresh != after.CardRefresh && !strings.HasPrefix(after.CardRefresh, storeRefreshPrefix)
 }
 
 // PromotionRefreshes are the refreshes of a new promotion: at its start

@@ -185,7 +185,7 @@ func (u *Updater) updateGoogle(ctx context.Context, before, after loyalty.Member
 	if next.Offers, err = u.Cards.offers(ctx, acct.Member); err != nil {
 		return false, err
 	}
-	next.Refreshed = before.CardRefresh != after.CardRefresh
+	next.Refreshed = loyalty.RefreshedGoogle(before, after)
 	// A message is claimed for the card's day before it is sent, once: a
 	// change handed over again sends none, and one that could not be sent
 	// gives its claim up.

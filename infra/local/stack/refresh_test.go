@@ -42,8 +42,8 @@ func (c *aheadClock) skip(d time.Duration) {
 // operator changes what cards show: the terms, a store on the passes, a
 // promotion's start and end. Each change pushes each device once, the pass
 // the device then fetches and the Google object carry the new value, no
-// message is added to the Google object, and the same change made again
-// pushes nothing. Counts are read when the push of a later change (an
+// message is added to the Google object (nor a patch when only the pass
+// changes), and the same change made again pushes nothing. Counts are read when the push of a later change (an
 // earning) arrives: the change feed hands changes over in order, so a
 // second push of a refresh would have come before it.
 func TestCardsAreRefreshedWithoutAMessage(t *testing.T) {
@@ -176,9 +176,14 @@ func testCardRefresh(t *testing.T, storeName string) {
 
 	// A store on the passes.
 	placed := map[string]any{"name": "Paris Rivoli", "address": "1 rue de Rivoli", "timeZone": "Europe/Paris", "latitude": 48.8606, "longitude": 2.3376}
+	googleCalls := g.CallCount()
 	c.must(c.do("PUT", "/v1/admin/stores/paris", admin, placed), 200)
 	settled()
 	exactly("a store placed")
+	// The Google object carries no store: only the earning's patch.
+	if n := g.CallCount() - googleCalls; n != 1 {
+		t.Fatalf("a store placed made %d Google calls, want the earning's alone", n)
+	}
 	for i := range cards {
 		locations, _ := passOf(cards[i])["locations"].([]any)
 		if len(locations) != 1 || locations[0].(map[string]any)["latitude"] != 48.8606 || !strings.Contains(fmt.Sprint(locations[0].(map[string]any)["relevantText"]), "Paris Rivoli") {
