@@ -86,6 +86,16 @@ func Populate(t testing.TB, s store.Store) {
 	must("create promotion", s.CreatePromotion(ctx, promo, loyalty.NewAudit(ids, setUp, Owner, "promotion.create", "weekend", "Double points")))
 	_, err = s.EndPromotion(ctx, "weekend", loyalty.NewAudit(ids, Start.Add(time.Hour), Owner, "promotion.end", "weekend", ""))
 	must("end promotion", err)
+	paris := loyalty.Shop{ID: "paris", Name: "Paris Rivoli", TimeZone: "Europe/Paris", Latitude: &lat, Longitude: &lon, UpdatedAt: setUp}
+	moved, north := paris, 48.87
+	moved.Latitude, moved.UpdatedAt = &north, Start
+	refresh, _ := loyalty.StoreRefresh(&paris, moved)
+	_, err = s.SaveCardRefresh(ctx, refresh)
+	must("save card refresh", err)
+	_, err = p.RefreshCard(ctx, refresh, []loyalty.Shop{moved}, id)
+	must("refresh card", err)
+	refresh.CampaignProgress = refresh.Apply(loyalty.CampaignPage{Number: 1, Last: true, At: Start, Targeted: 1, Delivered: 1})
+	must("advance card refresh", s.AdvanceCardRefresh(ctx, refresh, 0))
 }
 
 // Golden compares got with the golden file at path, or writes it when update
