@@ -32,7 +32,15 @@ var campaignMembers = flag.Int("campaign-members", 100_000, "members of Benchmar
 // members delivered to a second, and the seconds until the last push.
 //
 //	go test -run '^$' -bench BenchmarkCampaign -benchtime=1x ./shared/wallet/
-func BenchmarkCampaign(b *testing.B) {
+func BenchmarkCampaign(b *testing.B) { benchFanOut(b, false) }
+
+// BenchmarkCardRefresh is BenchmarkCampaign for a card refresh of every
+// member (the rules' terms changed): the same fan-out, no message.
+//
+//	go test -run '^$' -bench BenchmarkCardRefresh -benchtime=1x ./shared/wallet/
+func BenchmarkCardRefresh(b *testing.B) { benchFanOut(b, true) }
+
+func benchFanOut(b *testing.B, refresh bool) {
 	ctx := context.Background()
 	const topic = "pass.example.fidelio"
 	s, err := embedded.Open(filepath.Join(b.TempDir(), "fidelio.db"))
@@ -92,7 +100,11 @@ func BenchmarkCampaign(b *testing.B) {
 		if err := s.SaveCampaign(ctx, c, loyalty.NewAudit(loyalty.NewRandomIDs(), time.Now(), loyalty.Actor{}, "campaign.create", c.ID, "")); err != nil {
 			b.Fatal(err)
 		}
-		start := time.Now()
+		// A refresh of a change made long enough ago to start at the next
+		// second, after every card's last change.
+		r := loyalty.CardRefresh{ID: fmt.Sprint("rules-bench-", time.Now().UnixNano()), StartsAt: time.Now().Truncate(time.Second).Add(time.Second)}
+		time.Sleep(time.Until(r.StartsAt))
+		begin := time.Now()
 		// The pass updater follows the feed while the fan-out writes it.
 		updated := make(chan struct{})
 		go func() {
@@ -122,16 +134,24 @@ func BenchmarkCampaign(b *testing.B) {
 				}
 			}
 		}()
-		if err := f.Start(ctx, c); err != nil {
+		start := func() error { return f.Start(ctx, c) }
+		if refresh {
+			start = func() error { return f.StartRefresh(ctx, s, r) }
+		}
+		if err := start(); err != nil {
 			b.Fatal(err)
 		}
 		<-q.Idle()
-		delivered := time.Since(start)
+		delivered := time.Since(begin)
 		<-updated
-		pushed := time.Since(start)
+		pushed := time.Since(begin)
 		stop()
-		got, _ := s.Campaign(ctx, c.ID)
-		if got.Delivered != int64(n) || got.Pushed != int64(n) {
+		if refresh {
+			got, _ := s.CardRefresh(ctx, r.ID)
+			if got.Delivered != int64(n) || len(push.Pushes())-pushesBefore != n {
+				b.Fatalf("%d delivered, %d pushed, want %d each", got.Delivered, len(push.Pushes())-pushesBefore, n)
+			}
+		} else if got, _ := s.Campaign(ctx, c.ID); got.Delivered != int64(n) || got.Pushed != int64(n) {
 			b.Fatalf("%d delivered, %d pushed, want %d each", got.Delivered, got.Pushed, n)
 		}
 		b.ReportMetric(float64(n)/delivered.Seconds(), "delivered/s")
