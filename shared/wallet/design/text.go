@@ -1,46 +1,61 @@
 package design
 
 import (
+	"bytes"
+	"compress/flate"
+	_ "embed" // the fonts
 	"image"
 	"image/color"
 	"image/draw"
+	"io"
 	"strings"
 	"sync"
 	"unicode/utf8"
 
 	"golang.org/x/image/font"
-	"golang.org/x/image/font/gofont/gobold"
-	"golang.org/x/image/font/gofont/goregular"
 	"golang.org/x/image/font/opentype"
 	"golang.org/x/image/math/fixed"
 )
 
 // The Go fonts are compiled into the program, so the card looks the same on
-// every server and needs no font files at run time. Each is parsed by the
-// first drawing that sets text in it, not when the process starts: most
-// requests draw nothing, and a function that never sets text in a font links
-// none of it. (Functions, not variables set at start, hold them: a variable's
-// initialiser would keep the font in every binary that imports the package.
-// And one for each: the pass's strip and the logo set bold only, so the
-// functions that draw no preview leave the regular font out.)
+// every server and needs no font files at run time. They are kept as the
+// drawing uses them, without the hinting sfnt never runs and compressed
+// (gen_fonts.go makes them: 70 KB for both instead of 300), and each is
+// inflated and parsed by the first drawing that sets text in it, not when
+// the process starts: most requests draw nothing, and a function that never
+// sets text in a font links none of it. (Functions, not variables set at
+// start, hold them: a variable's initialiser would keep the font in every
+// binary that imports the package. And one for each: the pass's strip and
+// the logo set bold only, so the functions that draw no preview leave the
+// regular font out.)
+//
+//go:generate go run gen_fonts.go
 var (
 	regularOnce, boldOnce sync.Once
 	regularFont, boldFont *opentype.Font
+	//go:embed fonts/goregular.ttf.flate
+	goRegular []byte
+	//go:embed fonts/gobold.ttf.flate
+	goBold []byte
 )
 
 func regular() *opentype.Font {
-	regularOnce.Do(func() { regularFont = mustFont(goregular.TTF) })
+	regularOnce.Do(func() { regularFont = mustFont(goRegular) })
 	return regularFont
 }
 
 func bold() *opentype.Font {
-	boldOnce.Do(func() { boldFont = mustFont(gobold.TTF) })
+	boldOnce.Do(func() { boldFont = mustFont(goBold) })
 	return boldFont
 }
 
-// mustFont parses a font compiled into the program. Like regexp.MustCompile
-// on a literal, it can only fail on a defect of the build.
-func mustFont(ttf []byte) *opentype.Font {
+// mustFont inflates and parses a font compiled into the program. Like
+// regexp.MustCompile on a literal, it can only fail on a defect of the build.
+func mustFont(compressed []byte) *opentype.Font {
+	ttf, err := io.ReadAll(flate.NewReader(bytes.NewReader(compressed)))
+	if err != nil {
+		panic("design: a built-in font does not inflate: " + err.Error())
+	}
 	f, err := opentype.Parse(ttf)
 	if err != nil {
 		panic("design: a built-in font does not parse: " + err.Error())
