@@ -1,12 +1,13 @@
 //go:build ignore
 
-// gen_fonts writes the Go fonts the cards draw with (fonts/*.ttf.flate) as
-// the drawing uses them: without their TrueType hinting, which
-// x/image/font/sfnt never runs (its glyphs' instructions and the fpgm, prep,
-// cvt and gasp tables were more than half of each font), without glyph
-// names (post format 3), and compressed. Run it with go generate when
-// golang.org/x/image changes; design's tests check that every glyph still
-// draws as the Go font's own.
+// gen_fonts writes the Go fonts the cards draw with (fonts/*.outlines.flate)
+// as the drawing uses them: each glyph's outline as x/image/font/sfnt loads
+// it, in font units, with its advance, the characters it draws, and the
+// font's metrics, compressed. Reading them then needs no TrueType parser
+// (sfnt links x/text's code-page tables, 87 KB, into every binary) and
+// carries no hinting (more than half of each font). Run it with go generate
+// when golang.org/x/image changes; design's tests check that every glyph
+// still draws as the Go font's own.
 package main
 
 import (
@@ -17,170 +18,108 @@ import (
 	"log"
 	"os"
 	"path/filepath"
-	"sort"
 
+	"golang.org/x/image/font"
 	"golang.org/x/image/font/gofont/gobold"
 	"golang.org/x/image/font/gofont/goregular"
+	"golang.org/x/image/font/sfnt"
+	"golang.org/x/image/math/fixed"
 )
 
 func main() {
 	for name, ttf := range map[string][]byte{"goregular": goregular.TTF, "gobold": gobold.TTF} {
-		lean, err := unhinted(ttf)
+		raw, err := outlines(ttf)
 		if err != nil {
 			log.Fatalf("%s: %v", name, err)
 		}
 		var out bytes.Buffer
 		w, _ := flate.NewWriter(&out, flate.BestCompression) // the level is valid
-		w.Write(lean)
+		w.Write(raw)
 		w.Close()
-		if err := os.WriteFile(filepath.Join("fonts", name+".ttf.flate"), out.Bytes(), 0o644); err != nil {
+		if err := os.WriteFile(filepath.Join("fonts", name+".outlines.flate"), out.Bytes(), 0o644); err != nil {
 			log.Fatal(err)
 		}
-		fmt.Printf("%s: %d bytes, %d unhinted, %d compressed\n", name, len(ttf), len(lean), out.Len())
+		fmt.Printf("%s: %d bytes of TrueType, %d of outlines, %d compressed\n", name, len(ttf), len(raw), out.Len())
 	}
 }
 
-// unhinted is the TrueType font ttf without its hinting and glyph names.
-func unhinted(ttf []byte) ([]byte, error) {
-	tables := map[string][]byte{}
-	n := int(binary.BigEndian.Uint16(ttf[4:]))
-	for i := 0; i < n; i++ {
-		rec := ttf[12+16*i:]
-		off, size := binary.BigEndian.Uint32(rec[8:]), binary.BigEndian.Uint32(rec[12:])
-		tables[string(rec[:4])] = ttf[off : off+size]
+// outlines is the font in the format outlines.go reads, all numbers
+// big-endian: unitsPerEm, ascent, descent and cap height; the number of
+// characters, then each as the gap from the previous one and its glyph; the
+// number of glyphs, then each glyph's advance, its number of segments, and
+// each segment's op and points, a point as its move from the previous one.
+func outlines(ttf []byte) ([]byte, error) {
+	f, err := sfnt.Parse(ttf)
+	if err != nil {
+		return nil, err
 	}
-	for _, hinting := range []string{"fpgm", "prep", "cvt ", "gasp"} {
-		delete(tables, hinting)
-	}
-	post := append([]byte(nil), tables["post"][:32]...)
-	binary.BigEndian.PutUint32(post, 0x00030000)
-	tables["post"] = post
-
-	head := append([]byte(nil), tables["head"]...)
-	binary.BigEndian.PutUint32(head[8:], 0) // checkSumAdjustment, set last
-	tables["head"] = head
-	long := binary.BigEndian.Uint16(head[50:]) == 1
-	loca, glyf := tables["loca"], tables["glyf"]
-	glyphs := int(binary.BigEndian.Uint16(tables["maxp"][4:]))
-	offset := func(i int) uint32 {
-		if long {
-			return binary.BigEndian.Uint32(loca[4*i:])
-		}
-		return 2 * uint32(binary.BigEndian.Uint16(loca[2*i:]))
-	}
-	var newGlyf, newLoca bytes.Buffer
-	putOffset := func(o int) {
-		if long {
-			binary.Write(&newLoca, binary.BigEndian, uint32(o))
-		} else {
-			binary.Write(&newLoca, binary.BigEndian, uint16(o/2))
+	for i := range int(binary.BigEndian.Uint16(ttf[4:])) {
+		if tag := string(ttf[12+16*i:][:4]); tag == "kern" || tag == "GPOS" {
+			return nil, fmt.Errorf("the font has kerning (%s), which the format leaves out", tag)
 		}
 	}
-	for i := 0; i < glyphs; i++ {
-		putOffset(newGlyf.Len())
-		g, err := withoutInstructions(glyf[offset(i):offset(i+1)])
+	var b sfnt.Buffer
+	upem := fixed.Int26_6(f.UnitsPerEm())
+	// At upem pixels per em sfnt's scaling is the identity: the outlines
+	// come out in font units, composite glyphs resolved, off-curve
+	// midpoints computed, y pointing down.
+	m, _ := f.Metrics(&b, upem, font.HintingNone)
+	var out bytes.Buffer
+	put := func(v ...any) {
+		for _, x := range v {
+			binary.Write(&out, binary.BigEndian, x)
+		}
+	}
+	put(uint16(upem), int16(m.Ascent), int16(m.Descent), int16(m.CapHeight))
+	type mapping struct {
+		r rune
+		g sfnt.GlyphIndex
+	}
+	var chars []mapping
+	for r := rune(0); r <= 0x10ffff; r++ {
+		if g, _ := f.GlyphIndex(&b, r); g != 0 {
+			if r > 0xffff {
+				return nil, fmt.Errorf("%U is outside the format's 16 bits", r)
+			}
+			chars = append(chars, mapping{r, g})
+		}
+	}
+	put(uint16(len(chars)))
+	prev := rune(0)
+	for _, c := range chars {
+		put(uint16(c.r-prev), uint16(c.g))
+		prev = c.r
+	}
+	put(uint16(f.NumGlyphs()))
+	for i := range f.NumGlyphs() {
+		x := sfnt.GlyphIndex(i)
+		adv, err := f.GlyphAdvance(&b, x, upem, font.HintingNone)
+		if err != nil {
+			return nil, err
+		}
+		segments, err := f.LoadGlyph(&b, x, upem, nil)
 		if err != nil {
 			return nil, fmt.Errorf("glyph %d: %w", i, err)
 		}
-		newGlyf.Write(g)
-		if newGlyf.Len()%2 == 1 {
-			newGlyf.WriteByte(0)
+		put(uint16(adv), uint16(len(segments)))
+		var at fixed.Point26_6
+		for _, s := range segments {
+			put(uint8(s.Op))
+			for _, p := range s.Args[:points(s.Op)] {
+				put(int16(p.X-at.X), int16(p.Y-at.Y))
+				at = p
+			}
 		}
 	}
-	putOffset(newGlyf.Len())
-	tables["glyf"], tables["loca"] = newGlyf.Bytes(), newLoca.Bytes()
-
-	tags := make([]string, 0, len(tables))
-	for tag := range tables {
-		tags = append(tags, tag)
-	}
-	sort.Strings(tags)
-	var out bytes.Buffer
-	entrySelector := 0
-	for 2<<entrySelector <= len(tags) {
-		entrySelector++
-	}
-	searchRange := 16 << entrySelector
-	binary.Write(&out, binary.BigEndian, []uint16{0x0001, 0x0000, uint16(len(tags)), uint16(searchRange),
-		uint16(entrySelector), uint16(16*len(tags) - searchRange)})
-	offsetOf := 12 + 16*len(tags)
-	var data bytes.Buffer
-	for _, tag := range tags {
-		t := tables[tag]
-		out.WriteString(tag)
-		binary.Write(&out, binary.BigEndian, []uint32{checksum(t), uint32(offsetOf + data.Len()), uint32(len(t))})
-		data.Write(t)
-		for data.Len()%4 != 0 {
-			data.WriteByte(0)
-		}
-	}
-	out.Write(data.Bytes())
-	font := out.Bytes()
-	headAt := offsetOf
-	for _, tag := range tags {
-		if tag == "head" {
-			break
-		}
-		headAt += (len(tables[tag]) + 3) &^ 3
-	}
-	binary.BigEndian.PutUint32(font[headAt+8:], 0xB1B0AFBA-checksum(font))
-	return font, nil
+	return out.Bytes(), nil
 }
 
-// withoutInstructions is a glyph's data without its hinting instructions.
-func withoutInstructions(g []byte) ([]byte, error) {
-	if len(g) == 0 {
-		return g, nil
+func points(op sfnt.SegmentOp) int {
+	switch op {
+	case sfnt.SegmentOpQuadTo:
+		return 2
+	case sfnt.SegmentOpCubeTo:
+		return 3
 	}
-	contours := int16(binary.BigEndian.Uint16(g))
-	if contours >= 0 { // a simple glyph: instructions follow the contours' ends
-		at := 10 + 2*int(contours)
-		n := int(binary.BigEndian.Uint16(g[at:]))
-		return append(append(append([]byte(nil), g[:at]...), 0, 0), g[at+2+n:]...), nil
-	}
-	// A composite glyph: instructions, if any, follow the last component.
-	const (
-		argsAreWords     = 0x0001
-		scale            = 0x0008
-		moreComponents   = 0x0020
-		xyScale          = 0x0040
-		twoByTwo         = 0x0080
-		haveInstructions = 0x0100
-	)
-	out := append([]byte(nil), g...)
-	at := 10
-	for {
-		flags := binary.BigEndian.Uint16(out[at:])
-		binary.BigEndian.PutUint16(out[at:], flags&^haveInstructions)
-		at += 4 + 2
-		if flags&argsAreWords != 0 {
-			at += 2
-		}
-		switch {
-		case flags&scale != 0:
-			at += 2
-		case flags&xyScale != 0:
-			at += 4
-		case flags&twoByTwo != 0:
-			at += 8
-		}
-		if flags&moreComponents == 0 {
-			return out[:at], nil
-		}
-		if at >= len(out) {
-			return nil, fmt.Errorf("a composite glyph cut short")
-		}
-	}
-}
-
-// checksum is a table's TrueType checksum: the sum of its big-endian
-// 32-bit words, zero-padded.
-func checksum(b []byte) uint32 {
-	var sum uint32
-	for i := 0; i < len(b); i += 4 {
-		var w [4]byte
-		copy(w[:], b[i:])
-		sum += binary.BigEndian.Uint32(w[:])
-	}
-	return sum
+	return 1
 }

@@ -1,28 +1,23 @@
 package design
 
 import (
-	"bytes"
-	"compress/flate"
 	_ "embed" // the fonts
 	"image"
 	"image/color"
 	"image/draw"
-	"io"
 	"strings"
 	"sync"
 	"unicode/utf8"
 
-	"golang.org/x/image/font"
-	"golang.org/x/image/font/opentype"
 	"golang.org/x/image/math/fixed"
 )
 
 // The Go fonts are compiled into the program, so the card looks the same on
 // every server and needs no font files at run time. They are kept as the
-// drawing uses them, without the hinting sfnt never runs and compressed
-// (gen_fonts.go makes them: 70 KB for both instead of 300), and each is
-// inflated and parsed by the first drawing that sets text in it, not when
-// the process starts: most requests draw nothing, and a function that never
+// drawing uses them, each glyph's outline, compressed (gen_fonts.go makes
+// them: 70 KB for both instead of 300, and no TrueType parser linked), and
+// each is read by the first drawing that sets text in it, not when the
+// process starts: most requests draw nothing, and a function that never
 // sets text in a font links none of it. (Functions, not variables set at
 // start, hold them: a variable's initialiser would keep the font in every
 // binary that imports the package. And one for each: the pass's strip and
@@ -32,35 +27,31 @@ import (
 //go:generate go run gen_fonts.go
 var (
 	regularOnce, boldOnce sync.Once
-	regularFont, boldFont *opentype.Font
-	//go:embed fonts/goregular.ttf.flate
+	regularFont, boldFont *outlines
+	//go:embed fonts/goregular.outlines.flate
 	goRegular []byte
-	//go:embed fonts/gobold.ttf.flate
+	//go:embed fonts/gobold.outlines.flate
 	goBold []byte
 )
 
-func regular() *opentype.Font {
+func regular() *outlines {
 	regularOnce.Do(func() { regularFont = mustFont(goRegular) })
 	return regularFont
 }
 
-func bold() *opentype.Font {
+func bold() *outlines {
 	boldOnce.Do(func() { boldFont = mustFont(goBold) })
 	return boldFont
 }
 
-// mustFont inflates and parses a font compiled into the program. Like
-// regexp.MustCompile on a literal, it can only fail on a defect of the build.
-func mustFont(compressed []byte) *opentype.Font {
-	ttf, err := io.ReadAll(flate.NewReader(bytes.NewReader(compressed)))
+// mustFont reads a font compiled into the program. Like regexp.MustCompile
+// on a literal, it can only fail on a defect of the build.
+func mustFont(compressed []byte) *outlines {
+	o, err := readOutlines(compressed)
 	if err != nil {
-		panic("design: a built-in font does not inflate: " + err.Error())
+		panic("design: a built-in font does not read: " + err.Error())
 	}
-	f, err := opentype.Parse(ttf)
-	if err != nil {
-		panic("design: a built-in font does not parse: " + err.Error())
-	}
-	return f
+	return o
 }
 
 // text is a line set in one font and size, rasterised once as a coverage
@@ -74,28 +65,23 @@ type text struct {
 
 // set rasterises s in f at px pixels per em, with tracking ems of extra space
 // between letters.
-func set(f *opentype.Font, px, tracking float64, s string) text {
-	// NewFace only stores its options; it has never returned an error, and
-	// the options here are always valid.
-	face, _ := opentype.NewFace(f, &opentype.FaceOptions{Size: px, DPI: 72, Hinting: font.HintingNone})
-	defer face.Close()
-	m := face.Metrics()
-	ascent, descent := m.Ascent.Ceil(), m.Descent.Ceil()
+func set(f *outlines, px, tracking float64, s string) text {
+	face := f.face(px)
+	ascent, descent := face.ascent().Ceil(), face.descent().Ceil()
 	track := fixed.Int26_6(tracking * px * 64)
 
 	s = spaces.Replace(s)
 	width := advance(face, s, track).Ceil()
 	mask := image.NewAlpha(image.Rect(0, 0, max(width, 1), ascent+descent))
-	d := font.Drawer{Dst: mask, Src: image.Opaque, Face: face, Dot: fixed.P(0, ascent)}
-	prev := rune(-1)
-	for _, r := range s {
-		if prev >= 0 {
-			d.Dot.X += face.Kern(prev, r) + track
+	dot := fixed.P(0, ascent)
+	for i, r := range []rune(s) {
+		if i > 0 {
+			dot.X += track
 		}
-		d.DrawString(string(r))
-		prev = r
+		face.draw(mask, dot, r)
+		dot.X += face.advance(r)
 	}
-	return text{mask: mask, ascent: ascent, capHeight: m.CapHeight.Round()}
+	return text{mask: mask, ascent: ascent, capHeight: face.capHeight().Round()}
 }
 
 // spaces maps the spaces the Go fonts lack to one they have: French groups
@@ -103,17 +89,15 @@ func set(f *opentype.Font, px, tracking float64, s string) text {
 // drawn as a missing glyph's box.
 var spaces = strings.NewReplacer("\u202f", " ", "\u00a0", " ")
 
-// advance is the width of s set in face, kerning and tracking included.
-func advance(face font.Face, s string, track fixed.Int26_6) fixed.Int26_6 {
+// advance is the width of s set in face, tracking included (the Go fonts
+// have no kerning).
+func advance(face *face, s string, track fixed.Int26_6) fixed.Int26_6 {
 	var w fixed.Int26_6
-	prev := rune(-1)
-	for _, r := range s {
-		if prev >= 0 {
-			w += face.Kern(prev, r) + track
+	for i, r := range []rune(s) {
+		if i > 0 {
+			w += track
 		}
-		a, _ := face.GlyphAdvance(r)
-		w += a
-		prev = r
+		w += face.advance(r)
 	}
 	return w
 }
@@ -121,7 +105,7 @@ func advance(face font.Face, s string, track fixed.Int26_6) fixed.Int26_6 {
 // fit sets s no wider than maxWidth pixels: at px if it fits, else at a
 // smaller size down to minPx, else at minPx cut short with an ellipsis. A
 // member's name of any length then stays inside its field.
-func fit(f *opentype.Font, px, minPx, tracking float64, s string, maxWidth int) text {
+func fit(f *outlines, px, minPx, tracking float64, s string, maxWidth int) text {
 	for size := px; size > minPx; size *= 0.92 {
 		if t := set(f, size, tracking, s); t.width() <= maxWidth {
 			return t

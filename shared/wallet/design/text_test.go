@@ -1,73 +1,72 @@
 package design
 
 import (
-	"slices"
+	"bytes"
+	"image"
 	"testing"
 
 	"golang.org/x/image/font"
 	"golang.org/x/image/font/gofont/gobold"
 	"golang.org/x/image/font/gofont/goregular"
-	"golang.org/x/image/font/sfnt"
+	"golang.org/x/image/font/opentype"
 	"golang.org/x/image/math/fixed"
 )
 
-// TestTheBuiltInFontsDrawAsTheGoFonts holds the fonts compiled in (made by
-// gen_fonts.go without hinting, compressed) to the Go fonts they come from:
-// the same characters, and every glyph the same outline, advance and
-// bounds, with the same metrics. A newer golang.org/x/image with changed Go
+// TestTheBuiltInFontsDrawAsTheGoFonts holds the outlines compiled in (made
+// by gen_fonts.go) to the Go fonts they come from, drawn by
+// x/image/font/opentype: the same glyph for every character, and at several
+// sizes and sub-pixel positions every glyph the same advance and the same
+// pixels, with the same metrics. A newer golang.org/x/image with changed Go
 // fonts fails it until go generate is run again.
 func TestTheBuiltInFontsDrawAsTheGoFonts(t *testing.T) {
 	for _, tc := range []struct {
 		name                 string
-		builtIn              func() *sfnt.Font
+		builtIn              func() *outlines
 		compressed, original []byte
 	}{
 		{"regular", regular, goRegular, goregular.TTF},
 		{"bold", bold, goBold, gobold.TTF},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got := tc.builtIn()
-			want, err := sfnt.Parse(tc.original)
-			if err != nil {
-				t.Fatal(err)
-			}
 			if len(tc.original)/len(tc.compressed) < 3 {
 				t.Errorf("the built-in font weighs %d bytes, want under a third of the Go font's %d",
 					len(tc.compressed), len(tc.original))
 			}
-			if got.NumGlyphs() != want.NumGlyphs() {
-				t.Fatalf("%d glyphs, want %d", got.NumGlyphs(), want.NumGlyphs())
+			got := tc.builtIn()
+			want, err := opentype.Parse(tc.original)
+			if err != nil {
+				t.Fatal(err)
 			}
-			var gb, wb sfnt.Buffer
-			ppem := fixed.I(200)
 			for r := rune(0); r < 0x10000; r++ {
-				g, _ := got.GlyphIndex(&gb, r)
-				w, _ := want.GlyphIndex(&wb, r)
-				if g != w {
+				w, _ := want.GlyphIndex(nil, r)
+				if g := got.glyphOf[r]; g != int(w) {
 					t.Fatalf("%U is glyph %d, want %d", r, g, w)
 				}
 			}
-			gm, _ := got.Metrics(&gb, ppem, font.HintingNone)
-			wm, _ := want.Metrics(&wb, ppem, font.HintingNone)
-			if gm != wm {
-				t.Errorf("metrics %+v, want %+v", gm, wm)
-			}
-			for i := range want.NumGlyphs() {
-				x := sfnt.GlyphIndex(i)
-				gs, err := got.LoadGlyph(&gb, x, ppem, nil)
-				if err != nil {
-					t.Fatalf("glyph %d: %v", i, err)
+			for _, px := range []float64{9.5, 22, 61.3} {
+				ours := got.face(px)
+				theirs, _ := opentype.NewFace(want, &opentype.FaceOptions{Size: px, DPI: 72, Hinting: font.HintingNone})
+				m := theirs.Metrics()
+				if ours.ascent() != m.Ascent || ours.descent() != m.Descent || ours.capHeight() != m.CapHeight {
+					t.Fatalf("at %v px: ascent, descent, cap height %v %v %v, want %+v", px,
+						ours.ascent(), ours.descent(), ours.capHeight(), m)
 				}
-				ws, _ := want.LoadGlyph(&wb, x, ppem, nil)
-				if !slices.Equal(gs, ws) {
-					t.Fatalf("glyph %d's outline %v, want %v", i, gs, ws)
+				runes := []rune{'\u4e00'} // missing: the box
+				for r := range got.glyphOf {
+					runes = append(runes, r)
 				}
-				ga, _ := got.GlyphAdvance(&gb, x, ppem, font.HintingNone)
-				wa, _ := want.GlyphAdvance(&wb, x, ppem, font.HintingNone)
-				gbounds, _, _ := got.GlyphBounds(&gb, x, ppem, font.HintingNone)
-				wbounds, _, _ := want.GlyphBounds(&wb, x, ppem, font.HintingNone)
-				if ga != wa || gbounds != wbounds {
-					t.Fatalf("glyph %d advances %v within %v, want %v within %v", i, ga, gbounds, wa, wbounds)
+				for _, r := range runes {
+					if a, _ := theirs.GlyphAdvance(r); ours.advance(r) != a {
+						t.Fatalf("at %v px %q advances %v, want %v", px, r, ours.advance(r), a)
+					}
+					dot := fixed.Point26_6{X: fixed.Int26_6(int(r) % 64), Y: fixed.I(int(px)+2) + fixed.Int26_6(int(r)%37)}
+					size := image.Rect(0, 0, 3*int(px)+8, 2*int(px)+8)
+					drawn, drawer := image.NewAlpha(size), font.Drawer{Dst: image.NewAlpha(size), Src: image.Opaque, Face: theirs, Dot: dot}
+					ours.draw(drawn, dot, r)
+					drawer.DrawString(string(r))
+					if !bytes.Equal(drawn.Pix, drawer.Dst.(*image.Alpha).Pix) {
+						t.Fatalf("at %v px %q is drawn other than by opentype", px, r)
+					}
 				}
 			}
 		})
