@@ -58,51 +58,38 @@ func readOutlines(compressed []byte) (*outlines, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := bytes.NewReader(raw)
-	var header struct {
-		UnitsPerEm                 uint16
-		Ascent, Descent, CapHeight int16
-		Chars                      uint16
-	}
-	if err := binary.Read(r, binary.BigEndian, &header); err != nil {
-		return nil, errOutlines
-	}
-	o := &outlines{unitsPerEm: int32(header.UnitsPerEm), ascent: int32(header.Ascent),
-		descent: int32(header.Descent), capHeight: int32(header.CapHeight), glyphOf: map[rune]int{}}
-	chars := make([]struct{ Gap, Glyph uint16 }, header.Chars)
-	var glyphs uint16
-	if binary.Read(r, binary.BigEndian, chars) != nil || binary.Read(r, binary.BigEndian, &glyphs) != nil {
-		return nil, errOutlines
-	}
+	r := reader{b: raw}
+	o := &outlines{unitsPerEm: int32(r.u16()), ascent: int32(r.i16()), descent: int32(r.i16()), capHeight: int32(r.i16())}
+	chars := int(r.u16())
+	o.glyphOf = make(map[rune]int, chars)
 	c := rune(0)
-	for _, m := range chars {
-		c += rune(m.Gap)
-		o.glyphOf[c] = int(m.Glyph)
+	for range chars {
+		c += rune(r.u16())
+		o.glyphOf[c] = int(r.u16())
 	}
-	o.glyphs = make([]glyph, glyphs)
+	o.glyphs = make([]glyph, r.u16())
 	for i := range o.glyphs {
-		var head struct{ Advance, Segments uint16 }
-		if binary.Read(r, binary.BigEndian, &head) != nil {
-			return nil, errOutlines
-		}
 		g := &o.glyphs[i]
-		g.advance = int32(head.Advance)
+		g.advance = int32(r.u16())
+		segments := int(r.u16())
+		g.ops = make([]segmentOp, 0, segments)
+		g.points = make([]fixed.Point26_6, 0, segments*3/2)
 		var at fixed.Point26_6
-		for range head.Segments {
-			op, err := r.ReadByte()
-			if err != nil || segmentOp(op) > cubeTo {
+		for range segments {
+			op := segmentOp(r.u8())
+			if op > cubeTo {
 				return nil, errOutlines
 			}
-			g.ops = append(g.ops, segmentOp(op))
-			for range segmentOp(op).points() {
-				var move struct{ X, Y int16 }
-				if binary.Read(r, binary.BigEndian, &move) != nil {
-					return nil, errOutlines
-				}
-				at = fixed.Point26_6{X: at.X + fixed.Int26_6(move.X), Y: at.Y + fixed.Int26_6(move.Y)}
+			g.ops = append(g.ops, op)
+			for range op.points() {
+				at.X += fixed.Int26_6(r.i16())
+				at.Y += fixed.Int26_6(r.i16())
 				g.points = append(g.points, at)
 			}
 		}
+	}
+	if r.short {
+		return nil, errOutlines
 	}
 	for _, g := range o.glyphOf {
 		if g >= len(o.glyphs) {
@@ -111,6 +98,27 @@ func readOutlines(compressed []byte) (*outlines, error) {
 	}
 	return o, nil
 }
+
+// A reader reads big-endian numbers from b; past its end it reads zeros
+// and says it fell short.
+type reader struct {
+	b     []byte
+	short bool
+}
+
+func (r *reader) next(n int) []byte {
+	if len(r.b) < n {
+		r.short, r.b = true, nil
+		return make([]byte, n)
+	}
+	v := r.b[:n]
+	r.b = r.b[n:]
+	return v
+}
+
+func (r *reader) u8() uint8   { return r.next(1)[0] }
+func (r *reader) u16() uint16 { return binary.BigEndian.Uint16(r.next(2)) }
+func (r *reader) i16() int16  { return int16(r.u16()) }
 
 // A face is a font at a size, as opentype.NewFace makes it with the
 // size in pixels, 72 dpi and no hinting.

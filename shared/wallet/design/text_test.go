@@ -72,3 +72,13 @@ func TestTheBuiltInFontsDrawAsTheGoFonts(t *testing.T) {
 		})
 	}
 }
+
+// BenchmarkReadingAFont is what the first drawing that sets text in a font
+// spends reading it, once per process.
+func BenchmarkReadingAFont(b *testing.B) {
+	for b.Loop() {
+		if _, err := readOutlines(goBold); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
