@@ -39,6 +39,9 @@ type Updater struct {
 	// Pusher pushes to Apple devices; nil when Apple Wallet is off.
 	Pusher *apns.Pusher
 	Logger *slog.Logger
+	// Clock tells when a change is drawn and which day's budget of Google
+	// messages it takes; nil is the system's.
+	Clock loyalty.Clock
 
 	// rules are read through a cache: the stream brings the changes of
 	// every member, and the one rules item must not be read for each.
@@ -175,6 +178,9 @@ func (u *Updater) updateGoogle(ctx context.Context, before, after loyalty.Member
 		before.Tier = acct.Member.Tier
 	}
 	now := time.Now()
+	if u.Clock != nil {
+		now = u.Clock.Now()
+	}
 	prev := u.Cards.GoogleCard(loyalty.Account{Member: before, Lots: acct.Lots}, rules, now, u.Cards.PublicURL)
 	next := u.Cards.GoogleCard(acct, rules, now, u.Cards.PublicURL)
 	// Each as drawn at its change: a promotion's start or end is a change
@@ -188,8 +194,9 @@ func (u *Updater) updateGoogle(ctx context.Context, before, after loyalty.Member
 	next.Refreshed = loyalty.RefreshedGoogle(before, after)
 	// A message is claimed for the card's day before it is sent, once: a
 	// change handed over again sends none, and one that could not be sent
-	// gives its claim up.
-	today := loyalty.DateOf(now)
+	// gives its claim up. The day is the program's, the UTC day the jobs
+	// count by, never the day of the machine's own time zone.
+	today := loyalty.DateOf(now.UTC())
 	messageID, most := "", 0
 	switch {
 	case prev.Tier != next.Tier:
