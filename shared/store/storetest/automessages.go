@@ -141,4 +141,23 @@ func testAutoMessagesOff(e *env) {
 		e.t.Fatalf("with the automatic messages off: news %+v, near-tier notice %q, present %d, expiry notice %s",
 			m.News, m.NearTierNotice, m.LastBirthdayYear, m.ExpiryNoticeOn)
 	}
+	// Switched on again, the occasions that passed stay untold (a message
+	// about points would come after the card showed them, or after their
+	// day); close to the next tier recorded nothing, so the next earning
+	// within the band tells it.
+	if _, err := e.program.ChangeRules(e.ctx, func(r loyalty.Rules) (loyalty.Rules, error) {
+		r.AutoMessages = loyalty.AutoMessages{Expiring: true, NearTier: true, Birthday: true}
+		return r, nil
+	}); err != nil {
+		e.t.Fatal(err)
+	}
+	e.runAt(runner, jobs.NameBirthdays, instant("2028-01-01T00:10:00Z"))
+	e.runAt(runner, jobs.NameExpiry, instant("2028-01-01T00:15:00Z"))
+	if m := e.account(ada.ID).Member; m.News != nil {
+		e.t.Fatalf("switched on again, the jobs told a passed occasion: %+v", m.News)
+	}
+	e.earn(ada.ID, "closer", 100)
+	if m := e.account(ada.ID).Member; m.News == nil || m.News.Auto == nil || m.News.Auto.Kind != loyalty.AutoNearTier {
+		e.t.Fatalf("switched on again, the next earning within 10%% of silver told %+v; want close to the next tier", m.News)
+	}
 }
