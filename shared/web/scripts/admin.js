@@ -5,7 +5,7 @@
 import { call, newKey } from "./api.js";
 import * as i18n from "./i18n.js";
 import { t, formatNumber } from "./i18n.js";
-import { formatMinor } from "./money.js";
+import { formatMinor, toMinor } from "./money.js";
 import strings from "./strings.js";
 import consoleStrings from "./admin-strings.js";
 import { chart } from "./admin-charts.js";
@@ -93,7 +93,7 @@ function confirm(text, withNote = false) {
 // showRole hides what the key's role may not do.
 function showRole() {
   for (const e of document.querySelectorAll("[data-role]")) e.hidden = !may(e.dataset.role);
-  $("settings-fields").disabled = !may("owner");
+  for (const id of ["settings-fields", "settings-auto", "settings-referral"]) $(id).disabled = !may("owner");
   const who = $("who");
   who.hidden = !session;
   if (session) who.textContent = t("console.who", { name: session.name, role: t("role." + session.role) });
@@ -603,6 +603,7 @@ async function loadSettings() {
     const [a, b] = rulePath(input);
     const v = b ? program[a]?.[b] : program[a];
     if (input.type === "checkbox") input.checked = v === true;
+    else if ("minor" in input.dataset) input.value = v == null ? "" : `${Math.trunc(v / 100)}${i18n.lang === "fr" ? "," : "."}${String(v % 100).padStart(2, "0")}`;
     else input.value = v ?? "";
   }
 }
@@ -614,7 +615,9 @@ $("settings-form").addEventListener("submit", async (e) => {
   for (const input of document.querySelectorAll("[data-rule]")) {
     const [a, b] = rulePath(input);
     const was = b ? program[a]?.[b] ?? "" : program[a] ?? "";
-    const now = input.type === "checkbox" ? input.checked : "number" in input.dataset ? Number(input.value) : input.value.trim();
+    // An amount the API cannot take is sent as typed, for its refusal.
+    const now = input.type === "checkbox" ? input.checked : "number" in input.dataset ? Number(input.value)
+      : "minor" in input.dataset ? toMinor(input.value) ?? input.value.trim() : input.value.trim();
     if (String(now) === String(was)) continue;
     if (b) (patch[a] ??= {})[b] = now === "" ? null : now;
     else patch[a] = now;
