@@ -102,7 +102,7 @@ var samples = []sample{
 	{"admin/list-rewards.json", 200, func(s *state) (string, string, string, string, []string) {
 		return "GET", "/v1/admin/rewards", adminKey, "", nil
 	}},
-	{"admin/put-logo.json", 204, func(s *state) (string, string, string, string, []string) {
+	{"cards/put-logo.json", 204, func(s *state) (string, string, string, string, []string) {
 		return "PUT", "/v1/admin/program/logo", adminKey, sampleLogo(), []string{"Content-Type", "image/png"}
 	}},
 	{"admin/get-program.json", 200, func(s *state) (string, string, string, string, []string) {
@@ -133,19 +133,19 @@ var samples = []sample{
 	{"members/ledger.json", 200, func(s *state) (string, string, string, string, []string) {
 		return "GET", "/v1/members/" + s.memberID + "/ledger?limit=10", s.token, "", nil
 	}},
-	{"members/apple-pass.json", 200, func(s *state) (string, string, string, string, []string) {
+	{"cards/apple-pass.json", 200, func(s *state) (string, string, string, string, []string) {
 		return "GET", "/v1/members/" + s.memberID + "/pass.pkpass", s.token, "", nil
 	}},
-	{"members/qr-image.json", 200, func(s *state) (string, string, string, string, []string) {
+	{"cards/qr-image.json", 200, func(s *state) (string, string, string, string, []string) {
 		return "GET", "/v1/members/" + s.memberID + "/qr.png", s.token, "", nil
 	}},
-	{"members/card-image.json", 200, func(s *state) (string, string, string, string, []string) {
+	{"cards/card-image.json", 200, func(s *state) (string, string, string, string, []string) {
 		return "GET", "/v1/members/" + s.memberID + "/card.png", s.token, "", nil
 	}},
-	{"members/google-wallet.json", 302, func(s *state) (string, string, string, string, []string) {
+	{"cards/google-wallet.json", 302, func(s *state) (string, string, string, string, []string) {
 		return "GET", "/v1/members/" + s.memberID + "/google-wallet", s.token, "", nil
 	}},
-	{"members/wallet-image.json", 200, func(s *state) (string, string, string, string, []string) {
+	{"cards/wallet-image.json", 200, func(s *state) (string, string, string, string, []string) {
 		return "GET", "/v1/wallet/images/hero-gold.png", "", "", nil
 	}},
 	{"walletservice/register-device.json", 201, func(s *state) (string, string, string, string, []string) {
@@ -260,7 +260,7 @@ var samples = []sample{
 	{"admin/unblock-member.json", 200, func(s *state) (string, string, string, string, []string) {
 		return "DELETE", "/v1/admin/members/" + s.memberID + "/block", adminKey, "", nil
 	}},
-	{"admin/print-card.json", 200, func(s *state) (string, string, string, string, []string) {
+	{"cards/print-card.json", 200, func(s *state) (string, string, string, string, []string) {
 		return "GET", "/v1/admin/members/" + s.memberID + "/card.pdf", adminKey, "", nil
 	}},
 	{"admin/export-members.json", 200, func(s *state) (string, string, string, string, []string) {
@@ -385,7 +385,7 @@ func program(t *testing.T) (map[string]*api.App, config.Config, api.Deps) {
 	// A campaign is saved; its fan-out is another function's.
 	deps.StartCampaign = func(context.Context, loyalty.Campaign) error { return nil }
 	apps := map[string]*api.App{}
-	for _, fn := range []string{"members", "staff", "admin", "web", "walletservice"} {
+	for _, fn := range []string{"members", "staff", "admin", "web", "walletservice", "cards"} {
 		if apps[fn], err = api.New(deps, fn); err != nil {
 			t.Fatal(err)
 		}
@@ -459,7 +459,7 @@ func TestEveryRouteHasASampleEvent(t *testing.T) {
 		}
 	}
 	var files []string
-	for _, fn := range []string{"members", "staff", "admin", "web", "walletservice"} {
+	for _, fn := range []string{"members", "staff", "admin", "web", "walletservice", "cards"} {
 		more, _ := filepath.Glob(fn + "/*.json")
 		files = append(files, more...)
 	}

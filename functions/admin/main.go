@@ -15,8 +15,6 @@ import (
 	"github.com/fidelio/fidelio/shared/config"
 	"github.com/fidelio/fidelio/shared/loyalty"
 	"github.com/fidelio/fidelio/shared/version"
-	"github.com/fidelio/fidelio/shared/wallet/pdfcard"
-	"github.com/fidelio/fidelio/shared/wire"
 	"github.com/fidelio/fidelio/shared/wire/apiwire"
 )
 
@@ -26,11 +24,10 @@ func main() {
 	if err != nil {
 		config.Fatal(err)
 	}
-	// The secret, the public URL and the table come with the first request,
-	// with what a saved logo or name needs (the Google Wallet classes) but no pass
-	// builder; the printed card is the one function that links the PDF
-	// library.
-	lambda.Start(apigateway.Wrap(apiwire.API(cfg, api.Admin, wire.WithGoogleClasses, printCard, startCampaigns)))
+	// The secret, the public URL and the table come with the first request;
+	// the logo and the printed card are the cards function's, so this one
+	// links no card machinery.
+	lambda.Start(apigateway.Wrap(apiwire.API(cfg, api.Admin, startCampaigns)))
 }
 
 // startCampaigns sends a new campaign's first page, and a card refresh's,
@@ -43,10 +40,5 @@ func startCampaigns(_ context.Context, _ config.Config, d *api.Deps) error {
 	f := &campaigns.Fanout{Program: d.Program, Queue: &campaigns.SQS{Config: aws, QueueURL: os.Getenv("FIDELIO_CAMPAIGN_QUEUE"), Client: http.DefaultClient}}
 	d.StartCampaign = f.Start
 	d.RefreshCards = func(ctx context.Context, r loyalty.CardRefresh) error { return f.StartRefresh(ctx, d.Store, r) }
-	return nil
-}
-
-func printCard(_ context.Context, cfg config.Config, d *api.Deps) error {
-	d.PrintCard = pdfcard.Printer(cfg.ProgramName)
 	return nil
 }

@@ -8,7 +8,6 @@ import (
 	"github.com/fidelio/fidelio/shared/apigateway"
 	"github.com/fidelio/fidelio/shared/config"
 	"github.com/fidelio/fidelio/shared/version"
-	"github.com/fidelio/fidelio/shared/wire"
 	"github.com/fidelio/fidelio/shared/wire/apiwire"
 )
 
@@ -18,6 +17,8 @@ func main() {
 	if err != nil {
 		config.Fatal(err)
 	}
-	// The secret, the public URL, the table, the cards and the mail come with the first request.
-	lambda.Start(apigateway.Wrap(apiwire.API(cfg, api.Members, wire.WithCards, wire.WithMail)))
+	// The secret, the public URL, the table and the mail come with the first
+	// request; the cards themselves are the cards function's (their links
+	// need only the configuration), so this one links no card machinery.
+	lambda.Start(apigateway.Wrap(apiwire.API(cfg, api.Members, apiwire.WithMail)))
 }

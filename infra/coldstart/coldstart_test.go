@@ -215,6 +215,16 @@ func httpAnswer(status int, parts ...string) func(*testing.T, []byte) {
 	}
 }
 
+// pngAnswer checks an API function's answer: a PNG image.
+func pngAnswer(t *testing.T, answer []byte) {
+	httpAnswer(200)(t, answer)
+	var resp events.APIGatewayV2HTTPResponse
+	json.Unmarshal(answer, &resp)
+	if resp.Headers["Content-Type"] != "image/png" || !resp.IsBase64Encoded {
+		t.Errorf("not a PNG: %s, base64 %v", resp.Headers["Content-Type"], resp.IsBase64Encoded)
+	}
+}
+
 // jobSummary checks a job function's summary: the job run, at the trigger's time.
 func jobSummary(job string) func(*testing.T, []byte) {
 	return func(t *testing.T, answer []byte) {
@@ -238,8 +248,10 @@ var samples = []sample{
 	{"staff", "staff/earn-bad-amount.json", httpAnswer(400, `"code":"invalid_json"`)},
 	{"admin", "admin/list-rewards.json", httpAnswer(200, "[]")},
 	{"walletservice", "walletservice/device-serials.json", httpAnswer(204)},
+	{"cards", "cards/wallet-image.json", pngAnswer},
 	{"passupdater", "passupdater/member-earned.json", noBatchFailures},
 	{"eventpublisher", "passupdater/member-earned.json", noBatchFailures},
+	{"campaigns", "campaigns/page.json", noMessageFailures},
 	{"birthdays", "birthdays/scheduled.json", jobSummary("birthdays")},
 	{"donations", "donations/scheduled.json", jobSummary("donations")},
 	{"expiry", "expiry/scheduled.json", jobSummary("expiry")},
@@ -256,6 +268,18 @@ func noBatchFailures(t *testing.T, answer []byte) {
 	}
 	if len(resp.BatchItemFailures) != 0 {
 		t.Errorf("records failed: %s", answer)
+	}
+}
+
+// noMessageFailures checks a queue handler's answer: a batch response that
+// reports no message failed.
+func noMessageFailures(t *testing.T, answer []byte) {
+	var resp events.SQSEventResponse
+	if err := json.Unmarshal(answer, &resp); err != nil {
+		t.Fatalf("answer is not a batch response: %v\n%s", err, answer)
+	}
+	if len(resp.BatchItemFailures) != 0 {
+		t.Errorf("messages failed: %s", answer)
 	}
 }
 
@@ -349,8 +373,8 @@ func assertNoSecretIn(t *testing.T, log string, values ...string) {
 }
 
 // jobFunctions are the functions that need the store alone, no secret: the
-// jobs and the event publisher.
-var jobFunctions = map[string]bool{"birthdays": true, "donations": true, "expiry": true, "tierreview": true, "segments": true, "eventpublisher": true}
+// jobs, the event publisher and the campaigns' fan-out.
+var jobFunctions = map[string]bool{"birthdays": true, "donations": true, "expiry": true, "tierreview": true, "segments": true, "eventpublisher": true, "campaigns": true}
 
 // TestDependencyFailuresAreClear gives every function that reads the secret
 // or the table a broken one. Each still starts (it reads nothing at start),

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/fidelio/fidelio/shared/loyalty"
-	"github.com/fidelio/fidelio/shared/wallet/design"
 )
 
 // listRewards: GET /v1/admin/rewards.
@@ -113,7 +112,6 @@ func (a *App) putProgram(r *http.Request) (reply, error) {
 	if err := a.rulesChanged(r, before, saved); err != nil {
 		return reply{}, err
 	}
-	a.refreshGoogleClasses(r)
 	return reply{body: saved.WithReceiptLimits()}, nil
 }
 
@@ -138,7 +136,7 @@ func (a *App) putLogo(r *http.Request) (reply, error) {
 	if len(png) > maxLogo {
 		return reply{}, &clientError{http.StatusRequestEntityTooLarge, "body_too_large", "a logo must be at most 256 KiB"}
 	}
-	if _, err := design.LogoFrom(png, 1); err != nil {
+	if err := a.Cards.CheckLogo(png); err != nil {
 		return reply{}, badRequest("invalid_logo", err.Error())
 	}
 	if err := a.Store.SaveLogo(r.Context(), png); err != nil {
@@ -151,9 +149,11 @@ func (a *App) putLogo(r *http.Request) (reply, error) {
 	return reply{status: http.StatusNoContent, raw: []byte{}}, nil
 }
 
-// refreshGoogleClasses moves Google's classes to the logo and program name
-// just saved. The change is saved: a class left behind is moved by the next
-// save link on any instance, so a failure here is only logged.
+// refreshGoogleClasses moves Google's classes to the logo just saved. The
+// change is saved: a class left behind is moved by the next save link on any
+// instance, so a failure here is only logged. (A new program name reaches
+// the classes that way too: the admin function, which saves the rules, links
+// no Google client.)
 func (a *App) refreshGoogleClasses(r *http.Request) {
 	if a.ProgramChanged == nil {
 		return

@@ -27,11 +27,14 @@ type Deps struct {
 	Program *loyalty.Program
 	Codes   *signing.Signer
 	// Cards draws and builds members' wallet cards; nil in a function that
-	// serves no card (see Cards).
-	Cards Cards
-	// ProgramChanged takes up a logo or program name the operator just
-	// saved (the Google Wallet classes move to them); nil when nothing needs
-	// to.
+	// serves no card (see CardMaker).
+	Cards CardMaker
+	// Wallets are the wallets the cards are offered in, from the
+	// configuration, in every function.
+	Wallets Wallets
+	// ProgramChanged takes up a logo the operator just saved (the images
+	// are drawn again and the Google Wallet classes move to it); nil when
+	// nothing needs to.
 	ProgramChanged func(ctx context.Context, baseURL string, rules loyalty.Rules) error
 	// Jobs runs the scheduled jobs on demand.
 	Jobs *jobs.Runner
@@ -44,8 +47,8 @@ type Deps struct {
 	// rules' name replaces when the operator sets one.
 	ProgramName string
 	// PrintCard prints a member's physical card (a PDF) under rules, with
-	// their current code; set only where the admin routes are served, so
-	// that no other function links the PDF library.
+	// their current code; set only where the cards are served, so that no
+	// other function links the PDF library.
 	PrintCard func(m loyalty.Member, rules loyalty.Rules, code string) ([]byte, error)
 	// IDs makes staff keys; nil means the real randomness.
 	IDs    loyalty.IDs
@@ -67,7 +70,7 @@ type Deps struct {
 }
 
 // App serves the routes of one HTTP function (its table: Members, Staff,
-// WalletService, Web, Admin), or of all of them (New with "").
+// WalletService, Web, Admin, Cards), or of all of them (New with "").
 type App struct {
 	Deps
 	mux *http.ServeMux

@@ -8,16 +8,11 @@ import (
 	"github.com/fidelio/fidelio/shared/loyalty"
 )
 
-// Cards is what the card routes ask of the card machinery (shared/wallet's
-// Cards). Only the functions that serve cards (members, walletservice) and
+// CardMaker is what the card routes ask of the card machinery (shared/wallet's
+// Cards). Only the functions that serve cards (cards, walletservice) and
 // the local stack are given one, so that the others link neither the pass
 // signing, nor the drawing and its fonts, nor Google's client.
-type Cards interface {
-	// ApplePassType is the pass type Apple passes are signed for; "" when
-	// Apple Wallet is off.
-	ApplePassType() string
-	// GoogleOn reports whether Google Wallet is configured.
-	GoogleOn() bool
+type CardMaker interface {
 	// ApplePass builds the member's .pkpass.
 	ApplePass(ctx context.Context, acct loyalty.Account, rules loyalty.Rules, now time.Time) ([]byte, error)
 	// QR is the PNG of the member's code.
@@ -29,6 +24,19 @@ type Cards interface {
 	GoogleSaveURL(ctx context.Context, acct loyalty.Account, rules loyalty.Rules, now time.Time, base string) (string, error)
 	// Image is a public image of the program that Google Wallet fetches.
 	Image(ctx context.Context, name string) ([]byte, error)
+	// CheckLogo refuses a logo the cards cannot be drawn with, saying why.
+	CheckLogo(png []byte) error
+}
+
+// Wallets are the wallets the program's cards are offered in, known from
+// the configuration alone: the members function hands out the links to the
+// cards without linking what builds them.
+type Wallets struct {
+	// ApplePassType is the pass type Apple passes are signed for; "" when
+	// Apple Wallet is off.
+	ApplePassType string
+	// Google is on when Google Wallet is configured.
+	Google bool
 }
 
 // applePassType is the media type of a .pkpass.
@@ -48,7 +56,7 @@ func (a *App) applePass(r *http.Request) (reply, error) {
 	if err := a.requireMemberOrLink(r, id); err != nil {
 		return reply{}, err
 	}
-	if a.Cards.ApplePassType() == "" {
+	if a.Wallets.ApplePassType == "" {
 		return reply{}, errAppleOff
 	}
 	acct, rules, err := a.account(r, id)
@@ -127,7 +135,7 @@ func (a *App) googleWallet(r *http.Request) (reply, error) {
 	if err := a.requireMemberOrLink(r, id); err != nil {
 		return reply{}, err
 	}
-	if !a.Cards.GoogleOn() {
+	if !a.Wallets.Google {
 		return reply{}, errGoogleOff
 	}
 	acct, rules, err := a.account(r, id)

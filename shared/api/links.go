@@ -28,10 +28,10 @@ type links struct {
 func (a *App) memberLinks(r *http.Request, memberID string) links {
 	base := "/v1/members/" + memberID
 	l := links{QR: a.signedURL(r, base+"/qr.png"), Card: a.signedURL(r, base+"/card.png")}
-	if a.Cards.ApplePassType() != "" {
+	if a.Wallets.ApplePassType != "" {
 		l.ApplePass = a.signedURL(r, base+"/pass.pkpass")
 	}
-	if a.Cards.GoogleOn() {
+	if a.Wallets.Google {
 		l.GoogleSave = a.signedURL(r, base+"/google-wallet")
 	}
 	return l

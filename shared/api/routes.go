@@ -27,11 +27,6 @@ var Members = Function{
 	{"GET", "/v1/members/{id}", "members", (*App).getMember},
 	{"GET", "/v1/members/{id}/ledger", "members", (*App).ledger},
 	{"POST", "/v1/members/{id}/credentials", "members", (*App).reissue},
-	{"GET", "/v1/members/{id}/pass.pkpass", "members", (*App).applePass},
-	{"GET", "/v1/members/{id}/qr.png", "members", (*App).qrImage},
-	{"GET", "/v1/members/{id}/card.png", "members", (*App).cardImage},
-	{"GET", "/v1/members/{id}/google-wallet", "members", (*App).googleWallet},
-	{"GET", "/v1/wallet/images/{name}", "members", (*App).walletImage},
 	{"GET", "/v1/charities", "members", (*App).listCharities},
 	{"GET", "/v1/program", "members", (*App).publicProgram},
 	{"POST", "/v1/members/{id}/donations", "members", (*App).donate},
@@ -88,11 +83,9 @@ var Admin = Function{
 	{"GET", "/v1/admin/program", "admin", (*App).getProgram},
 	{"PUT", "/v1/admin/program", "admin", (*App).putProgram},
 	{"PATCH", "/v1/admin/program", "admin", (*App).patchProgram},
-	{"PUT", "/v1/admin/program/logo", "admin", (*App).putLogo},
 	{"GET", "/v1/admin/members", "admin", (*App).searchMembers},
 	{"POST", "/v1/admin/members/{id}/adjustments", "admin", (*App).adjust},
 	{"GET", "/v1/admin/members/{id}", "admin", (*App).getMemberDetail},
-	{"GET", "/v1/admin/members/{id}/card.pdf", "admin", (*App).printCard},
 	{"PUT", "/v1/admin/members/{id}/block", "admin", (*App).blockMember},
 	{"DELETE", "/v1/admin/members/{id}/block", "admin", (*App).unblockMember},
 	{"GET", "/v1/admin/exports/members.csv", "admin", (*App).exportMembers},
@@ -123,6 +116,21 @@ var Admin = Function{
 	{"POST", "/v1/admin/promotions", "admin", (*App).createPromotion},
 	{"GET", "/v1/admin/promotions", "admin", (*App).listPromotions},
 	{"DELETE", "/v1/admin/promotions/{id}", "admin", (*App).endPromotion},
+}
+
+// Cards are the routes that draw, build or sign a card: the Apple pass, the
+// images, the Google save link, the printed card and the logo they all
+// carry. They are a function of their own so that no other links the card
+// machinery (the fonts, the drawing, the pass signing, Google's client, the
+// PDF library).
+var Cards = Function{
+	{"GET", "/v1/members/{id}/pass.pkpass", "cards", (*App).applePass},
+	{"GET", "/v1/members/{id}/qr.png", "cards", (*App).qrImage},
+	{"GET", "/v1/members/{id}/card.png", "cards", (*App).cardImage},
+	{"GET", "/v1/members/{id}/google-wallet", "cards", (*App).googleWallet},
+	{"GET", "/v1/wallet/images/{name}", "cards", (*App).walletImage},
+	{"PUT", "/v1/admin/program/logo", "cards", (*App).putLogo},
+	{"GET", "/v1/admin/members/{id}/card.pdf", "cards", (*App).printCard},
 }
 
 // operatorRoles is the least role an operator key needs for each route it
@@ -206,7 +214,7 @@ func routeRole(r *http.Request) loyalty.Role {
 // initialization would link every table into every function.)
 func Routes(function string) []Route {
 	var out []Route
-	for _, fn := range []Function{Members, Staff, WalletService, Web, Admin} {
+	for _, fn := range []Function{Members, Staff, WalletService, Web, Admin, Cards} {
 		for _, r := range fn {
 			if function == "" || r.Function == function {
 				out = append(out, r)

@@ -7,7 +7,7 @@ import "testing"
 // another function's table would be declared for one function and served by
 // another.
 func TestEachRouteIsInTheTableOfTheFunctionThatServesIt(t *testing.T) {
-	tables := map[string]Function{"members": Members, "staff": Staff, "walletservice": WalletService, "web": Web, "admin": Admin}
+	tables := map[string]Function{"members": Members, "staff": Staff, "walletservice": WalletService, "web": Web, "admin": Admin, "cards": Cards}
 	for name, table := range tables {
 		if len(table) == 0 {
 			t.Errorf("the %s table is empty", name)
@@ -18,7 +18,7 @@ func TestEachRouteIsInTheTableOfTheFunctionThatServesIt(t *testing.T) {
 			}
 		}
 	}
-	if got, want := len(Routes("")), len(Members)+len(Staff)+len(WalletService)+len(Web)+len(Admin); got != want {
+	if got, want := len(Routes("")), len(Members)+len(Staff)+len(WalletService)+len(Web)+len(Admin)+len(Cards); got != want {
 		t.Errorf("Routes(\"\") lists %d routes, the tables %d", got, want)
 	}
 }

@@ -47,7 +47,6 @@ func (a *App) patchProgram(r *http.Request) (reply, error) {
 	if err := a.rulesChanged(r, before, rules); err != nil {
 		return reply{}, err
 	}
-	a.refreshGoogleClasses(r)
 	return reply{body: rules.WithReceiptLimits(), header: http.Header{"ETag": {strconv.Quote(strconv.FormatInt(rules.Version, 10))}}}, nil
 }
 

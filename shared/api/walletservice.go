@@ -54,7 +54,7 @@ func (a *App) passAuth(r *http.Request) (string, error) {
 // servesPassType reports whether this service issues passes of type: Apple
 // Wallet is on, for that pass type.
 func (a *App) servesPassType(passType string) bool {
-	ours := a.Cards.ApplePassType()
+	ours := a.Wallets.ApplePassType
 	return ours != "" && passType == ours
 }
 

@@ -79,13 +79,13 @@ func TestANewLogoReachesPassesPreviewsAndGoogleWithinTheTTL(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	signer, err := apple.DevChain(t.TempDir(), base.PassTypeID, "ABCDE12345", clk.now)
+	signer, err := apple.DevChain(t.TempDir(), passTypeID, "ABCDE12345", clk.now)
 	if err != nil {
 		t.Fatal(err)
 	}
 	branding, err := NewBranding(ctx, &Branding{Store: shop, Now: clk.Now, ProgramName: "Fidelio Café", Logger: slog.New(slog.DiscardHandler),
 		NewApple: func(a *design.Assets) (*apple.Builder, error) {
-			return apple.NewBuilder(apple.Config{PassTypeID: base.PassTypeID, TeamID: "ABCDE12345", OrganizationName: "Fidelio Café",
+			return apple.NewBuilder(apple.Config{PassTypeID: passTypeID, TeamID: "ABCDE12345", OrganizationName: "Fidelio Café",
 				Description: locale.Text{"Fidelio Café loyalty card"}}, signer, AppleImages(a))
 		}})
 	if err != nil {

@@ -26,8 +26,6 @@ type Cards struct {
 	Assets   *design.Assets
 	Apple    *apple.Builder
 	Branding *Branding
-	// PassTypeID is the Apple pass type the builder signs for.
-	PassTypeID string
 	// Google keeps cards in Google Wallet; nil when it is not configured.
 	Google      *GoogleWallet
 	ProgramName string
@@ -57,18 +55,6 @@ func (c *Cards) offers(ctx context.Context, m loyalty.Member) (locale.Text, erro
 	}
 	return locale.Offers(on), nil
 }
-
-// ApplePassType is the pass type the Apple passes are signed for; "" when
-// Apple Wallet is off.
-func (c *Cards) ApplePassType() string {
-	if c.Apple == nil {
-		return ""
-	}
-	return c.PassTypeID
-}
-
-// GoogleOn reports whether Google Wallet is configured.
-func (c *Cards) GoogleOn() bool { return c.Google != nil }
 
 // PassToken is the authenticationToken of a member's pass. It is derived
 // from the serial with the program's keys rather than stored: a pass built
@@ -145,6 +131,13 @@ func referral(m loyalty.Member, rules loyalty.Rules, base string) (code, link st
 // operator's, else the deployment's.
 func (c *Cards) programName(m loyalty.Member, rules loyalty.Rules) string {
 	return rules.NameOr(c.ProgramName).In(m.Locale)
+}
+
+// CheckLogo refuses a logo the cards cannot be drawn with (design.LogoFrom),
+// saying why.
+func (c *Cards) CheckLogo(png []byte) error {
+	_, err := design.LogoFrom(png, 1)
+	return err
 }
 
 // QR is the PNG of the member's code, as the card shows it.

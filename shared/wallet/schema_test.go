@@ -70,13 +70,15 @@ var sampleShows = map[string][]string{
 }
 
 // testCards are the cards of a program with a development pass certificate.
+// The pass type and team the test cards are signed for.
+const passTypeID, teamID = "pass.org.fidelio.test", "ABCDE12345"
+
 func testCards(t *testing.T) *Cards {
 	t.Helper()
 	codes, err := signing.NewSigner(signing.NewKeySpec("K1"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	const passTypeID, teamID = "pass.org.fidelio.test", "ABCDE12345"
 	signer, err := apple.DevChain(t.TempDir(), passTypeID, teamID, time.Now())
 	if err != nil {
 		t.Fatal(err)
@@ -93,7 +95,7 @@ func testCards(t *testing.T) *Cards {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &Cards{Codes: codes, Assets: assets, Apple: builder, PassTypeID: passTypeID,
+	return &Cards{Codes: codes, Assets: assets, Apple: builder,
 		ProgramName: "Fidelio Coffee", PublicURL: "https://api.fidelio.test"}
 }
 

@@ -1,12 +1,11 @@
 // Package wire builds the card machinery of the functions that need it, from
-// their configuration: the whole of it for members (WithCards), the Apple
-// passes for walletservice (WithApplePasses), the Google Wallet classes for
-// admin (WithGoogleClasses), the
-// APNs client and Google Wallet for the pass updater; and every dependency
-// at once for the local stack and the tests (Deps). An API function is
-// built by apiwire, with these as options, when its first request needs it,
-// once (lazy), so a cold start reads nothing over the network. The staff
-// function and the jobs need no card and do not import this package.
+// their configuration: the whole of it for the cards function (WithCards),
+// the Apple passes for walletservice (WithApplePasses), the APNs client and
+// Google Wallet for the pass updater; and every dependency at once for the
+// local stack and the tests (Deps). An API function is built by apiwire,
+// with these as options, when its first request needs it, once (lazy), so a
+// cold start reads nothing over the network. The members, staff and admin
+// functions and the jobs need no card and do not import this package.
 package wire
 
 import (
@@ -26,7 +25,6 @@ import (
 	"github.com/fidelio/fidelio/shared/lazy"
 	"github.com/fidelio/fidelio/shared/logs"
 	"github.com/fidelio/fidelio/shared/loyalty"
-	"github.com/fidelio/fidelio/shared/mail"
 	"github.com/fidelio/fidelio/shared/signing"
 	"github.com/fidelio/fidelio/shared/store"
 	"github.com/fidelio/fidelio/shared/store/dynamo"
@@ -39,19 +37,9 @@ import (
 	"github.com/fidelio/fidelio/shared/wire/apiwire"
 )
 
-// WithMail gives an API function the program's mail (members: the welcome
-// and the sign-in links), through Amazon SES from cfg.MailFrom; without
-// MailFrom it sends nothing.
-func WithMail(ctx context.Context, cfg config.Config, d *api.Deps) error {
-	if cfg.MailFrom != "" {
-		d.Mail = mail.SES{From: cfg.MailFrom}
-	}
-	return nil
-}
-
-// WithCards gives an API function the card machinery (members): the member
-// codes' signer's cards, the Apple pass builder of
-// the logo as it is, and Google Wallet.
+// WithCards gives an API function the card machinery (the cards function):
+// the member codes' signer's cards, the Apple pass builder of the logo as it
+// is, and Google Wallet.
 func WithCards(ctx context.Context, cfg config.Config, d *api.Deps) error {
 	cards, err := Cards(ctx, cfg, d.Store, d.Codes, d.Program.Now, d.Logger)
 	if err != nil {
@@ -70,23 +58,6 @@ func WithApplePasses(ctx context.Context, cfg config.Config, d *api.Deps) error 
 		return err
 	}
 	d.Cards = cards
-	return nil
-}
-
-// WithGoogleClasses gives the admin function what a saved logo or program
-// name needs: the Google Wallet classes moved to them. It builds no pass signer and draws
-// nothing, so the admin function links neither.
-func WithGoogleClasses(ctx context.Context, cfg config.Config, d *api.Deps) error {
-	google, err := googleWallet(cfg, d.Logger)
-	if err != nil || google == nil {
-		return err
-	}
-	branding, err := wallet.NewBranding(ctx, &wallet.Branding{Store: d.Store, Now: d.Program.Now, ProgramName: cfg.ProgramName, Logger: d.Logger})
-	if err != nil {
-		return fmt.Errorf("wire: %w", err)
-	}
-	cards := &wallet.Cards{Codes: d.Codes, Branding: branding, Google: google, ProgramName: cfg.ProgramName, PublicURL: cfg.PublicURL}
-	d.ProgramChanged = cards.ProgramChanged
 	return nil
 }
 
@@ -128,7 +99,7 @@ func Deps(cfg config.Config, s store.Store, clock loyalty.Clock, logger *slog.Lo
 	if err != nil {
 		return api.Deps{}, err
 	}
-	if err := WithMail(context.Background(), cfg, &deps); err != nil {
+	if err := apiwire.WithMail(context.Background(), cfg, &deps); err != nil {
 		return api.Deps{}, err
 	}
 	return deps, WithCards(context.Background(), cfg, &deps)
@@ -169,7 +140,6 @@ func applePasses(ctx context.Context, cfg config.Config, s store.Store, codes *s
 	cards := &wallet.Cards{Codes: codes, Branding: branding, ProgramName: cfg.ProgramName, PublicURL: cfg.PublicURL, Shops: s,
 		Promotions: loyalty.NewPromotionsCache(s, clock)}
 	cards.Assets, cards.Apple = branding.Current()
-	cards.PassTypeID = cfg.PassTypeID
 	return cards, nil
 }
 

@@ -4,7 +4,7 @@
 // a smartphone. The front is the tier's metal (the cards' own design, drawn
 // at 300 dpi); the back carries the member's QR code drawn as vectors, one
 // rectangle per run of dark modules, so it prints sharp at any resolution.
-// Only the admin function links it.
+// Only the cards function links it.
 package pdfcard
 
 import (

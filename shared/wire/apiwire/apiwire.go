@@ -19,6 +19,7 @@ import (
 	"github.com/fidelio/fidelio/shared/lazy"
 	"github.com/fidelio/fidelio/shared/logs"
 	"github.com/fidelio/fidelio/shared/loyalty"
+	"github.com/fidelio/fidelio/shared/mail"
 	"github.com/fidelio/fidelio/shared/signing"
 	"github.com/fidelio/fidelio/shared/store"
 	"github.com/fidelio/fidelio/shared/store/dynamo"
@@ -70,6 +71,16 @@ func API(cfg config.Config, routes api.Function, with ...Option) http.Handler {
 // log, not for the client.
 const notReady = `{"type":"https://fidelio.dev/problems/unavailable","title":"Service Unavailable","status":503,"code":"unavailable","detail":"the service cannot reach what it needs; try again later"}` + "\n"
 
+// WithMail gives an API function the program's mail (members: the welcome
+// and the sign-in links), through Amazon SES from cfg.MailFrom; without
+// MailFrom it sends nothing.
+func WithMail(ctx context.Context, cfg config.Config, d *api.Deps) error {
+	if cfg.MailFrom != "" {
+		d.Mail = mail.SES{From: cfg.MailFrom}
+	}
+	return nil
+}
+
 // Deployed completes cfg (remote.Complete) and opens its table, checked.
 func Deployed(ctx context.Context, cfg config.Config) (config.Config, *dynamo.Store, error) {
 	cfg, err := remote.Complete(ctx, cfg)
@@ -95,12 +106,17 @@ func Deps(cfg config.Config, s store.Store, clock loyalty.Clock, logger *slog.Lo
 	}
 	ids := loyalty.NewRandomIDs()
 	program := loyalty.NewProgram(s, clock, ids)
+	wallets := api.Wallets{Google: cfg.GoogleConfigured()}
+	if cfg.AppleConfigured() {
+		wallets.ApplePassType = cfg.PassTypeID
+	}
 	return api.Deps{
 		Store:        s,
 		Program:      program,
 		Jobs:         jobs.New(program, s),
 		IDs:          ids,
 		Codes:        codes,
+		Wallets:      wallets,
 		AdminKeyHash: loyalty.HashSecret(cfg.AdminKey),
 		PublicURL:    cfg.PublicURL,
 		ProgramName:  cfg.ProgramName,
