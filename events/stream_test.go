@@ -54,7 +54,7 @@ func TestStreamEventReplay(t *testing.T) {
 	}
 	deps.Store.Register(ctx, store.Registration{DeviceID: "d41d8cd98f00b204e9800998ecf8427e", Serial: en.Member.Serial, PushToken: "sample-push-token", CreatedAt: storetest.Start})
 	for range 2 { // the record delivered again pushes nothing more
-		resp, err := updater.HandleStream(dynamo.StreamMember)(ctx, ev)
+		resp, err := updater.HandleStream(dynamo.StreamMember, dynamo.StreamRules)(ctx, ev)
 		if err != nil || len(resp.BatchItemFailures) != 0 {
 			t.Fatalf("stream batch: %+v, %v", resp, err)
 		}

@@ -10,12 +10,15 @@ import (
 // link: a job, the store alone (no card machinery, no secrets client, no
 // API); the web function, the pages and the adapter (no API, no wallet); the
 // till's, the members' and the operator's functions, the API without the
-// cards. No function links the SDK's
-// default configuration chain, nor a second HTTP/2 stack.
+// cards. No function links the SDK's default configuration chain, a second
+// HTTP/2 stack, nor the DynamoDB Streams client (Lambda reads the stream;
+// only the local stack's follower does).
 func TestFunctionsLinkOnlyWhatTheyServe(t *testing.T) {
 	everywhere := []string{
 		"github.com/aws/aws-sdk-go-v2/config",
 		"golang.org/x/net/http2",
+		// The client ("$": the SDK's attribute values import its types).
+		"github.com/aws/aws-sdk-go-v2/service/dynamodbstreams$",
 	}
 	cards := []string{
 		"github.com/fidelio/fidelio/shared/wallet",
@@ -43,11 +46,12 @@ func TestFunctionsLinkOnlyWhatTheyServe(t *testing.T) {
 		},
 		// members and admin hand out the cards' links and save what cards
 		// show, but draw, build and sign none: the cards function does.
-		"members":       cards,
-		"admin":         cards,
-		"cards":         nil,
-		"walletservice": nil,
-		"passupdater":   nil,
+		"members":        cards,
+		"admin":          cards,
+		"cards":          nil,
+		"walletservice":  nil,
+		"passupdater":    nil,
+		"eventpublisher": nil,
 	}
 	for dir, own := range forbidden {
 		t.Run(dir, func(t *testing.T) {

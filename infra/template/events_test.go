@@ -1,6 +1,7 @@
 package template_test
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 
@@ -71,5 +72,49 @@ func TestTheEventPublisherIsWiredToTheStreamAndTheBus(t *testing.T) {
 	}
 	if !putsOnBus {
 		t.Error("the function may not put events on the bus (EventBridgePutEventsPolicy on EventBus)")
+	}
+}
+
+// TestThePassUpdaterTakesTheRulesFromTheStream holds the pass updater's
+// stream filter to what it handles: the changes of members, and the program's
+// rules when saved, whose new name moves the Google classes.
+func TestThePassUpdaterTakesTheRulesFromTheStream(t *testing.T) {
+	var props struct {
+		Events map[string]struct {
+			Properties struct {
+				FilterCriteria struct {
+					Filters []struct {
+						Pattern string `yaml:"Pattern"`
+					} `yaml:"Filters"`
+				} `yaml:"FilterCriteria"`
+			} `yaml:"Properties"`
+		} `yaml:"Events"`
+	}
+	if err := deployed(t).Resources["PassUpdaterFunction"].Properties.Decode(&props); err != nil {
+		t.Fatal(err)
+	}
+	type keys map[string]struct {
+		S []string `json:"S"`
+	}
+	takes := map[string]bool{}
+	for _, f := range props.Events["TableStream"].Properties.FilterCriteria.Filters {
+		var p struct {
+			EventName []string `json:"eventName"`
+			Dynamodb  struct {
+				Keys keys `json:"Keys"`
+			} `json:"dynamodb"`
+		}
+		if err := json.Unmarshal([]byte(f.Pattern), &p); err != nil {
+			t.Fatalf("filter %s: %v", f.Pattern, err)
+		}
+		pk, sk := strings.Join(p.Dynamodb.Keys["PK"].S, ","), strings.Join(p.Dynamodb.Keys["SK"].S, ",")
+		for _, event := range p.EventName {
+			takes[event+" "+pk+"/"+sk] = true
+		}
+	}
+	for _, want := range []string{"MODIFY /PROFILE", "INSERT PROGRAM/RULES", "MODIFY PROGRAM/RULES"} {
+		if !takes[want] {
+			t.Errorf("the pass updater's stream filters do not take %s: %v", want, takes)
+		}
 	}
 }

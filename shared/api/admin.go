@@ -152,8 +152,8 @@ func (a *App) putLogo(r *http.Request) (reply, error) {
 // refreshGoogleClasses moves Google's classes to the logo just saved. The
 // change is saved: a class left behind is moved by the next save link on any
 // instance, so a failure here is only logged. (A new program name reaches
-// the classes that way too: the admin function, which saves the rules, links
-// no Google client.)
+// the classes from the stream, through the pass updater: the admin function,
+// which saves the rules, links no Google client.)
 func (a *App) refreshGoogleClasses(r *http.Request) {
 	if a.ProgramChanged == nil {
 		return

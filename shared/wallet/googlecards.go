@@ -78,7 +78,16 @@ func (c *Cards) googleProgram(base string, look classLook) google.Program {
 // after the logo or the program's name in rules changed; a failure is tried
 // again on the next call.
 func (c *Cards) EnsureClasses(ctx context.Context, base string, rules loyalty.Rules) error {
-	look := classLook{logoVersion: c.brand(ctx).version, name: rules.NameOr(c.ProgramName)}
+	return c.MoveClasses(ctx, base, rules, c.brand(ctx).version)
+}
+
+// MoveClasses upserts the class of every tier to show the program's name in
+// rules and the logo of logoVersion, unless this process already did. The
+// pass updater, which draws no image, gives the version it read from the
+// store: every writer names the logo by its version, so none undoes
+// another's ?v= (Google fetches a logo URL once).
+func (c *Cards) MoveClasses(ctx context.Context, base string, rules loyalty.Rules, logoVersion string) error {
+	look := classLook{logoVersion: logoVersion, name: rules.NameOr(c.ProgramName)}
 	g := c.Google
 	g.mu.Lock()
 	defer g.mu.Unlock()

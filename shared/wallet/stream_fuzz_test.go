@@ -14,7 +14,8 @@ import (
 )
 
 // FuzzStream hands the pass updater any batch of stream records, decoded as
-// Lambda decodes them and read by the DynamoDB store's StreamMember: nothing
+// Lambda decodes them and read by the DynamoDB store's StreamMember and
+// StreamRules: nothing
 // panics, a member read from an image reads the same again from its own
 // image, and the failures reported are the records from the first failure
 // on, by sequence number.
@@ -26,8 +27,11 @@ func FuzzStream(f *testing.F) {
 	f.Add([]byte(`{"Records":[{"dynamodb":{"SequenceNumber":"1","NewImage":{"PK":{"S":"MEMBER#x"},"SK":{"S":"PROFILE"},"qualifying":{"M":{"2026-11-23":{"N":"1e400"}}}}}}]}`))
 	f.Add([]byte(`{"Records":[{"dynamodb":{"NewImage":{"PK":{"S":"MEMBER#x"},"SK":{"S":"PROFILE"},"tags":{"L":[{"NULL":true},{"BOOL":true},{"B":"AAEC"},{"SS":["a"]},{"NS":["1"]},{"BS":["AA=="]}]}}}}]}`))
 	f.Add([]byte(`{"Records":[{"dynamodb":{"NewImage":{"PK":{"N":"1"},"SK":{}}}}]}`))
+	// The program's rules saved, then rules whose data does not read.
+	f.Add([]byte(`{"Records":[{"dynamodb":{"SequenceNumber":"1","NewImage":{"PK":{"S":"PROGRAM"},"SK":{"S":"RULES"},"data":{"S":"{\"name\":{\"en\":\"Rewards\"}}"},"version":{"N":"2"}}}}]}`))
+	f.Add([]byte(`{"Records":[{"dynamodb":{"SequenceNumber":"1","NewImage":{"PK":{"S":"PROGRAM"},"SK":{"S":"RULES"},"data":{"S":"{"}}}},{"dynamodb":{"SequenceNumber":"2"}}]}`))
 	updater := &wallet.Updater{Cards: &wallet.Cards{}, Logger: slog.New(slog.DiscardHandler)}
-	handle := updater.HandleStream(dynamo.StreamMember)
+	handle := updater.HandleStream(dynamo.StreamMember, dynamo.StreamRules)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var ev events.DynamoDBEvent
 		if json.Unmarshal(data, &ev) != nil {

@@ -36,6 +36,11 @@ type Updater struct {
 	Campaigns interface {
 		CountCampaignPushes(ctx context.Context, campaignID, memberID string, pushed, failed int64) error
 	}
+	// Logo names the logo's version, which the Google classes' logo URLs
+	// carry: the pass updater draws no image.
+	Logo interface {
+		LogoVersion(ctx context.Context) (string, error)
+	}
 	// Pusher pushes to Apple devices; nil when Apple Wallet is off.
 	Pusher *apns.Pusher
 	Logger *slog.Logger
@@ -75,6 +80,30 @@ func (u *Updater) Changed(ctx context.Context, before *loyalty.Member, after loy
 		}
 	}
 	return u.countCampaign(ctx, *before, after, told)
+}
+
+// ProgramSaved takes up rules the operator saved, as the stream or the local
+// feed brings them: the Google Wallet classes move to the program's name
+// (with the logo as it is), and the cards this updater draws next show the
+// rules. A non-nil error means the change should be handed over again;
+// moving the classes again changes nothing.
+func (u *Updater) ProgramSaved(ctx context.Context, rules loyalty.Rules) error {
+	u.rulesCache().Saved(rules)
+	// Without a public URL (a local stack known by its requests' host) the
+	// classes' images have no address here: the next save link moves them.
+	if u.Cards.Google == nil || u.Cards.PublicURL == "" {
+		return nil
+	}
+	version, err := u.Logo.LogoVersion(ctx)
+	if err != nil {
+		return err
+	}
+	return u.Cards.MoveClasses(ctx, u.Cards.PublicURL, rules, version)
+}
+
+func (u *Updater) rulesCache() *loyalty.RulesCache {
+	u.rulesOnce.Do(func() { u.rules = loyalty.NewRulesCache(u.Accounts, nil) })
+	return u.rules
 }
 
 // pushCount is what a change told phones: notifications sent and refused.
@@ -165,8 +194,7 @@ func (u *Updater) updateGoogle(ctx context.Context, before, after loyalty.Member
 	if err != nil {
 		return false, err
 	}
-	u.rulesOnce.Do(func() { u.rules = loyalty.NewRulesCache(u.Accounts, nil) })
-	rules, err := u.rules.Rules(ctx)
+	rules, err := u.rulesCache().Rules(ctx)
 	if err != nil {
 		return false, err
 	}

@@ -97,7 +97,7 @@ func TestEveryChangeReachesEveryDeviceOnceUnderFaults(t *testing.T) {
 	google := cards.Google.Client
 	google.SetTimeout(200 * time.Millisecond)
 	u := &wallet.Updater{Cards: cards, Accounts: s, Registrations: s, Pusher: pusher, Logger: slog.New(slog.DiscardHandler)}
-	handle := u.HandleStream(dynamo.StreamMember)
+	handle := u.HandleStream(dynamo.StreamMember, dynamo.StreamRules)
 	rules, _ := s.Rules(ctx)
 	if err := cards.EnsureClasses(ctx, base, rules); err != nil {
 		t.Fatal(err)

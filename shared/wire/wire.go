@@ -87,7 +87,7 @@ func PassUpdater(cfg config.Config) lazy.Handler[events.DynamoDBEvent, events.Dy
 		if err != nil {
 			return nil, err
 		}
-		return u.HandleStream(dynamo.StreamMember), nil
+		return u.HandleStream(dynamo.StreamMember, dynamo.StreamRules), nil
 	}))
 }
 
@@ -206,7 +206,7 @@ func appleBuilder(cfg config.Config, logger *slog.Logger) (func(*design.Assets) 
 // apnsURL (Apple's service when empty), trusting roots (the system's when
 // nil): a test points it at its own HTTP/2 server.
 func NewUpdater(cfg config.Config, cards *wallet.Cards, s store.Store, logger *slog.Logger, apnsURL string, roots *x509.CertPool) (*wallet.Updater, error) {
-	u := &wallet.Updater{Cards: cards, Accounts: s, Registrations: s, Campaigns: s, Logger: logger}
+	u := &wallet.Updater{Cards: cards, Accounts: s, Registrations: s, Campaigns: s, Logo: s, Logger: logger}
 	if !cfg.AppleConfigured() {
 		return u, nil
 	}

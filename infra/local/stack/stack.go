@@ -21,6 +21,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/fidelio/fidelio/infra/local/dynamostream"
 	"github.com/fidelio/fidelio/shared/api"
 	"github.com/fidelio/fidelio/shared/apigateway"
 	"github.com/fidelio/fidelio/shared/campaigns"
@@ -28,6 +31,7 @@ import (
 	"github.com/fidelio/fidelio/shared/jobs"
 	"github.com/fidelio/fidelio/shared/loyalty"
 	"github.com/fidelio/fidelio/shared/mail"
+	"github.com/fidelio/fidelio/shared/memberstream"
 	"github.com/fidelio/fidelio/shared/publish"
 	"github.com/fidelio/fidelio/shared/signing"
 	"github.com/fidelio/fidelio/shared/store"
@@ -320,16 +324,14 @@ func (st *Stack) config() (config.Config, error) {
 
 // RunUpdater feeds every committed change of a member to the pass updater
 // and the event publisher until ctx ends, in order, as the DynamoDB stream
-// feeds those functions in AWS: from the embedded store's change feed, or from the stream
+// feeds those functions in AWS, and the program's rules when saved to the
+// pass updater: from the embedded store's change feed, or from the stream
 // of the DynamoDB (Local) table. A change that fails is tried again after a
 // pause; handled changes of the feed are forgotten.
 func (st *Stack) RunUpdater(ctx context.Context) {
 	switch s := st.Store.(type) {
 	case *dynamo.Store:
-		streams, err := dynamo.ConnectStreams(ctx, st.opts.DynamoDBEndpoint)
-		if err == nil {
-			err = s.Follow(ctx, streams, st.changed)
-		}
+		err := dynamostream.Follow(ctx, st.opts.DynamoDBEndpoint, st.opts.Table, st.streamRecord)
 		if err != nil && ctx.Err() == nil {
 			st.logger.Error("the pass updater stopped following the stream", slog.String("error", err.Error()))
 		}
@@ -338,8 +340,26 @@ func (st *Stack) RunUpdater(ctx context.Context) {
 	}
 }
 
+// streamRecord hands a record of DynamoDB Local's stream to the pass
+// updater, then to the event publisher, as their functions read it in AWS.
+func (st *Stack) streamRecord(ctx context.Context, rec events.DynamoDBEventRecord) error {
+	if err := st.updater.Record(dynamo.StreamMember, dynamo.StreamRules)(ctx, rec); err != nil {
+		return err
+	}
+	return memberstream.Member(ctx, dynamo.StreamMember, st.publisher.Changed, rec)
+}
+
+// followFeed hands the embedded store's changes of members to changed, and
+// the rules to the pass updater when their version moved: the feed carries
+// members only, so the rules are read at each tick, once a second (not at
+// each wake, which comes with every group of earnings).
 func (st *Stack) followFeed(ctx context.Context, feed *embedded.Store) {
 	var last uint64
+	rules, err := feed.Rules(ctx)
+	if err != nil {
+		st.logger.Error("the rules could not be read; the pass updater takes the next ones saved", slog.String("error", err.Error()))
+	}
+	rulesVersion, checkRules := rules.Version, false
 	tick := time.NewTicker(time.Second)
 	defer tick.Stop()
 	for {
@@ -353,6 +373,14 @@ func (st *Stack) followFeed(ctx context.Context, feed *embedded.Store) {
 		if err == nil && len(changes) > 0 {
 			err = feed.Forget(ctx, last)
 		}
+		if err == nil && checkRules {
+			if rules, err = feed.Rules(ctx); err == nil && rules.Version != rulesVersion {
+				if err = st.updater.ProgramSaved(ctx, rules); err == nil {
+					rulesVersion = rules.Version
+				}
+			}
+			checkRules = err != nil
+		}
 		if err != nil {
 			st.logger.Error("pass update failed; trying again", slog.String("error", err.Error()))
 		}
@@ -364,6 +392,7 @@ func (st *Stack) followFeed(ctx context.Context, feed *embedded.Store) {
 			return
 		case <-feed.Changed():
 		case <-tick.C:
+			checkRules = true
 		}
 	}
 }

@@ -218,19 +218,26 @@ func (s *Store) Rules(ctx context.Context) (loyalty.Rules, error) {
 	if err != nil {
 		return loyalty.Rules{}, fmt.Errorf("get rules: %w", err)
 	}
+	if out.Item == nil {
+		return loyalty.DefaultRules(), nil
+	}
+	return rulesOf(out.Item)
+}
+
+// rulesOf reads the rules from their item.
+func rulesOf(item map[string]types.AttributeValue) (loyalty.Rules, error) {
 	rules := loyalty.DefaultRules()
-	if out.Item != nil {
-		data, ok := out.Item["data"].(*types.AttributeValueMemberS)
-		if !ok {
-			return rules, fmt.Errorf("rules item has no data")
-		}
-		if err := json.Unmarshal([]byte(data.Value), &rules); err != nil {
-			return rules, fmt.Errorf("rules item: %w", err)
-		}
-		// Rules saved before they had versions have none: version 0.
-		if rules.Version, err = optionalNumber(out.Item, "version"); err != nil {
-			return rules, fmt.Errorf("rules item: %w", err)
-		}
+	data, ok := item["data"].(*types.AttributeValueMemberS)
+	if !ok {
+		return rules, fmt.Errorf("rules item has no data")
+	}
+	if err := json.Unmarshal([]byte(data.Value), &rules); err != nil {
+		return rules, fmt.Errorf("rules item: %w", err)
+	}
+	// Rules saved before they had versions have none: version 0.
+	var err error
+	if rules.Version, err = optionalNumber(item, "version"); err != nil {
+		return rules, fmt.Errorf("rules item: %w", err)
 	}
 	return rules, nil
 }

@@ -18,11 +18,9 @@ func StreamMember(image map[string]events.DynamoDBAttributeValue) (m loyalty.Mem
 		!strings.HasPrefix(image["PK"].String(), "MEMBER#") {
 		return m, false, nil
 	}
-	item := make(map[string]types.AttributeValue, len(image))
-	for k, v := range image {
-		if item[k], err = fromStream(v); err != nil {
-			return m, false, fmt.Errorf("stream image %s: %w", k, err)
-		}
+	item, err := fromStreamImage(image)
+	if err != nil {
+		return m, false, err
 	}
 	if err := unmarshal(item, &m); err != nil {
 		return m, true, err
@@ -33,6 +31,32 @@ func StreamMember(image map[string]events.DynamoDBAttributeValue) (m loyalty.Mem
 		return m, true, fmt.Errorf("stream image: not a member item this store writes: %w", err)
 	}
 	return m, true, nil
+}
+
+// StreamRules reads the program's rules from a stream record's image; ok is
+// false when the image is of another item.
+func StreamRules(image map[string]events.DynamoDBAttributeValue) (rules loyalty.Rules, ok bool, err error) {
+	if image["PK"].DataType() != events.DataTypeString || image["PK"].String() != pkProgram ||
+		image["SK"].DataType() != events.DataTypeString || image["SK"].String() != skRules {
+		return rules, false, nil
+	}
+	item, err := fromStreamImage(image)
+	if err != nil {
+		return rules, true, err
+	}
+	rules, err = rulesOf(item)
+	return rules, true, err
+}
+
+func fromStreamImage(image map[string]events.DynamoDBAttributeValue) (map[string]types.AttributeValue, error) {
+	item := make(map[string]types.AttributeValue, len(image))
+	for k, v := range image {
+		var err error
+		if item[k], err = fromStream(v); err != nil {
+			return nil, fmt.Errorf("stream image %s: %w", k, err)
+		}
+	}
+	return item, nil
 }
 
 // fromStream converts a stream attribute value (aws-lambda-go's type) to the

@@ -17,7 +17,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodbstreams"
 	"github.com/aws/smithy-go"
 	"github.com/aws/smithy-go/middleware"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
@@ -40,12 +39,13 @@ func Connect(ctx context.Context, endpoint string) (*dynamodb.Client, error) {
 	if endpoint == "" {
 		return nil, errors.New("dynamo: Connect needs the endpoint of DynamoDB Local")
 	}
-	return newClient(localConfig(), endpoint, localRetryer()), nil
+	return newClient(LocalConfig(), endpoint, localRetryer()), nil
 }
 
-// localConfig is what DynamoDB Local needs of a client: any credentials and
-// region.
-func localConfig() aws.Config {
+// LocalConfig is what DynamoDB Local needs of a client: any credentials and
+// region, the same for every client of a table and its stream (DynamoDB
+// Local keeps a database per access key and region).
+func LocalConfig() aws.Config {
 	return aws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider("local", "local", "")}
 }
 
@@ -94,7 +94,7 @@ func checksumWhenAbsent(stack *middleware.Stack) error {
 func InLambda(endpoint, table string) (*Store, error) {
 	cfg, err := awsenv.Load()
 	if endpoint != "" {
-		cfg, err = localConfig(), nil
+		cfg, err = LocalConfig(), nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("dynamo: %w", err)
@@ -122,18 +122,6 @@ type unavailableError struct{ err error }
 
 func (e unavailableError) Error() string   { return e.err.Error() }
 func (e unavailableError) Unwrap() []error { return []error{store.ErrUnavailable, e.err} }
-
-// ConnectStreams returns a client of the stream of DynamoDB Local's tables
-// at endpoint, as Connect does.
-func ConnectStreams(ctx context.Context, endpoint string) (*dynamodbstreams.Client, error) {
-	if endpoint == "" {
-		return nil, errors.New("dynamo: ConnectStreams needs the endpoint of DynamoDB Local")
-	}
-	return dynamodbstreams.NewFromConfig(localConfig(), func(o *dynamodbstreams.Options) {
-		o.BaseEndpoint = aws.String(endpoint)
-		o.Retryer = retryer()
-	}), nil
-}
 
 // retryer tries a call 8 times in all, with the SDK's jittered backoff.
 func retryer() aws.Retryer {

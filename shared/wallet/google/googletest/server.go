@@ -146,6 +146,18 @@ func (s *Server) Object(id string) (map[string]any, int) {
 	return out, len(s.Messages[id])
 }
 
+// Class returns a copy of a class's fields, safely while requests are
+// served.
+func (s *Server) Class(id string) map[string]any {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := map[string]any{}
+	for k, v := range s.Classes[id] {
+		out[k] = v
+	}
+	return out
+}
+
 // CallCount counts the API calls made so far.
 func (s *Server) CallCount() int {
 	s.mu.Lock()
