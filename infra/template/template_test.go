@@ -149,15 +149,15 @@ func TestFunctionsBuildAsSAMBuildsThem(t *testing.T) {
 
 // sizeLimit is the most a function's stripped binary may weigh: 9.5 MiB,
 // the web function 6 MiB (issue 18). The cards function, the one that links
-// the card machinery (fonts, drawing, pass signing, Google, the PDF
-// library), is held where it is until the fonts and the PDF library leave
-// it, so that it does not grow meanwhile.
+// the card machinery (fonts, drawing, pass signing, Google), is held where
+// it is (9.75 MiB measured, and a KiB) until its fonts weigh less, so that
+// it does not grow meanwhile.
 func sizeLimit(dir string) int64 {
 	switch dir {
 	case "web":
 		return 6 << 20
 	case "cards":
-		return 10.5 * (1 << 20)
+		return 9.75*(1<<20) + 1<<10
 	}
 	return 9.5 * (1 << 20)
 }
