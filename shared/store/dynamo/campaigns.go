@@ -108,17 +108,24 @@ func (s *Store) AdvanceCampaign(ctx context.Context, c loyalty.Campaign, fromPag
 	if err != nil {
 		return fmt.Errorf("marshal campaign: %w", err)
 	}
-	_, err = s.db.PutItem(ctx, &dynamodb.PutItemInput{
+	return s.putAtPage(ctx, item, fromPages, "campaign "+c.ID)
+}
+
+// putAtPage writes a fan-out's progress (a campaign's or a card refresh's)
+// if its stored item is still at page fromPages, so two workers advancing
+// the same page cannot both succeed.
+func (s *Store) putAtPage(ctx context.Context, item map[string]types.AttributeValue, fromPages int64, what string) error {
+	_, err := s.db.PutItem(ctx, &dynamodb.PutItemInput{
 		TableName: &s.table, Item: item,
 		ConditionExpression:       aws.String("pages = :from"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{":from": num(fromPages)},
 	})
 	var failed *types.ConditionalCheckFailedException
 	if errors.As(err, &failed) {
-		return fmt.Errorf("%w: campaign %s is no longer at page %d", loyalty.ErrVersionConflict, c.ID, fromPages)
+		return fmt.Errorf("%w: %s is no longer at page %d", loyalty.ErrVersionConflict, what, fromPages)
 	}
 	if err != nil {
-		return fmt.Errorf("advance campaign: %w", err)
+		return fmt.Errorf("advance %s: %w", what, err)
 	}
 	return nil
 }

@@ -46,19 +46,7 @@ func (s *Store) AdvanceCardRefresh(ctx context.Context, r loyalty.CardRefresh, f
 	if err != nil {
 		return fmt.Errorf("marshal card refresh: %w", err)
 	}
-	_, err = s.db.PutItem(ctx, &dynamodb.PutItemInput{
-		TableName: &s.table, Item: item,
-		ConditionExpression:       aws.String("pages = :from"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":from": num(fromPages)},
-	})
-	var failed *types.ConditionalCheckFailedException
-	if errors.As(err, &failed) {
-		return fmt.Errorf("%w: card refresh %s is no longer at page %d", loyalty.ErrVersionConflict, r.ID, fromPages)
-	}
-	if err != nil {
-		return fmt.Errorf("advance card refresh: %w", err)
-	}
-	return nil
+	return s.putAtPage(ctx, item, fromPages, "card refresh "+r.ID)
 }
 
 // UnfinishedCardRefreshes reads the partition: the local stack's start is
